@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+//! The ABI shared by the Bulkhead kernel, the build tool and every domain.
+//!
+//! This crate owns the vocabulary that crosses a privilege boundary: typed
+//! addresses and identifiers. It holds no behaviour beyond checked arithmetic
+//! on those types and must never depend on kernel or domain code.
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation)]
+
+mod addr;
+mod id;
+
+pub use addr::{Ipa, PhysAddr, PAGE_SIZE};
+pub use id::DomainId;

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+//! The configuration blob: a 16-byte header, then the postcard encoding of a
+//! [`BootConfig`].
+//!
+//! ```text
+//! offset 0   magic    b"BHCF"
+//! offset 4   version  u32 LE   (VERSION)
+//! offset 8   length   u32 LE   (bytes of postcard body)
+//! offset 12  crc32    u32 LE   (CRC-32/ISO-HDLC of the body)
+//! offset 16  body
+//! ```
+//!
+//! The kernel checks magic, version, length and checksum before it decodes
+//! a single field, so a stale or damaged image is refused, never guessed at.
+
+use crate::model::BootConfig;
+use core::fmt;
+
+/// First four bytes of every configuration blob.
+pub const MAGIC: [u8; 4] = *b"BHCF";
+/// The blob format this crate reads and writes. Bump on any change to the
+/// model's encoding.
+pub const VERSION: u32 = 1;
+/// Size of the header before the postcard body.
+pub const HEADER_LEN: usize = 16;
+
+const CRC: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
+
+/// CRC-32 (ISO-HDLC, as zlib) of `bytes`.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    CRC.checksum(bytes)
+}
+
+/// Why a blob was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum BlobError {
+    /// Shorter than its header or its stated length.
+    Truncated = 1,
+    /// Does not start with [`MAGIC`].
+    BadMagic = 2,
+    /// Written by a different version of the build tool.
+    WrongVersion {
+        /// The version in the blob.
+        found: u32,
+    } = 3,
+    /// The body does not match its checksum.
+    BadChecksum {
+        /// The checksum in the header.
+        stated: u32,
+        /// The checksum of the body as found.
+        computed: u32,
+    } = 4,
+    /// The body passed its checksum but is not a valid configuration.
+    Undecodable = 5,
+    /// The output buffer is too small (encoding only).
+    BufferTooSmall = 6,
+}
+
+impl fmt::Display for BlobError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Truncated => write!(f, "configuration blob is truncated"),
+            Self::BadMagic => write!(f, "no configuration blob (bad magic)"),
+            Self::WrongVersion { found } => write!(
+                f,
+                "configuration blob has version {found}, this kernel reads version {VERSION}: rebuild the image"
+            ),
+            Self::BadChecksum { stated, computed } => write!(
+                f,
+                "configuration checksum mismatch (stated {stated:#010x}, computed {computed:#010x}): the image is damaged"
+            ),
+            Self::Undecodable => write!(f, "configuration blob does not decode"),
+            Self::BufferTooSmall => write!(f, "buffer too small for the configuration blob"),
+        }
+    }
+}
+
+fn read_u32(bytes: &[u8], at: usize) -> Result<u32, BlobError> {
+    let field = bytes.get(at..at + 4).ok_or(BlobError::Truncated)?;
+    let mut le = [0u8; 4];
+    le.copy_from_slice(field);
+    Ok(u32::from_le_bytes(le))
+}
+
+/// The total length (header + body) that the blob at the start of `bytes`
+/// claims, after checking magic and version.
+pub fn stated_len(bytes: &[u8]) -> Result<usize, BlobError> {
+    if bytes.get(..4).ok_or(BlobError::Truncated)? != MAGIC {
+        return Err(BlobError::BadMagic);
+    }
+    let version = read_u32(bytes, 4)?;
+    if version != VERSION {
+        return Err(BlobError::WrongVersion { found: version });
+    }
+    let body = usize::try_from(read_u32(bytes, 8)?).map_err(|_| BlobError::Truncated)?;
+    HEADER_LEN.checked_add(body).ok_or(BlobError::Truncated)
+}
+
+/// Checks and decodes the blob at the start of `bytes` (trailing bytes are
+/// ignored).
+pub fn decode(bytes: &[u8]) -> Result<BootConfig, BlobError> {
+    let total = stated_len(bytes)?;
+    let body = bytes.get(HEADER_LEN..total).ok_or(BlobError::Truncated)?;
+    let stated = read_u32(bytes, 12)?;
+    let computed = crc32(body);
+    if stated != computed {
+        return Err(BlobError::BadChecksum { stated, computed });
+    }
+    postcard::from_bytes(body).map_err(|_| BlobError::Undecodable)
+}
+
+/// Encodes `config` into `out`; returns the blob's length.
+pub fn encode(config: &BootConfig, out: &mut [u8]) -> Result<usize, BlobError> {
+    let (header, rest) = out
+        .split_at_mut_checked(HEADER_LEN)
+        .ok_or(BlobError::BufferTooSmall)?;
+    let body = postcard::to_slice(config, rest).map_err(|_| BlobError::BufferTooSmall)?;
+    let body_len = u32::try_from(body.len()).map_err(|_| BlobError::BufferTooSmall)?;
+    let crc = crc32(body);
+    header[..4].copy_from_slice(&MAGIC);
+    header[4..8].copy_from_slice(&VERSION.to_le_bytes());
+    header[8..12].copy_from_slice(&body_len.to_le_bytes());
+    header[12..16].copy_from_slice(&crc.to_le_bytes());
+    Ok(HEADER_LEN + body.len())
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+    use crate::model::*;
+    use bulkhead_abi::{DomainId, Ipa, PhysAddr};
+
+    fn sample() -> BootConfig {
+        let mut domains = heapless::Vec::new();
+        let mut pcpus = heapless::Vec::new();
+        pcpus.push(1).unwrap();
+        let mut ram = heapless::Vec::new();
+        ram.push(RamRegion { ipa: Ipa::new(0x4000_0000), phys: PhysAddr::new(0x4200_0000), size: 0x20_0000 })
+            .unwrap();
+        domains
+            .push(Domain {
+                name: Name::try_from("hello").unwrap(),
+                pcpus,
+                ram,
+                devices: heapless::Vec::new(),
+                wfi: TrapPolicy::Native,
+                wfe: TrapPolicy::Trap,
+                on_fault: FaultPolicy::Restart,
+                watchdog_ms: 100,
+                image: ImageRef { offset: 4096, size: 100, crc32: 7, load: Ipa::new(0x4000_0000), entry: Ipa::new(0x4000_0000) },
+            })
+            .unwrap();
+        let mut channels = heapless::Vec::new();
+        channels
+            .push(Channel {
+                name: Name::try_from("ping").unwrap(),
+                window: PhysRange { base: PhysAddr::new(0x4400_0000), size: 0x1_0000 },
+                ends: [
+                    ChannelEnd { domain: DomainId::new(0), ipa: Ipa::new(0x5000_0000) },
+                    ChannelEnd { domain: DomainId::new(0), ipa: Ipa::new(0x5010_0000) },
+                ],
+            })
+            .unwrap();
+        BootConfig {
+            board: Name::try_from("qemu-virt").unwrap(),
+            pcpus: 8,
+            ram: PhysRange { base: PhysAddr::new(0x4000_0000), size: 0x4000_0000 },
+            kernel: PhysRange { base: PhysAddr::new(0x4020_0000), size: 0x100_0000 },
+            gic: Gic { distributor: PhysAddr::new(0x0800_0000), redistributors: PhysAddr::new(0x080a_0000), maintenance_irq: 25 },
+            console: Console { kind: UartKind::Pl011, base: PhysAddr::new(0x0900_0000), irq: 33 },
+            reserved_irqs: heapless::Vec::from_slice(&[0, 1, 25, 33]).unwrap(),
+            domains,
+            channels,
+        }
+    }
+
+    fn encoded() -> ([u8; 2048], usize) {
+        let mut buf = [0u8; 2048];
+        let len = encode(&sample(), &mut buf).unwrap();
+        (buf, len)
+    }
+
+    #[test]
+    fn round_trip() {
+        let (buf, len) = encoded();
+        assert_eq!(stated_len(&buf).unwrap(), len);
+        assert_eq!(decode(&buf[..len]).unwrap(), sample());
+    }
+
+    #[test]
+    fn wrong_version_is_refused() {
+        let (mut buf, len) = encoded();
+        buf[4..8].copy_from_slice(&(VERSION + 1).to_le_bytes());
+        assert_eq!(decode(&buf[..len]), Err(BlobError::WrongVersion { found: VERSION + 1 }));
+    }
+
+    #[test]
+    fn any_flipped_body_bit_is_refused() {
+        let (buf, len) = encoded();
+        for byte in HEADER_LEN..len {
+            let mut bad = buf;
+            bad[byte] ^= 0x10;
+            assert!(
+                matches!(decode(&bad[..len]), Err(BlobError::BadChecksum { .. })),
+                "flip at byte {byte} was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_magic_and_truncation_are_refused() {
+        let (mut buf, len) = encoded();
+        assert_eq!(decode(&buf[..len - 1]), Err(BlobError::Truncated));
+        assert_eq!(decode(&buf[..10]), Err(BlobError::Truncated));
+        buf[0] = b'X';
+        assert_eq!(decode(&buf[..len]), Err(BlobError::BadMagic));
+    }
+
+    #[test]
+    fn checksummed_garbage_does_not_decode() {
+        let mut buf = [0xffu8; 64];
+        let body = [0xffu8; 48];
+        buf[..4].copy_from_slice(&MAGIC);
+        buf[4..8].copy_from_slice(&VERSION.to_le_bytes());
+        buf[8..12].copy_from_slice(&48u32.to_le_bytes());
+        buf[12..16].copy_from_slice(&crc32(&body).to_le_bytes());
+        assert_eq!(decode(&buf), Err(BlobError::Undecodable));
+    }
+
+    #[test]
+    fn small_buffer_is_an_error() {
+        let mut buf = [0u8; 32];
+        assert_eq!(encode(&sample(), &mut buf), Err(BlobError::BufferTooSmall));
+    }
+}

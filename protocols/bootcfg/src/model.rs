@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+//! The configuration model: fixed-capacity types, identical on host and
+//! target, so that what the build tool encodes is exactly what the kernel
+//! decodes. Capacities are the system's static limits.
+
+use bulkhead_abi::{DomainId, Ipa, PhysAddr};
+use heapless::{String, Vec};
+use serde::{Deserialize, Serialize};
+
+/// Most physical CPUs a board may have.
+pub const MAX_PCPUS: usize = 8;
+/// Most domains in one image.
+pub const MAX_DOMAINS: usize = 8;
+/// Longest name of a board, domain, device or channel, in bytes.
+pub const MAX_NAME: usize = 24;
+/// Most RAM regions of one domain.
+pub const MAX_RAM_REGIONS: usize = 4;
+/// Most devices one domain owns.
+pub const MAX_DEVICES: usize = 8;
+/// Most interrupts one device raises.
+pub const MAX_DEVICE_IRQS: usize = 4;
+/// Most interrupts the kernel reserves for itself.
+pub const MAX_RESERVED_IRQS: usize = 24;
+/// Most channels in one image.
+pub const MAX_CHANNELS: usize = 16;
+
+/// A bounded name.
+pub type Name = String<MAX_NAME>;
+
+/// The whole configuration of one image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BootConfig {
+    /// The board's name, as in its file name.
+    pub board: Name,
+    /// Physical CPUs the board has.
+    pub pcpus: u8,
+    /// The board's RAM.
+    pub ram: PhysRange,
+    /// The part of RAM that the kernel owns: its code, data, stacks and the
+    /// image payload.
+    pub kernel: PhysRange,
+    /// The interrupt controller.
+    pub gic: Gic,
+    /// The kernel's console UART.
+    pub console: Console,
+    /// Interrupts the kernel keeps for itself (GIC INTIDs).
+    pub reserved_irqs: Vec<u32, MAX_RESERVED_IRQS>,
+    /// The domains, in board-file order (their index is their `DomainId`).
+    pub domains: Vec<Domain, MAX_DOMAINS>,
+    /// Shared-memory channels between domains.
+    pub channels: Vec<Channel, MAX_CHANNELS>,
+}
+
+/// A physical address range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhysRange {
+    /// First byte.
+    pub base: PhysAddr,
+    /// Length in bytes.
+    pub size: u64,
+}
+
+impl PhysRange {
+    /// One past the last byte, or `None` if the range wraps.
+    pub fn end(&self) -> Option<PhysAddr> {
+        self.base.checked_add(self.size)
+    }
+
+    /// Whether `other` lies entirely inside `self`.
+    pub fn contains(&self, other: &PhysRange) -> bool {
+        match (self.end(), other.end()) {
+            (Some(end), Some(other_end)) => other.base >= self.base && other_end <= end,
+            _ => false,
+        }
+    }
+}
+
+/// The GICv3 interrupt controller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gic {
+    /// Distributor (GICD) base.
+    pub distributor: PhysAddr,
+    /// First redistributor (GICR) frame.
+    pub redistributors: PhysAddr,
+    /// The virtual-interface maintenance interrupt (a PPI INTID).
+    pub maintenance_irq: u32,
+}
+
+/// A UART model the kernel can drive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UartKind {
+    /// Arm PrimeCell PL011.
+    Pl011,
+    /// NXP i.MX UART.
+    ImxUart,
+}
+
+/// The kernel's console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Console {
+    /// Which UART it is.
+    pub kind: UartKind,
+    /// Its MMIO base.
+    pub base: PhysAddr,
+    /// Its interrupt (GIC INTID), reserved for the kernel.
+    pub irq: u32,
+}
+
+/// Whether a guest instruction runs natively or traps to the kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TrapPolicy {
+    /// Runs in the guest, no EL2 entry (lowest latency).
+    Native,
+    /// Traps to EL2.
+    Trap,
+}
+
+/// What the kernel does with a domain that faults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FaultPolicy {
+    /// Stop it for good.
+    Halt,
+    /// Restart it from its pristine image.
+    Restart,
+}
+
+/// One domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Domain {
+    /// Its name, which prefixes its console output.
+    pub name: Name,
+    /// Its vCPUs: vCPU `i` is pinned to physical CPU `pcpus[i]`.
+    pub pcpus: Vec<u8, MAX_PCPUS>,
+    /// Its RAM.
+    pub ram: Vec<RamRegion, MAX_RAM_REGIONS>,
+    /// Devices it owns, mapped at IPA == PA.
+    pub devices: Vec<DeviceGrant, MAX_DEVICES>,
+    /// Whether `wfi` traps.
+    pub wfi: TrapPolicy,
+    /// Whether `wfe` traps.
+    pub wfe: TrapPolicy,
+    /// What happens when it faults.
+    pub on_fault: FaultPolicy,
+    /// Watchdog period in milliseconds; 0 means no watchdog.
+    pub watchdog_ms: u32,
+    /// Where its pristine image is in the payload.
+    pub image: ImageRef,
+}
+
+/// A RAM grant: guest-physical range backed by physical memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RamRegion {
+    /// Where the domain sees it.
+    pub ipa: Ipa,
+    /// Where it really is.
+    pub phys: PhysAddr,
+    /// Length in bytes (a multiple of 4 KiB).
+    pub size: u64,
+}
+
+/// A device grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceGrant {
+    /// The device's name in the board file.
+    pub name: Name,
+    /// Its MMIO range (page-aligned when mapped).
+    pub mmio: PhysRange,
+    /// Its interrupts (GIC INTIDs).
+    pub irqs: Vec<u32, MAX_DEVICE_IRQS>,
+}
+
+/// A domain image inside the payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageRef {
+    /// Byte offset from the start of the payload (4 KiB aligned).
+    pub offset: u32,
+    /// Length in bytes.
+    pub size: u32,
+    /// CRC-32 (ISO-HDLC) of the image bytes.
+    pub crc32: u32,
+    /// Guest address of the image's first byte.
+    pub load: Ipa,
+    /// Guest address where the first vCPU starts.
+    pub entry: Ipa,
+}
+
+/// A static shared-memory channel between two domains.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Channel {
+    /// Its name.
+    pub name: Name,
+    /// The shared window.
+    pub window: PhysRange,
+    /// The two ends: (domain index, IPA where that domain sees the window).
+    pub ends: [ChannelEnd; 2],
+}
+
+/// One end of a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelEnd {
+    /// The domain's index in [`BootConfig::domains`].
+    pub domain: DomainId,
+    /// Where that domain sees the window.
+    pub ipa: Ipa,
+}

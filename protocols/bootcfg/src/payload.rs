@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+//! The payload: what the build tool appends to the kernel in the image.
+//!
+//! ```text
+//! kernel file  [arm64 Image header | text | rodata | data] (ends 4 KiB aligned)
+//! payload      [config blob] [pad to 4 KiB] [domain image 0] [pad] [domain image 1] ...
+//! ```
+//!
+//! The payload starts at the kernel's `__payload_start` symbol, the first
+//! 4 KiB boundary after its loaded data. Each domain image's offset and
+//! length are recorded in its [`crate::ImageRef`], relative to the payload's
+//! first byte; its CRC lets the kernel refuse a damaged image.
+
+use crate::blob::crc32;
+use crate::model::ImageRef;
+
+/// Alignment of the payload and of each image inside it.
+pub const PAYLOAD_ALIGN: usize = 4096;
+
+/// Why a domain image was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageError {
+    /// The image lies (partly) outside the payload.
+    OutOfBounds,
+    /// Its bytes do not match its CRC.
+    BadChecksum,
+}
+
+/// The bytes of the image `image` inside `payload`, checked against its CRC.
+pub fn image_bytes<'p>(payload: &'p [u8], image: &ImageRef) -> Result<&'p [u8], ImageError> {
+    let start = usize::try_from(image.offset).map_err(|_| ImageError::OutOfBounds)?;
+    let len = usize::try_from(image.size).map_err(|_| ImageError::OutOfBounds)?;
+    let end = start.checked_add(len).ok_or(ImageError::OutOfBounds)?;
+    let bytes = payload.get(start..end).ok_or(ImageError::OutOfBounds)?;
+    if crc32(bytes) != image.crc32 {
+        return Err(ImageError::BadChecksum);
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, reason = "tests")]
+mod tests {
+    use super::*;
+    use bulkhead_abi::Ipa;
+
+    #[test]
+    fn image_is_bounds_and_crc_checked() {
+        let mut payload = [0u8; 8192];
+        payload[4096..4100].copy_from_slice(b"code");
+        let good = ImageRef { offset: 4096, size: 4, crc32: crc32(b"code"), load: Ipa::new(0), entry: Ipa::new(0) };
+        assert_eq!(image_bytes(&payload, &good), Ok(&b"code"[..]));
+        let outside = ImageRef { offset: 8190, ..good };
+        assert_eq!(image_bytes(&payload, &outside), Err(ImageError::OutOfBounds));
+        let wrapping = ImageRef { offset: u32::MAX, size: u32::MAX, ..good };
+        assert_eq!(image_bytes(&payload, &wrapping), Err(ImageError::OutOfBounds));
+        payload[4097] = b'O';
+        assert_eq!(image_bytes(&payload, &good), Err(ImageError::BadChecksum));
+    }
+}

@@ -10,7 +10,9 @@
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation)]
 
 mod addr;
+mod exit;
 mod id;
 
 pub use addr::{Ipa, PhysAddr, PAGE_SIZE};
+pub use exit::ExitCode;
 pub use id::DomainId;

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: MIT
+//! The aarch64 arch layer: everything that touches registers, memory by
+//! address, or firmware. Each file owns one piece of hardware or one
+//! boundary; none makes a policy decision.
+
+pub mod entry;
+pub mod memory;
+pub mod psci;
+pub mod system;
+pub mod timer;
+pub mod uart;
+pub mod vectors;

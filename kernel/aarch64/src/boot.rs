@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+//! The boot sequence of the primary CPU: device tree, configuration,
+//! console, cross-checks, secondary CPUs, domain images, banner.
+
+use crate::arch::{memory, uart::Uart};
+use crate::log::{set_console, Show};
+use crate::cpus;
+use bulkhead_bootcfg::payload::image_bytes;
+use bulkhead_bootcfg::{BootConfig, UartKind};
+use kernel_core::platform::DtbError;
+use kernel_core::{cross_check, read_platform, Banner, BootError, PlatformFacts};
+use spin::Once;
+
+/// The configuration, decoded once at boot and read-only afterwards.
+static CONFIG: Once<BootConfig> = Once::new();
+
+/// Picks the console: the board file's UART if the device tree has it,
+/// else the tree's first known UART (so that a configuration error can
+/// still be reported).
+fn choose_console(facts: &PlatformFacts<'_>, wanted: Option<(UartKind, usize)>) {
+    let known = |kind, base: usize| facts.uarts.iter().any(|&(k, b)| k == kind && b.raw() as usize == base);
+    let chosen = match wanted {
+        Some((kind, base)) if known(kind, base) => Some((kind, base)),
+        _ => facts.uarts.first().map(|&(k, b)| (k, b.raw() as usize)),
+    };
+    if let Some((kind, base)) = chosen {
+        // SAFETY: the device tree describes a UART of this model at this
+        // address, and only the kernel's console writes to it.
+        set_console(unsafe { Uart::new(kind, base) });
+    }
+}
+
+/// Runs the boot sequence.
+pub fn boot(dtb_addr: usize) -> Result<(), BootError> {
+    let dtb = memory::device_tree(dtb_addr).ok_or(BootError::Dtb(DtbError::Malformed))?;
+    let facts = read_platform(dtb).map_err(BootError::Dtb)?;
+    let config = match memory::config_blob().and_then(bulkhead_bootcfg::decode) {
+        Ok(config) => CONFIG.call_once(|| config),
+        Err(e) => {
+            choose_console(&facts, None);
+            return Err(BootError::Config(e));
+        }
+    };
+    choose_console(&facts, Some((config.console.kind, config.console.base.raw() as usize)));
+    if memory::running_at() != memory::kernel_start() || memory::kernel_start() as u64 != config.kernel.base.raw() {
+        return Err(BootError::KernelRegionMismatch);
+    }
+    cross_check(&facts, config)?;
+    #[cfg(feature = "qemu")]
+    selftest(facts.bootargs);
+
+    let online = cpus::start_secondaries(&facts.cpu_mpidrs)?;
+    let payload = memory::payload();
+    for (index, domain) in config.domains.iter().enumerate() {
+        image_bytes(payload, &domain.image).map_err(|error| BootError::DomainImage { domain: index, error })?;
+    }
+    kprintln!("{}", Show(&Banner { version: env!("CARGO_PKG_VERSION"), config, online }));
+    kprintln!("boot complete: {} domain images verified; domains are not started by this kernel version", config.domains.len());
+    Ok(())
+}
+
+/// Test hooks, in QEMU builds only: `bulkhead.selftest=panic` on the
+/// command line (`/chosen/bootargs`) panics on purpose.
+#[cfg(feature = "qemu")]
+fn selftest(bootargs: Option<&str>) {
+    let Some(args) = bootargs else { return };
+    if args.split_whitespace().any(|a| a == "bulkhead.selftest=panic") {
+        panic!("selftest: deliberate panic requested on the command line");
+    }
+}

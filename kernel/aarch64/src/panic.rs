@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+//! A kernel panic: report where, stop every CPU, end with `ExitCode::Panic`.
+
+use crate::arch::system;
+use crate::log::Show;
+use bulkhead_abi::ExitCode;
+use core::panic::PanicInfo;
+
+#[panic_handler]
+fn panic(info: &PanicInfo<'_>) -> ! {
+    system::halt_others();
+    let (file, line, column) = info.location().map_or(("?", 0, 0), |l| (l.file(), l.line(), l.column()));
+    kprintln!("PANIC at {}:{}:{}: {}", file, line, column, Show(&info.message()));
+    system::stop(ExitCode::Panic)
+}

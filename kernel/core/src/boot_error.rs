@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+//! Every reason the kernel refuses to boot. No `String`s: each variant
+//! carries the numbers that explain it, and `Display` says what to change.
+
+use crate::platform::DtbError;
+use bulkhead_abi::PhysAddr;
+use bulkhead_bootcfg::blob::BlobError;
+use bulkhead_bootcfg::payload::ImageError;
+use bulkhead_bootcfg::PhysRange;
+use core::fmt;
+
+/// Why the kernel refused to boot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BootError {
+    /// The configuration blob in the image is unusable.
+    Config(BlobError),
+    /// The firmware's device tree is unusable.
+    Dtb(DtbError),
+    /// The board file's RAM is not RAM according to the device tree.
+    RamMismatch {
+        /// What the board file says.
+        board: PhysRange,
+        /// The device tree's first RAM range, if any.
+        dtb: Option<PhysRange>,
+    },
+    /// The device tree has a different number of CPUs.
+    CpuCountMismatch {
+        /// What the board file says.
+        board: u8,
+        /// What the device tree has.
+        dtb: usize,
+    },
+    /// The device tree's GICv3 is elsewhere (or absent).
+    GicMismatch {
+        /// Board file's (distributor, redistributors).
+        board: (PhysAddr, PhysAddr),
+        /// The device tree's, if it describes a GICv3.
+        dtb: Option<(PhysAddr, PhysAddr)>,
+    },
+    /// The device tree has no UART of the console's model at its address.
+    ConsoleMissing {
+        /// The board file's console base.
+        base: PhysAddr,
+    },
+    /// The kernel's own memory is not where it was linked.
+    KernelRegionMismatch,
+    /// A domain's image is damaged or outside the payload.
+    DomainImage {
+        /// The domain's index.
+        domain: usize,
+        /// What is wrong.
+        error: ImageError,
+    },
+    /// A secondary CPU did not report in.
+    CpuDidNotStart {
+        /// Its index in the device tree.
+        cpu: usize,
+        /// The PSCI status CPU_ON returned (0 = success).
+        psci_status: i64,
+    },
+}
+
+struct Range(PhysRange);
+
+impl fmt::Display for Range {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#x}+{:#x}", self.0.base.raw(), self.0.size)
+    }
+}
+
+impl fmt::Display for BootError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::Config(e) => write!(f, "{e}"),
+            Self::Dtb(e) => write!(f, "{e}"),
+            Self::RamMismatch { board, dtb: Some(dtb) } => write!(
+                f,
+                "the board file's RAM {} is not inside the device tree's RAM {}: fix [board].ram or the machine's memory size",
+                Range(board),
+                Range(dtb)
+            ),
+            Self::RamMismatch { board, dtb: None } => {
+                write!(f, "the device tree describes no RAM, the board file says {}", Range(board))
+            }
+            Self::CpuCountMismatch { board, dtb } => write!(
+                f,
+                "the board file says {board} CPUs but the device tree has {dtb}: run on the machine the board file describes"
+            ),
+            Self::GicMismatch { board, dtb: Some(dtb) } => write!(
+                f,
+                "GICv3 mismatch: the board file says GICD {:#x} GICR {:#x}, the device tree says GICD {:#x} GICR {:#x}",
+                board.0.raw(),
+                board.1.raw(),
+                dtb.0.raw(),
+                dtb.1.raw()
+            ),
+            Self::GicMismatch { dtb: None, .. } => {
+                write!(f, "the device tree describes no GICv3 (arm,gic-v3): the board file needs one")
+            }
+            Self::ConsoleMissing { base } => write!(
+                f,
+                "the device tree has no UART of the console's model at {:#x}: fix [board.console]",
+                base.raw()
+            ),
+            Self::KernelRegionMismatch => write!(f, "the kernel was not loaded at its link address"),
+            Self::DomainImage { domain, error } => {
+                write!(f, "the image of domain {domain} is damaged ({error:?}): rebuild the image")
+            }
+            Self::CpuDidNotStart { cpu, psci_status } => {
+                write!(f, "CPU {cpu} did not start (PSCI CPU_ON status {psci_status})")
+            }
+        }
+    }
+}

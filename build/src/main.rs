@@ -1,1 +1,88 @@
-fn main() {}
+// SPDX-License-Identifier: MIT
+//! `cargo xtask`: Bulkhead's build tool (see `cargo xtask --help`).
+#![forbid(unsafe_code)]
+
+use clap::{Parser, Subcommand, ValueEnum};
+use xtask::board::schema::LogFormat;
+use xtask::cmd;
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Bulkhead build tool: board files -> one static image; QEMU runs; tests; benchmarks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Log {
+    Text,
+    Defmt,
+}
+
+impl From<Log> for LogFormat {
+    fn from(l: Log) -> Self {
+        match l {
+            Log::Text => LogFormat::Text,
+            Log::Defmt => LogFormat::Defmt,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and validate a board file (a name under boards/ or a path); exit 2 if invalid.
+    Check { board: String },
+    /// Build the kernel and domains into target/images/<board>.img.
+    Build {
+        board: String,
+        /// Kernel log format (overrides the board's [kernel].log).
+        #[arg(long, value_enum)]
+        log: Option<Log>,
+    },
+    /// Build, then boot the image in QEMU with the console on this terminal.
+    Run {
+        board: String,
+        /// Stop QEMU after this many seconds (exit status 124).
+        #[arg(long)]
+        timeout: Option<u64>,
+        /// No display window.
+        #[arg(long)]
+        headless: bool,
+        /// Kernel log format (overrides the board's [kernel].log).
+        #[arg(long, value_enum)]
+        log: Option<Log>,
+        /// Extra QEMU arguments, after `--`.
+        #[arg(last = true)]
+        qemu_args: Vec<String>,
+    },
+    /// Run all host tests and QEMU integration tests.
+    Test {
+        /// Only integration tests whose name contains this.
+        filter: Option<String>,
+        /// Host tests only.
+        #[arg(long)]
+        host_only: bool,
+    },
+    /// Run the benchmarks; write target/bench/results.json.
+    Bench,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { board } => Ok(cmd::check::run(&board)),
+        Command::Build { board, log } => cmd::build::build(&board, log.map(Into::into)).map(|_| 0),
+        Command::Run { board, timeout, headless, log, qemu_args } => {
+            cmd::run::run(&board, cmd::run::RunOptions { timeout, headless, log: log.map(Into::into), qemu_args })
+        }
+        Command::Test { filter, host_only } => cmd::test::run(filter.as_deref(), host_only),
+        Command::Bench => cmd::bench::run(),
+    };
+    match result {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -11,8 +11,10 @@
 
 mod addr;
 mod exit;
+mod hypercall;
 mod id;
 
 pub use addr::{Ipa, PhysAddr, PAGE_SIZE};
 pub use exit::ExitCode;
+pub use hypercall::{Hypercall, PSCI_SYSTEM_OFF};
 pub use id::DomainId;

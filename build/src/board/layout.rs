@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: MIT
+//! Turns a checked board file into the kernel's [`BootConfig`]: places the
+//! RAM of each domain and each channel window that the file did not place,
+//! and converts names into indices.
+//!
+//! Placement is first-fit over the board's RAM minus everything already
+//! claimed (and above the kernel), 2 MiB aligned for regions of 2 MiB or more (so that stage 2 can
+//! use block mappings), 4 KiB aligned otherwise.
+
+use super::diag::Diagnostic;
+use super::schema::*;
+use super::validate::reserved_irqs;
+use bulkhead_abi::{DomainId, Ipa, PhysAddr};
+use bulkhead_bootcfg as cfg;
+use heapless::Vec as HVec;
+
+const BLOCK: u64 = 2 << 20;
+
+/// Free physical memory, as sorted disjoint `[start, end)` ranges.
+struct FreeRam(Vec<(u64, u64)>);
+
+impl FreeRam {
+    fn take(&mut self, start: u64, end: u64) {
+        let mut next = Vec::new();
+        for &(s, e) in &self.0 {
+            if end <= s || start >= e {
+                next.push((s, e));
+                continue;
+            }
+            if s < start {
+                next.push((s, start));
+            }
+            if end < e {
+                next.push((end, e));
+            }
+        }
+        self.0 = next;
+    }
+
+    fn allocate(&mut self, size: u64) -> Option<u64> {
+        let align = if size >= BLOCK { BLOCK } else { bulkhead_abi::PAGE_SIZE };
+        let found = self.0.iter().find_map(|&(s, e)| {
+            let start = s.checked_add(align - 1)? & !(align - 1);
+            (start.checked_add(size)? <= e).then_some(start)
+        })?;
+        self.take(found, found + size);
+        Some(found)
+    }
+}
+
+fn name(s: &str) -> cfg::Name {
+    // Length and characters were checked by the validator.
+    cfg::Name::try_from(s).unwrap_or_default()
+}
+
+fn push<T, const N: usize>(v: &mut HVec<T, N>, item: T) {
+    // Capacities were checked by the validator.
+    let _ = v.push(item);
+}
+
+/// Builds the configuration (images are filled in when the image is packed).
+pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
+    let board = file.board.get_ref();
+    let kernel = file.kernel.get_ref();
+    let ram_start = *board.ram.get_ref().base.get_ref();
+    let ram_size = board.ram.get_ref().size.get_ref().0;
+    let mut free = FreeRam(vec![(ram_start, ram_start + ram_size)]);
+    let kbase = *kernel.base.get_ref();
+    // RAM below the kernel is the boot loader's (QEMU's boot stub, U-Boot's
+    // spin tables): never place a domain there.
+    free.take(ram_start, kbase + kernel.size.get_ref().0);
+    for d in &file.domains {
+        let d = d.get_ref();
+        for m in d.memory.get_ref() {
+            let m = m.get_ref();
+            let start = m.phys.as_ref().map(|p| *p.get_ref()).or(d.dma.then(|| *m.ipa.get_ref()));
+            if let Some(start) = start {
+                free.take(start, start + m.size.get_ref().0);
+            }
+        }
+    }
+    for ch in &file.channels {
+        if let Some(p) = &ch.get_ref().phys {
+            free.take(*p.get_ref(), *p.get_ref() + ch.get_ref().size.get_ref().0);
+        }
+    }
+
+    let mut errors = Vec::new();
+    let mut place = |size: &toml::Spanned<super::units::Size>, what: String, free: &mut FreeRam| {
+        free.allocate(size.get_ref().0).unwrap_or_else(|| {
+            errors.push(
+                Diagnostic::new(size.span(), format!("{what} does not fit in the board's free RAM"))
+                    .help("shrink it or the other regions, or give the board more RAM"),
+            );
+            0
+        })
+    };
+
+    let console = board.console.get_ref();
+    let gic = board.gic.get_ref();
+    let mut config = cfg::BootConfig {
+        board: name(board.name.get_ref()),
+        pcpus: u8::try_from(*board.cpus.get_ref()).unwrap_or(u8::MAX),
+        ram: cfg::PhysRange { base: PhysAddr::new(ram_start), size: ram_size },
+        kernel: cfg::PhysRange { base: PhysAddr::new(kbase), size: kernel.size.get_ref().0 },
+        gic: cfg::Gic {
+            distributor: PhysAddr::new(*gic.distributor.get_ref()),
+            redistributors: PhysAddr::new(*gic.redistributors.get_ref()),
+            maintenance_irq: *gic.maintenance_irq.get_ref(),
+        },
+        console: cfg::Console {
+            kind: match console.uart.get_ref() {
+                UartModel::Pl011 => cfg::UartKind::Pl011,
+                UartModel::Imx => cfg::UartKind::ImxUart,
+            },
+            base: PhysAddr::new(*console.base.get_ref()),
+            irq: *console.irq.get_ref(),
+        },
+        reserved_irqs: HVec::new(),
+        domains: HVec::new(),
+        channels: HVec::new(),
+    };
+    for irq in reserved_irqs(file).keys() {
+        push(&mut config.reserved_irqs, *irq);
+    }
+
+    for d in &file.domains {
+        let d = d.get_ref();
+        let mut domain = cfg::Domain {
+            name: name(d.name.get_ref()),
+            pcpus: HVec::new(),
+            ram: HVec::new(),
+            devices: HVec::new(),
+            wfi: trap(d.wfi),
+            wfe: trap(d.wfe),
+            on_fault: match d.on_fault {
+                FaultMode::Halt => cfg::FaultPolicy::Halt,
+                FaultMode::Restart => cfg::FaultPolicy::Restart,
+            },
+            watchdog_ms: d.watchdog_ms,
+            image: cfg::ImageRef { offset: 0, size: 0, crc32: 0, load: Ipa::new(0), entry: Ipa::new(0) },
+        };
+        for cpu in d.cpus.get_ref() {
+            push(&mut domain.pcpus, u8::try_from(*cpu.get_ref()).unwrap_or(u8::MAX));
+        }
+        for (i, m) in d.memory.get_ref().iter().enumerate() {
+            let m = m.get_ref();
+            let ipa = *m.ipa.get_ref();
+            let phys = match (&m.phys, d.dma) {
+                (Some(p), _) => *p.get_ref(),
+                (None, true) => ipa,
+                (None, false) => place(&m.size, format!("memory[{i}] of domain `{}`", d.name.get_ref()), &mut free),
+            };
+            push(&mut domain.ram, cfg::RamRegion { ipa: Ipa::new(ipa), phys: PhysAddr::new(phys), size: m.size.get_ref().0 });
+        }
+        for dev_name in &d.devices {
+            let Some(dev) = file.devices.iter().map(|x| x.get_ref()).find(|x| x.name.get_ref() == dev_name.get_ref()) else {
+                continue;
+            };
+            let mut irqs = HVec::new();
+            for irq in &dev.irqs {
+                push(&mut irqs, *irq.get_ref());
+            }
+            push(
+                &mut domain.devices,
+                cfg::DeviceGrant {
+                    name: name(dev.name.get_ref()),
+                    mmio: cfg::PhysRange { base: PhysAddr::new(*dev.base.get_ref()), size: dev.size.get_ref().0 },
+                    irqs,
+                },
+            );
+        }
+        push(&mut config.domains, domain);
+    }
+
+    for ch in &file.channels {
+        let ch = ch.get_ref();
+        let phys = match &ch.phys {
+            Some(p) => *p.get_ref(),
+            None => place(&ch.size, format!("channel `{}`", ch.name.get_ref()), &mut free),
+        };
+        let end = |i: usize| {
+            let e = ch.ends.get_ref().get(i).map(|e| e.get_ref());
+            let index = e
+                .and_then(|e| file.domains.iter().position(|d| d.get_ref().name.get_ref() == e.domain.get_ref()))
+                .unwrap_or(0);
+            cfg::ChannelEnd {
+                domain: DomainId::new(u16::try_from(index).unwrap_or(u16::MAX)),
+                ipa: Ipa::new(e.map_or(0, |e| *e.ipa.get_ref())),
+            }
+        };
+        push(
+            &mut config.channels,
+            cfg::Channel {
+                name: name(ch.name.get_ref()),
+                window: cfg::PhysRange { base: PhysAddr::new(phys), size: ch.size.get_ref().0 },
+                ends: [end(0), end(1)],
+            },
+        );
+    }
+
+    if errors.is_empty() { Ok(config) } else { Err(errors) }
+}
+
+fn trap(mode: TrapMode) -> cfg::TrapPolicy {
+    match mode {
+        TrapMode::Native => cfg::TrapPolicy::Native,
+        TrapMode::Trap => cfg::TrapPolicy::Trap,
+    }
+}

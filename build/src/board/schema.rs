@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+//! The board file's schema, as serde types. Every table rejects unknown
+//! keys; every value a semantic check may complain about keeps its span
+//! (`Spanned`) so that the error can point at it. `boards/README.md`
+//! documents each key.
+
+use super::units::Size;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A whole board file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardFile {
+    /// The machine.
+    pub board: Spanned<BoardSection>,
+    /// The kernel's own resources.
+    pub kernel: Spanned<KernelSection>,
+    /// How to run the board under QEMU (QEMU boards only).
+    pub qemu: Option<Spanned<QemuSection>>,
+    /// Devices on the board that domains may own.
+    #[serde(default, rename = "device")]
+    pub devices: Vec<Spanned<DeviceEntry>>,
+    /// The domains.
+    #[serde(default, rename = "domain")]
+    pub domains: Vec<Spanned<DomainEntry>>,
+    /// Shared-memory channels between domains.
+    #[serde(default, rename = "channel")]
+    pub channels: Vec<Spanned<ChannelEntry>>,
+}
+
+/// `[board]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardSection {
+    /// Short name (also the image's name).
+    pub name: Spanned<String>,
+    /// Free text.
+    #[serde(default)]
+    pub description: String,
+    /// Number of physical CPUs.
+    pub cpus: Spanned<u32>,
+    /// The RAM range.
+    pub ram: Spanned<Region>,
+    /// The interrupt controller.
+    pub gic: Spanned<GicSection>,
+    /// The kernel's console UART.
+    pub console: Spanned<ConsoleSection>,
+}
+
+/// A physical range.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    /// First byte.
+    pub base: Spanned<u64>,
+    /// Length.
+    pub size: Spanned<Size>,
+}
+
+/// `[board.gic]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GicSection {
+    /// GIC architecture version (2 or 3).
+    pub version: Spanned<u32>,
+    /// Distributor base.
+    pub distributor: Spanned<u64>,
+    /// First redistributor frame (GICv3).
+    pub redistributors: Spanned<u64>,
+    /// Maintenance interrupt (PPI INTID).
+    pub maintenance_irq: Spanned<u32>,
+}
+
+/// UART models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UartModel {
+    /// Arm PL011.
+    Pl011,
+    /// NXP i.MX UART.
+    Imx,
+}
+
+/// `[board.console]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleSection {
+    /// The UART model.
+    pub uart: Spanned<UartModel>,
+    /// MMIO base.
+    pub base: Spanned<u64>,
+    /// Its interrupt (INTID).
+    pub irq: Spanned<u32>,
+}
+
+/// Log formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogFormat {
+    /// Plain text lines.
+    #[default]
+    Text,
+    /// defmt frames.
+    Defmt,
+}
+
+/// `[kernel]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KernelSection {
+    /// Where the kernel is loaded (RAM base + 2 MiB-aligned offset).
+    pub base: Spanned<u64>,
+    /// Its whole region: code, data, stacks and the image payload.
+    pub size: Spanned<Size>,
+    /// SGIs the kernel keeps for kicks and doorbells.
+    #[serde(default)]
+    pub sgis: Vec<Spanned<u32>>,
+    /// Log format.
+    #[serde(default)]
+    pub log: LogFormat,
+}
+
+/// `[qemu]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QemuSection {
+    /// `-machine` value.
+    pub machine: String,
+    /// `-cpu` value.
+    pub cpu: String,
+    /// Extra arguments, verbatim.
+    #[serde(default)]
+    pub args: Vec<String>,
+}
+
+/// `[[device]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceEntry {
+    /// Name that domains use to own it.
+    pub name: Spanned<String>,
+    /// Device-tree compatible string (documentation and guest trees).
+    pub compatible: String,
+    /// MMIO base.
+    pub base: Spanned<u64>,
+    /// MMIO length.
+    pub size: Spanned<Size>,
+    /// Its interrupts (INTIDs).
+    #[serde(default)]
+    pub irqs: Vec<Spanned<u32>>,
+    /// A QEMU `-device` value that creates it (QEMU boards).
+    pub qemu: Option<String>,
+}
+
+/// Guest instruction trapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TrapMode {
+    /// Not trapped.
+    #[default]
+    Native,
+    /// Trapped to EL2.
+    Trap,
+}
+
+/// Fault policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaultMode {
+    /// Stop the domain.
+    #[default]
+    Halt,
+    /// Restart it from its pristine image.
+    Restart,
+}
+
+/// `[[domain]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainEntry {
+    /// Its name.
+    pub name: Spanned<String>,
+    /// A crate under `domains/`, or a file path relative to the board file.
+    pub image: Spanned<String>,
+    /// pCPUs its vCPUs are pinned to, in vCPU order.
+    pub cpus: Spanned<Vec<Spanned<u32>>>,
+    /// Its RAM.
+    pub memory: Spanned<Vec<Spanned<MemoryEntry>>>,
+    /// Devices it owns.
+    #[serde(default)]
+    pub devices: Vec<Spanned<String>>,
+    /// Interrupts it owns beyond its devices'.
+    #[serde(default)]
+    pub irqs: Vec<Spanned<u32>>,
+    /// Whether its `wfi` traps.
+    #[serde(default)]
+    pub wfi: TrapMode,
+    /// Whether its `wfe` traps.
+    #[serde(default)]
+    pub wfe: TrapMode,
+    /// What happens when it faults.
+    #[serde(default)]
+    pub on_fault: FaultMode,
+    /// Watchdog period; 0 = none.
+    #[serde(default)]
+    pub watchdog_ms: u32,
+    /// It drives DMA: its RAM is at IPA == PA.
+    #[serde(default)]
+    pub dma: bool,
+}
+
+/// One RAM region of a domain.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemoryEntry {
+    /// Where the domain sees it.
+    pub ipa: Spanned<u64>,
+    /// Its size.
+    pub size: Spanned<Size>,
+    /// Where it is physically (placed by the build tool if absent).
+    pub phys: Option<Spanned<u64>>,
+}
+
+/// `[[channel]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelEntry {
+    /// Its name.
+    pub name: Spanned<String>,
+    /// Size of the shared window.
+    pub size: Spanned<Size>,
+    /// Where the window is physically (placed if absent).
+    pub phys: Option<Spanned<u64>>,
+    /// The two ends.
+    pub ends: Spanned<Vec<Spanned<ChannelEndEntry>>>,
+}
+
+/// One end of a channel.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelEndEntry {
+    /// The domain at this end.
+    pub domain: Spanned<String>,
+    /// Where that domain sees the window.
+    pub ipa: Spanned<u64>,
+}

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+//! `cargo xtask check <board>`: parse and validate a board file, print
+//! where everything goes, or every problem with its position (exit 2).
+
+use crate::board::{self, units::show_size, Report, ValidBoard};
+use crate::workspace::{self, WorkspaceImages};
+use std::path::Path;
+
+/// Loads and checks the board named `arg`; the error is a rendered report.
+pub fn load_board(arg: &str) -> Result<ValidBoard, String> {
+    let path = workspace::board_path(arg);
+    let shown = path.strip_prefix(workspace::root()).unwrap_or(&path).display().to_string();
+    let source = std::fs::read_to_string(&path).map_err(|e| {
+        let boards: Vec<String> = std::fs::read_dir(workspace::root().join("boards"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter_map(|n| n.strip_suffix(".toml").map(str::to_string))
+            .collect();
+        format!("error: cannot read board file {shown}: {e}\n  = help: boards under boards/: {}\n", boards.join(", "))
+    })?;
+    let images = WorkspaceImages { board_dir: path.parent().unwrap_or(Path::new(".")).to_path_buf() };
+    board::load(&shown, &source, &images).map_err(|report: Report| report.render())
+}
+
+/// Runs the command; returns the exit status.
+pub fn run(arg: &str) -> i32 {
+    match load_board(arg) {
+        Ok(board) => {
+            print_summary(&board);
+            0
+        }
+        Err(report) => {
+            eprint!("{report}");
+            super::EXIT_BAD_BOARD
+        }
+    }
+}
+
+/// Prints what the board file describes and where the build tool placed it.
+pub fn print_summary(board: &ValidBoard) {
+    let c = &board.config;
+    println!(
+        "board {}: OK ({} pCPUs, RAM {} at {:#x}, {} domains, {} channels)",
+        c.board,
+        c.pcpus,
+        show_size(c.ram.size),
+        c.ram.base.raw(),
+        c.domains.len(),
+        c.channels.len()
+    );
+    println!("  kernel    {} at {:#x}", show_size(c.kernel.size), c.kernel.base.raw());
+    for d in &c.domains {
+        let cpus: Vec<String> = d.pcpus.iter().map(|p| p.to_string()).collect();
+        let ram: Vec<String> = d
+            .ram
+            .iter()
+            .map(|r| format!("{} IPA {:#x} -> PA {:#x}", show_size(r.size), r.ipa.raw(), r.phys.raw()))
+            .collect();
+        let devices: Vec<&str> = d.devices.iter().map(|x| x.name.as_str()).collect();
+        println!(
+            "  domain    {:<12} pCPUs [{}]  RAM {}  devices [{}]",
+            d.name.as_str(),
+            cpus.join(", "),
+            ram.join(", "),
+            devices.join(", ")
+        );
+    }
+    for ch in &c.channels {
+        println!(
+            "  channel   {:<12} {} at PA {:#x} between {} and {}",
+            ch.name.as_str(),
+            show_size(ch.window.size),
+            ch.window.base.raw(),
+            c.domains.get(ch.ends[0].domain.index()).map_or("?", |d| d.name.as_str()),
+            c.domains.get(ch.ends[1].domain.index()).map_or("?", |d| d.name.as_str()),
+        );
+    }
+}

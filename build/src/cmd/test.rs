@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+//! `cargo xtask test`: every host test, then every QEMU integration test,
+//! each under a timeout. Ends with `N passed, N failed`; exits 1 on any
+//! failure.
+
+use crate::workspace;
+use anyhow::Result;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+/// Host crates with tests.
+const HOST_PACKAGES: [&str; 4] = ["bulkhead-abi", "bulkhead-bootcfg", "kernel-core", "xtask"];
+
+/// Counts of passed and failed tests.
+#[derive(Default)]
+pub struct Tally {
+    /// Passed.
+    pub passed: usize,
+    /// Failed.
+    pub failed: usize,
+}
+
+/// Runs the host tests, echoing cargo's output and counting results.
+fn host_tests(tally: &mut Tally) -> Result<()> {
+    println!("== host tests ({})", HOST_PACKAGES.join(", "));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(workspace::root()).args(["test", "--no-fail-fast"]);
+    for p in HOST_PACKAGES {
+        cmd.args(["--package", p]);
+    }
+    let mut child = cmd.stdout(Stdio::piped()).spawn()?;
+    let mut counted = false;
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines() {
+            let line = line?;
+            println!("{line}");
+            if let Some((passed, failed)) = parse_result(&line) {
+                tally.passed += passed;
+                tally.failed += failed;
+                counted = true;
+            }
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() && !counted {
+        println!("FAIL host tests: cargo test did not run (build error above)");
+        tally.failed += 1;
+    }
+    Ok(())
+}
+
+/// Parses libtest's `test result: ok. 3 passed; 1 failed; ...`.
+fn parse_result(line: &str) -> Option<(usize, usize)> {
+    let rest = line.trim().strip_prefix("test result: ")?;
+    let number_before = |word: &str| {
+        rest.split(';')
+            .find_map(|part| part.trim().trim_start_matches("ok. ").trim_start_matches("FAILED. ").strip_suffix(word))
+            .and_then(|n| n.trim().parse().ok())
+    };
+    Some((number_before(" passed")?, number_before(" failed")?))
+}
+
+/// Runs the command; returns the exit status.
+pub fn run(filter: Option<&str>, host_only: bool) -> Result<i32> {
+    let mut tally = Tally::default();
+    if filter.is_none() {
+        host_tests(&mut tally)?;
+    }
+    if !host_only {
+        crate::qemu_tests::run_all(&mut tally, filter);
+    }
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    Ok(if tally.failed == 0 { 0 } else { 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_result;
+
+    #[test]
+    fn libtest_summaries_parse() {
+        assert_eq!(parse_result("test result: ok. 7 passed; 0 failed; 0 ignored"), Some((7, 0)));
+        assert_eq!(parse_result("test result: FAILED. 2 passed; 1 failed; 0 ignored"), Some((2, 1)));
+        assert_eq!(parse_result("running 3 tests"), None);
+    }
+}

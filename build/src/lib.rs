@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+//! Bulkhead's build tool as a library, so that its board checks are tested
+//! on the host; `main.rs` is the `cargo xtask` command line on top.
+//!
+//! It owns board files (parse, check, place), building and packing the
+//! static image, running QEMU, and the test and benchmark drivers. It never
+//! runs on the target and shares only `protocols/` crates with the kernel.
+#![forbid(unsafe_code)]
+
+pub mod board;
+pub mod cargo;
+pub mod cmd;
+pub mod elf;
+pub mod image;
+pub mod qemu;
+pub mod qemu_tests;
+pub mod workspace;

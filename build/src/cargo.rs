@@ -3,7 +3,7 @@
 //! progress line per crate and cargo's own progress on stderr.
 
 use crate::workspace;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -36,8 +36,14 @@ impl TargetBuild<'_> {
         );
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut cmd = Command::new(cargo);
-        cmd.current_dir(workspace::root())
-            .args(["build", "--release", "--package", self.package, "--target", self.target]);
+        cmd.current_dir(workspace::root()).args([
+            "build",
+            "--release",
+            "--package",
+            self.package,
+            "--target",
+            self.target,
+        ]);
         if !features.is_empty() {
             cmd.args(["--features", &features]);
         }

@@ -2,7 +2,7 @@
 //! Reading the ELF files cargo produces: flat load images, section sizes,
 //! symbols.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use object::{Object, ObjectSection, ObjectSegment, ObjectSymbol, SectionKind};
 
 /// A flat image: the bytes of every loaded segment, from the lowest load

@@ -5,7 +5,7 @@
 
 use crate::board::{ImageSource, ValidBoard};
 use crate::elf::{self, Flat};
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use bulkhead_abi::Ipa;
 use bulkhead_bootcfg::{self as cfg, blob, payload::PAYLOAD_ALIGN};
 
@@ -116,9 +116,18 @@ pub fn pack(board: &ValidBoard, kernel_elf: &[u8], domains: Vec<DomainImage>) ->
     image.extend_from_slice(&payload);
     let header_size = u64::from_le_bytes(image[HEADER_IMAGE_SIZE..HEADER_IMAGE_SIZE + 8].try_into()?);
     if header_size != board.config.kernel.size {
-        bail!("the kernel's Image header says image_size {header_size:#x}, the board's kernel region is {:#x}", board.config.kernel.size);
+        bail!(
+            "the kernel's Image header says image_size {header_size:#x}, the board's kernel region is {:#x}",
+            board.config.kernel.size
+        );
     }
-    Ok(Packed { image, kernel_bytes, config_bytes, domain_bytes: domains.iter().map(|d| d.bytes.len()).collect(), config })
+    Ok(Packed {
+        image,
+        kernel_bytes,
+        config_bytes,
+        domain_bytes: domains.iter().map(|d| d.bytes.len()).collect(),
+        config,
+    })
 }
 
 /// A raw-file domain image, loaded (and entered) at `load`.

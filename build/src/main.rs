@@ -7,7 +7,10 @@ use xtask::board::schema::LogFormat;
 use xtask::cmd;
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Bulkhead build tool: board files -> one static image; QEMU runs; tests; benchmarks")]
+#[command(
+    name = "cargo xtask",
+    about = "Bulkhead build tool: board files -> one static image; QEMU runs; tests; benchmarks"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

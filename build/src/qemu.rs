@@ -4,7 +4,7 @@
 //! timeout.
 
 use crate::board::ValidBoard;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

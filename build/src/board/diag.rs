@@ -71,7 +71,8 @@ impl Report {
         for d in &self.diagnostics {
             let (line, column) = self.position(d);
             let text = self.source.lines().nth(line - 1).unwrap_or("");
-            let width = self.source.get(d.span.clone()).map_or(1, |s| s.lines().next().map_or(1, |l| l.chars().count().max(1)));
+            let width =
+                self.source.get(d.span.clone()).map_or(1, |s| s.lines().next().map_or(1, |l| l.chars().count().max(1)));
             let gutter = " ".repeat(line.to_string().len());
             let _ = writeln!(out, "error: {}", d.message);
             let _ = writeln!(out, "{gutter}--> {}:{line}:{column}", self.file);

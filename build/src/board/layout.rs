@@ -151,10 +151,14 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
                 (None, true) => ipa,
                 (None, false) => place(&m.size, format!("memory[{i}] of domain `{}`", d.name.get_ref()), &mut free),
             };
-            push(&mut domain.ram, cfg::RamRegion { ipa: Ipa::new(ipa), phys: PhysAddr::new(phys), size: m.size.get_ref().0 });
+            push(
+                &mut domain.ram,
+                cfg::RamRegion { ipa: Ipa::new(ipa), phys: PhysAddr::new(phys), size: m.size.get_ref().0 },
+            );
         }
         for dev_name in &d.devices {
-            let Some(dev) = file.devices.iter().map(|x| x.get_ref()).find(|x| x.name.get_ref() == dev_name.get_ref()) else {
+            let Some(dev) = file.devices.iter().map(|x| x.get_ref()).find(|x| x.name.get_ref() == dev_name.get_ref())
+            else {
                 continue;
             };
             let mut irqs = HVec::new();

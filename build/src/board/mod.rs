@@ -46,6 +46,7 @@ pub fn load(file_name: &str, source: &str, images: &dyn ImageResolver) -> Result
         return Err(report(diagnostics));
     }
     let config = layout::layout(&file).map_err(report)?;
-    let resolved: Vec<ImageSource> = file.domains.iter().filter_map(|d| images.resolve(d.get_ref().image.get_ref())).collect();
+    let resolved: Vec<ImageSource> =
+        file.domains.iter().filter_map(|d| images.resolve(d.get_ref().image.get_ref())).collect();
     Ok(ValidBoard { file, config, images: resolved })
 }

@@ -3,8 +3,8 @@
 //! binary unit (`"64 KiB"`, `"2 MiB"`, `"1 GiB"`), so that a reader need not
 //! count hex digits.
 
-use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
 use std::fmt;
 
 /// A size in bytes.
@@ -35,7 +35,7 @@ pub fn show_size(bytes: u64) -> String {
     UNITS
         .iter()
         .rev()
-        .find(|(_, scale)| bytes >= *scale && bytes % scale == 0)
+        .find(|(_, scale)| bytes >= *scale && bytes.is_multiple_of(*scale))
         .map_or_else(|| format!("{bytes} B"), |(name, scale)| format!("{} {name}", bytes / scale))
 }
 

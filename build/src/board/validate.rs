@@ -9,7 +9,7 @@ use super::diag::Diagnostic;
 use super::schema::*;
 use super::units::show_size;
 use bulkhead_abi::PAGE_SIZE;
-use bulkhead_bootcfg::{MAX_CHANNELS, MAX_DEVICES, MAX_DEVICE_IRQS, MAX_DOMAINS, MAX_NAME, MAX_PCPUS, MAX_RAM_REGIONS};
+use bulkhead_bootcfg::{MAX_CHANNELS, MAX_DEVICE_IRQS, MAX_DEVICES, MAX_DOMAINS, MAX_NAME, MAX_PCPUS, MAX_RAM_REGIONS};
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use toml::Spanned;
@@ -100,7 +100,7 @@ impl Checker {
     }
 
     fn page_aligned(&mut self, what: &str, value: &Spanned<u64>) {
-        if value.get_ref() % PAGE_SIZE != 0 {
+        if !value.get_ref().is_multiple_of(PAGE_SIZE) {
             self.push(
                 Diagnostic::new(span(value), format!("{what} {:#x} is not 4 KiB aligned", value.get_ref()))
                     .help("stage-2 maps whole 4 KiB pages: round it to a multiple of 0x1000"),
@@ -110,19 +110,24 @@ impl Checker {
 
     fn page_multiple(&mut self, what: &str, size: &Spanned<super::units::Size>) {
         let bytes = size.get_ref().0;
-        if bytes == 0 || bytes % PAGE_SIZE != 0 {
+        if bytes == 0 || !bytes.is_multiple_of(PAGE_SIZE) {
             self.push(
-                Diagnostic::new(span(size), format!("{what} size {} is not a non-zero multiple of 4 KiB", show_size(bytes)))
-                    .help("use a size like \"64 KiB\" or \"2 MiB\""),
+                Diagnostic::new(
+                    span(size),
+                    format!("{what} size {} is not a non-zero multiple of 4 KiB", show_size(bytes)),
+                )
+                .help("use a size like \"64 KiB\" or \"2 MiB\""),
             );
         }
     }
 
     fn capacity(&mut self, what: &str, count: usize, max: usize, at: Range<usize>) {
         if count > max {
-            self.push(Diagnostic::new(at, format!("too many {what}: {count}, the most is {max}")).help(format!(
-                "the kernel's tables are static; merge {what} or raise the limit in protocols/bootcfg"
-            )));
+            self.push(
+                Diagnostic::new(at, format!("too many {what}: {count}, the most is {max}")).help(format!(
+                    "the kernel's tables are static; merge {what} or raise the limit in protocols/bootcfg"
+                )),
+            );
         }
     }
 }
@@ -160,7 +165,10 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
     }
     let gic = board.gic.get_ref();
     if !matches!(gic.version.get_ref(), 2 | 3) {
-        c.push(Diagnostic::new(span(&gic.version), format!("GIC version {} does not exist", gic.version.get_ref())).help("use 2 or 3"));
+        c.push(
+            Diagnostic::new(span(&gic.version), format!("GIC version {} does not exist", gic.version.get_ref()))
+                .help("use 2 or 3"),
+        );
     }
     let maint = *gic.maintenance_irq.get_ref();
     if !(16..32).contains(&maint) {
@@ -172,13 +180,18 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
     let console_irq = *board.console.get_ref().irq.get_ref();
     if !(SPI_FIRST..=SPI_LAST).contains(&console_irq) {
         c.push(
-            Diagnostic::new(span(&board.console.get_ref().irq), format!("the console interrupt {console_irq} is not an SPI"))
-                .help("UART interrupts are SPIs: INTID 32 + the SPI number"),
+            Diagnostic::new(
+                span(&board.console.get_ref().irq),
+                format!("the console interrupt {console_irq} is not an SPI"),
+            )
+            .help("UART interrupts are SPIs: INTID 32 + the SPI number"),
         );
     }
     for sgi in &kernel.sgis {
         if *sgi.get_ref() > 15 {
-            c.push(Diagnostic::new(span(sgi), format!("{} is not an SGI", sgi.get_ref())).help("SGIs are INTIDs 0..15"));
+            c.push(
+                Diagnostic::new(span(sgi), format!("{} is not an SGI", sgi.get_ref())).help("SGIs are INTIDs 0..15"),
+            );
         }
     }
 
@@ -191,10 +204,11 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
     let mut claims = Vec::new();
     let kbase = *kernel.base.get_ref();
     let ksize = kernel.size.get_ref().0;
-    if kbase % (2 << 20) != 0 {
+    if !kbase.is_multiple_of(2 << 20) {
         c.push(
-            Diagnostic::new(span(&kernel.base), format!("the kernel base {kbase:#x} is not 2 MiB aligned"))
-                .help("arm64 Image loaders place the kernel at a 2 MiB boundary plus text_offset; use RAM base + 2 MiB"),
+            Diagnostic::new(span(&kernel.base), format!("the kernel base {kbase:#x} is not 2 MiB aligned")).help(
+                "arm64 Image loaders place the kernel at a 2 MiB boundary plus text_offset; use RAM base + 2 MiB",
+            ),
         );
     }
     if kbase == ram_start {
@@ -203,28 +217,40 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
                 .help("loaders keep the first 2 MiB of RAM for themselves; use RAM base + 2 MiB"),
         );
     }
-    if ksize < (2 << 20) || ksize % PAGE_SIZE != 0 {
+    if ksize < (2 << 20) || !ksize.is_multiple_of(PAGE_SIZE) {
         c.push(
             Diagnostic::new(span(&kernel.size), format!("the kernel region of {} is too small", show_size(ksize)))
                 .help("give the kernel at least 2 MiB, in whole 4 KiB pages: it holds code, stacks and every domain image"),
         );
     }
-    claims.push(Claim { what: "the kernel's region".into(), start: kbase, end: kbase.saturating_add(ksize), span: span(&kernel.base) });
+    claims.push(Claim {
+        what: "the kernel's region".into(),
+        start: kbase,
+        end: kbase.saturating_add(ksize),
+        span: span(&kernel.base),
+    });
 
     // Devices.
-    let devices: HashMap<&str, &DeviceEntry> = file.devices.iter().map(|d| (d.get_ref().name.get_ref().as_str(), d.get_ref())).collect();
+    let devices: HashMap<&str, &DeviceEntry> =
+        file.devices.iter().map(|d| (d.get_ref().name.get_ref().as_str(), d.get_ref())).collect();
     for d in &file.devices {
         let d = d.get_ref();
         let start = *d.base.get_ref();
         let end = start.saturating_add(d.size.get_ref().0);
         if start < ram_end && end > ram_start {
             c.push(
-                Diagnostic::new(span(&d.base), format!("device `{}` at {} overlaps RAM", d.name.get_ref(), hex_range(start, end)))
-                    .help("a device's MMIO range must lie outside [board].ram"),
+                Diagnostic::new(
+                    span(&d.base),
+                    format!("device `{}` at {} overlaps RAM", d.name.get_ref(), hex_range(start, end)),
+                )
+                .help("a device's MMIO range must lie outside [board].ram"),
             );
         }
         if d.size.get_ref().0 == 0 {
-            c.push(Diagnostic::new(span(&d.size), format!("device `{}` has size 0", d.name.get_ref())).help("give its MMIO size"));
+            c.push(
+                Diagnostic::new(span(&d.size), format!("device `{}` has size 0", d.name.get_ref()))
+                    .help("give its MMIO size"),
+            );
         }
         c.capacity("interrupts on one device", d.irqs.len(), MAX_DEVICE_IRQS, span(&d.name));
     }
@@ -283,7 +309,10 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
         // RAM.
         let memory = d.memory.get_ref();
         if memory.is_empty() {
-            c.push(Diagnostic::new(span(&d.memory), format!("domain `{name}` has no memory")).help("add `{ ipa = ..., size = \"2 MiB\" }`"));
+            c.push(
+                Diagnostic::new(span(&d.memory), format!("domain `{name}` has no memory"))
+                    .help("add `{ ipa = ..., size = \"2 MiB\" }`"),
+            );
         }
         c.capacity("memory regions in one domain", memory.len(), MAX_RAM_REGIONS, span(&d.memory));
         let mut ipa_ranges: Vec<(u64, u64, String, Range<usize>)> = Vec::new();
@@ -297,8 +326,11 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
             let phys = match (&m.phys, d.dma) {
                 (Some(p), true) if *p.get_ref() != ipa => {
                     c.push(
-                        Diagnostic::new(span(p), format!("domain `{name}` drives DMA, so its RAM must be at IPA == PA"))
-                            .help(format!("set phys = {ipa:#x} or drop `phys`")),
+                        Diagnostic::new(
+                            span(p),
+                            format!("domain `{name}` drives DMA, so its RAM must be at IPA == PA"),
+                        )
+                        .help(format!("set phys = {ipa:#x} or drop `phys`")),
                     );
                     None
                 }
@@ -310,7 +342,12 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
                 (None, false) => None,
             };
             if let Some((start, at)) = phys {
-                claims.push(Claim { what: format!("memory[{i}] of domain `{name}`"), start, end: start.saturating_add(size), span: at });
+                claims.push(Claim {
+                    what: format!("memory[{i}] of domain `{name}`"),
+                    start,
+                    end: start.saturating_add(size),
+                    span: at,
+                });
             }
         }
 
@@ -322,8 +359,11 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
             let Some(dev) = devices.get(text) else {
                 let known: Vec<&str> = devices.keys().copied().collect();
                 c.push(
-                    Diagnostic::new(span(dev_name), format!("domain `{name}` owns device `{text}`, but no [[device]] has that name"))
-                        .help(format!("declare it under [[device]] or use one of: {}", sorted(known).join(", "))),
+                    Diagnostic::new(
+                        span(dev_name),
+                        format!("domain `{name}` owns device `{text}`, but no [[device]] has that name"),
+                    )
+                    .help(format!("declare it under [[device]] or use one of: {}", sorted(known).join(", "))),
                 );
                 continue;
             };
@@ -338,7 +378,12 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
             }
             owner_of_device.insert(text, (name.to_string(), span(dev_name)));
             let start = *dev.base.get_ref();
-            ipa_ranges.push((start, start.saturating_add(dev.size.get_ref().0), format!("device `{text}`"), span(dev_name)));
+            ipa_ranges.push((
+                start,
+                start.saturating_add(dev.size.get_ref().0),
+                format!("device `{text}`"),
+                span(dev_name),
+            ));
             irqs.extend(dev.irqs.iter());
         }
 
@@ -361,7 +406,10 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
                         .help("every vCPU gets its PPIs (the virtual timer is 27); only SPIs (32..1019) are owned"),
                 );
             } else if intid > SPI_LAST {
-                c.push(Diagnostic::new(span(irq), format!("interrupt {intid} is not an SPI")).help("SPIs are INTIDs 32..1019"));
+                c.push(
+                    Diagnostic::new(span(irq), format!("interrupt {intid} is not an SPI"))
+                        .help("SPIs are INTIDs 32..1019"),
+                );
             } else if let Some((other, first)) = owned_irqs.get(&intid) {
                 let line = c.line_of(first);
                 c.push(
@@ -380,7 +428,12 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
             for end in ch.ends.get_ref() {
                 if end.get_ref().domain.get_ref() == name {
                     let ipa = *end.get_ref().ipa.get_ref();
-                    ipa_ranges.push((ipa, ipa.saturating_add(ch.size.get_ref().0), format!("channel `{}`", ch.name.get_ref()), span(&end.get_ref().ipa)));
+                    ipa_ranges.push((
+                        ipa,
+                        ipa.saturating_add(ch.size.get_ref().0),
+                        format!("channel `{}`", ch.name.get_ref()),
+                        span(&end.get_ref().ipa),
+                    ));
                 }
             }
         }
@@ -414,7 +467,8 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
                     }
                     Some(_) => {}
                     None => {
-                        page_owner.insert(page, (d.name.get_ref().as_str(), dev_name.get_ref().as_str(), span(dev_name)));
+                        page_owner
+                            .insert(page, (d.name.get_ref().as_str(), dev_name.get_ref().as_str(), span(dev_name)));
                     }
                 }
             }
@@ -438,7 +492,11 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
                 c.push(
                     Diagnostic::new(
                         span(&end.domain),
-                        format!("channel `{}` names domain `{}`, which does not exist", ch.name.get_ref(), end.domain.get_ref()),
+                        format!(
+                            "channel `{}` names domain `{}`, which does not exist",
+                            ch.name.get_ref(),
+                            end.domain.get_ref()
+                        ),
                     )
                     .help(format!("domains on this board: {}", domain_names.join(", "))),
                 );
@@ -461,7 +519,12 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
             c.push(
                 Diagnostic::new(
                     claim.span.clone(),
-                    format!("{} at {} falls outside the board's RAM {}", claim.what, hex_range(claim.start, claim.end), hex_range(ram_start, ram_end)),
+                    format!(
+                        "{} at {} falls outside the board's RAM {}",
+                        claim.what,
+                        hex_range(claim.start, claim.end),
+                        hex_range(ram_start, ram_end)
+                    ),
                 )
                 .help("move it inside [board].ram, or leave out `phys` to let the build tool place it"),
             );
@@ -500,7 +563,13 @@ fn overlaps_in_ipa_space(c: &mut Checker, domain: &str, ranges: &mut [(u64, u64,
             c.push(
                 Diagnostic::new(
                     b.3.clone(),
-                    format!("in domain `{domain}`'s address space, {} at {} overlaps {} at {}", b.2, hex_range(b.0, b.1), a.2, hex_range(a.0, a.1)),
+                    format!(
+                        "in domain `{domain}`'s address space, {} at {} overlaps {} at {}",
+                        b.2,
+                        hex_range(b.0, b.1),
+                        a.2,
+                        hex_range(a.0, a.1)
+                    ),
                 )
                 .help("give each RAM region, device and channel window its own guest-physical range"),
             );

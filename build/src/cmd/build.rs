@@ -3,12 +3,12 @@
 //! lists, pack them with the configuration into `target/images/<board>.img`
 //! and print a size table.
 
-use crate::board::{schema::LogFormat, ImageSource, ValidBoard};
-use crate::cargo::{TargetBuild, DOMAIN_TARGET, KERNEL_TARGET};
+use crate::board::{ImageSource, ValidBoard, schema::LogFormat};
+use crate::cargo::{DOMAIN_TARGET, KERNEL_TARGET, TargetBuild};
 use crate::elf;
 use crate::image::{self, DomainImage};
 use crate::workspace;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
 
 /// A built image and where its parts are.
@@ -27,7 +27,9 @@ pub fn build(board_arg: &str, log: Option<LogFormat>) -> Result<Built> {
     let name = board.config.board.to_string();
     let gic_version = *board.file.board.get_ref().gic.get_ref().version.get_ref();
     if gic_version != 3 {
-        bail!("board `{name}` has a GICv{gic_version}: this kernel drives GICv3 only (GICv2 support is not written yet)");
+        bail!(
+            "board `{name}` has a GICv{gic_version}: this kernel drives GICv3 only (GICv2 support is not written yet)"
+        );
     }
     eprintln!("xtask: building image for board `{name}`");
     let log = log.unwrap_or(board.file.kernel.get_ref().log);
@@ -56,7 +58,8 @@ pub fn build(board_arg: &str, log: Option<LogFormat>) -> Result<Built> {
         let image = match source {
             ImageSource::Crate(crate_name) => {
                 let package = format!("domain-{crate_name}");
-                let elf_path = TargetBuild { package: &package, target: DOMAIN_TARGET, features: vec![], env: vec![] }.run()?;
+                let elf_path =
+                    TargetBuild { package: &package, target: DOMAIN_TARGET, features: vec![], env: vec![] }.run()?;
                 let bytes = std::fs::read(&elf_path).with_context(|| format!("reading {}", elf_path.display()))?;
                 DomainImage::from_elf(&bytes).with_context(|| format!("domain `{}`", domain.name))?
             }

@@ -2,7 +2,7 @@
 //! `cargo xtask check <board>`: parse and validate a board file, print
 //! where everything goes, or every problem with its position (exit 2).
 
-use crate::board::{self, units::show_size, Report, ValidBoard};
+use crate::board::{self, Report, ValidBoard, units::show_size};
 use crate::workspace::{self, WorkspaceImages};
 use std::path::Path;
 

@@ -29,6 +29,10 @@ pub fn run(board: &str, opts: RunOptions) -> Result<i32> {
     }
     let overrides = Overrides { extra: opts.qemu_args, ..Overrides::default() };
     let cmd = qemu::command(&built.board, &built.image, headless, &overrides)?;
-    eprintln!("xtask: booting {} in QEMU{}", built.image.display(), opts.timeout.map_or(String::new(), |t| format!(" (timeout {t}s)")));
+    eprintln!(
+        "xtask: booting {} in QEMU{}",
+        built.image.display(),
+        opts.timeout.map_or(String::new(), |t| format!(" (timeout {t}s)"))
+    );
     qemu::run_interactive(cmd, opts.timeout.map(Duration::from_secs))
 }

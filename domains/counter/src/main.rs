@@ -17,7 +17,7 @@ fn main() {
     let mut count: u64 = 0;
     loop {
         count = count.wrapping_add(1);
-        if count % REPORT_EVERY == 0 {
+        if count.is_multiple_of(REPORT_EVERY) {
             domain_rt::heartbeat();
             let _ = writeln!(Console, "count {}", count / REPORT_EVERY);
         }

@@ -12,7 +12,7 @@
 mod console;
 mod hvc;
 
-pub use console::{print, Console};
+pub use console::{Console, print};
 pub use hvc::{heartbeat, system_off};
 
 core::arch::global_asm!(

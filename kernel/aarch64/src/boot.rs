@@ -3,12 +3,12 @@
 //! console, cross-checks, secondary CPUs, domain images, banner.
 
 use crate::arch::{memory, uart::Uart};
-use crate::log::{set_console, Show};
 use crate::cpus;
+use crate::log::{Show, set_console};
 use bulkhead_bootcfg::payload::image_bytes;
 use bulkhead_bootcfg::{BootConfig, UartKind};
 use kernel_core::platform::DtbError;
-use kernel_core::{cross_check, read_platform, Banner, BootError, PlatformFacts};
+use kernel_core::{Banner, BootError, PlatformFacts, cross_check, read_platform};
 use spin::Once;
 
 /// The configuration, decoded once at boot and read-only afterwards.
@@ -55,7 +55,10 @@ pub fn boot(dtb_addr: usize) -> Result<(), BootError> {
         image_bytes(payload, &domain.image).map_err(|error| BootError::DomainImage { domain: index, error })?;
     }
     kprintln!("{}", Show(&Banner { version: env!("CARGO_PKG_VERSION"), config, online }));
-    kprintln!("boot complete: {} domain images verified; domains are not started by this kernel version", config.domains.len());
+    kprintln!(
+        "boot complete: {} domain images verified; domains are not started by this kernel version",
+        config.domains.len()
+    );
     Ok(())
 }
 

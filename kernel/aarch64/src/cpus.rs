@@ -26,7 +26,8 @@ fn my_mpidr() -> u64 {
 /// them. Returns how many CPUs are online, this one included.
 pub fn start_secondaries(mpidrs: &[u64]) -> Result<usize, BootError> {
     let me = my_mpidr();
-    let boot_index = mpidrs.iter().position(|&m| m == me).ok_or(BootError::CpuDidNotStart { cpu: 0, psci_status: 0 })?;
+    let boot_index =
+        mpidrs.iter().position(|&m| m == me).ok_or(BootError::CpuDidNotStart { cpu: 0, psci_status: 0 })?;
     kprintln!("pCPU {} online (MPIDR {:#x}, boot CPU)", boot_index, me);
     ONLINE.fetch_or(1 << boot_index, Ordering::AcqRel);
     for (index, &mpidr) in mpidrs.iter().enumerate().filter(|&(i, _)| i != boot_index) {

@@ -9,10 +9,12 @@
 
 use crate::arch::uart::Uart;
 use core::fmt;
-use spin::{Mutex, Once};
+#[cfg(not(feature = "defmt"))]
+use spin::Mutex;
+use spin::Once;
 
 static CONSOLE: Once<Uart> = Once::new();
-#[cfg_attr(feature = "defmt", allow(dead_code, reason = "defmt serialises through its own logger"))]
+#[cfg(not(feature = "defmt"))]
 static LINE_LOCK: Mutex<()> = Mutex::new(());
 
 /// Sets the console (first call wins).
@@ -47,8 +49,10 @@ impl<T: fmt::Display> defmt::Format for Show<'_, T> {
     }
 }
 
+#[cfg(not(feature = "defmt"))]
 struct LineWriter<'a>(&'a Uart);
 
+#[cfg(not(feature = "defmt"))]
 impl fmt::Write for LineWriter<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         for (i, part) in s.split('\n').enumerate() {

@@ -4,9 +4,9 @@
 
 use crate::platform::DtbError;
 use bulkhead_abi::PhysAddr;
+use bulkhead_bootcfg::PhysRange;
 use bulkhead_bootcfg::blob::BlobError;
 use bulkhead_bootcfg::payload::ImageError;
-use bulkhead_bootcfg::PhysRange;
 use core::fmt;
 
 /// Why the kernel refused to boot.

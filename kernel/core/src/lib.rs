@@ -19,4 +19,4 @@ pub mod platform;
 pub use banner::Banner;
 pub use boot_error::BootError;
 pub use crosscheck::cross_check;
-pub use platform::{read_platform, PlatformFacts};
+pub use platform::{PlatformFacts, read_platform};

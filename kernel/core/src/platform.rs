@@ -16,9 +16,9 @@
 //! `Option`-returning ones.
 
 use bulkhead_abi::PhysAddr;
-use bulkhead_bootcfg::{PhysRange, UartKind, MAX_PCPUS};
-use fdt::node::FdtNode;
+use bulkhead_bootcfg::{MAX_PCPUS, PhysRange, UartKind};
 use fdt::Fdt;
+use fdt::node::FdtNode;
 use heapless::Vec;
 
 /// Most RAM ranges read from the tree.
@@ -27,11 +27,8 @@ pub const MAX_RAM_RANGES: usize = 8;
 pub const MAX_UARTS: usize = 16;
 
 /// Device-tree compatibles of the UART models the kernel drives.
-const UART_COMPATIBLES: [(&str, UartKind); 3] = [
-    ("arm,pl011", UartKind::Pl011),
-    ("fsl,imx8mp-uart", UartKind::ImxUart),
-    ("fsl,imx6q-uart", UartKind::ImxUart),
-];
+const UART_COMPATIBLES: [(&str, UartKind); 3] =
+    [("arm,pl011", UartKind::Pl011), ("fsl,imx8mp-uart", UartKind::ImxUart), ("fsl,imx6q-uart", UartKind::ImxUart)];
 
 /// Facts read from the device tree.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -81,9 +78,7 @@ fn nth_reg(node: FdtNode<'_, '_>, n: usize) -> Option<u64> {
 }
 
 fn is_device_type(node: FdtNode<'_, '_>, wanted: &str) -> bool {
-    node.property("device_type")
-        .and_then(|p| p.as_str())
-        .is_some_and(|t| t == wanted)
+    node.property("device_type").and_then(|p| p.as_str()).is_some_and(|t| t == wanted)
 }
 
 /// Reads the facts the kernel needs from the device tree in `dtb`.
@@ -113,17 +108,15 @@ pub fn read_platform(dtb: &[u8]) -> Result<PlatformFacts<'_>, DtbError> {
         let _ = facts.cpu_mpidrs.push(mpidr);
     }
 
-    if let Some(gic) = tree.find_compatible(&["arm,gic-v3"]) {
-        if let (Some(dist), Some(redist)) = (nth_reg(gic, 0), nth_reg(gic, 1)) {
-            facts.gicv3 = Some((PhysAddr::new(dist), PhysAddr::new(redist)));
-        }
+    if let Some(gic) = tree.find_compatible(&["arm,gic-v3"])
+        && let (Some(dist), Some(redist)) = (nth_reg(gic, 0), nth_reg(gic, 1))
+    {
+        facts.gicv3 = Some((PhysAddr::new(dist), PhysAddr::new(redist)));
     }
 
     for node in tree.all_nodes() {
         let Some(compatible) = node.compatible() else { continue };
-        let kind = compatible
-            .all()
-            .find_map(|c| UART_COMPATIBLES.iter().find(|(name, _)| *name == c).map(|(_, k)| *k));
+        let kind = compatible.all().find_map(|c| UART_COMPATIBLES.iter().find(|(name, _)| *name == c).map(|(_, k)| *k));
         if let (Some(kind), Some((base, _))) = (kind, first_reg(node)) {
             let _ = facts.uarts.push((kind, PhysAddr::new(base)));
         }

@@ -6,7 +6,7 @@
 use bulkhead_abi::PhysAddr;
 use bulkhead_bootcfg::*;
 use kernel_core::platform::DtbError;
-use kernel_core::{cross_check, read_platform, Banner, BootError};
+use kernel_core::{Banner, BootError, cross_check, read_platform};
 
 struct TreeSpec {
     cpus: u32,
@@ -84,7 +84,11 @@ fn config(pcpus: u8) -> BootConfig {
         pcpus,
         ram: PhysRange { base: PhysAddr::new(0x4000_0000), size: 0x4000_0000 },
         kernel: PhysRange { base: PhysAddr::new(0x4020_0000), size: 0x100_0000 },
-        gic: Gic { distributor: PhysAddr::new(0x0800_0000), redistributors: PhysAddr::new(0x080a_0000), maintenance_irq: 25 },
+        gic: Gic {
+            distributor: PhysAddr::new(0x0800_0000),
+            redistributors: PhysAddr::new(0x080a_0000),
+            maintenance_irq: 25,
+        },
         console: Console { kind: UartKind::Pl011, base: PhysAddr::new(0x0900_0000), irq: 33 },
         reserved_irqs: heapless::Vec::new(),
         domains: heapless::Vec::new(),
@@ -194,7 +198,13 @@ fn banner_reports_online_cpus_and_domains() {
             wfe: TrapPolicy::Native,
             on_fault: FaultPolicy::Restart,
             watchdog_ms: 0,
-            image: ImageRef { offset: 0, size: 1234, crc32: 0, load: bulkhead_abi::Ipa::new(0), entry: bulkhead_abi::Ipa::new(0) },
+            image: ImageRef {
+                offset: 0,
+                size: 1234,
+                crc32: 0,
+                load: bulkhead_abi::Ipa::new(0),
+                entry: bulkhead_abi::Ipa::new(0),
+            },
         })
         .unwrap();
     let text = Banner { version: "0.1.0", config: &cfg, online: 8 }.to_string();

@@ -36,7 +36,7 @@ mod tests {
         for h in [Hypercall::ConsoleWrite, Hypercall::Heartbeat] {
             assert_eq!(Hypercall::from_raw(h as u32), Some(h));
         }
-        assert_eq!(Hypercall::from_raw(0xC600_00ff), None);
+        assert_eq!(Hypercall::from_raw(0xC600_00FF), None);
         assert_eq!(Hypercall::from_raw(PSCI_SYSTEM_OFF), None);
     }
 }

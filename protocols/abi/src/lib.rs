@@ -14,7 +14,7 @@ mod exit;
 mod hypercall;
 mod id;
 
-pub use addr::{Ipa, PhysAddr, PAGE_SIZE};
+pub use addr::{Ipa, PAGE_SIZE, PhysAddr};
 pub use exit::ExitCode;
 pub use hypercall::{Hypercall, PSCI_SYSTEM_OFF};
 pub use id::DomainId;

@@ -112,16 +112,14 @@ pub fn decode(bytes: &[u8]) -> Result<BootConfig, BlobError> {
 
 /// Encodes `config` into `out`; returns the blob's length.
 pub fn encode(config: &BootConfig, out: &mut [u8]) -> Result<usize, BlobError> {
-    let (header, rest) = out
-        .split_at_mut_checked(HEADER_LEN)
-        .ok_or(BlobError::BufferTooSmall)?;
+    let (header, rest) = out.split_at_mut_checked(HEADER_LEN).ok_or(BlobError::BufferTooSmall)?;
     let body = postcard::to_slice(config, rest).map_err(|_| BlobError::BufferTooSmall)?;
     let body_len = u32::try_from(body.len()).map_err(|_| BlobError::BufferTooSmall)?;
     let crc = crc32(body);
-    header[..4].copy_from_slice(&MAGIC);
-    header[4..8].copy_from_slice(&VERSION.to_le_bytes());
-    header[8..12].copy_from_slice(&body_len.to_le_bytes());
-    header[12..16].copy_from_slice(&crc.to_le_bytes());
+    let fields = [MAGIC, VERSION.to_le_bytes(), body_len.to_le_bytes(), crc.to_le_bytes()];
+    for (slot, field) in header.chunks_exact_mut(4).zip(fields) {
+        slot.copy_from_slice(&field);
+    }
     Ok(HEADER_LEN + body.len())
 }
 
@@ -137,8 +135,7 @@ mod tests {
         let mut pcpus = heapless::Vec::new();
         pcpus.push(1).unwrap();
         let mut ram = heapless::Vec::new();
-        ram.push(RamRegion { ipa: Ipa::new(0x4000_0000), phys: PhysAddr::new(0x4200_0000), size: 0x20_0000 })
-            .unwrap();
+        ram.push(RamRegion { ipa: Ipa::new(0x4000_0000), phys: PhysAddr::new(0x4200_0000), size: 0x20_0000 }).unwrap();
         domains
             .push(Domain {
                 name: Name::try_from("hello").unwrap(),
@@ -149,7 +146,13 @@ mod tests {
                 wfe: TrapPolicy::Trap,
                 on_fault: FaultPolicy::Restart,
                 watchdog_ms: 100,
-                image: ImageRef { offset: 4096, size: 100, crc32: 7, load: Ipa::new(0x4000_0000), entry: Ipa::new(0x4000_0000) },
+                image: ImageRef {
+                    offset: 4096,
+                    size: 100,
+                    crc32: 7,
+                    load: Ipa::new(0x4000_0000),
+                    entry: Ipa::new(0x4000_0000),
+                },
             })
             .unwrap();
         let mut channels = heapless::Vec::new();
@@ -168,7 +171,11 @@ mod tests {
             pcpus: 8,
             ram: PhysRange { base: PhysAddr::new(0x4000_0000), size: 0x4000_0000 },
             kernel: PhysRange { base: PhysAddr::new(0x4020_0000), size: 0x100_0000 },
-            gic: Gic { distributor: PhysAddr::new(0x0800_0000), redistributors: PhysAddr::new(0x080a_0000), maintenance_irq: 25 },
+            gic: Gic {
+                distributor: PhysAddr::new(0x0800_0000),
+                redistributors: PhysAddr::new(0x080a_0000),
+                maintenance_irq: 25,
+            },
             console: Console { kind: UartKind::Pl011, base: PhysAddr::new(0x0900_0000), irq: 33 },
             reserved_irqs: heapless::Vec::from_slice(&[0, 1, 25, 33]).unwrap(),
             domains,

@@ -16,5 +16,5 @@ pub mod blob;
 pub mod model;
 pub mod payload;
 
-pub use blob::{decode, encode, BlobError, HEADER_LEN, MAGIC, VERSION};
+pub use blob::{BlobError, HEADER_LEN, MAGIC, VERSION, decode, encode};
 pub use model::*;

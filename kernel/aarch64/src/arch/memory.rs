@@ -5,7 +5,7 @@
 //! The MMU is off at this stage: every address is physical and reads are
 //! Device accesses (the softfloat target builds with `+strict-align`).
 
-use bulkhead_bootcfg::blob::{stated_len, BlobError};
+use bulkhead_bootcfg::blob::{BlobError, stated_len};
 
 unsafe extern "C" {
     static __payload_start: u8;
@@ -21,7 +21,7 @@ const FDT_MAX: usize = 2 << 20;
 /// The device tree the loader passed in x0, as a byte slice of its own
 /// stated size; `None` if there is no valid header there.
 pub fn device_tree(addr: usize) -> Option<&'static [u8]> {
-    if addr == 0 || addr % 8 != 0 {
+    if addr == 0 || !addr.is_multiple_of(8) {
         return None;
     }
     // SAFETY: the loader passes a device tree in x0 (arm64 boot protocol);
@@ -30,7 +30,7 @@ pub fn device_tree(addr: usize) -> Option<&'static [u8]> {
     let header = unsafe { core::slice::from_raw_parts(addr as *const u8, 8) };
     let word = |i: usize| u32::from_be_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
     let size = usize::try_from(word(4)).ok()?;
-    if word(0) != FDT_MAGIC || size < 8 || size > FDT_MAX {
+    if word(0) != FDT_MAGIC || !(8..=FDT_MAX).contains(&size) {
         return None;
     }
     // SAFETY: the header says the tree is `size` bytes long (bounded by

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 //! Calls to the firmware's PSCI over `smc` (through the `smccc` crate).
 
-use smccc::psci;
 use smccc::Smc;
+use smccc::psci;
 
 /// Starts the CPU with affinity `mpidr` at `entry` with `context` in x0.
 /// Returns the PSCI status code on failure.

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: MIT
+//! Host tests of the board-file parser and validator: one test per kind of
+//! error, each asserting the message and the line it points at. The line is
+//! the one carrying the `# <-` marker in the edited fixture.
+
+use xtask::board::{self, ImageResolver, ImageSource, Report};
+
+const BASE: &str = r#"
+[board]
+name = "test"
+cpus = 4
+ram = { base = 0x4000_0000, size = "256 MiB" }
+
+[board.gic]
+version = 3
+distributor = 0x0800_0000
+redistributors = 0x080a_0000
+maintenance_irq = 25
+
+[board.console]
+uart = "pl011"
+base = 0x0900_0000
+irq = 33
+
+[kernel]
+base = 0x4020_0000
+size = "8 MiB"
+sgis = [0, 1]
+
+[[device]]
+name = "rtc"
+compatible = "arm,pl031"
+base = 0x0901_0000
+size = "4 KiB"
+irqs = [34]
+
+[[device]]
+name = "gpio"
+compatible = "arm,pl061"
+base = 0x0903_0000
+size = "4 KiB"
+irqs = [39]
+
+[[device]]
+name = "virtio0"
+compatible = "virtio,mmio"
+base = 0x0a00_3e00
+size = 0x200
+irqs = [79]
+
+[[device]]
+name = "virtio1"
+compatible = "virtio,mmio"
+base = 0x0a00_3c00
+size = 0x200
+irqs = [78]
+
+[[domain]]
+name = "alpha"
+image = "hello"
+cpus = [1]
+memory = [{ ipa = 0x4000_0000, size = "2 MiB" }]
+devices = ["rtc", "virtio0"]
+
+[[domain]]
+name = "beta"
+image = "counter"
+cpus = [2]
+memory = [{ ipa = 0x4000_0000, size = "2 MiB" }]
+devices = ["gpio"]
+
+[[channel]]
+name = "ab"
+size = "64 KiB"
+ends = [{ domain = "alpha", ipa = 0x5000_0000 }, { domain = "beta", ipa = 0x5000_0000 }]
+"#;
+
+struct Images;
+
+impl ImageResolver for Images {
+    fn resolve(&self, name: &str) -> Option<ImageSource> {
+        ["hello", "counter"].contains(&name).then(|| ImageSource::Crate(name.to_string()))
+    }
+    fn known(&self) -> Vec<String> {
+        vec!["counter".into(), "hello".into()]
+    }
+}
+
+fn edit(from: &str, to: &str) -> String {
+    assert!(BASE.contains(from), "fixture lacks `{from}`");
+    BASE.replacen(from, to, 1)
+}
+
+fn errors(source: &str) -> Report {
+    match board::load("test.toml", source, &Images) {
+        Ok(_) => panic!("board was accepted:\n{source}"),
+        Err(report) => report,
+    }
+}
+
+/// Asserts that some diagnostic contains `message` and points at the
+/// marked line.
+fn assert_error(source: &str, message: &str) {
+    let report = errors(source);
+    let marked = source.lines().position(|l| l.contains("# <-")).expect("fixture has a marker") + 1;
+    let found = report.diagnostics.iter().find(|d| d.message.contains(message));
+    let Some(d) = found else {
+        panic!("no error containing `{message}`; got:\n{}", report.render());
+    };
+    assert_eq!(report.position(d).0, marked, "wrong line for `{message}`:\n{}", report.render());
+    assert!(d.help.is_some(), "no help for `{message}`");
+    let rendered = report.render();
+    assert!(rendered.contains(&format!("--> test.toml:{marked}:")), "{rendered}");
+}
+
+#[test]
+fn the_fixture_is_valid_and_placed_above_the_kernel() {
+    let valid = board::load("test.toml", BASE, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    let c = &valid.config;
+    assert_eq!(c.domains.len(), 2);
+    assert_eq!(c.domains[0].ram[0].phys.raw(), 0x40a0_0000, "first domain right after the kernel, 2 MiB aligned");
+    assert_eq!(c.domains[1].ram[0].phys.raw(), 0x40c0_0000);
+    assert_eq!(c.channels[0].window.base.raw(), 0x40e0_0000);
+    assert_eq!(c.reserved_irqs.as_slice(), &[0, 1, 25, 33]);
+    assert_eq!(valid.images, vec![ImageSource::Crate("hello".into()), ImageSource::Crate("counter".into())]);
+}
+
+#[test]
+fn overlapping_memory_regions() {
+    let src = edit(
+        r#"memory = [{ ipa = 0x4000_0000, size = "2 MiB" }]
+devices = ["gpio"]"#,
+        r#"memory = [{ ipa = 0x4000_0000, size = "2 MiB", phys = 0x4060_0000 }] # <-
+devices = ["gpio"]"#,
+    );
+    assert_error(&src, "overlaps the kernel's region");
+}
+
+#[test]
+fn memory_outside_ram() {
+    let src = edit(
+        r#"memory = [{ ipa = 0x4000_0000, size = "2 MiB" }]
+devices = ["gpio"]"#,
+        r#"memory = [{ ipa = 0x4000_0000, size = "2 MiB", phys = 0x8000_0000 }] # <-
+devices = ["gpio"]"#,
+    );
+    assert_error(&src, "falls outside the board's RAM");
+}
+
+#[test]
+fn pcpu_pinned_twice() {
+    let src = edit("cpus = [2]", "cpus = [1] # <-");
+    assert_error(&src, "pCPU 1 is pinned twice");
+}
+
+#[test]
+fn cpu_index_beyond_the_board() {
+    let src = edit("cpus = [2]", "cpus = [4] # <-");
+    assert_error(&src, "pCPU 4 does not exist: the board has 4 CPUs");
+}
+
+#[test]
+fn interrupt_owned_twice() {
+    let src = edit("irqs = [39]", "irqs = [34] # <-");
+    assert_error(&src, "interrupt 34 is owned twice");
+}
+
+#[test]
+fn interrupt_reserved_for_the_console() {
+    let src = edit("irqs = [39]", "irqs = [33] # <-");
+    assert_error(&src, "interrupt 33 is reserved by the kernel: it is the kernel's console UART");
+}
+
+#[test]
+fn interrupt_reserved_for_maintenance_and_sgis() {
+    let src = edit("devices = [\"gpio\"]", "devices = [\"gpio\"]\nirqs = [25] # <-");
+    assert_error(&src, "interrupt 25 is reserved by the kernel: it is the GIC maintenance interrupt");
+    let src = edit("devices = [\"gpio\"]", "devices = [\"gpio\"]\nirqs = [1] # <-");
+    assert_error(&src, "interrupt 1 is reserved by the kernel: it is one of the kernel's SGIs");
+}
+
+#[test]
+fn ppis_are_not_owned() {
+    let src = edit("devices = [\"gpio\"]", "devices = [\"gpio\"]\nirqs = [27] # <-");
+    assert_error(&src, "interrupt 27 is a PPI");
+}
+
+#[test]
+fn devices_of_two_domains_on_one_page() {
+    let src = edit("devices = [\"gpio\"]", "devices = [\"gpio\", \"virtio1\"] # <-");
+    assert_error(&src, "shares the 4 KiB page 0xa003000");
+}
+
+#[test]
+fn device_owned_twice() {
+    let src = edit("devices = [\"gpio\"]", "devices = [\"rtc\"] # <-");
+    assert_error(&src, "device `rtc` is owned twice");
+}
+
+#[test]
+fn missing_device() {
+    let src = edit("devices = [\"gpio\"]", "devices = [\"gpoi\"] # <-");
+    assert_error(&src, "owns device `gpoi`, but no [[device]] has that name");
+}
+
+#[test]
+fn channel_to_a_missing_domain() {
+    let src = edit(
+        r#"ends = [{ domain = "alpha", ipa = 0x5000_0000 }, { domain = "beta", ipa = 0x5000_0000 }]"#,
+        r#"ends = [{ domain = "alpha", ipa = 0x5000_0000 }, { domain = "gamma", ipa = 0x5000_0000 }] # <-"#,
+    );
+    assert_error(&src, "channel `ab` names domain `gamma`, which does not exist");
+}
+
+#[test]
+fn domain_without_cpu() {
+    let src = edit("cpus = [2]", "cpus = [] # <-");
+    assert_error(&src, "domain `beta` has no CPU");
+}
+
+#[test]
+fn missing_image() {
+    let src = edit("image = \"counter\"", "image = \"countr\" # <-");
+    assert_error(&src, "domain `beta`: image `countr` not found");
+}
+
+#[test]
+fn guest_address_space_overlap() {
+    let src = edit(
+        r#"ends = [{ domain = "alpha", ipa = 0x5000_0000 }, { domain = "beta", ipa = 0x5000_0000 }]"#,
+        r#"ends = [{ domain = "alpha", ipa = 0x4010_0000 }, { domain = "beta", ipa = 0x5000_0000 }] # <-"#,
+    );
+    assert_error(&src, "in domain `alpha`'s address space, channel `ab`");
+}
+
+#[test]
+fn unknown_key_is_rejected() {
+    let src = edit("cpus = [2]", "cpus = [2]\ncpu_affinity = 3 # <-");
+    assert_error(&src, "unknown field `cpu_affinity`");
+}
+
+#[test]
+fn malformed_toml_is_an_error_not_a_panic() {
+    let src = edit("cpus = [2]", "cpus = [2 # <-");
+    let report = errors(&src);
+    assert_eq!(report.diagnostics.len(), 1);
+    let line = report.position(&report.diagnostics[0]).0;
+    let marked = src.lines().position(|l| l.contains("# <-")).unwrap() + 1;
+    assert!(line == marked || line == marked + 1, "syntax error reported at line {line}, marker at {marked}");
+}
+
+#[test]
+fn wrong_type_points_at_the_value() {
+    let src = edit("cpus = 4", "cpus = \"four\" # <-");
+    assert_error(&src, "invalid type");
+}
+
+#[test]
+fn bad_size_unit() {
+    let src = edit("size = \"64 KiB\"", "size = \"64 KB\" # <-");
+    assert_error(&src, "unknown unit `KB`");
+}
+
+#[test]
+fn duplicate_domain_names() {
+    let src = edit("name = \"beta\"", "name = \"alpha\" # <-");
+    assert_error(&src, "domain `alpha` is declared twice");
+}
+
+#[test]
+fn every_error_is_reported_at_once() {
+    let src = edit("cpus = [2]", "cpus = [9]").replacen("image = \"hello\"", "image = \"nope\"", 1);
+    let report = errors(&src);
+    assert!(report.diagnostics.len() >= 2, "{}", report.render());
+    assert!(report.render().ends_with("test.toml: 2 errors in the board file\n"), "{}", report.render());
+}
+
+#[test]
+fn real_boards_pass() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    for name in ["qemu-virt", "imx8mp-evk"] {
+        let source = std::fs::read_to_string(root.join("boards").join(format!("{name}.toml"))).unwrap();
+        let valid = board::load(name, &source, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+        assert_eq!(valid.config.board.as_str(), name);
+    }
+}

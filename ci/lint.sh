@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Formatting and clippy (warnings are errors) for every crate, each built
+# for the target it runs on, with every kernel feature combination.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "lint: cargo fmt --check"
+cargo fmt --all -- --check
+echo "lint: clippy, host crates"
+cargo clippy --quiet -p bulkhead-abi -p bulkhead-bootcfg -p kernel-core -p xtask --all-targets -- -D warnings
+for features in "" "qemu" "qemu,defmt"; do
+    echo "lint: clippy, kernel (features: ${features:-none})"
+    cargo clippy --quiet -p bulkhead-kernel --target aarch64-unknown-none-softfloat --features "$features" -- -D warnings
+done
+echo "lint: clippy, domains"
+cargo clippy --quiet -p domain-rt -p domain-hello -p domain-counter --target aarch64-unknown-none -- -D warnings
+echo "lint: SPDX headers"
+missing=$(git ls-files '*.rs' '*.toml' '*.sh' '*.x' | xargs grep -L 'SPDX-License-Identifier' || true)
+if [ -n "$missing" ]; then
+    echo "lint: files without an SPDX header:" >&2
+    echo "$missing" >&2
+    exit 1
+fi
+echo "lint: ok"

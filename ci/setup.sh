@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs what Bulkhead needs on a fresh Debian 12 (bookworm) machine:
+#   - qemu-system-arm >= 8.2 from bookworm-backports (bookworm's 7.2 lacks
+#     virtio-sound and more), if missing or older;
+#   - the Rust toolchain, targets and components of rust-toolchain.toml;
+#   - defmt-print, which decodes the kernel's defmt log in the tests.
+# Safe to run again: each step checks first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+
+qemu_ok() {
+    command -v qemu-system-aarch64 >/dev/null 2>&1 || return 1
+    local version
+    version=$(qemu-system-aarch64 --version | head -n1 | grep -oE '[0-9]+\.[0-9]+(\.[0-9]+)?' | head -n1)
+    dpkg --compare-versions "$version" ge 8.2
+}
+
+if qemu_ok; then
+    echo "setup: $(qemu-system-aarch64 --version | head -n1) is recent enough"
+else
+    # Use the mirror of the machine's own bookworm source.
+    mirror=$(grep -hE '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null \
+        | grep -v security | head -n1 | sed -E 's/^URIs:[[:space:]]*//; s/^deb (\[[^]]*\] )?//; s/[[:space:]].*$//')
+    mirror=${mirror:-http://deb.debian.org/debian}
+    echo "setup: installing qemu-system-arm from bookworm-backports ($mirror)"
+    printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" \
+        | $SUDO tee /etc/apt/sources.list.d/bulkhead-backports.sources >/dev/null
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq -t bookworm-backports qemu-system-arm >/dev/null
+    qemu_ok || { echo "setup: qemu-system-aarch64 is still missing or older than 8.2" >&2; exit 1; }
+fi
+
+# rustup reads rust-toolchain.toml: toolchain, targets and components.
+rustup toolchain install >/dev/null 2>&1 || rustup show >/dev/null
+rustup show active-toolchain
+
+DEFMT_PRINT_VERSION=1.2.0
+if defmt-print --version 2>/dev/null | grep -q "$DEFMT_PRINT_VERSION"; then
+    echo "setup: defmt-print $DEFMT_PRINT_VERSION present"
+else
+    echo "setup: installing defmt-print $DEFMT_PRINT_VERSION (about 90 s)"
+    cargo install --quiet --locked defmt-print --version "$DEFMT_PRINT_VERSION"
+fi
+echo "setup: done"

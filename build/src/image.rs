@@ -22,13 +22,15 @@ pub struct DomainImage {
     pub load: u64,
     /// Guest entry point.
     pub entry: u64,
+    /// One past the last byte it uses, `.bss` and stack included.
+    pub mem_end: u64,
 }
 
 impl DomainImage {
     /// From a domain crate's ELF.
     pub fn from_elf(elf_bytes: &[u8]) -> Result<Self> {
-        let Flat { base, bytes, entry, .. } = elf::flatten(elf_bytes)?;
-        Ok(Self { bytes, load: base, entry })
+        let Flat { base, bytes, entry, mem_end } = elf::flatten(elf_bytes)?;
+        Ok(Self { bytes, load: base, entry, mem_end })
     }
 }
 
@@ -71,11 +73,16 @@ pub fn pack(board: &ValidBoard, kernel_elf: &[u8], domains: Vec<DomainImage>) ->
         let region = domain.ram.first().context("domain without RAM")?;
         let (start, end) = (region.ipa.raw(), region.ipa.raw() + region.size);
         let load_end = bin.load + bin.bytes.len() as u64;
-        if bin.load < start || load_end > end || !(bin.load..load_end.max(bin.load + 1)).contains(&bin.entry) {
+        if bin.load < start
+            || load_end > end
+            || bin.mem_end > end
+            || !(bin.load..load_end.max(bin.load + 1)).contains(&bin.entry)
+        {
             bail!(
-                "domain `{}`: its image ({source:?}) loads at {:#x}..{load_end:#x} with entry {:#x}, outside its first RAM region {start:#x}..{end:#x}",
+                "domain `{}`: its image ({source:?}) uses {:#x}..{:#x} with entry {:#x}, outside its first RAM region {start:#x}..{end:#x}",
                 domain.name,
                 bin.load,
+                bin.mem_end.max(load_end),
                 bin.entry
             );
         }
@@ -135,7 +142,8 @@ pub fn raw_file(source: &ImageSource, load: u64) -> Result<DomainImage> {
     match source {
         ImageSource::File(path) => {
             let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-            Ok(DomainImage { bytes, load, entry: load })
+            let mem_end = load + bytes.len() as u64;
+            Ok(DomainImage { bytes, load, entry: load, mem_end })
         }
         ImageSource::Crate(name) => bail!("{name} is a crate, not a file"),
     }

@@ -2,10 +2,14 @@
 //! The Bulkhead kernel's logic that needs no hardware: it runs on the host
 //! under `cargo test` exactly as it runs at EL2.
 //!
-//! This crate owns the decisions of boot (what the firmware's device tree
-//! says, whether it agrees with the image's configuration, what the banner
-//! reports). It must never touch a register or a raw pointer: the arch layer
-//! (`kernel/aarch64`) reads the hardware and hands this crate plain data.
+//! This crate owns the kernel's decisions: what the firmware's device tree
+//! says and whether it agrees with the configuration (`platform`,
+//! `crosscheck`), which pCPU runs which vCPU (`pinning`), what each domain
+//! may map (`stage2`), what a trap means (`trap`, `fault`, `serror`), what a
+//! domain sees of the CPU (`idregs`), and what a hypercall or PSCI call does
+//! (`hypercall`, `psci`, `console`). It must never touch a register or a raw
+//! pointer: the arch layer (`kernel/aarch64`) reads the hardware, hands this
+//! crate plain data and carries out what it decides.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -13,8 +17,20 @@
 
 pub mod banner;
 pub mod boot_error;
+pub mod console;
 pub mod crosscheck;
+pub mod fault;
+pub mod hypercall;
+pub mod idregs;
+pub mod pinning;
 pub mod platform;
+pub mod psci;
+pub mod serror;
+pub mod stage2;
+pub mod trap;
+
+#[cfg(test)]
+mod testing;
 
 pub use banner::Banner;
 pub use boot_error::BootError;

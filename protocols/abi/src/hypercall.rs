@@ -1,31 +1,93 @@
 // SPDX-License-Identifier: MIT
 //! Hypercall function numbers, in the SMCCC "vendor-specific hypervisor
-//! service" range (fast calls, 64-bit: 0xC600_0000..). Arguments in x1..x6,
-//! result in x0. PSCI calls use their standard numbers.
+//! service" range (fast calls, 64-bit: 0xC600_0000..). Arguments in x1..x3,
+//! result in x0 (0 or a negative [`crate::Error`]). PSCI calls use their
+//! standard numbers and return PSCI codes.
 
-/// Bulkhead's own hypercalls.
+/// Bulkhead's own hypercalls, one enum for kernel and domains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u32)]
 pub enum Hypercall {
-    /// Write bytes to the domain's console: x1 = IPA, x2 = length.
+    /// Write bytes to the domain's console: x1 = IPA, x2 = length (at most
+    /// [`CONSOLE_WRITE_MAX`]).
     ConsoleWrite = 0xC600_0000,
     /// Tell the watchdog the domain is alive.
     Heartbeat = 0xC600_0001,
+    /// The domain panicked (x1 = IPA, x2 = length of a message): a fault.
+    Panic = 0xC600_0002,
+    /// Does nothing; the cost of a hypercall round trip.
+    Null = 0xC600_0003,
+    /// Benchmark builds only: EL2 entries so far on pCPU x1.
+    BenchEl2Entries = 0xC600_0004,
 }
 
+/// Longest console write accepted in one call.
+pub const CONSOLE_WRITE_MAX: u64 = 256;
+
 impl Hypercall {
+    /// Every hypercall, for exhaustiveness checks.
+    pub const ALL: [Hypercall; 5] =
+        [Self::ConsoleWrite, Self::Heartbeat, Self::Panic, Self::Null, Self::BenchEl2Entries];
+
     /// Decodes a function number; `None` for anything else.
     pub const fn from_raw(raw: u32) -> Option<Self> {
         match raw {
             0xC600_0000 => Some(Self::ConsoleWrite),
             0xC600_0001 => Some(Self::Heartbeat),
+            0xC600_0002 => Some(Self::Panic),
+            0xC600_0003 => Some(Self::Null),
+            0xC600_0004 => Some(Self::BenchEl2Entries),
             _ => None,
         }
     }
 }
 
+/// PSCI function numbers (PSCI 1.1, SMC64 variants where both exist).
+pub mod psci {
+    /// PSCI_VERSION.
+    pub const VERSION: u32 = 0x8400_0000;
+    /// CPU_OFF.
+    pub const CPU_OFF: u32 = 0x8400_0002;
+    /// CPU_ON (SMC32).
+    pub const CPU_ON_32: u32 = 0x8400_0003;
+    /// CPU_ON (SMC64).
+    pub const CPU_ON: u32 = 0xC400_0003;
+    /// AFFINITY_INFO (SMC32).
+    pub const AFFINITY_INFO_32: u32 = 0x8400_0004;
+    /// AFFINITY_INFO (SMC64).
+    pub const AFFINITY_INFO: u32 = 0xC400_0004;
+    /// MIGRATE_INFO_TYPE.
+    pub const MIGRATE_INFO_TYPE: u32 = 0x8400_0006;
+    /// SYSTEM_OFF.
+    pub const SYSTEM_OFF: u32 = 0x8400_0008;
+    /// SYSTEM_RESET.
+    pub const SYSTEM_RESET: u32 = 0x8400_0009;
+    /// PSCI_FEATURES.
+    pub const FEATURES: u32 = 0x8400_000A;
+
+    /// Success.
+    pub const SUCCESS: i64 = 0;
+    /// NOT_SUPPORTED.
+    pub const NOT_SUPPORTED: i64 = -1;
+    /// INVALID_PARAMETERS.
+    pub const INVALID_PARAMETERS: i64 = -2;
+    /// ALREADY_ON.
+    pub const ALREADY_ON: i64 = -4;
+    /// INVALID_ADDRESS.
+    pub const INVALID_ADDRESS: i64 = -9;
+}
+
 /// PSCI `SYSTEM_OFF`.
-pub const PSCI_SYSTEM_OFF: u32 = 0x8400_0008;
+pub const PSCI_SYSTEM_OFF: u32 = psci::SYSTEM_OFF;
+
+const _: () = {
+    let mut i = 0;
+    while i < Hypercall::ALL.len() {
+        let h = Hypercall::ALL[i];
+        assert!(matches!(Hypercall::from_raw(h as u32), Some(d) if d as u32 == h as u32));
+        i += 1;
+    }
+};
 
 #[cfg(test)]
 mod tests {
@@ -33,7 +95,7 @@ mod tests {
 
     #[test]
     fn decoding_matches_the_discriminants() {
-        for h in [Hypercall::ConsoleWrite, Hypercall::Heartbeat] {
+        for h in Hypercall::ALL {
             assert_eq!(Hypercall::from_raw(h as u32), Some(h));
         }
         assert_eq!(Hypercall::from_raw(0xC600_00FF), None);

@@ -2,7 +2,8 @@
 //! The ABI shared by the Bulkhead kernel, the build tool and every domain.
 //!
 //! This crate owns the vocabulary that crosses a privilege boundary: typed
-//! addresses and identifiers. It holds no behaviour beyond checked arithmetic
+//! addresses and identifiers, hypercall numbers, error codes, capability
+//! handles and exit codes. It holds no behaviour beyond checked arithmetic
 //! on those types and must never depend on kernel or domain code.
 #![no_std]
 #![forbid(unsafe_code)]
@@ -10,11 +11,15 @@
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation)]
 
 mod addr;
+mod cap;
+mod error;
 mod exit;
-mod hypercall;
+pub mod hypercall;
 mod id;
 
 pub use addr::{Ipa, PAGE_SIZE, PhysAddr};
+pub use cap::{Cap, CapKind, Channel, Console, Device, DmTarget, Irq};
+pub use error::Error;
 pub use exit::ExitCode;
 pub use hypercall::{Hypercall, PSCI_SYSTEM_OFF};
 pub use id::DomainId;

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: MIT
+//! Hypercall decoding and dispatch. Every argument is untrusted: guest
+//! pointers are checked against the domain's RAM grants before a byte is
+//! read, lengths are bounded, unknown numbers get `NotSupported`.
+
+use crate::fault::FaultReason;
+use crate::psci::{self, PsciAction, VcpuPower};
+use crate::stage2::Stage2Plan;
+use bulkhead_abi::hypercall::CONSOLE_WRITE_MAX;
+use bulkhead_abi::{Error, Hypercall, PhysAddr};
+
+/// A call the kernel refused, for the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    /// Unknown function number.
+    UnknownFunction(u32),
+    /// A guest buffer outside the domain's RAM.
+    BadBuffer {
+        /// The alleged address.
+        ipa: u64,
+        /// The alleged length.
+        len: u64,
+    },
+    /// A length beyond the limit.
+    TooLong(u64),
+    /// A PSCI call refused with this status.
+    Psci {
+        /// The function.
+        function: u32,
+        /// The first argument (the target, for CPU_ON).
+        target: u64,
+        /// The status returned.
+        status: i64,
+    },
+    /// A benchmark-only call in a normal build.
+    BenchmarkOnly,
+}
+
+/// What the kernel provides to the dispatcher for the calling domain.
+pub trait Services {
+    /// The caller's stage-2 plan.
+    fn plan(&self) -> &Stage2Plan;
+    /// Power state of each of the caller's vCPUs.
+    fn vcpus(&self) -> &[VcpuPower];
+    /// Copies `buf.len()` bytes of RAM at `pa` (already checked) into `buf`.
+    fn read_ram(&self, pa: PhysAddr, buf: &mut [u8]);
+    /// Console output of the caller.
+    fn console(&mut self, bytes: &[u8]);
+    /// Records a heartbeat.
+    fn heartbeat(&mut self);
+    /// EL2 entries on a pCPU, if benchmarks are built in.
+    fn el2_entries(&self, pcpu: u64) -> Option<u64>;
+    /// Notes a refused call.
+    fn audit(&mut self, denial: Denial);
+}
+
+/// What to do after a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Return `x0` to the caller.
+    Return(u64),
+    /// Return `x0`, then carry out a PSCI action.
+    Psci(u64, PsciAction),
+    /// Stop the caller.
+    Fault(FaultReason),
+}
+
+/// Copies a guest buffer after checking it against the RAM grants.
+fn guest_bytes<'b>(s: &mut impl Services, ipa: u64, len: u64, buf: &'b mut [u8]) -> Result<&'b [u8], Error> {
+    let max = buf.len() as u64;
+    if len > max {
+        s.audit(Denial::TooLong(len));
+        return Err(Error::InvalidArgument);
+    }
+    let Some(pa) = s.plan().ram_span(ipa, len) else {
+        s.audit(Denial::BadBuffer { ipa, len });
+        return Err(Error::InvalidAddress);
+    };
+    let out = buf.get_mut(..usize::try_from(len).map_err(|_| Error::InvalidArgument)?).ok_or(Error::InvalidArgument)?;
+    s.read_ram(pa, out);
+    Ok(out)
+}
+
+fn result(r: Result<(), Error>) -> Effect {
+    Effect::Return(match r {
+        Ok(()) => 0,
+        Err(e) => e.to_x0(),
+    })
+}
+
+/// Dispatches the call in x0..x3.
+pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
+    let [x0, x1, x2, x3] = x;
+    let function = u32::try_from(x0).unwrap_or(u32::MAX);
+    if u64::from(function) == x0 && psci::is_psci(function) {
+        let plan = s.plan();
+        let out = psci::call(function, [x1, x2, x3], s.vcpus(), |entry| plan.ram_span(entry, 4).is_some());
+        if out.ret < 0 && out.ret != bulkhead_abi::hypercall::psci::NOT_SUPPORTED {
+            s.audit(Denial::Psci { function, target: x1, status: out.ret });
+        }
+        return Effect::Psci(out.ret as u64, out.action);
+    }
+    let call = if u64::from(function) == x0 { Hypercall::from_raw(function) } else { None };
+    let Some(call) = call else {
+        s.audit(Denial::UnknownFunction(function));
+        return Effect::Return(Error::NotSupported.to_x0());
+    };
+    let mut buf = [0u8; CONSOLE_WRITE_MAX as usize];
+    match call {
+        Hypercall::ConsoleWrite => result(guest_bytes(s, x1, x2, &mut buf).map(|bytes| s.console(bytes))),
+        Hypercall::Heartbeat => {
+            s.heartbeat();
+            Effect::Return(0)
+        }
+        Hypercall::Panic => {
+            if let Ok(bytes) = guest_bytes(s, x1, x2, &mut buf) {
+                s.console(bytes);
+                s.console(b"\n");
+            }
+            Effect::Fault(FaultReason::Panic)
+        }
+        Hypercall::Null => Effect::Return(0),
+        Hypercall::BenchEl2Entries => match s.el2_entries(x1) {
+            Some(n) => Effect::Return(n),
+            None => {
+                s.audit(Denial::BenchmarkOnly);
+                Effect::Return(Error::NotSupported.to_x0())
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
+mod tests {
+    extern crate std;
+    use super::*;
+    use crate::testing::config_with;
+    use bulkhead_abi::DomainId;
+    use bulkhead_abi::hypercall::psci as p;
+    use std::vec::Vec;
+
+    struct Fake {
+        plan: Stage2Plan,
+        ram: Vec<u8>,
+        console: Vec<u8>,
+        beats: u32,
+        denials: Vec<Denial>,
+        vcpus: [VcpuPower; 2],
+    }
+
+    impl Fake {
+        fn new() -> Self {
+            let plan = Stage2Plan::for_domain(&config_with(&[&[1, 2]]), DomainId::new(0)).unwrap();
+            let mut ram = std::vec![0u8; 0x20_0000];
+            ram[0x100..0x105].copy_from_slice(b"hello");
+            Self {
+                plan,
+                ram,
+                console: Vec::new(),
+                beats: 0,
+                denials: Vec::new(),
+                vcpus: [VcpuPower::On, VcpuPower::Off],
+            }
+        }
+    }
+
+    impl Services for Fake {
+        fn plan(&self) -> &Stage2Plan {
+            &self.plan
+        }
+        fn vcpus(&self) -> &[VcpuPower] {
+            &self.vcpus
+        }
+        fn read_ram(&self, pa: PhysAddr, buf: &mut [u8]) {
+            let off = (pa.raw() - 0x4200_0000) as usize;
+            buf.copy_from_slice(&self.ram[off..off + buf.len()]);
+        }
+        fn console(&mut self, bytes: &[u8]) {
+            self.console.extend_from_slice(bytes);
+        }
+        fn heartbeat(&mut self) {
+            self.beats += 1;
+        }
+        fn el2_entries(&self, _: u64) -> Option<u64> {
+            None
+        }
+        fn audit(&mut self, d: Denial) {
+            self.denials.push(d);
+        }
+    }
+
+    const WRITE: u64 = Hypercall::ConsoleWrite as u64;
+
+    #[test]
+    fn console_write_reads_checked_guest_memory() {
+        let mut f = Fake::new();
+        assert_eq!(dispatch([WRITE, 0x4000_0100, 5, 0], &mut f), Effect::Return(0));
+        assert_eq!(f.console, b"hello");
+    }
+
+    #[test]
+    fn bad_pointers_and_lengths_are_refused_without_side_effects() {
+        let mut f = Fake::new();
+        let bad = Error::InvalidAddress.to_x0();
+        assert_eq!(dispatch([WRITE, 0x4020_0000, 4, 0], &mut f), Effect::Return(bad), "kernel RAM");
+        assert_eq!(dispatch([WRITE, 0x401f_fffe, 4, 0], &mut f), Effect::Return(bad), "straddles");
+        assert_eq!(dispatch([WRITE, u64::MAX - 1, 4, 0], &mut f), Effect::Return(bad), "wraps");
+        assert_eq!(dispatch([WRITE, 0x4000_0000, 4096, 0], &mut f), Effect::Return(Error::InvalidArgument.to_x0()));
+        assert!(f.console.is_empty());
+        assert_eq!(f.denials.len(), 4);
+    }
+
+    #[test]
+    fn unknown_numbers_are_not_supported() {
+        let mut f = Fake::new();
+        assert_eq!(dispatch([0xC600_00FF, 0, 0, 0], &mut f), Effect::Return(u64::MAX));
+        assert_eq!(dispatch([0x1_C600_0000, 0, 0, 0], &mut f), Effect::Return(u64::MAX), "high bits set");
+        assert_eq!(dispatch([Hypercall::BenchEl2Entries as u64, 0, 0, 0], &mut f), Effect::Return(u64::MAX));
+        assert_eq!(f.denials[0], Denial::UnknownFunction(0xC600_00FF));
+    }
+
+    #[test]
+    fn psci_goes_through_and_refusals_are_audited() {
+        let mut f = Fake::new();
+        assert_eq!(
+            dispatch([p::CPU_ON as u64, 1, 0x4000_0000, 0], &mut f),
+            Effect::Psci(0, PsciAction::CpuOn { vcpu: 1, entry: 0x4000_0000, context: 0 })
+        );
+        assert_eq!(
+            dispatch([p::CPU_ON as u64, 5, 0x4000_0000, 0], &mut f),
+            Effect::Psci((-2i64) as u64, PsciAction::None)
+        );
+        assert_eq!(f.denials, [Denial::Psci { function: p::CPU_ON, target: 5, status: -2 }]);
+    }
+
+    #[test]
+    fn heartbeat_and_panic() {
+        let mut f = Fake::new();
+        assert_eq!(dispatch([Hypercall::Heartbeat as u64, 0, 0, 0], &mut f), Effect::Return(0));
+        assert_eq!(f.beats, 1);
+        assert_eq!(dispatch([Hypercall::Panic as u64, 0x4000_0100, 5, 0], &mut f), Effect::Fault(FaultReason::Panic));
+        assert_eq!(f.console, b"hello\n");
+    }
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+//! PSCI for domains: what a call from a domain does, acting only on that
+//! domain's own vCPUs (addressed by compact ids, MPIDR Aff0 = vCPU index).
+//! Pure: the arch layer carries out the returned [`PsciAction`].
+
+use bulkhead_abi::hypercall::psci;
+
+/// A vCPU's power state as PSCI sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VcpuPower {
+    /// Off.
+    Off,
+    /// CPU_ON accepted, not yet running.
+    OnPending,
+    /// Running.
+    On,
+}
+
+/// What the kernel must do after answering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PsciAction {
+    /// Nothing: return the value to the caller.
+    None,
+    /// Start vCPU `vcpu` at `entry` with `context` in x0.
+    CpuOn {
+        /// The vCPU index.
+        vcpu: usize,
+        /// Guest entry address.
+        entry: u64,
+        /// Value for x0.
+        context: u64,
+    },
+    /// Power the calling vCPU off.
+    CpuOff,
+    /// Stop the whole domain.
+    SystemOff,
+    /// Restart the whole domain.
+    SystemReset,
+}
+
+/// The answer (for x0) and the action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PsciOutcome {
+    /// Value for x0.
+    pub ret: i64,
+    /// What to do.
+    pub action: PsciAction,
+}
+
+const SUPPORTED: [u32; 10] = [
+    psci::VERSION,
+    psci::CPU_OFF,
+    psci::CPU_ON_32,
+    psci::CPU_ON,
+    psci::AFFINITY_INFO_32,
+    psci::AFFINITY_INFO,
+    psci::MIGRATE_INFO_TYPE,
+    psci::SYSTEM_OFF,
+    psci::SYSTEM_RESET,
+    psci::FEATURES,
+];
+
+/// PSCI 1.1.
+const PSCI_VERSION_1_1: i64 = 0x0001_0001;
+/// MIGRATE_INFO_TYPE: no Trusted OS that needs migration.
+const MIGRATION_NOT_REQUIRED: i64 = 2;
+
+/// Whether `function` is a PSCI function number (any, supported or not).
+pub fn is_psci(function: u32) -> bool {
+    matches!(function & 0xbfff_ffe0, 0x8400_0000)
+}
+
+fn reply(ret: i64) -> PsciOutcome {
+    PsciOutcome { ret, action: PsciAction::None }
+}
+
+/// The vCPU index that a PSCI target MPIDR names, if it is one of the
+/// domain's.
+fn target(mpidr: u64, vcpus: &[VcpuPower]) -> Option<usize> {
+    let index = usize::try_from(mpidr & 0xff).ok()?;
+    (mpidr & !0xff == 0 && index < vcpus.len()).then_some(index)
+}
+
+/// Answers PSCI call `function(args)` from a domain whose vCPUs are in
+/// `vcpus`; `entry_ok` tells whether an address is in the domain's RAM.
+pub fn call(function: u32, args: [u64; 3], vcpus: &[VcpuPower], entry_ok: impl Fn(u64) -> bool) -> PsciOutcome {
+    let narrow = |v: u64, smc32: bool| if smc32 { v & 0xffff_ffff } else { v };
+    match function {
+        psci::VERSION => reply(PSCI_VERSION_1_1),
+        psci::FEATURES => {
+            let asked = u32::try_from(args[0]).unwrap_or(0);
+            reply(if SUPPORTED.contains(&asked) { psci::SUCCESS } else { psci::NOT_SUPPORTED })
+        }
+        psci::MIGRATE_INFO_TYPE => reply(MIGRATION_NOT_REQUIRED),
+        psci::CPU_OFF => PsciOutcome { ret: psci::SUCCESS, action: PsciAction::CpuOff },
+        psci::SYSTEM_OFF => PsciOutcome { ret: psci::SUCCESS, action: PsciAction::SystemOff },
+        psci::SYSTEM_RESET => PsciOutcome { ret: psci::SUCCESS, action: PsciAction::SystemReset },
+        psci::CPU_ON | psci::CPU_ON_32 => {
+            let smc32 = function == psci::CPU_ON_32;
+            let Some(vcpu) = target(narrow(args[0], smc32), vcpus) else {
+                return reply(psci::INVALID_PARAMETERS);
+            };
+            let entry = narrow(args[1], smc32);
+            match vcpus.get(vcpu) {
+                Some(VcpuPower::On) => reply(psci::ALREADY_ON),
+                Some(VcpuPower::OnPending) => reply(-5),
+                _ if !entry_ok(entry) => reply(psci::INVALID_ADDRESS),
+                _ => PsciOutcome {
+                    ret: psci::SUCCESS,
+                    action: PsciAction::CpuOn { vcpu, entry, context: narrow(args[2], smc32) },
+                },
+            }
+        }
+        psci::AFFINITY_INFO | psci::AFFINITY_INFO_32 => {
+            let smc32 = function == psci::AFFINITY_INFO_32;
+            match (target(narrow(args[0], smc32), vcpus), args[1]) {
+                (Some(vcpu), 0) => reply(match vcpus.get(vcpu) {
+                    Some(VcpuPower::On) => 0,
+                    Some(VcpuPower::OnPending) => 2,
+                    _ => 1,
+                }),
+                _ => reply(psci::INVALID_PARAMETERS),
+            }
+        }
+        _ => reply(psci::NOT_SUPPORTED),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use VcpuPower::*;
+
+    fn ram(addr: u64) -> bool {
+        (0x4000_0000..0x4020_0000).contains(&addr)
+    }
+
+    #[test]
+    fn probes() {
+        assert_eq!(call(psci::VERSION, [0; 3], &[On], ram).ret, 0x1_0001);
+        assert_eq!(call(psci::FEATURES, [psci::CPU_ON as u64, 0, 0], &[On], ram).ret, 0);
+        assert_eq!(call(psci::FEATURES, [0x8000_0000, 0, 0], &[On], ram).ret, -1);
+        assert_eq!(call(psci::MIGRATE_INFO_TYPE, [0; 3], &[On], ram).ret, 2);
+        assert_eq!(call(0x8400_0010, [0; 3], &[On], ram), reply(-1));
+        assert!(is_psci(0x8400_0008) && is_psci(0xC400_0003) && !is_psci(0xC600_0000));
+    }
+
+    #[test]
+    fn cpu_on_only_for_own_vcpus() {
+        let vcpus = [On, Off];
+        assert_eq!(
+            call(psci::CPU_ON, [1, 0x4000_1000, 7], &vcpus, ram),
+            PsciOutcome { ret: 0, action: PsciAction::CpuOn { vcpu: 1, entry: 0x4000_1000, context: 7 } }
+        );
+        assert_eq!(call(psci::CPU_ON, [5, 0x4000_1000, 0], &vcpus, ram), reply(-2), "not its vCPU");
+        assert_eq!(call(psci::CPU_ON, [0x100, 0x4000_1000, 0], &vcpus, ram), reply(-2), "Aff1 set");
+        assert_eq!(call(psci::CPU_ON, [0, 0x4000_1000, 0], &vcpus, ram), reply(-4), "already on");
+        assert_eq!(call(psci::CPU_ON, [1, 0x9000_0000, 0], &vcpus, ram), reply(-9), "entry outside RAM");
+        assert_eq!(call(psci::CPU_ON, [1, 0x4000_1000, 0], &[On, OnPending], ram), reply(-5));
+    }
+
+    #[test]
+    fn affinity_and_power() {
+        let vcpus = [On, Off, OnPending];
+        assert_eq!(call(psci::AFFINITY_INFO, [0, 0, 0], &vcpus, ram).ret, 0);
+        assert_eq!(call(psci::AFFINITY_INFO, [1, 0, 0], &vcpus, ram).ret, 1);
+        assert_eq!(call(psci::AFFINITY_INFO, [2, 0, 0], &vcpus, ram).ret, 2);
+        assert_eq!(call(psci::AFFINITY_INFO, [3, 0, 0], &vcpus, ram).ret, -2);
+        assert_eq!(call(psci::CPU_OFF, [0; 3], &vcpus, ram).action, PsciAction::CpuOff);
+        assert_eq!(call(psci::SYSTEM_OFF, [0; 3], &vcpus, ram).action, PsciAction::SystemOff);
+        assert_eq!(call(psci::SYSTEM_RESET, [0; 3], &vcpus, ram).action, PsciAction::SystemReset);
+    }
+}

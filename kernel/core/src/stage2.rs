@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+//! The stage-2 plan of a domain: every guest-physical range it may touch
+//! and what backs it, computed from its grants (RAM, devices at IPA == PA,
+//! channel windows). The arch layer writes exactly this into the tables;
+//! the hypercall layer uses it to check guest pointers, which are
+//! allegations until a RAM grant covers them.
+
+use bulkhead_abi::{DomainId, Ipa, PAGE_SIZE, PhysAddr};
+use bulkhead_bootcfg::BootConfig;
+use heapless::Vec;
+
+/// Most mappings of one domain.
+pub const MAX_MAPPINGS: usize = 32;
+
+/// What backs a mapping (and so its memory attributes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backing {
+    /// The domain's RAM: normal memory, executable.
+    Ram,
+    /// A device: device memory, never executable.
+    Device,
+    /// A channel window: normal memory, never executable.
+    Channel,
+}
+
+/// One mapping: `size` bytes at `ipa` backed by `pa`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mapping {
+    /// Guest-physical start (page aligned).
+    pub ipa: Ipa,
+    /// Physical start (page aligned).
+    pub pa: PhysAddr,
+    /// Length (whole pages).
+    pub size: u64,
+    /// What it is.
+    pub backing: Backing,
+}
+
+impl Mapping {
+    fn ipa_end(&self) -> Option<u64> {
+        self.ipa.raw().checked_add(self.size)
+    }
+}
+
+/// Why a plan could not be made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanError {
+    /// A range is not page aligned, empty or wraps.
+    BadRange,
+    /// Two ranges overlap in the guest's address space.
+    Overlap,
+    /// More than [`MAX_MAPPINGS`].
+    TooMany,
+    /// No such domain.
+    NoDomain,
+}
+
+/// A domain's mappings, sorted by IPA, non-overlapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage2Plan {
+    mappings: Vec<Mapping, MAX_MAPPINGS>,
+}
+
+fn round_out(base: u64, size: u64) -> Option<(u64, u64)> {
+    let start = base & !(PAGE_SIZE - 1);
+    let end = base.checked_add(size)?.checked_add(PAGE_SIZE - 1)? & !(PAGE_SIZE - 1);
+    Some((start, end - start))
+}
+
+impl Stage2Plan {
+    /// The plan of domain `id` in `config`.
+    pub fn for_domain(config: &BootConfig, id: DomainId) -> Result<Self, PlanError> {
+        let domain = config.domains.get(id.index()).ok_or(PlanError::NoDomain)?;
+        let mut mappings: Vec<Mapping, MAX_MAPPINGS> = Vec::new();
+        let mut add = |m: Mapping| mappings.push(m).map_err(|_| PlanError::TooMany);
+        for r in &domain.ram {
+            add(Mapping { ipa: r.ipa, pa: r.phys, size: r.size, backing: Backing::Ram })?;
+        }
+        for d in &domain.devices {
+            let (start, size) = round_out(d.mmio.base.raw(), d.mmio.size).ok_or(PlanError::BadRange)?;
+            add(Mapping { ipa: Ipa::new(start), pa: PhysAddr::new(start), size, backing: Backing::Device })?;
+        }
+        for ch in &config.channels {
+            for end in ch.ends.iter().filter(|e| e.domain == id) {
+                add(Mapping { ipa: end.ipa, pa: ch.window.base, size: ch.window.size, backing: Backing::Channel })?;
+            }
+        }
+        // Devices of one domain may share a page (virtio-mmio transports):
+        // merge identical device pages, refuse every other overlap.
+        mappings.sort_unstable_by_key(|m| m.ipa);
+        let mut merged: Vec<Mapping, MAX_MAPPINGS> = Vec::new();
+        for m in mappings {
+            let aligned = m.ipa.is_aligned(PAGE_SIZE) && m.pa.is_aligned(PAGE_SIZE) && m.size % PAGE_SIZE == 0;
+            if !aligned || m.size == 0 || m.ipa_end().is_none() || m.pa.checked_add(m.size).is_none() {
+                return Err(PlanError::BadRange);
+            }
+            if let Some(last) = merged.last_mut() {
+                let last_end = last.ipa_end().ok_or(PlanError::BadRange)?;
+                if m.ipa.raw() < last_end {
+                    let both_devices = m.backing == Backing::Device && last.backing == Backing::Device;
+                    if !both_devices {
+                        return Err(PlanError::Overlap);
+                    }
+                    let end = last_end.max(m.ipa_end().ok_or(PlanError::BadRange)?);
+                    last.size = end - last.ipa.raw();
+                    continue;
+                }
+            }
+            merged.push(m).map_err(|_| PlanError::TooMany)?;
+        }
+        Ok(Self { mappings: merged })
+    }
+
+    /// Every mapping, by IPA.
+    pub fn mappings(&self) -> &[Mapping] {
+        &self.mappings
+    }
+
+    /// Where the `len` bytes at guest address `ipa` are, if they lie
+    /// entirely inside one RAM grant. Anything else (device, channel,
+    /// unmapped, straddling, wrapping) is refused.
+    pub fn ram_span(&self, ipa: u64, len: u64) -> Option<PhysAddr> {
+        let end = ipa.checked_add(len)?;
+        self.mappings.iter().filter(|m| m.backing == Backing::Ram).find_map(|m| {
+            let offset = ipa.checked_sub(m.ipa.raw())?;
+            (end <= m.ipa_end()?).then(|| m.pa.checked_add(offset)).flatten()
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+    use crate::testing::config_with;
+    use bulkhead_bootcfg::{Channel, ChannelEnd, DeviceGrant, Name, PhysRange};
+
+    fn with_devices_and_channel() -> BootConfig {
+        let mut c = config_with(&[&[1], &[2]]);
+        for (name, base) in [("v0", 0x0a00_3e00u64), ("v1", 0x0a00_3c00)] {
+            c.domains[0]
+                .devices
+                .push(DeviceGrant {
+                    name: Name::try_from(name).unwrap(),
+                    mmio: PhysRange { base: PhysAddr::new(base), size: 0x200 },
+                    irqs: heapless::Vec::new(),
+                })
+                .unwrap();
+        }
+        c.channels
+            .push(Channel {
+                name: Name::try_from("ab").unwrap(),
+                window: PhysRange { base: PhysAddr::new(0x4800_0000), size: 0x1_0000 },
+                ends: [
+                    ChannelEnd { domain: DomainId::new(0), ipa: Ipa::new(0x5000_0000) },
+                    ChannelEnd { domain: DomainId::new(1), ipa: Ipa::new(0x6000_0000) },
+                ],
+            })
+            .unwrap();
+        c
+    }
+
+    #[test]
+    fn ram_devices_and_channels_are_planned() {
+        let c = with_devices_and_channel();
+        let plan = Stage2Plan::for_domain(&c, DomainId::new(0)).unwrap();
+        let m = plan.mappings();
+        assert_eq!(m.len(), 3, "{m:?}");
+        assert_eq!(
+            m[0],
+            Mapping {
+                ipa: Ipa::new(0x0a00_3000),
+                pa: PhysAddr::new(0x0a00_3000),
+                size: 0x1000,
+                backing: Backing::Device
+            }
+        );
+        assert_eq!(m[1].backing, Backing::Ram);
+        assert_eq!(
+            m[2],
+            Mapping {
+                ipa: Ipa::new(0x5000_0000),
+                pa: PhysAddr::new(0x4800_0000),
+                size: 0x1_0000,
+                backing: Backing::Channel
+            }
+        );
+        let other = Stage2Plan::for_domain(&c, DomainId::new(1)).unwrap();
+        assert_eq!(other.mappings().len(), 2);
+        assert_eq!(other.mappings()[1].ipa, Ipa::new(0x6000_0000));
+    }
+
+    #[test]
+    fn guest_pointers_are_checked_against_ram_grants() {
+        let c = with_devices_and_channel();
+        let plan = Stage2Plan::for_domain(&c, DomainId::new(0)).unwrap();
+        let ram = plan.mappings()[1];
+        let base = ram.ipa.raw();
+        assert_eq!(plan.ram_span(base + 0x10, 16), Some(ram.pa.checked_add(0x10).unwrap()));
+        assert_eq!(plan.ram_span(base + ram.size - 4, 4), ram.pa.checked_add(ram.size - 4));
+        assert_eq!(plan.ram_span(base + ram.size - 4, 8), None, "straddles the end");
+        assert_eq!(plan.ram_span(base - 1, 2), None, "straddles the start");
+        assert_eq!(plan.ram_span(0x5000_0000, 4), None, "channel window is not RAM");
+        assert_eq!(plan.ram_span(0x0a00_3e00, 4), None, "device is not RAM");
+        assert_eq!(plan.ram_span(u64::MAX - 1, 4), None, "wraps");
+    }
+
+    #[test]
+    fn overlaps_are_refused() {
+        let mut c = with_devices_and_channel();
+        c.channels[0].ends[0].ipa = Ipa::new(c.domains[0].ram[0].ipa.raw() + 0x1000);
+        assert_eq!(Stage2Plan::for_domain(&c, DomainId::new(0)), Err(PlanError::Overlap));
+        assert_eq!(Stage2Plan::for_domain(&c, DomainId::new(9)), Err(PlanError::NoDomain));
+    }
+}

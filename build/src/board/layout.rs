@@ -171,6 +171,11 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
                     name: name(dev.name.get_ref()),
                     mmio: cfg::PhysRange { base: PhysAddr::new(*dev.base.get_ref()), size: dev.size.get_ref().0 },
                     irqs,
+                    reset: if dev.compatible == "virtio,mmio" {
+                        cfg::DeviceReset::VirtioMmio
+                    } else {
+                        cfg::DeviceReset::None
+                    },
                 },
             );
         }

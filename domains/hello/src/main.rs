@@ -6,6 +6,6 @@
 
 domain_rt::entry!(main);
 
-fn main() {
+fn main(_boot: domain_rt::Boot) {
     domain_rt::print("hello from a Bulkhead domain\n");
 }

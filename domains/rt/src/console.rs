@@ -20,5 +20,7 @@ impl fmt::Write for Console {
 pub fn print(s: &str) {
     // The IPA of the string is its address: domains run with their MMU
     // off or identity-mapped at boot.
-    call(Hypercall::ConsoleWrite as u32, s.as_ptr() as u64, s.len() as u64);
+    for chunk in s.as_bytes().chunks(bulkhead_abi::hypercall::CONSOLE_WRITE_MAX as usize) {
+        call(Hypercall::ConsoleWrite as u32, chunk.as_ptr() as u64, chunk.len() as u64, 0);
+    }
 }

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
-//! The runtime of a bare-metal Bulkhead domain (EL1): entry, stack, `.bss`,
+//! The runtime of a bare-metal Bulkhead domain (EL1): entry, stacks, `.bss`,
 //! hypercalls, console and panic. One of the places `unsafe` may live.
 //!
-//! A domain crate writes `domain_rt::entry!(main);` and a `fn main()`. The
-//! runtime owns the CPU from reset to `main`, and turns a return or a panic
-//! into a PSCI `SYSTEM_OFF` of the domain. It must not know about any
-//! particular domain.
+//! A domain crate writes `domain_rt::entry!(main);` and a
+//! `fn main(boot: Boot)`. vCPU 0 enters first (the kernel passes the number
+//! of restarts in x1); other vCPUs enter the same way after `cpu_on`. The
+//! runtime turns a return from `main` into CPU_OFF (other vCPUs) or
+//! SYSTEM_OFF (vCPU 0), and a panic into the panic hypercall. It must not
+//! know about any particular domain.
 #![no_std]
 #![warn(missing_docs)]
 
@@ -13,53 +15,123 @@ mod console;
 mod hvc;
 
 pub use console::{Console, print};
-pub use hvc::{heartbeat, system_off};
+pub use hvc::{call, cpu_on, heartbeat, system_off, system_reset};
+
+/// Stack bytes per vCPU (see domain.x).
+const STACK: usize = 0x4000;
 
 core::arch::global_asm!(
     r#"
     .section .text.entry, "ax"
     .global _start
 _start:
-    ldr     x1, =__bss_start
-    ldr     x2, =__bss_end
-1:  cmp     x1, x2
+    mrs     x9, mpidr_el1
+    and     x9, x9, #0xff           // compact vCPU id
+    cmp     x9, #4
+    b.hs    4f
+    cbnz    x9, 2f                  // only vCPU 0 clears .bss
+    ldr     x10, =__bss_start
+    ldr     x11, =__bss_end
+1:  cmp     x10, x11
     b.hs    2f
-    stp     xzr, xzr, [x1], #16
+    stp     xzr, xzr, [x10], #16
     b       1b
-2:  ldr     x1, =__stack_top
-    mov     sp, x1
+2:  ldr     x10, =__stacks_start
+    add     x11, x9, #1
+    mov     x12, #{stack}
+    madd    x10, x11, x12, x10
+    mov     sp, x10
+    mov     x2, x9                  // x0 context, x1 restarts, x2 vCPU
     bl      domain_rt_start
-3:  wfi
-    b       3b
-"#
+4:  wfi
+    b       4b
+"#,
+    stack = const STACK,
 );
+
+/// What a vCPU learns at entry.
+#[derive(Debug, Clone, Copy)]
+pub struct Boot {
+    /// Its compact id (0 for the first vCPU).
+    pub vcpu: usize,
+    /// x0 at entry: CPU_ON's context id (0 for the first vCPU).
+    pub context: u64,
+    /// How many times the kernel restarted this domain.
+    pub restarts: u64,
+}
 
 unsafe extern "Rust" {
     /// The domain's `main`, provided through [`entry!`].
-    safe fn __domain_main();
+    safe fn __domain_main(boot: Boot);
 }
 
 #[unsafe(no_mangle)]
-extern "C" fn domain_rt_start() -> ! {
-    __domain_main();
-    system_off()
+extern "C" fn domain_rt_start(context: u64, restarts: u64, vcpu: usize) -> ! {
+    __domain_main(Boot { vcpu, context, restarts });
+    if vcpu == 0 {
+        system_off()
+    }
+    loop {
+        call(bulkhead_abi::hypercall::psci::CPU_OFF, 0, 0, 0);
+    }
 }
 
-/// Declares the domain's `main` function.
+/// The address where every vCPU enters (for `cpu_on`).
+pub fn entry_point() -> u64 {
+    unsafe extern "C" {
+        fn _start();
+    }
+    _start as *const () as u64
+}
+
+/// Declares the domain's `main(boot: Boot)`.
 #[macro_export]
 macro_rules! entry {
     ($main:path) => {
         #[unsafe(no_mangle)]
-        fn __domain_main() {
-            let main: fn() = $main;
-            main()
+        fn __domain_main(boot: $crate::Boot) {
+            let main: fn($crate::Boot) = $main;
+            main(boot)
         }
     };
 }
 
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    use core::fmt::Write;
-    let _ = writeln!(Console, "panic: {}", info.message());
-    system_off()
+    let mut message = heapless_line::Line::new();
+    let _ = core::fmt::Write::write_fmt(&mut message, format_args!("panic: {}", info.message()));
+    let bytes = message.as_bytes();
+    loop {
+        call(bulkhead_abi::Hypercall::Panic as u32, bytes.as_ptr() as u64, bytes.len() as u64, 0);
+    }
+}
+
+mod heapless_line {
+    //! A fixed buffer for the panic message (no allocator).
+    pub struct Line {
+        buf: [u8; 200],
+        len: usize,
+    }
+
+    impl Line {
+        pub const fn new() -> Self {
+            Self { buf: [0; 200], len: 0 }
+        }
+
+        pub fn as_bytes(&self) -> &[u8] {
+            self.buf.get(..self.len).unwrap_or(&[])
+        }
+    }
+
+    impl core::fmt::Write for Line {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            for &b in s.as_bytes() {
+                if let Some(slot) = self.buf.get_mut(self.len) {
+                    *slot = b;
+                    self.len += 1;
+                }
+            }
+            Ok(())
+        }
+    }
 }

@@ -2,11 +2,14 @@
 //! The boot sequence of the primary CPU: device tree, configuration,
 //! console, cross-checks, secondary CPUs, domain images, banner.
 
-use crate::arch::{memory, uart::Uart};
+use crate::arch::{gic, memory, uart::Uart};
 use crate::cpus;
+use crate::domains;
 use crate::log::{Show, set_console};
+use crate::percpu::PCPUS;
 use bulkhead_bootcfg::payload::image_bytes;
 use bulkhead_bootcfg::{BootConfig, UartKind};
+use core::sync::atomic::Ordering;
 use kernel_core::platform::DtbError;
 use kernel_core::{Banner, BootError, PlatformFacts, cross_check, read_platform};
 use spin::Once;
@@ -31,7 +34,9 @@ fn choose_console(facts: &PlatformFacts<'_>, wanted: Option<(UartKind, usize)>) 
 }
 
 /// Runs the boot sequence.
-pub fn boot(dtb_addr: usize) -> Result<(), BootError> {
+/// Returns the boot CPU's pCPU index, with every domain loaded and every
+/// secondary CPU released into its run loop.
+pub fn boot(dtb_addr: usize) -> Result<usize, BootError> {
     let dtb = memory::device_tree(dtb_addr).ok_or(BootError::Dtb(DtbError::Malformed))?;
     let facts = read_platform(dtb).map_err(BootError::Dtb)?;
     let config = match memory::config_blob().and_then(bulkhead_bootcfg::decode) {
@@ -49,17 +54,32 @@ pub fn boot(dtb_addr: usize) -> Result<(), BootError> {
     #[cfg(feature = "qemu")]
     selftest(facts.bootargs);
 
-    let online = cpus::start_secondaries(&facts.cpu_mpidrs)?;
+    let (online, boot_cpu) = cpus::start_secondaries(&facts.cpu_mpidrs)?;
     let payload = memory::payload();
     for (index, domain) in config.domains.iter().enumerate() {
         image_bytes(payload, &domain.image).map_err(|error| BootError::DomainImage { domain: index, error })?;
     }
     kprintln!("{}", Show(&Banner { version: env!("CARGO_PKG_VERSION"), config, online }));
-    kprintln!(
-        "boot complete: {} domain images verified; domains are not started by this kernel version",
-        config.domains.len()
-    );
-    Ok(())
+    for (p, &mpidr) in facts.cpu_mpidrs.iter().enumerate() {
+        let slot = if p == boot_cpu { 0 } else { p + 1 };
+        PCPUS[p].mpidr.store(mpidr, Ordering::Release);
+        PCPUS[p].stack_top.store(memory::stack_top(slot), Ordering::Release);
+    }
+    // SAFETY: the cross-check confirmed these are this machine's GICv3
+    // frames; only the kernel drives them.
+    unsafe {
+        gic::init(
+            config.gic.distributor.raw() as usize,
+            config.gic.redistributors.raw() as usize,
+            usize::from(config.pcpus),
+            boot_cpu,
+        );
+    }
+    gic::init_cpu(boot_cpu);
+    domains::build_world(config, payload)?;
+    kprintln!("boot complete: starting {} domains", config.domains.len());
+    domains::release_secondaries();
+    Ok(boot_cpu)
 }
 
 /// Test hooks, in QEMU builds only: `bulkhead.selftest=panic` on the

@@ -2,10 +2,11 @@
 //! Bringing the secondary CPUs up and keeping them parked.
 //!
 //! Every CPU the device tree lists is started with PSCI CPU_ON and reports
-//! in by setting its bit in `ONLINE`. Until domains run, a secondary parks
-//! in `wfe` and halts when the system stops.
+//! in by setting its bit in `ONLINE`, then waits for the boot CPU to build
+//! the world before it enters its run loop.
 
-use crate::arch::{entry, psci, system, timer};
+use crate::arch::{entry, gic, psci, system, timer};
+use crate::{domains, percpu};
 use aarch64_cpu::registers::{MPIDR_EL1, Readable};
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel_core::BootError;
@@ -23,11 +24,13 @@ fn my_mpidr() -> u64 {
 }
 
 /// Starts every CPU in `mpidrs` other than this one and waits for all of
-/// them. Returns how many CPUs are online, this one included.
-pub fn start_secondaries(mpidrs: &[u64]) -> Result<usize, BootError> {
+/// them. Returns how many CPUs are online (this one included) and this
+/// CPU's index.
+pub fn start_secondaries(mpidrs: &[u64]) -> Result<(usize, usize), BootError> {
     let me = my_mpidr();
     let boot_index =
         mpidrs.iter().position(|&m| m == me).ok_or(BootError::CpuDidNotStart { cpu: 0, psci_status: 0 })?;
+    percpu::set_this(boot_index);
     kprintln!("pCPU {} online (MPIDR {:#x}, boot CPU)", boot_index, me);
     ONLINE.fetch_or(1 << boot_index, Ordering::AcqRel);
     for (index, &mpidr) in mpidrs.iter().enumerate().filter(|&(i, _)| i != boot_index) {
@@ -43,17 +46,20 @@ pub fn start_secondaries(mpidrs: &[u64]) -> Result<usize, BootError> {
         }
         core::hint::spin_loop();
     }
-    Ok(all.count_ones() as usize)
+    Ok((all.count_ones() as usize, boot_index))
 }
 
 /// A secondary CPU, fresh from `secondary_entry`.
 pub fn secondary_main(index: usize) -> ! {
+    percpu::set_this(index);
     kprintln!("pCPU {} online (MPIDR {:#x})", index, my_mpidr());
     ONLINE.fetch_or(1 << index, Ordering::AcqRel);
-    loop {
+    while !domains::released() {
         if system::stopping() {
             system::halt_this_cpu();
         }
         aarch64_cpu::asm::wfe();
     }
+    gic::init_cpu(index);
+    domains::run_pcpu(index)
 }

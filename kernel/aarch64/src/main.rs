@@ -13,7 +13,10 @@ mod arch;
 mod log;
 mod boot;
 mod cpus;
+mod domains;
 mod panic;
+mod percpu;
+mod traps;
 
 use bulkhead_abi::ExitCode;
 
@@ -21,7 +24,7 @@ use bulkhead_abi::ExitCode;
 /// tree's address.
 fn primary_main(dtb_addr: usize) -> ! {
     match boot::boot(dtb_addr) {
-        Ok(()) => arch::system::stop(ExitCode::Success),
+        Ok(boot_cpu) => domains::run_pcpu(boot_cpu),
         Err(error) => {
             kprintln!("boot error: {}", log::Show(&error));
             arch::system::stop(ExitCode::BootError)

@@ -51,6 +51,15 @@ pub enum BootError {
         /// What is wrong.
         error: ImageError,
     },
+    /// The configuration cannot be pinned (a pCPU twice, ...).
+    Pinning(crate::pinning::PinError),
+    /// A domain's stage-2 plan is inconsistent.
+    Stage2 {
+        /// The domain's index.
+        domain: usize,
+        /// What is wrong.
+        error: crate::stage2::PlanError,
+    },
     /// A secondary CPU did not report in.
     CpuDidNotStart {
         /// Its index in the device tree.
@@ -106,6 +115,8 @@ impl fmt::Display for BootError {
             Self::DomainImage { domain, error } => {
                 write!(f, "the image of domain {domain} is damaged ({error:?}): rebuild the image")
             }
+            Self::Pinning(e) => write!(f, "the configuration cannot be pinned: {e:?}"),
+            Self::Stage2 { domain, error } => write!(f, "domain {domain}: its stage-2 plan is inconsistent: {error:?}"),
             Self::CpuDidNotStart { cpu, psci_status } => {
                 write!(f, "CPU {cpu} did not start (PSCI CPU_ON status {psci_status})")
             }

@@ -144,6 +144,7 @@ mod tests {
                     name: Name::try_from(name).unwrap(),
                     mmio: PhysRange { base: PhysAddr::new(base), size: 0x200 },
                     irqs: heapless::Vec::new(),
+                    reset: bulkhead_bootcfg::DeviceReset::None,
                 })
                 .unwrap();
         }

@@ -167,6 +167,18 @@ pub struct DeviceGrant {
     pub mmio: PhysRange,
     /// Its interrupts (GIC INTIDs).
     pub irqs: Vec<u32, MAX_DEVICE_IRQS>,
+    /// How the kernel resets it when its domain restarts.
+    pub reset: DeviceReset,
+}
+
+/// How a device is put back in its reset state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeviceReset {
+    /// No generic reset is known: the restarted domain's driver must
+    /// re-initialise it.
+    None,
+    /// virtio-mmio: writing 0 to the Status register (offset 0x70) resets it.
+    VirtioMmio,
 }
 
 /// A domain image inside the payload.

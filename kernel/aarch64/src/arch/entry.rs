@@ -12,7 +12,7 @@
 use core::arch::global_asm;
 
 /// Bytes of each CPU's stack (must match `STACKS` in build.rs).
-pub const STACK_SIZE: usize = 64 * 1024;
+pub const STACK_SIZE: usize = 128 * 1024;
 
 global_asm!(
     r#"

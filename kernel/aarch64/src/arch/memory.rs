@@ -73,3 +73,62 @@ pub fn running_at() -> usize {
     }
     pc
 }
+
+/// Physical memory the kernel writes on a domain's behalf: its RAM (load,
+/// restart) and its devices (reset). Callers pass ranges from the
+/// configuration's grants, which the build tool placed inside RAM and
+/// outside the kernel's region.
+pub mod phys {
+    /// Zeroes `len` bytes at `pa`.
+    pub fn zero(pa: u64, len: u64) {
+        // SAFETY: `pa..pa+len` is a domain's RAM grant (caller's contract):
+        // identity-addressed, not the kernel's, not running while zeroed.
+        unsafe { core::ptr::write_bytes(pa as usize as *mut u8, 0, len as usize) };
+    }
+
+    /// Copies `bytes` to `pa`.
+    pub fn copy_in(pa: u64, bytes: &[u8]) {
+        // SAFETY: `pa..pa+len` lies in a stopped domain's RAM grant (the
+        // build tool checked the image fits); it does not overlap `bytes`,
+        // which is in the kernel's payload.
+        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), pa as usize as *mut u8, bytes.len()) };
+    }
+
+    /// Copies RAM at `pa` into `buf`.
+    pub fn copy_out(pa: u64, buf: &mut [u8]) {
+        // SAFETY: the range was checked against the domain's RAM grant
+        // (`Stage2Plan::ram_span`); reading guest RAM cannot fault.
+        unsafe { core::ptr::copy_nonoverlapping(pa as usize as *const u8, buf.as_mut_ptr(), buf.len()) };
+    }
+
+    /// Writes a 32-bit device register.
+    pub fn write32(pa: u64, value: u32) {
+        // SAFETY: `pa` is a register of a device in a stopped domain's
+        // grant; resetting it is the kernel's job on restart.
+        unsafe { core::ptr::write_volatile(pa as usize as *mut u32, value) };
+    }
+
+    /// Cleans and invalidates the data cache over `len` bytes at `pa`, then
+    /// invalidates the instruction cache, so that the domain sees what the
+    /// kernel wrote with its MMU (and caches) off.
+    pub fn sync_caches(pa: u64, len: u64) {
+        let mut line = pa & !63;
+        while line < pa + len {
+            // SAFETY: cache maintenance by address does not change memory.
+            unsafe { core::arch::asm!("dc civac, {0}", in(reg) line, options(nostack, preserves_flags)) };
+            line += 64;
+        }
+        // SAFETY: invalidating instruction caches does not change memory.
+        unsafe { core::arch::asm!("dsb ish", "ic ialluis", "dsb ish", "isb", options(nostack, preserves_flags)) };
+    }
+}
+
+unsafe extern "C" {
+    static __stacks_start: u8;
+}
+
+/// Top of EL2 stack slot `slot` (slot 0: the boot CPU; slot i+1: device-tree
+/// CPU i), as laid out by `entry.rs`.
+pub fn stack_top(slot: usize) -> usize {
+    &raw const __stacks_start as usize + (slot + 1) * super::entry::STACK_SIZE
+}

@@ -4,8 +4,13 @@
 //! boundary; none makes a policy decision.
 
 pub mod entry;
+pub mod gic;
+pub mod guest;
+pub mod hyptimer;
+pub mod idregs;
 pub mod memory;
 pub mod psci;
+pub mod stage2;
 pub mod system;
 pub mod timer;
 pub mod uart;

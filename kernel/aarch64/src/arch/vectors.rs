@@ -1,28 +1,90 @@
 // SPDX-License-Identifier: MIT
 //! The EL2 exception vector table.
 //!
-//! The kernel takes no exception of its own at this stage: no guest runs
-//! and interrupts stay masked. Any entry is therefore a kernel bug (or a
-//! synchronous external abort from a bad physical access) and becomes a
-//! panic that reports the vector, ESR, ELR and FAR.
+//! From a domain (lower EL, AArch64): synchronous traps, IRQs and SErrors
+//! save x0..x30 in a [`Frame`] on this pCPU's stack, call the Rust handler,
+//! restore and `eret`. Nothing else is saved: EL1 state stays live (null
+//! scheduling). From EL2 itself, and from AArch32, every exception is a
+//! kernel bug and becomes a panic that reports ESR, ELR and FAR.
 
 use core::arch::global_asm;
 
+/// The general registers of the interrupted vCPU.
+#[repr(C)]
+pub struct Frame {
+    /// x0..x30.
+    pub x: [u64; 31],
+    _pad: u64,
+}
+
 global_asm!(
     r#"
-    .macro vector_entry index
+    .macro unexpected index
     .balign 0x80
     mov     x0, #\index
     b       el2_unexpected_entry
+    .endm
+
+    .macro from_domain handler
+    .balign 0x80
+    sub     sp, sp, #256
+    stp     x0, x1, [sp, #0]
+    stp     x2, x3, [sp, #16]
+    adr     x0, \handler
+    b       el2_save_and_call
     .endm
 
     .section .text.vectors, "ax"
     .balign 0x800
     .global el2_vectors
 el2_vectors:
-    .irp i, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
-    vector_entry \i
+    .irp i, 0,1,2,3,4,5,6,7
+    unexpected \i
     .endr
+    from_domain bulkhead_lower_sync
+    from_domain bulkhead_lower_irq
+    unexpected 10
+    from_domain bulkhead_lower_serror
+    .irp i, 12,13,14,15
+    unexpected \i
+    .endr
+
+el2_save_and_call:
+    stp     x4, x5, [sp, #32]
+    stp     x6, x7, [sp, #48]
+    stp     x8, x9, [sp, #64]
+    stp     x10, x11, [sp, #80]
+    stp     x12, x13, [sp, #96]
+    stp     x14, x15, [sp, #112]
+    stp     x16, x17, [sp, #128]
+    stp     x18, x19, [sp, #144]
+    stp     x20, x21, [sp, #160]
+    stp     x22, x23, [sp, #176]
+    stp     x24, x25, [sp, #192]
+    stp     x26, x27, [sp, #208]
+    stp     x28, x29, [sp, #224]
+    str     x30, [sp, #240]
+    mov     x9, x0
+    mov     x0, sp
+    blr     x9
+    ldp     x2, x3, [sp, #16]
+    ldp     x4, x5, [sp, #32]
+    ldp     x6, x7, [sp, #48]
+    ldp     x8, x9, [sp, #64]
+    ldp     x10, x11, [sp, #80]
+    ldp     x12, x13, [sp, #96]
+    ldp     x14, x15, [sp, #112]
+    ldp     x16, x17, [sp, #128]
+    ldp     x18, x19, [sp, #144]
+    ldp     x20, x21, [sp, #160]
+    ldp     x22, x23, [sp, #176]
+    ldp     x24, x25, [sp, #192]
+    ldp     x26, x27, [sp, #208]
+    ldp     x28, x29, [sp, #224]
+    ldr     x30, [sp, #240]
+    ldp     x0, x1, [sp, #0]
+    add     sp, sp, #256
+    eret
 
 el2_unexpected_entry:
     mrs     x1, esr_el2
@@ -46,4 +108,48 @@ extern "C" fn bulkhead_el2_unexpected(vector: usize, esr: u64, elr: u64, far: u6
         "unexpected {kind} exception from {origin}: ESR_EL2 {esr:#x} (EC {:#x}) ELR_EL2 {elr:#x} FAR_EL2 {far:#x}",
         esr >> 26
     );
+}
+
+/// Syndrome registers of the current trap.
+pub struct Syndrome {
+    /// ESR_EL2.
+    pub esr: u64,
+    /// FAR_EL2.
+    pub far: u64,
+    /// HPFAR_EL2.
+    pub hpfar: u64,
+    /// ELR_EL2.
+    pub elr: u64,
+}
+
+/// Reads the syndrome of the trap being handled.
+pub fn syndrome() -> Syndrome {
+    let (esr, far, hpfar, elr): (u64, u64, u64, u64);
+    // SAFETY: reading the EL2 syndrome registers has no side effects.
+    unsafe {
+        core::arch::asm!(
+            "mrs {0}, esr_el2", "mrs {1}, far_el2", "mrs {2}, hpfar_el2", "mrs {3}, elr_el2",
+            out(reg) esr, out(reg) far, out(reg) hpfar, out(reg) elr,
+            options(nomem, nostack, preserves_flags)
+        );
+    }
+    Syndrome { esr, far, hpfar, elr }
+}
+
+/// ESR_EL2 alone (the hot path of a hypercall needs nothing else).
+pub fn esr() -> u64 {
+    let esr: u64;
+    // SAFETY: reading ESR_EL2 has no side effects.
+    unsafe { core::arch::asm!("mrs {0}, esr_el2", out(reg) esr, options(nomem, nostack, preserves_flags)) };
+    esr
+}
+
+/// Moves the vCPU past the trapping instruction.
+pub fn skip_instruction() {
+    // SAFETY: advances ELR_EL2 by one (A64) instruction; the vCPU resumes
+    // there at `eret`.
+    unsafe {
+        core::arch::asm!("mrs {t}, elr_el2", "add {t}, {t}, #4", "msr elr_el2, {t}", t = out(reg) _,
+            options(nomem, nostack, preserves_flags));
+    }
 }

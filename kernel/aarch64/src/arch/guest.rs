@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+//! Entering a domain's vCPU: EL2 trap controls, EL1 state reset, `eret`.
+//!
+//! Null scheduling: a pCPU runs one vCPU for ever, so EL1 system registers
+//! and FP/SIMD registers stay live in the CPU and are only reset here, when
+//! a vCPU starts fresh (first start, CPU_ON, domain restart). A trap saves
+//! the general registers only (see `vectors.rs`).
+
+use bulkhead_bootcfg::TrapPolicy;
+use core::arch::{asm, global_asm};
+
+/// HCR_EL2 bits.
+mod hcr {
+    pub const VM: u64 = 1 << 0;
+    pub const SWIO: u64 = 1 << 1;
+    pub const FMO: u64 = 1 << 3;
+    pub const IMO: u64 = 1 << 4;
+    pub const AMO: u64 = 1 << 5;
+    pub const TWI: u64 = 1 << 13;
+    pub const TWE: u64 = 1 << 14;
+    pub const TID3: u64 = 1 << 18;
+    pub const TSC: u64 = 1 << 19;
+    pub const TIDCP: u64 = 1 << 20;
+    pub const RW: u64 = 1 << 31;
+    pub const TERR: u64 = 1 << 36;
+    pub const TEA: u64 = 1 << 37;
+    pub const APK: u64 = 1 << 40;
+    pub const API: u64 = 1 << 41;
+}
+
+/// What the kernel needs to start a vCPU.
+pub struct VcpuSetup {
+    /// VTTBR_EL2 (VMID and stage-2 root).
+    pub vttbr: u64,
+    /// The vCPU's compact id (MPIDR Aff0).
+    pub vcpu_index: u64,
+    /// `wfi` policy.
+    pub wfi: TrapPolicy,
+    /// `wfe` policy.
+    pub wfe: TrapPolicy,
+    /// Benchmark build: let the domain use the PMU and count EL2.
+    pub pmu: bool,
+}
+
+fn read_isar1() -> u64 {
+    let v: u64;
+    // SAFETY: reading an ID register has no side effects.
+    unsafe { asm!("mrs {0}, id_aa64isar1_el1", out(reg) v, options(nomem, nostack, preserves_flags)) };
+    v
+}
+
+/// Whether pointer authentication is implemented (APA, API, GPA or GPI).
+fn has_pauth() -> bool {
+    read_isar1() & 0xff00_0ff0 != 0
+}
+
+/// HCR_EL2 for a domain. RAS-dependent bits (TERR, TEA) are RES0 without
+/// FEAT_RAS; QEMU's `max` and every Armv8.2+ core have it.
+fn hcr_for(setup: &VcpuSetup) -> u64 {
+    let mut v = hcr::VM
+        | hcr::SWIO
+        | hcr::FMO
+        | hcr::IMO
+        | hcr::AMO
+        | hcr::TID3
+        | hcr::TSC
+        | hcr::TIDCP
+        | hcr::RW
+        | hcr::TERR
+        | hcr::TEA;
+    if has_pauth() {
+        v |= hcr::APK | hcr::API;
+    }
+    if setup.wfi == TrapPolicy::Trap {
+        v |= hcr::TWI;
+    }
+    if setup.wfe == TrapPolicy::Trap {
+        v |= hcr::TWE;
+    }
+    v
+}
+
+/// CPTR_EL2 (E2H=0): RES1 bits, SVE (TZ), SME (TSM) and AMU (TAM) trapped,
+/// FP/SIMD not trapped.
+const CPTR: u64 = 0xff | (1 << 8) | (1 << 9) | (1 << 12) | (1 << 13) | (1 << 30);
+
+fn mdcr(pmu: bool) -> u64 {
+    let pmcr: u64;
+    // SAFETY: reading PMCR_EL0 at EL2 has no side effects.
+    unsafe { asm!("mrs {0}, pmcr_el0", out(reg) pmcr, options(nomem, nostack, preserves_flags)) };
+    let counters = (pmcr >> 11) & 0x1f;
+    // TPMS (SPE) trapped, E2PB = 00 and E2TB = 00: SPE and TRBE owned by EL2.
+    let base = counters | (1 << 14);
+    if pmu {
+        base // PMU usable at EL1 and counting at EL2 allowed (HPMD = 0)
+    } else {
+        base | (1 << 5) | (1 << 6) | (1 << 17) // TPMCR, TPM, HPMD
+    }
+}
+
+/// Programs this pCPU's EL2 controls for `setup`'s domain.
+pub fn configure(setup: &VcpuSetup) {
+    let midr: u64;
+    let vmpidr = (1 << 31) | setup.vcpu_index;
+    // SAFETY: these EL2 registers only affect how the lower ELs run and
+    // trap; the domain is not running while they change.
+    unsafe {
+        asm!("mrs {0}, midr_el1", out(reg) midr, options(nomem, nostack, preserves_flags));
+        asm!(
+            "msr vpidr_el2, {midr}",
+            "msr vmpidr_el2, {vmpidr}",
+            "msr vtcr_el2, {vtcr}",
+            "msr vttbr_el2, {vttbr}",
+            "msr cptr_el2, {cptr}",
+            "msr mdcr_el2, {mdcr}",
+            "msr cnthctl_el2, {cnthctl}",
+            "msr cntvoff_el2, xzr",
+            "msr hcr_el2, {hcr}",
+            "isb",
+            midr = in(reg) midr,
+            vmpidr = in(reg) vmpidr,
+            vtcr = in(reg) super::stage2::VTCR,
+            vttbr = in(reg) setup.vttbr,
+            cptr = in(reg) CPTR,
+            mdcr = in(reg) mdcr(setup.pmu),
+            cnthctl = in(reg) 0b11u64,
+            hcr = in(reg) hcr_for(setup),
+            options(nostack, preserves_flags)
+        );
+    }
+}
+
+global_asm!(
+    r#"
+    .arch_extension fp
+    .arch_extension simd
+    .section .text.guest, "ax"
+
+    // Resets the EL1/EL0 state a domain can see to its reset values.
+    .global bulkhead_reset_el1
+bulkhead_reset_el1:
+    ldr     x9, =0x30d00800
+    msr     sctlr_el1, x9
+    msr     tcr_el1, xzr
+    msr     ttbr0_el1, xzr
+    msr     ttbr1_el1, xzr
+    msr     mair_el1, xzr
+    msr     amair_el1, xzr
+    msr     vbar_el1, xzr
+    msr     contextidr_el1, xzr
+    msr     tpidr_el1, xzr
+    msr     tpidr_el0, xzr
+    msr     tpidrro_el0, xzr
+    msr     sp_el0, xzr
+    msr     sp_el1, xzr
+    msr     elr_el1, xzr
+    msr     spsr_el1, xzr
+    msr     esr_el1, xzr
+    msr     far_el1, xzr
+    msr     afsr0_el1, xzr
+    msr     afsr1_el1, xzr
+    msr     par_el1, xzr
+    msr     cpacr_el1, xzr
+    msr     cntkctl_el1, xzr
+    msr     cntv_ctl_el0, xzr
+    msr     cntv_cval_el0, xzr
+    msr     cntp_ctl_el0, xzr
+    msr     cntp_cval_el0, xzr
+    msr     mdscr_el1, xzr
+    msr     fpcr, xzr
+    msr     fpsr, xzr
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    movi    v\n\().2d, #0
+    .endr
+    isb
+    ret
+
+    // Enters EL1 at x0 with x1, x2 in x0, x1; SP_EL2 reset to x3.
+    .global bulkhead_enter_guest
+bulkhead_enter_guest:
+    msr     elr_el2, x0
+    mov     x9, #0x3c5              // EL1h, DAIF masked
+    msr     spsr_el2, x9
+    mov     sp, x3
+    mov     x0, x1
+    mov     x1, x2
+    .irp n, 2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30
+    mov     x\n, xzr
+    .endr
+    eret
+
+    // Pointer-authentication keys (only called when PAuth exists).
+    .global bulkhead_reset_pauth_keys
+bulkhead_reset_pauth_keys:
+    msr     S3_0_C2_C1_0, xzr       // APIAKeyLo_EL1
+    msr     S3_0_C2_C1_1, xzr
+    msr     S3_0_C2_C1_2, xzr       // APIBKey
+    msr     S3_0_C2_C1_3, xzr
+    msr     S3_0_C2_C2_0, xzr       // APDAKey
+    msr     S3_0_C2_C2_1, xzr
+    msr     S3_0_C2_C2_2, xzr       // APDBKey
+    msr     S3_0_C2_C2_3, xzr
+    msr     S3_0_C2_C3_0, xzr       // APGAKey
+    msr     S3_0_C2_C3_1, xzr
+    ret
+"#
+);
+
+unsafe extern "C" {
+    fn bulkhead_reset_el1();
+    fn bulkhead_reset_pauth_keys();
+    fn bulkhead_enter_guest(entry: u64, x0: u64, x1: u64, stack_top: usize) -> !;
+}
+
+/// Resets the vCPU's EL1 state (system registers, timers, FP/SIMD, keys).
+pub fn reset_el1() {
+    // SAFETY: writes only EL1/EL0 state of this pCPU's (stopped) vCPU.
+    unsafe { bulkhead_reset_el1() };
+    if has_pauth() {
+        // SAFETY: PAuth is implemented, so the key registers exist.
+        unsafe { bulkhead_reset_pauth_keys() };
+    }
+}
+
+/// Enters the vCPU at `entry` with `x0`, `x1`; this pCPU's EL2 stack
+/// restarts at `stack_top`. Never returns: traps come back through the
+/// vector table.
+pub fn enter(entry: u64, x0: u64, x1: u64, stack_top: usize) -> ! {
+    // SAFETY: EL2 controls and the vCPU's EL1 state are set up; the stack
+    // top belongs to this pCPU and nothing on the current stack is needed
+    // any more.
+    unsafe { bulkhead_enter_guest(entry, x0, x1, stack_top) }
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+//! Stage-2 translation tables, one per domain, built at boot from the
+//! domains' plans with `aarch64-paging` (`Stage2` regime, 4 KiB granule,
+//! 2 MiB and 1 GiB blocks where alignment allows), over a static pool of
+//! pages: the kernel never allocates after boot, and never frees a table.
+//!
+//! IPA space: 39 bits (T0SZ = 25), walks start at level 1. Walks are
+//! non-cacheable because the kernel writes the tables with its MMU off.
+
+use aarch64_paging::descriptor::{PhysicalAddress, Stage2Attributes};
+use aarch64_paging::paging::{Constraints, MemoryRegion, PageTable, RootTable, Stage2, Translation};
+use core::cell::UnsafeCell;
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use kernel_core::stage2::{Backing, Stage2Plan};
+
+/// Pages for all domains' tables.
+const POOL_PAGES: usize = 96;
+
+#[repr(C, align(4096))]
+struct Pool(UnsafeCell<[[u8; 4096]; POOL_PAGES]>);
+
+// SAFETY: pages are handed out once each through the atomic cursor; a page
+// is then owned by exactly one table and written only through it, at boot,
+// by the boot CPU.
+unsafe impl Sync for Pool {}
+
+static POOL: Pool = Pool(UnsafeCell::new([[0; 4096]; POOL_PAGES]));
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// Hands out zeroed pool pages; identity-addressed (the MMU is off).
+struct PoolTranslation;
+
+impl Translation<Stage2Attributes> for PoolTranslation {
+    fn allocate_table(&mut self) -> (NonNull<PageTable<Stage2Attributes>>, PhysicalAddress) {
+        let index = NEXT.fetch_add(1, Ordering::Relaxed);
+        assert!(index < POOL_PAGES, "stage-2 page pool exhausted: raise POOL_PAGES");
+        let base = POOL.0.get() as *mut [u8; 4096];
+        // SAFETY: `index` is in bounds and handed out only once, so the page
+        // is not aliased; it is zero (from .bss) as PageTable requires.
+        let page = unsafe { base.add(index) };
+        let table = NonNull::new(page.cast::<PageTable<Stage2Attributes>>()).expect("pool page is not null");
+        (table, PhysicalAddress(page as usize))
+    }
+
+    unsafe fn deallocate_table(&mut self, _table: NonNull<PageTable<Stage2Attributes>>) {
+        // Tables are never freed: the system is static.
+    }
+
+    fn physical_to_virtual(&self, pa: PhysicalAddress) -> NonNull<PageTable<Stage2Attributes>> {
+        NonNull::new(pa.0 as *mut PageTable<Stage2Attributes>).expect("table address is not null")
+    }
+}
+
+/// VTCR_EL2: T0SZ=25 (39-bit IPA), SL0=1 (start at level 1), non-cacheable
+/// walks, 4 KiB granule, PS=40 bits, RES1 bit 31.
+pub const VTCR: u64 = 25 | (1 << 6) | (0b010 << 16) | (1 << 31);
+
+/// Builds the tables of one domain; returns the root's physical address.
+pub fn build(plan: &Stage2Plan) -> usize {
+    let mut root = RootTable::new(PoolTranslation, 1, Stage2);
+    for m in plan.mappings() {
+        let attrs = match m.backing {
+            Backing::Ram => {
+                Stage2Attributes::MEMATTR_NORMAL_INNER_WB
+                    | Stage2Attributes::MEMATTR_NORMAL_OUTER_WB
+                    | Stage2Attributes::SH_INNER
+            }
+            Backing::Channel => {
+                Stage2Attributes::MEMATTR_NORMAL_INNER_WB
+                    | Stage2Attributes::MEMATTR_NORMAL_OUTER_WB
+                    | Stage2Attributes::SH_INNER
+                    | Stage2Attributes::XN
+            }
+            Backing::Device => Stage2Attributes::MEMATTR_DEVICE_nGnRE | Stage2Attributes::XN,
+        } | Stage2Attributes::VALID
+            | Stage2Attributes::ACCESS_FLAG
+            | Stage2Attributes::S2AP_ACCESS_RW;
+        let start = m.ipa.raw() as usize;
+        let region = MemoryRegion::new(start, start + m.size as usize);
+        root.map_range(&region, PhysicalAddress(m.pa.raw() as usize), attrs, Constraints::empty())
+            .expect("planned stage-2 mapping fits the 39-bit IPA space");
+    }
+    let pa = root.to_physical().0;
+    // The tables live for ever in the pool; dropping the root would try to
+    // free them.
+    core::mem::forget(root);
+    pa
+}
+
+/// Invalidates every stage-1 and stage-2 TLB entry of every VMID (boot).
+pub fn flush_all() {
+    // SAFETY: TLB maintenance only discards cached translations.
+    unsafe { core::arch::asm!("dsb ishst", "tlbi alle1is", "dsb ish", "isb", options(nostack, preserves_flags)) };
+}
+
+/// Invalidates the current VMID's entries (a restarted domain's stale
+/// stage-1 translations), on every CPU.
+pub fn flush_current_vmid() {
+    // SAFETY: TLB maintenance only discards cached translations.
+    unsafe { core::arch::asm!("dsb ishst", "tlbi vmalls12e1is", "dsb ish", "isb", options(nostack, preserves_flags)) };
+}

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: MIT
+//! Running domains: the static world built at boot (pinning, stage-2
+//! tables, images), each pCPU's life (start its vCPU, park), and what the
+//! kernel does when a domain stops, faults or restarts.
+//!
+//! Every decision comes from `kernel-core`; this file keeps the shared
+//! state (atomics, locks) and calls the arch layer. It has no `unsafe`.
+
+use crate::arch::{gic, guest, hyptimer, memory::phys, stage2, system};
+use crate::log::Show;
+use crate::percpu::{self, PCPUS};
+use bulkhead_abi::{DomainId, ExitCode};
+use bulkhead_bootcfg::{BootConfig, DeviceReset, FaultPolicy, MAX_DOMAINS, MAX_PCPUS};
+use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
+use kernel_core::BootError;
+use kernel_core::console::LineBuffer;
+use kernel_core::fault::FaultReason;
+use kernel_core::pinning::{PinTable, VcpuId};
+use kernel_core::psci::VcpuPower;
+use kernel_core::stage2::Stage2Plan;
+use spin::{Mutex, Once};
+
+/// Everything fixed at boot.
+pub struct World {
+    /// The configuration.
+    pub config: &'static BootConfig,
+    /// pCPU -> vCPU.
+    pub pins: PinTable,
+    /// The payload (pristine domain images).
+    pub payload: &'static [u8],
+}
+
+impl World {
+    /// Domain `d`'s stage-2 plan.
+    pub fn plan(&self, d: usize) -> Option<&'static Stage2Plan> {
+        PLANS.get(d).and_then(Once::get)
+    }
+
+    /// Domain `d`'s VTTBR_EL2 value (VMID = d + 1).
+    pub fn vttbr(&self, d: usize) -> Option<u64> {
+        VTTBR.get(d).map(|v| v.load(Ordering::Acquire)).filter(|&v| v != 0)
+    }
+}
+
+/// Each domain's stage-2 plan (built in place: they are large).
+static PLANS: [Once<Stage2Plan>; MAX_DOMAINS] = [const { Once::new() }; MAX_DOMAINS];
+/// Each domain's VTTBR_EL2.
+static VTTBR: [AtomicU64; MAX_DOMAINS] = [const { AtomicU64::new(0) }; MAX_DOMAINS];
+
+/// A domain's run-time state.
+pub struct DomainState {
+    /// Bumped whenever the domain stops; a vCPU started under an older
+    /// generation must park.
+    pub generation: AtomicU32,
+    power: [AtomicU8; MAX_PCPUS],
+    /// It was stopped for good.
+    pub halted: AtomicBool,
+    /// Heartbeats so far.
+    pub heartbeats: AtomicU64,
+    seen_heartbeats: AtomicU64,
+    /// Restarts so far.
+    pub restarts: AtomicU32,
+    denials: AtomicU32,
+    /// Its partial console line.
+    pub console: Mutex<LineBuffer>,
+    stopping: Mutex<()>,
+}
+
+impl DomainState {
+    const fn new() -> Self {
+        Self {
+            generation: AtomicU32::new(0),
+            power: [const { AtomicU8::new(0) }; MAX_PCPUS],
+            halted: AtomicBool::new(false),
+            heartbeats: AtomicU64::new(0),
+            seen_heartbeats: AtomicU64::new(0),
+            restarts: AtomicU32::new(0),
+            denials: AtomicU32::new(0),
+            console: Mutex::new(LineBuffer::new()),
+            stopping: Mutex::new(()),
+        }
+    }
+
+    /// Power state of every vCPU (`n` of them).
+    pub fn powers(&self, n: usize) -> [VcpuPower; MAX_PCPUS] {
+        let mut out = [VcpuPower::Off; MAX_PCPUS];
+        for (slot, p) in out.iter_mut().zip(&self.power).take(n) {
+            *slot = decode_power(p.load(Ordering::Acquire));
+        }
+        out
+    }
+
+    /// Moves vCPU `vcpu` from Off to OnPending; false if it was not Off.
+    pub fn claim_start(&self, vcpu: usize) -> bool {
+        self.power.get(vcpu).is_some_and(|p| p.compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire).is_ok())
+    }
+
+    fn set_power(&self, vcpu: usize, power: VcpuPower) {
+        if let Some(p) = self.power.get(vcpu) {
+            p.store(power as u8, Ordering::Release);
+        }
+    }
+
+    /// Counts a refused call; true while it should still be logged.
+    pub fn note_denial(&self) -> bool {
+        self.denials.fetch_add(1, Ordering::Relaxed) < 32
+    }
+}
+
+fn decode_power(v: u8) -> VcpuPower {
+    match v {
+        1 => VcpuPower::OnPending,
+        2 => VcpuPower::On,
+        _ => VcpuPower::Off,
+    }
+}
+
+/// Every domain's run-time state.
+pub static DOMAINS: [DomainState; MAX_DOMAINS] = [const { DomainState::new() }; MAX_DOMAINS];
+static WORLD: Once<World> = Once::new();
+/// Set once the world is built: secondaries wait for it.
+static GO: AtomicBool = AtomicBool::new(false);
+
+/// The world (after [`build_world`]).
+pub fn world() -> &'static World {
+    WORLD.get().expect("domains run only after the world is built")
+}
+
+/// Builds pinning, plans and stage-2 tables, and loads every image.
+pub fn build_world(config: &'static BootConfig, payload: &'static [u8]) -> Result<(), BootError> {
+    let pins = PinTable::new(config).map_err(BootError::Pinning)?;
+    for (i, (plan, root)) in PLANS.iter().zip(&VTTBR).enumerate().take(config.domains.len()) {
+        let id = DomainId::new(i as u16);
+        let plan = plan
+            .try_call_once(|| Stage2Plan::for_domain(config, id))
+            .map_err(|e| BootError::Stage2 { domain: i, error: e })?;
+        root.store(((i as u64 + 1) << 48) | stage2::build(plan) as u64, Ordering::Release);
+    }
+    stage2::flush_all();
+    for ch in &config.channels {
+        phys::zero(ch.window.base.raw(), ch.window.size);
+    }
+    let world = WORLD.call_once(|| World { config, pins, payload });
+    for i in 0..config.domains.len() {
+        load(world, i);
+    }
+    Ok(())
+}
+
+/// Releases the secondaries into their run loop.
+pub fn release_secondaries() {
+    GO.store(true, Ordering::Release);
+    aarch64_cpu::asm::sev();
+}
+
+/// Whether the world is ready (secondaries poll this).
+pub fn released() -> bool {
+    GO.load(Ordering::Acquire)
+}
+
+/// Zeroes the domain's RAM and copies its pristine image in.
+fn load(world: &World, index: usize) {
+    let Some(domain) = world.config.domains.get(index) else { return };
+    for r in &domain.ram {
+        phys::zero(r.phys.raw(), r.size);
+    }
+    let plan = world.plan(index);
+    let image = bulkhead_bootcfg::payload::image_bytes(world.payload, &domain.image).unwrap_or(&[]);
+    if let Some(pa) = plan.and_then(|p| p.ram_span(domain.image.load.raw(), image.len() as u64)) {
+        phys::copy_in(pa.raw(), image);
+    }
+    for r in &domain.ram {
+        phys::sync_caches(r.phys.raw(), r.size);
+    }
+}
+
+/// Puts the domain's devices and interrupts back in their reset state.
+fn reset_devices(world: &World, index: usize) {
+    let Some(domain) = world.config.domains.get(index) else { return };
+    for dev in &domain.devices {
+        if dev.reset == DeviceReset::VirtioMmio {
+            phys::write32(dev.mmio.base.raw() + 0x70, 0);
+        }
+        for &irq in &dev.irqs {
+            gic::disable_spi(irq);
+        }
+    }
+}
+
+/// The life of pCPU `p` from now on: run its vCPU when asked, park
+/// otherwise. The first vCPU of each domain starts at its image's entry.
+pub fn run_pcpu(p: usize) -> ! {
+    let world = world();
+    if let Some(vcpu) = world.pins.vcpu_on(p)
+        && vcpu.index == 0
+        && let Some(domain) = world.config.domains.get(vcpu.domain.index())
+    {
+        let state = &DOMAINS[vcpu.domain.index()];
+        if state.claim_start(0) {
+            start_vcpu(p, vcpu, domain.image.entry.raw(), 0, u64::from(state.restarts.load(Ordering::Acquire)));
+        }
+    }
+    park(p)
+}
+
+/// Parks pCPU `p` until it is asked to start its vCPU (or the system stops).
+pub fn park(p: usize) -> ! {
+    hyptimer::disarm();
+    let me = &PCPUS[p];
+    me.parked.store(true, Ordering::Release);
+    aarch64_cpu::asm::sev();
+    loop {
+        if system::stopping() {
+            system::halt_this_cpu();
+        }
+        if let Some((entry, context)) = me.take_start()
+            && let Some(vcpu) = world().pins.vcpu_on(p)
+        {
+            let restarts = DOMAINS[vcpu.domain.index()].restarts.load(Ordering::Acquire);
+            start_vcpu(p, vcpu, entry, context, u64::from(restarts));
+        }
+        aarch64_cpu::asm::wfe();
+    }
+}
+
+/// Starts `vcpu` fresh on this pCPU.
+fn start_vcpu(p: usize, vcpu: VcpuId, entry: u64, x0: u64, x1: u64) -> ! {
+    let world = world();
+    let d = vcpu.domain.index();
+    let (Some(domain), Some(vttbr)) = (world.config.domains.get(d), world.vttbr(d)) else { park(p) };
+    let state = &DOMAINS[d];
+    let me = &PCPUS[p];
+    guest::configure(&guest::VcpuSetup {
+        vttbr,
+        vcpu_index: vcpu.index as u64,
+        wfi: domain.wfi,
+        wfe: domain.wfe,
+        pmu: cfg!(feature = "bench"),
+    });
+    guest::reset_el1();
+    me.generation.store(state.generation.load(Ordering::Acquire), Ordering::Release);
+    me.parked.store(false, Ordering::Release);
+    state.set_power(vcpu.index, VcpuPower::On);
+    if vcpu.index == 0 && domain.watchdog_ms > 0 {
+        state.seen_heartbeats.store(state.heartbeats.load(Ordering::Acquire), Ordering::Release);
+        hyptimer::arm_ms(u64::from(domain.watchdog_ms));
+    }
+    guest::enter(entry, x0, x1, me.stack_top.load(Ordering::Acquire))
+}
+
+/// The vCPU that pCPU `p` runs.
+pub fn vcpu_of(p: usize) -> Option<VcpuId> {
+    world().pins.vcpu_on(p)
+}
+
+/// CPU_ON: starts `vcpu` of `domain` at `entry`; false if it was not off.
+pub fn cpu_on(domain: DomainId, vcpu: usize, entry: u64, context: u64) -> bool {
+    let state = &DOMAINS[domain.index()];
+    let Some(pcpu) = world().pins.pcpu_of(VcpuId { domain, index: vcpu }) else { return false };
+    if !state.claim_start(vcpu) {
+        return false;
+    }
+    PCPUS[pcpu].post_start(entry, context);
+    true
+}
+
+/// CPU_OFF: the calling vCPU stops.
+pub fn cpu_off(p: usize, vcpu: VcpuId) -> ! {
+    DOMAINS[vcpu.domain.index()].set_power(vcpu.index, VcpuPower::Off);
+    park(p)
+}
+
+/// A fault: one log line, then the domain's fault policy.
+pub fn fault(p: usize, vcpu: VcpuId, reason: FaultReason) -> ! {
+    let world = world();
+    let d = vcpu.domain.index();
+    let Some(domain) = world.config.domains.get(d) else { park(p) };
+    let s = crate::arch::vectors::syndrome();
+    let restart = domain.on_fault == FaultPolicy::Restart;
+    kprintln!(
+        "fault: domain {} vCPU {} (pCPU {}): {}: ESR {:#x} FAR {:#x} HPFAR {:#x} ELR {:#x} -> {}",
+        domain.name.as_str(),
+        vcpu.index,
+        p,
+        Show(&reason),
+        s.esr,
+        s.far,
+        s.hpfar,
+        s.elr,
+        if restart { "restart" } else { "halt" }
+    );
+    stop_domain(p, vcpu, restart)
+}
+
+/// Stops every vCPU of `vcpu`'s domain; then restarts it from its pristine
+/// image, or leaves it halted. Runs on a pCPU of that domain.
+pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
+    let world = world();
+    let d = vcpu.domain.index();
+    let state = &DOMAINS[d];
+    let Some(domain) = world.config.domains.get(d) else { park(p) };
+    // Another vCPU of this domain is already stopping it: it will kick us.
+    let Some(guard) = state.stopping.try_lock() else { park(p) };
+    state.generation.fetch_add(1, Ordering::AcqRel);
+    for index in 0..domain.pcpus.len() {
+        state.set_power(index, VcpuPower::Off);
+    }
+    hyptimer::disarm();
+    PCPUS[p].parked.store(true, Ordering::Release);
+    let others = domain.pcpus.iter().map(|&q| usize::from(q)).filter(|&q| q != p);
+    for q in others.clone() {
+        gic::kick(PCPUS[q].mpidr.load(Ordering::Acquire));
+    }
+    for q in others {
+        let deadline = crate::arch::timer::deadline_after_ms(1000);
+        while !PCPUS[q].parked.load(Ordering::Acquire) {
+            if crate::arch::timer::passed(deadline) {
+                kprintln!("domain {}: pCPU {} did not park", domain.name.as_str(), q);
+                break;
+            }
+            core::hint::spin_loop();
+        }
+    }
+    if !restart {
+        state.halted.store(true, Ordering::Release);
+        kprintln!("domain {} halted", domain.name.as_str());
+        drop(guard);
+        if world.config.domains.iter().enumerate().all(|(i, _)| DOMAINS[i].halted.load(Ordering::Acquire)) {
+            kprintln!("every domain has stopped: system off");
+            system::stop(ExitCode::Success);
+        }
+        park(p)
+    }
+    let restarts = state.restarts.fetch_add(1, Ordering::AcqRel) + 1;
+    state.heartbeats.store(0, Ordering::Release);
+    reset_devices(world, d);
+    load(world, d);
+    stage2::flush_current_vmid();
+    kprintln!("domain {} restarted ({} restarts)", domain.name.as_str(), restarts);
+    drop(guard);
+    let first = VcpuId { domain: vcpu.domain, index: 0 };
+    let entry = domain.image.entry.raw();
+    match world.pins.pcpu_of(first) {
+        Some(q) if q == p => {
+            if state.claim_start(0) {
+                start_vcpu(p, first, entry, 0, u64::from(restarts));
+            }
+            park(p)
+        }
+        Some(q) => {
+            if state.claim_start(0) {
+                PCPUS[q].post_start(entry, 0);
+            }
+            park(p)
+        }
+        None => park(p),
+    }
+}
+
+/// The watchdog tick on the pCPU of a domain's first vCPU.
+pub fn watchdog_tick(p: usize) {
+    let Some(vcpu) = vcpu_of(p) else { return };
+    let world = world();
+    let d = vcpu.domain.index();
+    let Some(domain) = world.config.domains.get(d) else { return };
+    let state = &DOMAINS[d];
+    let beats = state.heartbeats.load(Ordering::Acquire);
+    if beats == state.seen_heartbeats.swap(beats, Ordering::AcqRel) {
+        fault(p, vcpu, FaultReason::Watchdog);
+    }
+    hyptimer::arm_ms(u64::from(domain.watchdog_ms));
+}
+
+/// Parks this pCPU if its domain stopped since its vCPU started.
+pub fn check_kicked(p: usize) {
+    let Some(vcpu) = vcpu_of(p) else { return };
+    let state = &DOMAINS[vcpu.domain.index()];
+    if state.generation.load(Ordering::Acquire) != PCPUS[p].generation.load(Ordering::Acquire) {
+        park(p);
+    }
+}
+
+/// This pCPU.
+pub fn this_pcpu() -> usize {
+    percpu::this()
+}

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+//! Per-pCPU state: identity, stack, mailbox, counters. A pCPU's index is
+//! its position in the device tree's `/cpus` (the board file's pCPU index);
+//! TPIDR_EL2 holds it.
+
+use bulkhead_bootcfg::MAX_PCPUS;
+use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+
+/// Mailbox states.
+const EMPTY: u8 = 0;
+const START: u8 = 1;
+
+/// One pCPU's shared state.
+pub struct Pcpu {
+    /// Its MPIDR affinity.
+    pub mpidr: AtomicU64,
+    /// Top of its EL2 stack.
+    pub stack_top: AtomicUsize,
+    mailbox: AtomicU8,
+    entry: AtomicU64,
+    context: AtomicU64,
+    /// Generation of its domain when its vCPU was (re)started.
+    pub generation: AtomicU32,
+    /// It is parked: no vCPU runs on it.
+    pub parked: AtomicBool,
+    /// Exceptions taken to EL2 from its domain.
+    pub el2_entries: AtomicU64,
+}
+
+impl Pcpu {
+    const fn new() -> Self {
+        Self {
+            mpidr: AtomicU64::new(0),
+            stack_top: AtomicUsize::new(0),
+            mailbox: AtomicU8::new(EMPTY),
+            entry: AtomicU64::new(0),
+            context: AtomicU64::new(0),
+            generation: AtomicU32::new(0),
+            parked: AtomicBool::new(true),
+            el2_entries: AtomicU64::new(0),
+        }
+    }
+
+    /// Asks this pCPU to start its vCPU at `entry` with `context` in x0.
+    pub fn post_start(&self, entry: u64, context: u64) {
+        self.entry.store(entry, Ordering::Relaxed);
+        self.context.store(context, Ordering::Relaxed);
+        self.mailbox.store(START, Ordering::Release);
+        aarch64_cpu::asm::sev();
+    }
+
+    /// Takes a posted start request.
+    pub fn take_start(&self) -> Option<(u64, u64)> {
+        self.mailbox
+            .compare_exchange(START, EMPTY, Ordering::Acquire, Ordering::Relaxed)
+            .ok()
+            .map(|_| (self.entry.load(Ordering::Relaxed), self.context.load(Ordering::Relaxed)))
+    }
+}
+
+/// Every pCPU.
+pub static PCPUS: [Pcpu; MAX_PCPUS] = [const { Pcpu::new() }; MAX_PCPUS];
+
+/// Records this CPU's index in TPIDR_EL2.
+pub fn set_this(index: usize) {
+    // SAFETY: TPIDR_EL2 is the kernel's own scratch register.
+    unsafe { core::arch::asm!("msr tpidr_el2, {0}", in(reg) index, options(nomem, nostack, preserves_flags)) };
+}
+
+/// This CPU's index.
+pub fn this() -> usize {
+    let index: usize;
+    // SAFETY: reads TPIDR_EL2, set by `set_this` before any trap can occur.
+    unsafe { core::arch::asm!("mrs {0}, tpidr_el2", out(reg) index, options(nomem, nostack, preserves_flags)) };
+    index
+}

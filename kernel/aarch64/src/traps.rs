@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+//! What happens when a domain traps to EL2: the handlers the vector table
+//! calls. Classification and decisions come from `kernel-core`; this file
+//! applies them to the trapped vCPU's registers and the shared state.
+
+use crate::arch::gic;
+use crate::arch::memory::phys;
+use crate::arch::vectors::{self, Frame};
+use crate::domains::{self, DOMAINS};
+use crate::log::Show;
+use crate::percpu::PCPUS;
+use bulkhead_abi::PhysAddr;
+use core::sync::atomic::Ordering;
+use kernel_core::fault::{FaultReason, TrapAction, on_trap};
+use kernel_core::hypercall::{Denial, Effect, Services, dispatch};
+use kernel_core::pinning::VcpuId;
+use kernel_core::psci::{PsciAction, VcpuPower};
+use kernel_core::serror::{SErrorVerdict, classify_serror};
+use kernel_core::stage2::Stage2Plan;
+use kernel_core::{idregs, trap};
+
+/// The calling domain, as the hypercall dispatcher sees it.
+struct Caller {
+    vcpu: VcpuId,
+    plan: &'static Stage2Plan,
+    powers: [VcpuPower; bulkhead_bootcfg::MAX_PCPUS],
+    vcpus: usize,
+}
+
+impl Services for Caller {
+    fn plan(&self) -> &Stage2Plan {
+        self.plan
+    }
+
+    fn vcpus(&self) -> &[VcpuPower] {
+        self.powers.get(..self.vcpus).unwrap_or(&[])
+    }
+
+    fn read_ram(&self, pa: PhysAddr, buf: &mut [u8]) {
+        phys::copy_out(pa.raw(), buf);
+    }
+
+    fn console(&mut self, bytes: &[u8]) {
+        let world = domains::world();
+        let name = world.config.domains.get(self.vcpu.domain.index()).map_or("?", |d| d.name.as_str());
+        let mut line = DOMAINS[self.vcpu.domain.index()].console.lock();
+        line.push(bytes, |text| kprintln!("[{}] {}", name, text));
+    }
+
+    fn heartbeat(&mut self) {
+        DOMAINS[self.vcpu.domain.index()].heartbeats.fetch_add(1, Ordering::AcqRel);
+    }
+
+    fn el2_entries(&self, pcpu: u64) -> Option<u64> {
+        if cfg!(feature = "bench") {
+            PCPUS.get(usize::try_from(pcpu).ok()?).map(|c| c.el2_entries.load(Ordering::Acquire))
+        } else {
+            None
+        }
+    }
+
+    fn audit(&mut self, denial: Denial) {
+        let state = &DOMAINS[self.vcpu.domain.index()];
+        if state.note_denial() {
+            let world = domains::world();
+            let name = world.config.domains.get(self.vcpu.domain.index()).map_or("?", |d| d.name.as_str());
+            kprintln!("denied: domain {} vCPU {}: {}", name, self.vcpu.index, Show(&DenialText(denial)));
+        }
+    }
+}
+
+/// `Denial` as one line.
+struct DenialText(Denial);
+
+impl core::fmt::Display for DenialText {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.0 {
+            Denial::UnknownFunction(n) => write!(f, "unknown function {n:#x}"),
+            Denial::BadBuffer { ipa, len } => write!(f, "buffer {ipa:#x}+{len:#x} outside its RAM"),
+            Denial::TooLong(len) => write!(f, "length {len} too long"),
+            Denial::Psci { function, target, status } => {
+                write!(f, "PSCI {function:#x} (target {target:#x}) refused with {status}")
+            }
+            Denial::BenchmarkOnly => write!(f, "benchmark-only call"),
+        }
+    }
+}
+
+fn current() -> (usize, VcpuId) {
+    let p = domains::this_pcpu();
+    if cfg!(feature = "bench") {
+        PCPUS[p].el2_entries.fetch_add(1, Ordering::Relaxed);
+    }
+    match domains::vcpu_of(p) {
+        Some(vcpu) => (p, vcpu),
+        None => panic!("trap on pCPU {p}, which runs no vCPU"),
+    }
+}
+
+fn psci_action(p: usize, vcpu: VcpuId, frame: &mut Frame, action: PsciAction) {
+    let name = domains::world().config.domains.get(vcpu.domain.index()).map_or("?", |d| d.name.as_str());
+    match action {
+        PsciAction::None => {}
+        PsciAction::CpuOn { vcpu: target, entry, context } => {
+            if !domains::cpu_on(vcpu.domain, target, entry, context) {
+                frame.x[0] = bulkhead_abi::hypercall::psci::ALREADY_ON as u64;
+            }
+        }
+        PsciAction::CpuOff => domains::cpu_off(p, vcpu),
+        PsciAction::SystemOff => {
+            kprintln!("domain {}: PSCI SYSTEM_OFF from vCPU {}", name, vcpu.index);
+            domains::stop_domain(p, vcpu, false)
+        }
+        PsciAction::SystemReset => {
+            kprintln!("domain {}: PSCI SYSTEM_RESET from vCPU {}", name, vcpu.index);
+            domains::stop_domain(p, vcpu, true)
+        }
+    }
+}
+
+/// A synchronous trap from a domain.
+#[unsafe(no_mangle)]
+extern "C" fn bulkhead_lower_sync(frame: &mut Frame) {
+    let (p, vcpu) = current();
+    match on_trap(trap::classify(vectors::esr())) {
+        TrapAction::Call { advance } => {
+            if advance {
+                vectors::skip_instruction();
+            }
+            let world = domains::world();
+            let d = vcpu.domain.index();
+            let (Some(plan), Some(domain)) = (world.plan(d), world.config.domains.get(d)) else {
+                return;
+            };
+            let mut caller =
+                Caller { vcpu, plan, powers: DOMAINS[d].powers(domain.pcpus.len()), vcpus: domain.pcpus.len() };
+            match dispatch([frame.x[0], frame.x[1], frame.x[2], frame.x[3]], &mut caller) {
+                Effect::Return(x0) => frame.x[0] = x0,
+                Effect::Psci(x0, action) => {
+                    frame.x[0] = x0;
+                    psci_action(p, vcpu, frame, action);
+                }
+                Effect::Fault(reason) => domains::fault(p, vcpu, reason),
+            }
+        }
+        TrapAction::Wait => vectors::skip_instruction(),
+        TrapAction::IdRead { reg, rt } => {
+            let value = idregs::sanitize(reg, crate::arch::idregs::read(reg.crm, reg.op2), cfg!(feature = "bench"));
+            if let Some(x) = frame.x.get_mut(usize::from(rt)) {
+                *x = value;
+            }
+            vectors::skip_instruction();
+        }
+        TrapAction::Fault(reason) => domains::fault(p, vcpu, reason),
+    }
+}
+
+/// A physical interrupt while a domain ran (HCR_EL2.IMO=1).
+#[unsafe(no_mangle)]
+extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) {
+    let (p, _) = current();
+    while let Some(intid) = gic::acknowledge() {
+        gic::end(intid);
+        if intid == gic::KICK {
+            domains::check_kicked(p);
+        } else if intid == gic::HYP_TIMER {
+            domains::watchdog_tick(p);
+        }
+    }
+}
+
+/// An SError while a domain ran (HCR_EL2.AMO=1).
+#[unsafe(no_mangle)]
+extern "C" fn bulkhead_lower_serror(_frame: &mut Frame) {
+    let (p, vcpu) = current();
+    let esr = vectors::esr();
+    match classify_serror(esr) {
+        SErrorVerdict::FaultDomain => domains::fault(p, vcpu, FaultReason::SError),
+        SErrorVerdict::Corrected => kprintln!("corrected SError on pCPU {} (ESR {:#x})", p, esr),
+        SErrorVerdict::StopSystem => panic!("uncontainable SError on pCPU {p} (ESR {esr:#x})"),
+    }
+}

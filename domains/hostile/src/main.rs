@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+//! `hostile`: a test domain that attacks the system, one attempt per life.
+//! The kernel restarts it after each contained fault (its board sets
+//! `on_fault = "restart"`) and tells it how many restarts happened, which
+//! selects the next attempt. Non-faulting attempts (refused calls) all run
+//! in the first life. The verdict comes from the kernel's own log, never
+//! from this domain's claims.
+#![no_std]
+#![no_main]
+
+use bulkhead_abi::Hypercall;
+use bulkhead_abi::hypercall::psci;
+use core::fmt::Write;
+use domain_rt::{Boot, Console, call};
+
+domain_rt::entry!(main);
+
+/// A physical address of another domain's RAM (the counter's, on the test
+/// board): as an IPA it is outside this domain's grants.
+const OTHER_RAM: u64 = 0x4140_0000;
+/// The kernel's physical load address.
+const KERNEL_RAM: u64 = 0x4020_0000;
+/// The kernel's console UART: a device this domain does not own.
+const UNASSIGNED_DEVICE: u64 = 0x0900_0000;
+/// A device granted to this domain where nothing answers (QEMU virt's
+/// empty platform bus): the access ends in a synchronous external abort.
+const SILENT_DEVICE: u64 = 0x0c00_0000;
+
+fn say(args: core::fmt::Arguments<'_>) {
+    let _ = Console.write_fmt(args);
+}
+
+fn read(addr: u64) -> u64 {
+    let value: u64;
+    // SAFETY: deliberately hostile: the address is outside this domain's
+    // grants, so the access traps to the kernel, which stops the domain.
+    // Nothing of this domain's own memory is touched.
+    unsafe { core::arch::asm!("ldr {0}, [{1}]", out(reg) value, in(reg) addr, options(nostack)) };
+    value
+}
+
+fn write(addr: u64, value: u64) {
+    // SAFETY: as `read`: the store can only trap.
+    unsafe { core::arch::asm!("str {0}, [{1}]", in(reg) value, in(reg) addr, options(nostack)) };
+}
+
+/// Refused calls that must not hurt anyone, in the first life.
+fn refused_calls() {
+    let s = call(psci::CPU_ON, 5, domain_rt::entry_point(), 0) as i64;
+    say(format_args!("CPU_ON of vCPU 5 (not mine): {s}\n"));
+    let s = call(psci::CPU_ON, 0x100, domain_rt::entry_point(), 0) as i64;
+    say(format_args!("CPU_ON of MPIDR 0x100: {s}\n"));
+    let s = call(0xC600_00FF, 1, 2, 3) as i64;
+    say(format_args!("bogus hypercall 0xc60000ff: {s}\n"));
+    let s = call(Hypercall::ConsoleWrite as u32, KERNEL_RAM, 4, 0) as i64;
+    say(format_args!("console write from kernel RAM: {s}\n"));
+    let s = call(Hypercall::ConsoleWrite as u32, 0x4000_0000, 4096, 0) as i64;
+    say(format_args!("console write of 4096 bytes: {s}\n"));
+    let s = call(Hypercall::ConsoleWrite as u32, u64::MAX - 2, 8, 0) as i64;
+    say(format_args!("console write wrapping the address space: {s}\n"));
+}
+
+/// One attempt per life, in order; each must be stopped by the kernel.
+const ATTEMPTS: [(&str, fn()); 10] = [
+    ("reading another domain's RAM", || {
+        let _ = read(OTHER_RAM);
+    }),
+    ("writing another domain's RAM", || write(OTHER_RAM, 0xdead_beef)),
+    ("reading the kernel's RAM", || {
+        let _ = read(KERNEL_RAM);
+    }),
+    ("writing the kernel's RAM", || write(KERNEL_RAM, 0)),
+    ("reading an unassigned device", || {
+        let _ = read(UNASSIGNED_DEVICE);
+    }),
+    ("writing an unassigned device", || write(UNASSIGNED_DEVICE, u64::from(b'!'))),
+    ("reading a device that does not answer", || {
+        let _ = read(SILENT_DEVICE);
+    }),
+    ("writing a forbidden system register (PMCR_EL0)", forbidden_sysreg),
+    ("stopping my heartbeat", stop_heartbeat),
+    ("smc SYSTEM_OFF", smc_system_off),
+];
+
+fn forbidden_sysreg() {
+    // SAFETY: deliberately hostile: the write traps to the kernel
+    // (MDCR_EL2.TPM), which stops the domain.
+    unsafe { core::arch::asm!("msr pmcr_el0, {0}", in(reg) 1u64, options(nostack)) };
+}
+
+fn stop_heartbeat() {
+    loop {
+        core::hint::spin_loop();
+    }
+}
+
+fn smc_system_off() {
+    // SAFETY: deliberately hostile: `smc` traps to the kernel (HCR_EL2.TSC)
+    // and must stop this domain only.
+    unsafe { core::arch::asm!("smc #0", inout("x0") u64::from(psci::SYSTEM_OFF) => _, options(nostack)) };
+}
+
+fn vtimer_ctl() -> u64 {
+    let ctl: u64;
+    // SAFETY: reads this vCPU's own virtual timer control.
+    unsafe { core::arch::asm!("mrs {0}, cntv_ctl_el0", out(reg) ctl, options(nomem, nostack)) };
+    ctl
+}
+
+fn arm_vtimer() {
+    // SAFETY: arms this vCPU's own virtual timer far in the future (its
+    // interrupt is masked); the kernel must reset it on restart.
+    unsafe {
+        core::arch::asm!("msr cntv_cval_el0, {0}", "msr cntv_ctl_el0, {1}", in(reg) u64::MAX, in(reg) 1u64, options(nostack))
+    };
+}
+
+fn main(boot: Boot) {
+    say(format_args!("life {}: virtual timer control at entry {:#x}\n", boot.restarts, vtimer_ctl()));
+    arm_vtimer();
+    domain_rt::heartbeat();
+    if boot.restarts == 0 {
+        refused_calls();
+    }
+    let index = usize::try_from(boot.restarts).unwrap_or(usize::MAX).min(ATTEMPTS.len() - 1);
+    let (what, attempt) = ATTEMPTS[index];
+    say(format_args!("attempt {index}: {what}\n"));
+    attempt();
+    say(format_args!("still running after attempt {index}: not contained\n"));
+    loop {
+        core::hint::spin_loop();
+    }
+}

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+//! `lifecycle`: a two-vCPU test domain that walks through a domain's life:
+//! life 0 starts its second vCPU and panics (a fault: the kernel must stop
+//! both vCPUs and restart the domain); life 1 does it again and asks for
+//! PSCI SYSTEM_RESET; life 2 powers off with SYSTEM_OFF.
+#![no_std]
+#![no_main]
+#![forbid(unsafe_code)]
+
+use core::fmt::Write;
+use core::sync::atomic::{AtomicU64, Ordering};
+use domain_rt::{Boot, Console};
+
+domain_rt::entry!(main);
+
+static SECOND_VCPU_SPINS: AtomicU64 = AtomicU64::new(0);
+
+fn main(boot: Boot) {
+    if boot.vcpu == 1 {
+        loop {
+            SECOND_VCPU_SPINS.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    let _ = writeln!(Console, "life {}", boot.restarts);
+    if boot.restarts >= 2 {
+        let _ = writeln!(Console, "powering off");
+        domain_rt::system_off();
+    }
+    let status = domain_rt::cpu_on(1, 0);
+    while SECOND_VCPU_SPINS.load(Ordering::Relaxed) < 1000 {
+        core::hint::spin_loop();
+    }
+    let _ = writeln!(Console, "vCPU 1 started ({status}) and running");
+    if boot.restarts == 0 {
+        panic!("deliberate panic with vCPU 1 running");
+    }
+    let _ = writeln!(Console, "asking for a reset");
+    domain_rt::system_reset();
+}

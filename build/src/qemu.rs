@@ -21,6 +21,10 @@ pub struct Overrides {
     pub append: Option<String>,
     /// Extra arguments, verbatim.
     pub extra: Vec<String>,
+    /// Run without `-semihosting`: any EL1 guest could end QEMU with it, so
+    /// tests of hostile guests leave it out and take the kernel's log as
+    /// their verdict.
+    pub no_semihosting: bool,
 }
 
 /// The QEMU command that boots `image` on `board`'s machine.
@@ -38,9 +42,12 @@ pub fn command(board: &ValidBoard, image: &Path, headless: bool, o: &Overrides) 
     let mem = o.memory_mib.unwrap_or(board.config.ram.size >> 20);
     cmd.args(["-machine", &qemu.machine, "-cpu", &qemu.cpu])
         .args(["-smp", &smp.to_string(), "-m", &format!("{mem}M")])
-        .args(["-nodefaults", "-semihosting", "-serial", "stdio"])
+        .args(["-nodefaults", "-serial", "stdio"])
         .arg("-kernel")
         .arg(image);
+    if !o.no_semihosting {
+        cmd.arg("-semihosting");
+    }
     if headless {
         cmd.args(["-display", "none"]);
     }
@@ -85,7 +92,13 @@ fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Result<(Option<i32
 }
 
 /// Runs `cmd` with stdout captured and no stdin, killing it after `timeout`.
-pub fn run_captured(mut cmd: Command, timeout: Duration) -> Result<Outcome> {
+pub fn run_captured(cmd: Command, timeout: Duration) -> Result<Outcome> {
+    run_until(cmd, timeout, |_| false)
+}
+
+/// Like [`run_captured`], but stops QEMU as soon as `done` accepts the
+/// console output so far (then `code` is `None` and `timed_out` false).
+pub fn run_until(mut cmd: Command, timeout: Duration, done: impl Fn(&str) -> bool) -> Result<Outcome> {
     let start = Instant::now();
     let mut child = cmd
         .stdin(Stdio::null())
@@ -95,18 +108,43 @@ pub fn run_captured(mut cmd: Command, timeout: Duration) -> Result<Outcome> {
         .context("could not start qemu-system-aarch64 (run ci/setup.sh)")?;
     let mut stdout = child.stdout.take().context("no stdout")?;
     let mut stderr = child.stderr.take().context("no stderr")?;
+    let shared = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = shared.clone();
     let reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            if let Ok(mut buf) = sink.lock() {
+                buf.extend_from_slice(&chunk[..n]);
+            }
+        }
     });
     let err_reader = std::thread::spawn(move || {
         let mut buf = Vec::new();
         let _ = stderr.read_to_end(&mut buf);
         buf
     });
-    let (code, timed_out) = wait_with_timeout(&mut child, timeout)?;
-    let raw = reader.join().unwrap_or_default();
+    let (code, timed_out) = loop {
+        if let Some(status) = child.try_wait()? {
+            break (status.code(), false);
+        }
+        if start.elapsed() >= timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            break (None, true);
+        }
+        let so_far = shared.lock().map(|b| String::from_utf8_lossy(&b).replace('\r', "")).unwrap_or_default();
+        if done(&so_far) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break (None, false);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = reader.join();
+    let raw = shared.lock().map(|b| b.clone()).unwrap_or_default();
     let err = err_reader.join().unwrap_or_default();
     let mut output = String::from_utf8_lossy(&raw).replace('\r', "");
     if !err.is_empty() {

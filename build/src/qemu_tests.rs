@@ -56,14 +56,36 @@ fn expect(out: &Outcome, code: ExitCode, lines: &[&str]) -> Result<()> {
     }
 }
 
+/// The last `[counter] count N` at or before byte `at` of the log.
+fn counter_at(log: &str, at: usize) -> Option<u64> {
+    log.get(..at)?.lines().rev().find_map(|l| l.strip_prefix("[counter] count ")?.split(' ').next()?.parse().ok())
+}
+
+/// Whether `log` shows the counter counting after byte `at`: a count
+/// higher than any before `at`.
+fn counter_alive_after(log: &str, at: usize) -> bool {
+    let before = counter_at(log, at).unwrap_or(0);
+    counter_at(log, log.len()).is_some_and(|after| after > before + 1)
+}
+
 fn banner_reports_all_cpus(ctx: &mut Ctx) -> Result<()> {
     let built = ctx.text()?;
-    let out = boot(built, &built.image, &Overrides::default())?;
-    let mut lines =
-        vec!["pCPUs:   8 online of 8".to_string(), "board:   qemu-virt".to_string(), "domains: 2".to_string()];
+    let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
+    // The domains run for ever: stop once the counter has counted a bit.
+    let out = qemu::run_until(cmd, TIMEOUT, |log| log.contains("[counter] count 3 "))?;
+    let mut lines = vec![
+        "pCPUs:   8 online of 8".to_string(),
+        "board:   qemu-virt".to_string(),
+        "domains: 2".to_string(),
+        "boot complete: starting 2 domains".to_string(),
+        "[hello] hello from a Bulkhead domain".to_string(),
+        "domain hello halted".to_string(),
+        "[counter] cpu_on vCPU 1: 0".to_string(),
+    ];
     lines.extend((0..8).map(|i| format!("pCPU {i} online")));
-    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-    expect(&out, ExitCode::Success, &lines)
+    let missing: Vec<&String> = lines.iter().filter(|l| !out.output.contains(l.as_str())).collect();
+    ensure!(!out.timed_out && missing.is_empty(), "missing {missing:?} in:\n{}", out.output);
+    Ok(())
 }
 
 fn fewer_cpus_is_a_boot_error(ctx: &mut Ctx) -> Result<()> {
@@ -119,7 +141,7 @@ fn panic_reports_location(ctx: &mut Ctx) -> Result<()> {
 }
 
 fn defmt_frames_decode(_ctx: &mut Ctx) -> Result<()> {
-    let built = build("qemu-virt", Some(LogFormat::Defmt))?;
+    let built = build("boards/test/lifecycle.toml", Some(LogFormat::Defmt))?;
     let out = boot(&built, &built.image, &Overrides::default())?;
     ensure!(out.code == Some(0), "defmt build exited with {:?}", out.code);
     // Format strings are interned in the ELF: a literal one never appears
@@ -135,9 +157,95 @@ fn defmt_frames_decode(_ctx: &mut Ctx) -> Result<()> {
         .output()
         .context("defmt-print is not installed (run ci/setup.sh)")?;
     let text = String::from_utf8_lossy(&decoded.stdout).to_string() + &String::from_utf8_lossy(&decoded.stderr);
-    for line in ["pCPUs:   8 online of 8", "pCPU 7 online", "boot complete"] {
+    for line in ["pCPUs:   8 online of 8", "pCPU 7 online", "boot complete", "[hello] hello from a Bulkhead domain", "every domain has stopped"] {
         ensure!(text.contains(line), "defmt-print output lacks `{line}`:\n{text}");
     }
+    Ok(())
+}
+
+fn hostile_domain_is_contained(_ctx: &mut Ctx) -> Result<()> {
+    let built = build("boards/test/hostile.toml", Some(LogFormat::Text))?;
+    let o = Overrides { no_semihosting: true, ..Overrides::default() };
+    let cmd = qemu::command(&built.board, &built.image, true, &o)?;
+    let out = qemu::run_until(cmd, Duration::from_secs(120), |log| {
+        log.find("domain hostile halted").is_some_and(|at| counter_alive_after(log, at + 1) && log[at..].matches("[counter] count").count() > 3)
+    })?;
+    let log = &out.output;
+    let fail = |what: String| anyhow::anyhow!("{what}\n--- console ---\n{log}");
+    if out.timed_out {
+        return Err(fail("timed out before the hostile domain was halted and the counter counted on".into()));
+    }
+    for denial in [
+        "denied: domain hostile vCPU 0: PSCI 0xc4000003 (target 0x5) refused with -2",
+        "denied: domain hostile vCPU 0: PSCI 0xc4000003 (target 0x100) refused with -2",
+        "denied: domain hostile vCPU 0: unknown function 0xc60000ff",
+        "denied: domain hostile vCPU 0: buffer 0x40200000+0x4 outside its RAM",
+        "denied: domain hostile vCPU 0: length 4096 too long",
+        "denied: domain hostile vCPU 0: buffer 0xfffffffffffffffd+0x8 outside its RAM",
+    ] {
+        ensure!(log.contains(denial), fail(format!("no `{denial}`")));
+    }
+    // Each attempt: the kernel stops the domain (with the expected reason),
+    // restarts it, and the counter keeps counting afterwards.
+    let reasons: [&[&str]; 9] = [
+        &["stage-2 abort outside its grants"],
+        &["stage-2 abort outside its grants"],
+        &["stage-2 abort outside its grants"],
+        &["stage-2 abort outside its grants"],
+        &["stage-2 abort outside its grants"],
+        &["stage-2 abort outside its grants"],
+        // A bus error: an external abort on hardware that routes it to EL2;
+        // QEMU delivers it to the guest, whose missing vector then faults.
+        &["external abort", "stage-2 abort outside its grants"],
+        &["forbidden system register access"],
+        &["missed watchdog heartbeat"],
+    ];
+    let mut cursor = 0;
+    for (i, allowed) in reasons.iter().enumerate() {
+        let attempt = format!("[hostile] attempt {i}:");
+        let at = log[cursor..].find(&attempt).map(|p| p + cursor).ok_or_else(|| fail(format!("no `{attempt}`")))?;
+        let fault = log[at..].find("fault: domain hostile vCPU 0 (pCPU 4): ").map(|p| p + at).ok_or_else(|| fail(format!("attempt {i} was not stopped")))?;
+        let line = log[fault..].lines().next().unwrap_or("");
+        ensure!(allowed.iter().any(|r| line.contains(r)), fail(format!("attempt {i}: unexpected fault `{line}`")));
+        let restarted = format!("domain hostile restarted ({} restarts)", i + 1);
+        let r = log[fault..].find(&restarted).map(|p| p + fault).ok_or_else(|| fail(format!("no `{restarted}`")))?;
+        ensure!(counter_alive_after(log, r), fail(format!("the counter did not count on after attempt {i}")));
+        cursor = r;
+    }
+    let off = log[cursor..].find("domain hostile: PSCI SYSTEM_OFF from vCPU 0").ok_or_else(|| fail("smc SYSTEM_OFF did not stop the domain".into()))?;
+    ensure!(log[cursor + off..].contains("domain hostile halted"), fail("hostile not halted".into()));
+    for life in 0..10 {
+        let line = format!("[hostile] life {life}: virtual timer control at entry 0x0");
+        ensure!(log.contains(&line), fail(format!("no `{line}`: the virtual timer was not reset")));
+    }
+    for bad in ["not contained", "fault: domain counter", "domain counter restarted", "PANIC"] {
+        ensure!(!log.contains(bad), fail(format!("`{bad}` in the log")));
+    }
+    Ok(())
+}
+
+fn lifecycle_panic_reset_and_off(_ctx: &mut Ctx) -> Result<()> {
+    let built = build("boards/test/lifecycle.toml", Some(LogFormat::Text))?;
+    let out = boot(&built, &built.image, &Overrides::default())?;
+    expect(
+        &out,
+        ExitCode::Success,
+        &[
+            "[lifecycle] life 0",
+            "fault: domain lifecycle vCPU 0 (pCPU 5): domain panic",
+            "domain lifecycle restarted (1 restarts)",
+            "[lifecycle] life 1",
+            "domain lifecycle: PSCI SYSTEM_RESET from vCPU 0",
+            "domain lifecycle restarted (2 restarts)",
+            "[lifecycle] life 2",
+            "domain lifecycle: PSCI SYSTEM_OFF from vCPU 0",
+            "domain lifecycle halted",
+            "domain hello halted",
+            "every domain has stopped: system off",
+        ],
+    )?;
+    let starts = out.output.matches("[lifecycle] vCPU 1 started (0) and running").count();
+    ensure!(starts == 2, "vCPU 1 started {starts} times, expected once in each of lives 0 and 1");
     Ok(())
 }
 
@@ -172,14 +280,16 @@ fn check_rejects_a_bad_board_with_exit_2(_ctx: &mut Ctx) -> Result<()> {
 
 type Test = (&'static str, fn(&mut Ctx) -> Result<()>);
 
-const TESTS: [Test; 9] = [
-    ("qemu: banner reports all 8 CPUs online", banner_reports_all_cpus),
+const TESTS: [Test; 11] = [
+    ("qemu: banner reports all 8 CPUs online, domains run", banner_reports_all_cpus),
     ("qemu: fewer CPUs than the board is a boot error", fewer_cpus_is_a_boot_error),
     ("qemu: less RAM than the board is a boot error", less_ram_is_a_boot_error),
     ("qemu: a corrupt configuration is refused", corrupt_config_is_refused),
     ("qemu: a configuration of another version is refused", wrong_config_version_is_refused),
     ("qemu: a panic reports its location and exits 101", panic_reports_location),
     ("qemu: defmt frames decode with defmt-print", defmt_frames_decode),
+    ("qemu: every hostile attempt is contained, the counter counts on", hostile_domain_is_contained),
+    ("qemu: a two-vCPU domain panics, resets and powers off", lifecycle_panic_reset_and_off),
     ("build: imx8mp-evk image has a valid arm64 header", imx8mp_evk_builds_a_bootable_image),
     ("cli: check rejects a bad board with exit 2", check_rejects_a_bad_board_with_exit_2),
 ];

@@ -23,6 +23,12 @@ pub struct Built {
 
 /// Builds the image of `board_arg`; `log` overrides the board's log format.
 pub fn build(board_arg: &str, log: Option<LogFormat>) -> Result<Built> {
+    build_with(board_arg, log, false)
+}
+
+/// As [`build`]; `bench` builds the benchmark kernel (PMU open to domains,
+/// EL2 entries counted). Never used for anything but `cargo xtask bench`.
+pub fn build_with(board_arg: &str, log: Option<LogFormat>, bench: bool) -> Result<Built> {
     let board = super::check::load_board(board_arg).map_err(|report| anyhow::anyhow!("{report}"))?;
     let name = board.config.board.to_string();
     let gic_version = *board.file.board.get_ref().gic.get_ref().version.get_ref();
@@ -39,6 +45,9 @@ pub fn build(board_arg: &str, log: Option<LogFormat>) -> Result<Built> {
     }
     if log == LogFormat::Defmt {
         features.push("defmt");
+    }
+    if bench {
+        features.push("bench");
     }
     let kernel = TargetBuild {
         package: "bulkhead-kernel",

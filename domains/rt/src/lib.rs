@@ -135,3 +135,10 @@ mod heapless_line {
         }
     }
 }
+
+/// `wfi`: sleeps until an interrupt (natively, or trapped, as the board
+/// file says).
+pub fn wait_for_interrupt() {
+    // SAFETY: `wfi` only waits; it touches no memory.
+    unsafe { core::arch::asm!("wfi", options(nomem, nostack, preserves_flags)) };
+}

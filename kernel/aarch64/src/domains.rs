@@ -203,13 +203,18 @@ pub fn run_pcpu(p: usize) -> ! {
     park(p)
 }
 
-/// Parks pCPU `p` until it is asked to start its vCPU (or the system stops).
+/// Parks pCPU `p` until it is asked to start its vCPU (or the system
+/// stops). A parked pCPU sleeps in `wfi` (so that QEMU halts it and it
+/// spends no instructions); the kick SGI wakes it, and is acknowledged here
+/// because interrupts stay masked at EL2.
 pub fn park(p: usize) -> ! {
     hyptimer::disarm();
     let me = &PCPUS[p];
     me.parked.store(true, Ordering::Release);
-    aarch64_cpu::asm::sev();
     loop {
+        while let Some(intid) = gic::acknowledge() {
+            gic::end(intid);
+        }
         if system::stopping() {
             system::halt_this_cpu();
         }
@@ -219,7 +224,7 @@ pub fn park(p: usize) -> ! {
             let restarts = DOMAINS[vcpu.domain.index()].restarts.load(Ordering::Acquire);
             start_vcpu(p, vcpu, entry, context, u64::from(restarts));
         }
-        aarch64_cpu::asm::wfe();
+        aarch64_cpu::asm::wfi();
     }
 }
 
@@ -363,6 +368,10 @@ pub fn watchdog_tick(p: usize) {
     let world = world();
     let d = vcpu.domain.index();
     let Some(domain) = world.config.domains.get(d) else { return };
+    if domain.watchdog_ms == 0 || vcpu.index != 0 {
+        hyptimer::disarm();
+        return;
+    }
     let state = &DOMAINS[d];
     let beats = state.heartbeats.load(Ordering::Acquire);
     if beats == state.seen_heartbeats.swap(beats, Ordering::AcqRel) {

@@ -41,12 +41,13 @@ impl Pcpu {
         }
     }
 
-    /// Asks this pCPU to start its vCPU at `entry` with `context` in x0.
+    /// Asks this pCPU to start its vCPU at `entry` with `context` in x0,
+    /// and wakes it from `wfi` with the kick SGI.
     pub fn post_start(&self, entry: u64, context: u64) {
         self.entry.store(entry, Ordering::Relaxed);
         self.context.store(context, Ordering::Relaxed);
         self.mailbox.store(START, Ordering::Release);
-        aarch64_cpu::asm::sev();
+        crate::arch::gic::kick(self.mpidr.load(Ordering::Acquire));
     }
 
     /// Takes a posted start request.

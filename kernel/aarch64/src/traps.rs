@@ -12,9 +12,9 @@ use crate::percpu::PCPUS;
 use bulkhead_abi::PhysAddr;
 use core::sync::atomic::Ordering;
 use kernel_core::fault::{FaultReason, TrapAction, on_trap};
-use kernel_core::hypercall::{Denial, Effect, Services, dispatch};
+use kernel_core::hypercall::{Denial, Effect, Services, VcpuSnapshot, dispatch};
 use kernel_core::pinning::VcpuId;
-use kernel_core::psci::{PsciAction, VcpuPower};
+use kernel_core::psci::PsciAction;
 use kernel_core::serror::{SErrorVerdict, classify_serror};
 use kernel_core::stage2::Stage2Plan;
 use kernel_core::{idregs, trap};
@@ -23,8 +23,13 @@ use kernel_core::{idregs, trap};
 struct Caller {
     vcpu: VcpuId,
     plan: &'static Stage2Plan,
-    powers: [VcpuPower; bulkhead_bootcfg::MAX_PCPUS],
     vcpus: usize,
+}
+
+impl Caller {
+    fn vcpus_domain(&self) -> usize {
+        self.vcpu.domain.index()
+    }
 }
 
 impl Services for Caller {
@@ -32,8 +37,8 @@ impl Services for Caller {
         self.plan
     }
 
-    fn vcpus(&self) -> &[VcpuPower] {
-        self.powers.get(..self.vcpus).unwrap_or(&[])
+    fn vcpus(&self) -> VcpuSnapshot {
+        VcpuSnapshot { power: DOMAINS[self.vcpus_domain()].powers(self.vcpus), count: self.vcpus }
     }
 
     fn read_ram(&self, pa: PhysAddr, buf: &mut [u8]) {
@@ -56,6 +61,15 @@ impl Services for Caller {
             PCPUS.get(usize::try_from(pcpu).ok()?).map(|c| c.el2_entries.load(Ordering::Acquire))
         } else {
             None
+        }
+    }
+
+    fn bench_sleep(&mut self, ms: u64) -> bool {
+        if cfg!(feature = "bench") {
+            crate::arch::hyptimer::sleep_ms(ms);
+            true
+        } else {
+            false
         }
     }
 
@@ -133,7 +147,7 @@ extern "C" fn bulkhead_lower_sync(frame: &mut Frame) {
                 return;
             };
             let mut caller =
-                Caller { vcpu, plan, powers: DOMAINS[d].powers(domain.pcpus.len()), vcpus: domain.pcpus.len() };
+                Caller { vcpu, plan, vcpus: domain.pcpus.len() };
             match dispatch([frame.x[0], frame.x[1], frame.x[2], frame.x[3]], &mut caller) {
                 Effect::Return(x0) => frame.x[0] = x0,
                 Effect::Psci(x0, action) => {

@@ -40,8 +40,9 @@ pub enum Denial {
 pub trait Services {
     /// The caller's stage-2 plan.
     fn plan(&self) -> &Stage2Plan;
-    /// Power state of each of the caller's vCPUs.
-    fn vcpus(&self) -> &[VcpuPower];
+    /// Power state of each of the caller's vCPUs (read only for PSCI, so
+    /// that other calls do not pay for it).
+    fn vcpus(&self) -> VcpuSnapshot;
     /// Copies `buf.len()` bytes of RAM at `pa` (already checked) into `buf`.
     fn read_ram(&self, pa: PhysAddr, buf: &mut [u8]);
     /// Console output of the caller.
@@ -50,8 +51,26 @@ pub trait Services {
     fn heartbeat(&mut self);
     /// EL2 entries on a pCPU, if benchmarks are built in.
     fn el2_entries(&self, pcpu: u64) -> Option<u64>;
+    /// Sleeps `ms` on this pCPU, if benchmarks are built in.
+    fn bench_sleep(&mut self, ms: u64) -> bool;
     /// Notes a refused call.
     fn audit(&mut self, denial: Denial);
+}
+
+/// The power state of a domain's vCPUs at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VcpuSnapshot {
+    /// Per vCPU; only the first `count` are meaningful.
+    pub power: [VcpuPower; bulkhead_bootcfg::MAX_PCPUS],
+    /// How many vCPUs the domain has.
+    pub count: usize,
+}
+
+impl VcpuSnapshot {
+    /// The meaningful part.
+    pub fn as_slice(&self) -> &[VcpuPower] {
+        self.power.get(..self.count).unwrap_or(&[])
+    }
 }
 
 /// What to do after a call.
@@ -93,8 +112,9 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
     let [x0, x1, x2, x3] = x;
     let function = u32::try_from(x0).unwrap_or(u32::MAX);
     if u64::from(function) == x0 && psci::is_psci(function) {
+        let vcpus = s.vcpus();
         let plan = s.plan();
-        let out = psci::call(function, [x1, x2, x3], s.vcpus(), |entry| plan.ram_span(entry, 4).is_some());
+        let out = psci::call(function, [x1, x2, x3], vcpus.as_slice(), |entry| plan.ram_span(entry, 4).is_some());
         if out.ret < 0 && out.ret != bulkhead_abi::hypercall::psci::NOT_SUPPORTED {
             s.audit(Denial::Psci { function, target: x1, status: out.ret });
         }
@@ -105,21 +125,35 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
         s.audit(Denial::UnknownFunction(function));
         return Effect::Return(Error::NotSupported.to_x0());
     };
-    let mut buf = [0u8; CONSOLE_WRITE_MAX as usize];
     match call {
-        Hypercall::ConsoleWrite => result(guest_bytes(s, x1, x2, &mut buf).map(|bytes| s.console(bytes))),
+        Hypercall::Null => Effect::Return(0),
+        Hypercall::ConsoleWrite => {
+            let mut buf = [0u8; CONSOLE_WRITE_MAX as usize];
+            result(guest_bytes(s, x1, x2, &mut buf).map(|bytes| s.console(bytes)))
+        }
         Hypercall::Heartbeat => {
             s.heartbeat();
             Effect::Return(0)
         }
         Hypercall::Panic => {
+            let mut buf = [0u8; CONSOLE_WRITE_MAX as usize];
             if let Ok(bytes) = guest_bytes(s, x1, x2, &mut buf) {
                 s.console(bytes);
                 s.console(b"\n");
             }
             Effect::Fault(FaultReason::Panic)
         }
-        Hypercall::Null => Effect::Return(0),
+        Hypercall::BenchSleep => {
+            if x1 > 1000 {
+                return Effect::Return(Error::InvalidArgument.to_x0());
+            }
+            if s.bench_sleep(x1) {
+                Effect::Return(0)
+            } else {
+                s.audit(Denial::BenchmarkOnly);
+                Effect::Return(Error::NotSupported.to_x0())
+            }
+        }
         Hypercall::BenchEl2Entries => match s.el2_entries(x1) {
             Some(n) => Effect::Return(n),
             None => {
@@ -169,8 +203,10 @@ mod tests {
         fn plan(&self) -> &Stage2Plan {
             &self.plan
         }
-        fn vcpus(&self) -> &[VcpuPower] {
-            &self.vcpus
+        fn vcpus(&self) -> VcpuSnapshot {
+            let mut power = [VcpuPower::Off; bulkhead_bootcfg::MAX_PCPUS];
+            power[..2].copy_from_slice(&self.vcpus);
+            VcpuSnapshot { power, count: 2 }
         }
         fn read_ram(&self, pa: PhysAddr, buf: &mut [u8]) {
             let off = (pa.raw() - 0x4200_0000) as usize;
@@ -184,6 +220,9 @@ mod tests {
         }
         fn el2_entries(&self, _: u64) -> Option<u64> {
             None
+        }
+        fn bench_sleep(&mut self, _: u64) -> bool {
+            false
         }
         fn audit(&mut self, d: Denial) {
             self.denials.push(d);

@@ -19,6 +19,9 @@ pub enum Hypercall {
     Null = 0xC600_0003,
     /// Benchmark builds only: EL2 entries so far on pCPU x1.
     BenchEl2Entries = 0xC600_0004,
+    /// Benchmark builds only: the caller's pCPU sleeps in `wfi` for x1
+    /// milliseconds on the kernel's timer, so that other pCPUs run.
+    BenchSleep = 0xC600_0005,
 }
 
 /// Longest console write accepted in one call.
@@ -26,8 +29,8 @@ pub const CONSOLE_WRITE_MAX: u64 = 256;
 
 impl Hypercall {
     /// Every hypercall, for exhaustiveness checks.
-    pub const ALL: [Hypercall; 5] =
-        [Self::ConsoleWrite, Self::Heartbeat, Self::Panic, Self::Null, Self::BenchEl2Entries];
+    pub const ALL: [Hypercall; 6] =
+        [Self::ConsoleWrite, Self::Heartbeat, Self::Panic, Self::Null, Self::BenchEl2Entries, Self::BenchSleep];
 
     /// Decodes a function number; `None` for anything else.
     pub const fn from_raw(raw: u32) -> Option<Self> {
@@ -37,6 +40,7 @@ impl Hypercall {
             0xC600_0002 => Some(Self::Panic),
             0xC600_0003 => Some(Self::Null),
             0xC600_0004 => Some(Self::BenchEl2Entries),
+            0xC600_0005 => Some(Self::BenchSleep),
             _ => None,
         }
     }

@@ -26,3 +26,19 @@ pub fn disarm() {
     // SAFETY: disables this pCPU's EL2 timer.
     unsafe { asm!("msr cnthp_ctl_el2, xzr", "isb", options(nostack, preserves_flags)) };
 }
+
+/// Sleeps `ms` milliseconds in `wfi` (interrupts stay masked at EL2: the
+/// timer's pending interrupt ends the `wfi`), then disarms the timer so
+/// that its level interrupt is no longer pending.
+pub fn sleep_ms(ms: u64) {
+    arm_ms(ms);
+    loop {
+        let ctl: u64;
+        // SAFETY: waits for an interrupt and reads this pCPU's timer status.
+        unsafe { asm!("wfi", "mrs {0}, cnthp_ctl_el2", out(reg) ctl, options(nomem, nostack, preserves_flags)) };
+        if ctl & 0b100 != 0 {
+            break;
+        }
+    }
+    disarm();
+}

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+//! `bench`: the measuring guest of `cargo xtask bench`.
+//!
+//! It counts instructions with the PMU (event 0x08, INST_RETIRED, which
+//! QEMU counts under `-icount`): counter 0 counts EL2 only (P=U=1, NSH=1),
+//! counter 1 counts every level (NSH=1). The kernel lets a guest do this in
+//! benchmark builds only. Each figure is the median of `SAMPLES` samples
+//! minus the median of the same number of empty measurements. Results are
+//! printed as `BENCH <name>=<value>` lines for the build tool to collect.
+#![no_std]
+#![no_main]
+
+use bulkhead_abi::Hypercall;
+use core::arch::asm;
+use core::fmt::Write;
+use domain_rt::{call, Boot, Console};
+
+domain_rt::entry!(main);
+
+/// Samples per figure (odd, for a true median).
+const SAMPLES: usize = 101;
+/// The native-WFI domain's pCPU on the bench board.
+const IDLE_PCPU: u64 = 3;
+/// The same domain with `wfi` trapped, for comparison.
+const TRAPPED_PCPU: u64 = 2;
+/// How long the idle domain is watched, in milliseconds of virtual time.
+const IDLE_MS: u64 = 10;
+
+/// INST_RETIRED.
+const INST_RETIRED: u64 = 0x08;
+/// PMEVTYPER: do not count EL1 (P), do not count EL0 (U), count EL2 (NSH).
+const EL2_ONLY: u64 = (1 << 31) | (1 << 30) | (1 << 27) | INST_RETIRED;
+/// PMEVTYPER: count every level, EL2 included.
+const ALL_LEVELS: u64 = (1 << 27) | INST_RETIRED;
+
+fn pmu_start() {
+    // SAFETY: programs this vCPU's own PMU counters 0 and 1 (allowed in
+    // benchmark builds) and enables them.
+    unsafe {
+        asm!(
+            "msr pmevtyper0_el0, {el2}",
+            "msr pmevtyper1_el0, {all}",
+            "msr pmcntenset_el0, {two}",
+            "mrs {t}, pmcr_el0",
+            "orr {t}, {t}, #1",
+            "msr pmcr_el0, {t}",
+            "isb",
+            el2 = in(reg) EL2_ONLY,
+            all = in(reg) ALL_LEVELS,
+            two = in(reg) 0b11u64,
+            t = out(reg) _,
+            options(nostack)
+        );
+    }
+}
+
+/// (EL2, all) instruction counts across one null hypercall.
+fn sample_hvc() -> (u64, u64) {
+    let (a0, a1, b0, b1): (u64, u64, u64, u64);
+    // SAFETY: reads this vCPU's PMU counters around one `hvc`, which
+    // returns 0 in x0 and clobbers nothing else.
+    unsafe {
+        asm!(
+            "isb",
+            "mrs {a0}, pmevcntr0_el0",
+            "mrs {a1}, pmevcntr1_el0",
+            "hvc #0",
+            "mrs {b1}, pmevcntr1_el0",
+            "mrs {b0}, pmevcntr0_el0",
+            a0 = out(reg) a0, a1 = out(reg) a1, b0 = out(reg) b0, b1 = out(reg) b1,
+            inout("x0") Hypercall::Null as u64 => _,
+            options(nostack)
+        );
+    }
+    (b0.wrapping_sub(a0), b1.wrapping_sub(a1))
+}
+
+/// The same with nothing in between: the measurement's own cost.
+fn sample_empty() -> (u64, u64) {
+    let (a0, a1, b0, b1): (u64, u64, u64, u64);
+    // SAFETY: reads this vCPU's PMU counters.
+    unsafe {
+        asm!(
+            "isb",
+            "mrs {a0}, pmevcntr0_el0",
+            "mrs {a1}, pmevcntr1_el0",
+            "mrs {b1}, pmevcntr1_el0",
+            "mrs {b0}, pmevcntr0_el0",
+            a0 = out(reg) a0, a1 = out(reg) a1, b0 = out(reg) b0, b1 = out(reg) b1,
+            options(nostack)
+        );
+    }
+    (b0.wrapping_sub(a0), b1.wrapping_sub(a1))
+}
+
+fn median(samples: &mut [u64; SAMPLES]) -> u64 {
+    samples.sort_unstable();
+    samples[SAMPLES / 2]
+}
+
+fn measure(f: fn() -> (u64, u64)) -> (u64, u64) {
+    let mut el2 = [0u64; SAMPLES];
+    let mut all = [0u64; SAMPLES];
+    for i in 0..SAMPLES {
+        (el2[i], all[i]) = f();
+    }
+    (median(&mut el2), median(&mut all))
+}
+
+fn counter() -> (u64, u64) {
+    // (count, frequency)
+    let (count, freq): (u64, u64);
+    // SAFETY: reads the virtual counter and its frequency.
+    unsafe { asm!("isb", "mrs {0}, cntvct_el0", "mrs {1}, cntfrq_el0", out(reg) count, out(reg) freq, options(nomem, nostack)) };
+    (count, freq)
+}
+
+fn report(name: &str, value: u64) {
+    let _ = writeln!(Console, "BENCH {name}={value}");
+}
+
+fn main(_boot: Boot) {
+    pmu_start();
+    let (base_el2, base_all) = measure(sample_empty);
+    let (hvc_el2, hvc_all) = measure(sample_hvc);
+    report("hvc_null_roundtrip_el2_insns", hvc_el2.saturating_sub(base_el2));
+    report("hvc_null_roundtrip_insns", hvc_all.saturating_sub(base_all));
+
+    // The idle domain sleeps in native `wfi`. This pCPU sleeps IDLE_MS on
+    // the kernel's timer (which keeps virtual time moving while every vCPU
+    // sleeps), and the kernel's entries on the idle pCPU are counted.
+    let before = call(Hypercall::BenchEl2Entries as u32, IDLE_PCPU, 0, 0);
+    let trapped_before = call(Hypercall::BenchEl2Entries as u32, TRAPPED_PCPU, 0, 0);
+    let (start, _) = counter();
+    call(Hypercall::BenchSleep as u32, IDLE_MS, 0, 0);
+    let after = call(Hypercall::BenchEl2Entries as u32, IDLE_PCPU, 0, 0);
+    let trapped_after = call(Hypercall::BenchEl2Entries as u32, TRAPPED_PCPU, 0, 0);
+    report("idle_el2_entries", after.wrapping_sub(before));
+    report("idle_trapped_wfi_el2_entries", trapped_after.wrapping_sub(trapped_before));
+    report("idle_window_ticks", counter().0.wrapping_sub(start));
+    let _ = writeln!(Console, "BENCH done");
+}

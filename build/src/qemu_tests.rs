@@ -244,6 +244,12 @@ fn lifecycle_panic_reset_and_off(_ctx: &mut Ctx) -> Result<()> {
             "every domain has stopped: system off",
         ],
     )?;
+    let features = out.output.lines().find(|l| l.starts_with("[lifecycle] ID_AA64PFR0_EL1 via x3 ")).context("no ID register line")?;
+    let values: Vec<&str> = features.split_whitespace().collect();
+    let via_x3 = values.get(4).map(|v| v.trim_end_matches(':'));
+    let via_x20 = values.get(7).map(|v| v.trim_end_matches(':'));
+    ensure!(via_x3.is_some() && via_x3 == via_x20, "x3 and x20 differ: {features}");
+    ensure!(features.contains(": EL2 0 SVE 0 FP "), "EL2 or SVE visible to the domain: {features}");
     let starts = out.output.matches("[lifecycle] vCPU 1 started (0) and running").count();
     ensure!(starts == 2, "vCPU 1 started {starts} times, expected once in each of lives 0 and 1");
     Ok(())

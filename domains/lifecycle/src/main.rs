@@ -5,7 +5,6 @@
 //! PSCI SYSTEM_RESET; life 2 powers off with SYSTEM_OFF.
 #![no_std]
 #![no_main]
-#![forbid(unsafe_code)]
 
 use core::fmt::Write;
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -15,6 +14,27 @@ domain_rt::entry!(main);
 
 static SECOND_VCPU_SPINS: AtomicU64 = AtomicU64::new(0);
 
+/// Reads ID_AA64PFR0_EL1 into a caller-saved (x3) and a callee-saved
+/// (x20) register: the kernel emulates the read (HCR_EL2.TID3) and must
+/// return the same sanitised value in both.
+fn report_cpu_features() {
+    let (low, high): (u64, u64);
+    // SAFETY: reads an ID register (trapped and emulated by the kernel).
+    unsafe {
+        core::arch::asm!("mrs x3, id_aa64pfr0_el1", "mrs x20, id_aa64pfr0_el1", out("x3") low, out("x20") high, options(nomem, nostack));
+    }
+    let field = |v: u64, lo: u32| (v >> lo) & 0xf;
+    let _ = writeln!(
+        Console,
+        "ID_AA64PFR0_EL1 via x3 {:#x} via x20 {:#x}: EL2 {} SVE {} FP {}",
+        low,
+        high,
+        field(low, 8),
+        field(low, 32),
+        field(low, 16)
+    );
+}
+
 fn main(boot: Boot) {
     if boot.vcpu == 1 {
         loop {
@@ -22,6 +42,9 @@ fn main(boot: Boot) {
         }
     }
     let _ = writeln!(Console, "life {}", boot.restarts);
+    if boot.restarts == 0 {
+        report_cpu_features();
+    }
     if boot.restarts >= 2 {
         let _ = writeln!(Console, "powering off");
         domain_rt::system_off();

@@ -19,26 +19,40 @@ use kernel_core::serror::{SErrorVerdict, classify_serror};
 use kernel_core::stage2::Stage2Plan;
 use kernel_core::{idregs, trap};
 
-/// The calling domain, as the hypercall dispatcher sees it.
+/// The calling vCPU, as the hypercall dispatcher sees it. Everything else
+/// about the caller (its plan, its name, its vCPUs) is looked up only by
+/// the calls that need it, so that cheap calls stay cheap.
 struct Caller {
     vcpu: VcpuId,
-    plan: &'static Stage2Plan,
-    vcpus: usize,
 }
 
 impl Caller {
-    fn vcpus_domain(&self) -> usize {
+    fn domain(&self) -> usize {
         self.vcpu.domain.index()
+    }
+
+    fn name(&self) -> &'static str {
+        domains::world().config.domains.get(self.domain()).map_or("?", |d| d.name.as_str())
     }
 }
 
+/// A plan for a domain that has none (never used: every configured domain
+/// has a plan once the world is built).
+static NO_PLAN: spin::Once<Stage2Plan> = spin::Once::new();
+
 impl Services for Caller {
     fn plan(&self) -> &Stage2Plan {
-        self.plan
+        domains::world().plan(self.domain()).unwrap_or_else(|| {
+            NO_PLAN.call_once(|| {
+                Stage2Plan::for_domain(domains::world().config, bulkhead_abi::DomainId::new(u16::MAX))
+                    .unwrap_or_else(|_| panic!("domain {} has no stage-2 plan", self.domain()))
+            })
+        })
     }
 
     fn vcpus(&self) -> VcpuSnapshot {
-        VcpuSnapshot { power: DOMAINS[self.vcpus_domain()].powers(self.vcpus), count: self.vcpus }
+        let count = domains::world().config.domains.get(self.domain()).map_or(0, |d| d.pcpus.len());
+        VcpuSnapshot { power: DOMAINS[self.domain()].powers(count), count }
     }
 
     fn read_ram(&self, pa: PhysAddr, buf: &mut [u8]) {
@@ -46,14 +60,13 @@ impl Services for Caller {
     }
 
     fn console(&mut self, bytes: &[u8]) {
-        let world = domains::world();
-        let name = world.config.domains.get(self.vcpu.domain.index()).map_or("?", |d| d.name.as_str());
-        let mut line = DOMAINS[self.vcpu.domain.index()].console.lock();
+        let name = self.name();
+        let mut line = DOMAINS[self.domain()].console.lock();
         line.push(bytes, |text| kprintln!("[{}] {}", name, text));
     }
 
     fn heartbeat(&mut self) {
-        DOMAINS[self.vcpu.domain.index()].heartbeats.fetch_add(1, Ordering::AcqRel);
+        DOMAINS[self.domain()].heartbeats.fetch_add(1, Ordering::AcqRel);
     }
 
     fn el2_entries(&self, pcpu: u64) -> Option<u64> {
@@ -74,11 +87,8 @@ impl Services for Caller {
     }
 
     fn audit(&mut self, denial: Denial) {
-        let state = &DOMAINS[self.vcpu.domain.index()];
-        if state.note_denial() {
-            let world = domains::world();
-            let name = world.config.domains.get(self.vcpu.domain.index()).map_or("?", |d| d.name.as_str());
-            kprintln!("denied: domain {} vCPU {}: {}", name, self.vcpu.index, Show(&DenialText(denial)));
+        if DOMAINS[self.domain()].note_denial() {
+            kprintln!("denied: domain {} vCPU {}: {}", self.name(), self.vcpu.index, Show(&DenialText(denial)));
         }
     }
 }
@@ -100,6 +110,7 @@ impl core::fmt::Display for DenialText {
     }
 }
 
+#[inline(always)]
 fn current() -> (usize, VcpuId) {
     let p = domains::this_pcpu();
     if cfg!(feature = "bench") {
@@ -132,23 +143,30 @@ fn psci_action(p: usize, vcpu: VcpuId, frame: &mut Frame, action: PsciAction) {
     }
 }
 
-/// A synchronous trap from a domain.
+/// What the assembly stub must do after a synchronous trap: nothing, or
+/// write `value` into x`reg` (x19..x29, which only the stub can reach:
+/// the Rust handler preserves them for it).
+#[repr(C)]
+pub struct RegWrite {
+    reg: u64,
+    value: u64,
+}
+
+const NO_WRITE: RegWrite = RegWrite { reg: 0, value: 0 };
+
+/// A synchronous trap from a domain. Hypercalls are decoded first: they
+/// are the common trap and need nothing else.
 #[unsafe(no_mangle)]
-extern "C" fn bulkhead_lower_sync(frame: &mut Frame) {
+extern "C" fn bulkhead_lower_sync(frame: &mut Frame) -> RegWrite {
     let (p, vcpu) = current();
-    match on_trap(trap::classify(vectors::esr())) {
+    let esr = vectors::esr();
+    let action = if esr >> 26 == 0x16 { TrapAction::Call { advance: false } } else { on_trap(trap::classify(esr)) };
+    match action {
         TrapAction::Call { advance } => {
             if advance {
                 vectors::skip_instruction();
             }
-            let world = domains::world();
-            let d = vcpu.domain.index();
-            let (Some(plan), Some(domain)) = (world.plan(d), world.config.domains.get(d)) else {
-                return;
-            };
-            let mut caller =
-                Caller { vcpu, plan, vcpus: domain.pcpus.len() };
-            match dispatch([frame.x[0], frame.x[1], frame.x[2], frame.x[3]], &mut caller) {
+            match dispatch([frame.x[0], frame.x[1], frame.x[2], frame.x[3]], &mut Caller { vcpu }) {
                 Effect::Return(x0) => frame.x[0] = x0,
                 Effect::Psci(x0, action) => {
                     frame.x[0] = x0;
@@ -160,18 +178,26 @@ extern "C" fn bulkhead_lower_sync(frame: &mut Frame) {
         TrapAction::Wait => vectors::skip_instruction(),
         TrapAction::IdRead { reg, rt } => {
             let value = idregs::sanitize(reg, crate::arch::idregs::read(reg.crm, reg.op2), cfg!(feature = "bench"));
-            if let Some(x) = frame.x.get_mut(usize::from(rt)) {
-                *x = value;
-            }
             vectors::skip_instruction();
+            return match rt {
+                0..=18 | 30 => {
+                    if let Some(x) = frame.x.get_mut(usize::from(rt)) {
+                        *x = value;
+                    }
+                    NO_WRITE
+                }
+                19..=29 => RegWrite { reg: u64::from(rt), value },
+                _ => NO_WRITE, // xzr
+            };
         }
         TrapAction::Fault(reason) => domains::fault(p, vcpu, reason),
     }
+    NO_WRITE
 }
 
 /// A physical interrupt while a domain ran (HCR_EL2.IMO=1).
 #[unsafe(no_mangle)]
-extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) {
+extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) -> RegWrite {
     let (p, _) = current();
     while let Some(intid) = gic::acknowledge() {
         gic::end(intid);
@@ -181,11 +207,12 @@ extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) {
             domains::watchdog_tick(p);
         }
     }
+    NO_WRITE
 }
 
 /// An SError while a domain ran (HCR_EL2.AMO=1).
 #[unsafe(no_mangle)]
-extern "C" fn bulkhead_lower_serror(_frame: &mut Frame) {
+extern "C" fn bulkhead_lower_serror(_frame: &mut Frame) -> RegWrite {
     let (p, vcpu) = current();
     let esr = vectors::esr();
     match classify_serror(esr) {
@@ -193,4 +220,5 @@ extern "C" fn bulkhead_lower_serror(_frame: &mut Frame) {
         SErrorVerdict::Corrected => kprintln!("corrected SError on pCPU {} (ESR {:#x})", p, esr),
         SErrorVerdict::StopSystem => panic!("uncontainable SError on pCPU {p} (ESR {esr:#x})"),
     }
+    NO_WRITE
 }

@@ -9,12 +9,16 @@
 
 use core::arch::global_asm;
 
-/// The general registers of the interrupted vCPU.
+/// The caller-saved general registers of the interrupted vCPU: x0..x18
+/// (x30 is kept in slot 19). x19..x29 are not saved: the Rust handlers
+/// preserve them (AAPCS64), and the one handler that must change one of
+/// them (an ID register read into x19..x29) asks the stub to.
 #[repr(C)]
 pub struct Frame {
-    /// x0..x30.
-    pub x: [u64; 31],
-    _pad: u64,
+    /// x0..x18.
+    pub x: [u64; 19],
+    /// x30.
+    pub lr: u64,
 }
 
 global_asm!(
@@ -27,7 +31,7 @@ global_asm!(
 
     .macro from_domain handler
     .balign 0x80
-    sub     sp, sp, #256
+    sub     sp, sp, #160
     stp     x0, x1, [sp, #0]
     stp     x2, x3, [sp, #16]
     adr     x0, \handler
@@ -49,6 +53,9 @@ el2_vectors:
     unexpected \i
     .endr
 
+    // Saves x4..x18 and x30 (x0..x3 are saved by the vector), calls the
+    // handler in x0 with the frame, then writes x19..x29 if the handler
+    // returned a register number in x0 (value in x1), restores and erets.
 el2_save_and_call:
     stp     x4, x5, [sp, #32]
     stp     x6, x7, [sp, #48]
@@ -57,17 +64,37 @@ el2_save_and_call:
     stp     x12, x13, [sp, #96]
     stp     x14, x15, [sp, #112]
     stp     x16, x17, [sp, #128]
-    stp     x18, x19, [sp, #144]
-    stp     x20, x21, [sp, #160]
-    stp     x22, x23, [sp, #176]
-    stp     x24, x25, [sp, #192]
-    stp     x26, x27, [sp, #208]
-    stp     x28, x29, [sp, #224]
-    str     x30, [sp, #240]
+    stp     x18, x30, [sp, #144]
     mov     x9, x0
     mov     x0, sp
     blr     x9
-    ldp     x2, x3, [sp, #16]
+    cbz     x0, 3f
+    sub     x0, x0, #19
+    adr     x2, 1f
+    add     x2, x2, x0, lsl #3
+    br      x2
+1:  mov     x19, x1
+    b       3f
+    mov     x20, x1
+    b       3f
+    mov     x21, x1
+    b       3f
+    mov     x22, x1
+    b       3f
+    mov     x23, x1
+    b       3f
+    mov     x24, x1
+    b       3f
+    mov     x25, x1
+    b       3f
+    mov     x26, x1
+    b       3f
+    mov     x27, x1
+    b       3f
+    mov     x28, x1
+    b       3f
+    mov     x29, x1
+3:  ldp     x2, x3, [sp, #16]
     ldp     x4, x5, [sp, #32]
     ldp     x6, x7, [sp, #48]
     ldp     x8, x9, [sp, #64]
@@ -75,15 +102,9 @@ el2_save_and_call:
     ldp     x12, x13, [sp, #96]
     ldp     x14, x15, [sp, #112]
     ldp     x16, x17, [sp, #128]
-    ldp     x18, x19, [sp, #144]
-    ldp     x20, x21, [sp, #160]
-    ldp     x22, x23, [sp, #176]
-    ldp     x24, x25, [sp, #192]
-    ldp     x26, x27, [sp, #208]
-    ldp     x28, x29, [sp, #224]
-    ldr     x30, [sp, #240]
+    ldp     x18, x30, [sp, #144]
     ldp     x0, x1, [sp, #0]
-    add     sp, sp, #256
+    add     sp, sp, #160
     eret
 
 el2_unexpected_entry:

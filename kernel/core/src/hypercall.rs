@@ -85,6 +85,7 @@ pub enum Effect {
 }
 
 /// Copies a guest buffer after checking it against the RAM grants.
+#[inline(never)]
 fn guest_bytes<'b>(s: &mut impl Services, ipa: u64, len: u64, buf: &'b mut [u8]) -> Result<&'b [u8], Error> {
     let max = buf.len() as u64;
     if len > max {
@@ -107,18 +108,24 @@ fn result(r: Result<(), Error>) -> Effect {
     })
 }
 
+/// A PSCI call (kept out of line: the common calls stay small).
+#[inline(never)]
+fn psci_call(function: u32, args: [u64; 3], s: &mut impl Services) -> Effect {
+    let vcpus = s.vcpus();
+    let plan = s.plan();
+    let out = psci::call(function, args, vcpus.as_slice(), |entry| plan.ram_span(entry, 4).is_some());
+    if out.ret < 0 && out.ret != bulkhead_abi::hypercall::psci::NOT_SUPPORTED {
+        s.audit(Denial::Psci { function, target: args[0], status: out.ret });
+    }
+    Effect::Psci(out.ret as u64, out.action)
+}
+
 /// Dispatches the call in x0..x3.
 pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
     let [x0, x1, x2, x3] = x;
     let function = u32::try_from(x0).unwrap_or(u32::MAX);
     if u64::from(function) == x0 && psci::is_psci(function) {
-        let vcpus = s.vcpus();
-        let plan = s.plan();
-        let out = psci::call(function, [x1, x2, x3], vcpus.as_slice(), |entry| plan.ram_span(entry, 4).is_some());
-        if out.ret < 0 && out.ret != bulkhead_abi::hypercall::psci::NOT_SUPPORTED {
-            s.audit(Denial::Psci { function, target: x1, status: out.ret });
-        }
-        return Effect::Psci(out.ret as u64, out.action);
+        return psci_call(function, [x1, x2, x3], s);
     }
     let call = if u64::from(function) == x0 { Hypercall::from_raw(function) } else { None };
     let Some(call) = call else {

@@ -14,13 +14,44 @@ use crate::board::schema::LogFormat;
 use crate::elf;
 use crate::qemu::{self, Overrides};
 use crate::workspace;
-use anyhow::{ensure, Context, Result};
+use anyhow::{Context, Result, ensure};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Metrics the measuring domain must report.
-const GUEST_METRICS: [&str; 4] =
-    ["hvc_null_roundtrip_el2_insns", "hvc_null_roundtrip_insns", "idle_el2_entries", "idle_trapped_wfi_el2_entries"];
+const GUEST_METRICS: [&str; 5] = [
+    "hvc_null_roundtrip_el2_insns",
+    "hvc_null_roundtrip_insns",
+    "idle_el2_entries",
+    "idle_trapped_wfi_el2_entries",
+    "compute_loop_insns",
+];
+
+/// Collects `<prefix>BENCH name=value` lines.
+fn parse_bench(output: &str, prefix: &str) -> Result<BTreeMap<String, u64>> {
+    let mut found = BTreeMap::new();
+    for line in output.lines() {
+        if let Some((name, value)) =
+            line.strip_prefix(prefix).and_then(|l| l.strip_prefix("BENCH ")).and_then(|l| l.split_once('='))
+        {
+            found.insert(name.to_string(), value.trim().parse().with_context(|| format!("bad value in `{line}`"))?);
+        }
+    }
+    Ok(found)
+}
+
+/// Boots the benchmark domain's image natively: QEMU virt without
+/// virtualization, one CPU, the same `-icount` settings, no Bulkhead.
+fn native_metrics() -> Result<BTreeMap<String, u64>> {
+    let elf = workspace::target_dir().join("aarch64-unknown-none/release/domain-bench");
+    let mut cmd = std::process::Command::new("qemu-system-aarch64");
+    cmd.args(["-machine", "virt,gic-version=3", "-cpu", "max", "-smp", "1", "-m", "1G"])
+        .args(["-icount", "shift=0,sleep=off", "-nodefaults", "-serial", "stdio", "-display", "none", "-kernel"])
+        .arg(&elf);
+    let out = qemu::run_until(cmd, Duration::from_secs(120), |log| log.contains("BENCH done"))?;
+    ensure!(out.output.contains("BENCH done"), "the native benchmark run did not finish:\n{}", out.output);
+    parse_bench(&out.output, "")
+}
 
 /// Runs the benchmark board and collects the `BENCH name=value` lines.
 fn guest_metrics() -> Result<BTreeMap<String, u64>> {
@@ -28,12 +59,7 @@ fn guest_metrics() -> Result<BTreeMap<String, u64>> {
     let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
     let out = qemu::run_until(cmd, Duration::from_secs(300), |log| log.contains("[bench] BENCH done"))?;
     ensure!(out.output.contains("[bench] BENCH done"), "the benchmark domain did not finish:\n{}", out.output);
-    let mut found = BTreeMap::new();
-    for line in out.output.lines() {
-        if let Some((name, value)) = line.strip_prefix("[bench] BENCH ").and_then(|l| l.split_once('=')) {
-            found.insert(name.to_string(), value.trim().parse().with_context(|| format!("bad value in `{line}`"))?);
-        }
-    }
+    let found = parse_bench(&out.output, "[bench] ")?;
     for name in GUEST_METRICS {
         ensure!(found.contains_key(name), "the benchmark domain did not report {name}:\n{}", out.output);
     }
@@ -75,17 +101,24 @@ pub fn sloc(dirs: &[&str]) -> Result<u64> {
 
 /// Runs the benchmarks; returns the exit status.
 pub fn run() -> Result<i32> {
-    let mut results: BTreeMap<String, u64> = BTreeMap::new();
+    let mut results: BTreeMap<String, f64> = BTreeMap::new();
     let built = super::build::build("qemu-virt", Some(LogFormat::Text))?;
     let kernel = std::fs::read(&built.kernel_elf)?;
-    results.insert("kernel_text_bytes".into(), elf::section_sizes(&kernel)?.text);
-    results.insert("image_bytes".into(), std::fs::metadata(&built.image)?.len());
+    results.insert("kernel_text_bytes".into(), elf::section_sizes(&kernel)?.text as f64);
+    results.insert("image_bytes".into(), std::fs::metadata(&built.image)?.len() as f64);
     // The kernel binary's first-party crates.
-    results.insert("kernel_sloc".into(), sloc(&["kernel", "protocols/abi", "protocols/bootcfg"])?);
+    results.insert("kernel_sloc".into(), sloc(&["kernel", "protocols/abi", "protocols/bootcfg"])? as f64);
     for (name, value) in guest_metrics()? {
         if GUEST_METRICS.contains(&name.as_str()) {
-            results.insert(name, value);
+            results.insert(name, value as f64);
         }
+    }
+    let native = native_metrics()?;
+    let native_loop = *native.get("compute_loop_insns").context("the native run did not report compute_loop_insns")?;
+    results.insert("compute_loop_insns_native".into(), native_loop as f64);
+    if let Some(&under) = results.get("compute_loop_insns") {
+        let ratio = under / native_loop.max(1) as f64;
+        results.insert("compute_loop_insns_ratio_vs_native".into(), (ratio * 1000.0).round() / 1000.0);
     }
 
     let targets: BTreeMap<&str, &str> = [
@@ -97,14 +130,19 @@ pub fn run() -> Result<i32> {
     ]
     .into_iter()
     .collect();
-    println!("{:<32} {:>12}  {}", "metric", "value", "target");
+    println!("{:<36} {:>12}  {}", "metric", "value", "target");
     for (name, value) in &results {
-        println!("{name:<32} {value:>12}  {}", targets.get(name.as_str()).copied().unwrap_or(""));
+        println!("{name:<36} {value:>12}  {}", targets.get(name.as_str()).copied().unwrap_or(""));
     }
+    // Integral figures are written as integers.
+    let json: BTreeMap<&String, serde_json::Value> = results
+        .iter()
+        .map(|(k, &v)| (k, if v.fract() == 0.0 { serde_json::json!(v as u64) } else { serde_json::json!(v) }))
+        .collect();
     let dir = workspace::target_dir().join("bench");
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("results.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&results)? + "\n")?;
+    std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
     println!("wrote {}", path.display());
     Ok(0)
 }

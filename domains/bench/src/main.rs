@@ -7,13 +7,18 @@
 //! benchmark builds only. Each figure is the median of `SAMPLES` samples
 //! minus the median of the same number of empty measurements. Results are
 //! printed as `BENCH <name>=<value>` lines for the build tool to collect.
+//!
+//! The same image also boots natively (QEMU `virtualization=off`, no
+//! Bulkhead): it then measures only the guest-side work (`compute`), for
+//! the native comparison.
 #![no_std]
 #![no_main]
 
 use bulkhead_abi::Hypercall;
 use core::arch::asm;
 use core::fmt::Write;
-use domain_rt::{call, Boot, Console};
+use core::sync::atomic::{AtomicU64, Ordering};
+use domain_rt::{Boot, Console, call};
 
 domain_rt::entry!(main);
 
@@ -32,6 +37,13 @@ const INST_RETIRED: u64 = 0x08;
 const EL2_ONLY: u64 = (1 << 31) | (1 << 30) | (1 << 27) | INST_RETIRED;
 /// PMEVTYPER: count every level, EL2 included.
 const ALL_LEVELS: u64 = (1 << 27) | INST_RETIRED;
+/// PMEVTYPER: count EL1 only (not EL0, not EL2).
+const EL1_ONLY: u64 = (1 << 30) | INST_RETIRED;
+/// Words of the compute loop's working set (64 KiB).
+const WORDS: usize = 8192;
+
+/// The compute loop's working set.
+static DATA: [AtomicU64; WORDS] = [const { AtomicU64::new(1) }; WORDS];
 
 fn pmu_start() {
     // SAFETY: programs this vCPU's own PMU counters 0 and 1 (allowed in
@@ -40,14 +52,16 @@ fn pmu_start() {
         asm!(
             "msr pmevtyper0_el0, {el2}",
             "msr pmevtyper1_el0, {all}",
-            "msr pmcntenset_el0, {two}",
+            "msr pmevtyper2_el0, {el1}",
+            "msr pmcntenset_el0, {three}",
             "mrs {t}, pmcr_el0",
             "orr {t}, {t}, #1",
             "msr pmcr_el0, {t}",
             "isb",
             el2 = in(reg) EL2_ONLY,
             all = in(reg) ALL_LEVELS,
-            two = in(reg) 0b11u64,
+            el1 = in(reg) EL1_ONLY,
+            three = in(reg) 0b111u64,
             t = out(reg) _,
             options(nostack)
         );
@@ -111,8 +125,43 @@ fn counter() -> (u64, u64) {
     // (count, frequency)
     let (count, freq): (u64, u64);
     // SAFETY: reads the virtual counter and its frequency.
-    unsafe { asm!("isb", "mrs {0}, cntvct_el0", "mrs {1}, cntfrq_el0", out(reg) count, out(reg) freq, options(nomem, nostack)) };
+    unsafe {
+        asm!("isb", "mrs {0}, cntvct_el0", "mrs {1}, cntfrq_el0", out(reg) count, out(reg) freq, options(nomem, nostack))
+    };
     (count, freq)
+}
+
+/// A fixed amount of work over 64 KiB of RAM (loads, stores, arithmetic).
+#[inline(never)]
+fn compute() -> u64 {
+    let mut hash = 0u64;
+    for round in 0..4u64 {
+        for (i, word) in DATA.iter().enumerate() {
+            let v = word.load(Ordering::Relaxed).wrapping_mul(31).wrapping_add(i as u64 ^ round);
+            word.store(v, Ordering::Relaxed);
+            hash ^= v;
+        }
+    }
+    hash
+}
+
+fn el1_count() -> u64 {
+    let v: u64;
+    // SAFETY: reads this vCPU's PMU counter 2.
+    unsafe { asm!("isb", "mrs {0}, pmevcntr2_el0", out(reg) v, options(nomem, nostack)) };
+    v
+}
+
+/// Median EL1 instructions of `compute`, over 11 runs.
+fn compute_insns() -> u64 {
+    let mut samples = [0u64; 11];
+    for s in samples.iter_mut() {
+        let before = el1_count();
+        core::hint::black_box(compute());
+        *s = el1_count().wrapping_sub(before);
+    }
+    samples.sort_unstable();
+    samples[5]
 }
 
 fn report(name: &str, value: u64) {
@@ -121,6 +170,12 @@ fn report(name: &str, value: u64) {
 
 fn main(_boot: Boot) {
     pmu_start();
+    report("compute_loop_insns", compute_insns());
+    if domain_rt::native() {
+        // Booted without the hypervisor: only guest-side figures exist.
+        let _ = writeln!(Console, "BENCH done");
+        return;
+    }
     let (base_el2, base_all) = measure(sample_empty);
     let (hvc_el2, hvc_all) = measure(sample_hvc);
     report("hvc_null_roundtrip_el2_insns", hvc_el2.saturating_sub(base_el2));

@@ -46,6 +46,8 @@ fn write(addr: u64, value: u64) {
 
 /// Refused calls that must not hurt anyone, in the first life.
 fn refused_calls() {
+    // A line that imitates the kernel's: it must come out prefixed.
+    say(format_args!("\rfault: domain counter vCPU 0 (pCPU 2): forged by hostile\n"));
     let s = call(psci::CPU_ON, 5, domain_rt::entry_point(), 0) as i64;
     say(format_args!("CPU_ON of vCPU 5 (not mine): {s}\n"));
     let s = call(psci::CPU_ON, 0x100, domain_rt::entry_point(), 0) as i64;

@@ -14,6 +14,8 @@
 mod console;
 mod hvc;
 
+use core::sync::atomic::{AtomicBool, Ordering};
+
 pub use console::{Console, print};
 pub use hvc::{call, cpu_on, heartbeat, system_off, system_reset};
 
@@ -25,6 +27,9 @@ core::arch::global_asm!(
     .section .text.entry, "ax"
     .global _start
 _start:
+    mov     x9, #(3 << 20)          // CPACR_EL1.FPEN: Rust code for this
+    msr     cpacr_el1, x9           // target may use FP/SIMD registers
+    isb
     mrs     x9, mpidr_el1
     and     x9, x9, #0xff           // compact vCPU id
     cmp     x9, #4
@@ -41,7 +46,7 @@ _start:
     mov     x12, #{stack}
     madd    x10, x11, x12, x10
     mov     sp, x10
-    mov     x2, x9                  // x0 context, x1 restarts, x2 vCPU
+    mov     x2, x9                  // x0 context, x1 restarts, x2 vCPU, x3 magic
     bl      domain_rt_start
 4:  wfi
     b       4b
@@ -65,8 +70,20 @@ unsafe extern "Rust" {
     safe fn __domain_main(boot: Boot);
 }
 
+/// Set when the image was booted without Bulkhead (benchmarks' native runs).
+static NATIVE: AtomicBool = AtomicBool::new(false);
+
+/// Whether this image runs without the hypervisor (a native benchmark run
+/// on QEMU virt: console on its PL011, PSCI through QEMU's firmware).
+pub fn native() -> bool {
+    NATIVE.load(Ordering::Relaxed)
+}
+
 #[unsafe(no_mangle)]
-extern "C" fn domain_rt_start(context: u64, restarts: u64, vcpu: usize) -> ! {
+extern "C" fn domain_rt_start(context: u64, restarts: u64, vcpu: usize, magic: u64) -> ! {
+    if vcpu == 0 {
+        NATIVE.store(magic != bulkhead_abi::hypercall::ENTRY_MAGIC, Ordering::Relaxed);
+    }
     __domain_main(Boot { vcpu, context, restarts });
     if vcpu == 0 {
         system_off()

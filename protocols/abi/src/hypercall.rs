@@ -84,6 +84,11 @@ pub mod psci {
 /// PSCI `SYSTEM_OFF`.
 pub const PSCI_SYSTEM_OFF: u32 = psci::SYSTEM_OFF;
 
+/// Value of x3 when the kernel enters a domain ("BULKHEAD", little
+/// endian): a domain image booted natively (no hypervisor, as the
+/// benchmarks' native runs do) sees something else there.
+pub const ENTRY_MAGIC: u64 = u64::from_le_bytes(*b"BULKHEAD");
+
 const _: () = {
     let mut i = 0;
     while i < Hypercall::ALL.len() {

@@ -175,7 +175,8 @@ bulkhead_reset_el1:
     isb
     ret
 
-    // Enters EL1 at x0 with x1, x2 in x0, x1; SP_EL2 reset to x3.
+    // Enters EL1 at x0 with x1, x2 in x0, x1 and ENTRY_MAGIC in x3; SP_EL2
+    // reset to x3.
     .global bulkhead_enter_guest
 bulkhead_enter_guest:
     msr     elr_el2, x0
@@ -184,7 +185,8 @@ bulkhead_enter_guest:
     mov     sp, x3
     mov     x0, x1
     mov     x1, x2
-    .irp n, 2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30
+    ldr     x3, ={magic}
+    .irp n, 2,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30
     mov     x\n, xzr
     .endr
     eret
@@ -203,7 +205,8 @@ bulkhead_reset_pauth_keys:
     msr     S3_0_C2_C3_0, xzr       // APGAKey
     msr     S3_0_C2_C3_1, xzr
     ret
-"#
+"#,
+    magic = const bulkhead_abi::hypercall::ENTRY_MAGIC,
 );
 
 unsafe extern "C" {

@@ -9,7 +9,7 @@ echo "lint: cargo fmt --check"
 cargo fmt --all -- --check
 echo "lint: clippy, host crates"
 cargo clippy --quiet -p bulkhead-abi -p bulkhead-bootcfg -p kernel-core -p xtask --all-targets -- -D warnings
-for features in "" "qemu" "qemu,defmt"; do
+for features in "" "qemu" "qemu,defmt" "qemu,bench"; do
     echo "lint: clippy, kernel (features: ${features:-none})"
     cargo clippy --quiet -p bulkhead-kernel --target aarch64-unknown-none-softfloat --features "$features" -- -D warnings
 done

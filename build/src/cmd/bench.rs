@@ -130,7 +130,7 @@ pub fn run() -> Result<i32> {
     ]
     .into_iter()
     .collect();
-    println!("{:<36} {:>12}  {}", "metric", "value", "target");
+    println!("{:<36} {:>12}  target", "metric", "value");
     for (name, value) in &results {
         println!("{name:<36} {value:>12}  {}", targets.get(name.as_str()).copied().unwrap_or(""));
     }

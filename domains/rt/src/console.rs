@@ -22,12 +22,10 @@ const NATIVE_UART: usize = 0x0900_0000;
 fn native_print(s: &str) {
     for &b in s.as_bytes() {
         // SAFETY: only in a native run on QEMU virt, where this domain is
-        // the only software and the PL011 sits at NATIVE_UART; wait while
-        // the FIFO is full (FR.TXFF), then write DR.
-        unsafe {
-            while core::ptr::read_volatile((NATIVE_UART + 0x18) as *const u32) & (1 << 5) != 0 {}
-            core::ptr::write_volatile(NATIVE_UART as *mut u32, u32::from(b));
-        }
+        // the only software and the PL011 sits at NATIVE_UART: read FR.
+        while unsafe { core::ptr::read_volatile((NATIVE_UART + 0x18) as *const u32) } & (1 << 5) != 0 {}
+        // SAFETY: as above: write DR.
+        unsafe { core::ptr::write_volatile(NATIVE_UART as *mut u32, u32::from(b)) };
     }
 }
 

@@ -9,6 +9,10 @@ use crate::stage2::Stage2Plan;
 use bulkhead_abi::hypercall::CONSOLE_WRITE_MAX;
 use bulkhead_abi::{Error, Hypercall, PhysAddr};
 
+/// Bytes copied out of a domain per console call.
+const CONSOLE_BUF: usize = 256;
+const _: () = assert!(CONSOLE_BUF as u64 == CONSOLE_WRITE_MAX);
+
 /// A call the kernel refused, for the audit log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Denial {
@@ -135,7 +139,7 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
     match call {
         Hypercall::Null => Effect::Return(0),
         Hypercall::ConsoleWrite => {
-            let mut buf = [0u8; CONSOLE_WRITE_MAX as usize];
+            let mut buf = [0u8; CONSOLE_BUF];
             result(guest_bytes(s, x1, x2, &mut buf).map(|bytes| s.console(bytes)))
         }
         Hypercall::Heartbeat => {
@@ -143,7 +147,7 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
             Effect::Return(0)
         }
         Hypercall::Panic => {
-            let mut buf = [0u8; CONSOLE_WRITE_MAX as usize];
+            let mut buf = [0u8; CONSOLE_BUF];
             if let Ok(bytes) = guest_bytes(s, x1, x2, &mut buf) {
                 s.console(bytes);
                 s.console(b"\n");
@@ -172,7 +176,13 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
+#[allow(
+    clippy::identity_op,
+    clippy::cast_possible_truncation,
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    reason = "tests"
+)]
 mod tests {
     extern crate std;
     use super::*;

@@ -86,6 +86,13 @@ pub fn sanitize(reg: IdReg, raw: u64, pmu_visible: bool) -> u64 {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::identity_op,
+    clippy::cast_possible_truncation,
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    reason = "tests"
+)]
 mod tests {
     use super::*;
 

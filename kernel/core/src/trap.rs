@@ -148,6 +148,13 @@ pub fn classify(esr: u64) -> Trap {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::identity_op,
+    clippy::cast_possible_truncation,
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    reason = "tests"
+)]
 mod tests {
     use super::*;
 

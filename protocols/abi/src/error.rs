@@ -47,6 +47,7 @@ impl Error {
 /// Compile-time check that `from_x0` inverts `to_x0` for every code and
 /// that `ALL` lists every variant (a new variant without an arm in the
 /// `match` below fails to compile).
+#[allow(clippy::indexing_slicing, reason = "a compile-time loop bounded by its condition")]
 const _: () = {
     let mut i = 0;
     while i < Error::ALL.len() {
@@ -64,6 +65,13 @@ const _: () = {
 };
 
 #[cfg(test)]
+#[allow(
+    clippy::identity_op,
+    clippy::cast_possible_truncation,
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    reason = "tests"
+)]
 mod tests {
     use super::*;
 

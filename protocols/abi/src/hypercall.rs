@@ -89,6 +89,7 @@ pub const PSCI_SYSTEM_OFF: u32 = psci::SYSTEM_OFF;
 /// benchmarks' native runs do) sees something else there.
 pub const ENTRY_MAGIC: u64 = u64::from_le_bytes(*b"BULKHEAD");
 
+#[allow(clippy::indexing_slicing, reason = "a compile-time loop bounded by its condition")]
 const _: () = {
     let mut i = 0;
     while i < Hypercall::ALL.len() {
@@ -99,6 +100,13 @@ const _: () = {
 };
 
 #[cfg(test)]
+#[allow(
+    clippy::identity_op,
+    clippy::cast_possible_truncation,
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    reason = "tests"
+)]
 mod tests {
     use super::*;
 

@@ -39,7 +39,13 @@ pub fn image_bytes<'p>(payload: &'p [u8], image: &ImageRef) -> Result<&'p [u8], 
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, reason = "tests")]
+#[allow(
+    clippy::identity_op,
+    clippy::cast_possible_truncation,
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    reason = "tests"
+)]
 mod tests {
     use super::*;
     use bulkhead_abi::Ipa;

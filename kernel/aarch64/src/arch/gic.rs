@@ -32,9 +32,11 @@ pub unsafe fn init(gicd: usize, gicr: usize, cpus: usize, boot_cpu: usize) {
     GIC.call_once(|| {
         let gicd = NonNull::new(gicd as *mut _).expect("GICD address is not null");
         let gicr = NonNull::new(gicr as *mut _).expect("GICR address is not null");
-        // SAFETY: the caller guarantees both are this machine's GIC frames,
+        // SAFETY: the caller guarantees this is the machine's distributor,
         // identity-mapped (MMU off) and owned by the kernel alone.
-        let gic = unsafe { GicV3::new(UniqueMmioPointer::new(gicd), gicr, cpus) }.expect("GICv3 redistributors");
+        let gicd = unsafe { UniqueMmioPointer::new(gicd) };
+        // SAFETY: likewise for the redistributor frames.
+        let gic = unsafe { GicV3::new(gicd, gicr, cpus) }.expect("GICv3 redistributors");
         let mut gic = Gic(gic);
         GicCpuInterface::enable_system_register_el2(true);
         gic.0.setup(boot_cpu);

@@ -102,10 +102,11 @@ fn mdcr(pmu: bool) -> u64 {
 pub fn configure(setup: &VcpuSetup) {
     let midr: u64;
     let vmpidr = (1 << 31) | setup.vcpu_index;
+    // SAFETY: reading MIDR_EL1 has no side effects.
+    unsafe { asm!("mrs {0}, midr_el1", out(reg) midr, options(nomem, nostack, preserves_flags)) };
     // SAFETY: these EL2 registers only affect how the lower ELs run and
     // trap; the domain is not running while they change.
     unsafe {
-        asm!("mrs {0}, midr_el1", out(reg) midr, options(nomem, nostack, preserves_flags));
         asm!(
             "msr vpidr_el2, {midr}",
             "msr vmpidr_el2, {vmpidr}",

@@ -7,9 +7,10 @@ use core::arch::asm;
 /// Fires after `ms` milliseconds.
 pub fn arm_ms(ms: u64) {
     let freq: u64;
-    // SAFETY: reads the counter frequency; arms this pCPU's EL2 timer.
+    // SAFETY: reads the counter frequency.
+    unsafe { asm!("mrs {0}, cntfrq_el0", out(reg) freq, options(nomem, nostack, preserves_flags)) };
+    // SAFETY: arms this pCPU's EL2 timer; only the kernel uses it.
     unsafe {
-        asm!("mrs {0}, cntfrq_el0", out(reg) freq, options(nomem, nostack, preserves_flags));
         asm!(
             "msr cnthp_tval_el2, {t}",
             "msr cnthp_ctl_el2, {on}",

@@ -276,6 +276,18 @@ fn lifecycle_panic_reset_and_off(_ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
+fn wfi_policy_is_per_domain(_ctx: &mut Ctx) -> Result<()> {
+    // The benchmark board runs the same sleeping domain twice: with `wfi`
+    // native (no EL2 entry may happen on its pCPU) and trapped (every `wfi`
+    // enters EL2). Entries are counted by the benchmark kernel.
+    let m = crate::cmd::bench::guest_metrics()?;
+    let native = m.get("idle_el2_entries").copied().context("no idle_el2_entries")?;
+    let trapped = m.get("idle_trapped_wfi_el2_entries").copied().context("no idle_trapped_wfi_el2_entries")?;
+    ensure!(native == 0, "a native-WFI domain caused {native} EL2 entries while idle");
+    ensure!(trapped > 100, "a trapped-WFI domain caused only {trapped} EL2 entries in 10 ms");
+    Ok(())
+}
+
 fn imx8mp_evk_builds_a_bootable_image(_ctx: &mut Ctx) -> Result<()> {
     let built = build("imx8mp-evk", None)?;
     let image = std::fs::read(&built.image)?;
@@ -307,7 +319,7 @@ fn check_rejects_a_bad_board_with_exit_2(_ctx: &mut Ctx) -> Result<()> {
 
 type Test = (&'static str, fn(&mut Ctx) -> Result<()>);
 
-const TESTS: [Test; 11] = [
+const TESTS: [Test; 12] = [
     ("qemu: banner reports all 8 CPUs online, domains run", banner_reports_all_cpus),
     ("qemu: fewer CPUs than the board is a boot error", fewer_cpus_is_a_boot_error),
     ("qemu: less RAM than the board is a boot error", less_ram_is_a_boot_error),
@@ -317,6 +329,7 @@ const TESTS: [Test; 11] = [
     ("qemu: defmt frames decode with defmt-print", defmt_frames_decode),
     ("qemu: every hostile attempt is contained, the counter counts on", hostile_domain_is_contained),
     ("qemu: a two-vCPU domain panics, resets and powers off", lifecycle_panic_reset_and_off),
+    ("qemu: wfi traps or not, per domain, as the board says", wfi_policy_is_per_domain),
     ("build: imx8mp-evk image has a valid arm64 header", imx8mp_evk_builds_a_bootable_image),
     ("cli: check rejects a bad board with exit 2", check_rejects_a_bad_board_with_exit_2),
 ];

@@ -54,7 +54,7 @@ fn native_metrics() -> Result<BTreeMap<String, u64>> {
 }
 
 /// Runs the benchmark board and collects the `BENCH name=value` lines.
-fn guest_metrics() -> Result<BTreeMap<String, u64>> {
+pub fn guest_metrics() -> Result<BTreeMap<String, u64>> {
     let built = super::build::build_with("boards/test/bench.toml", Some(LogFormat::Text), true)?;
     let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
     let out = qemu::run_until(cmd, Duration::from_secs(300), |log| log.contains("[bench] BENCH done"))?;

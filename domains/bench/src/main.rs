@@ -13,11 +13,12 @@
 //! the native comparison.
 #![no_std]
 #![no_main]
+#![forbid(unsafe_code)]
 
 use bulkhead_abi::Hypercall;
-use core::arch::asm;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicU64, Ordering};
+use domain_rt::probe::{self, pmu};
 use domain_rt::{Boot, Console, call};
 
 domain_rt::entry!(main);
@@ -45,71 +46,13 @@ const WORDS: usize = 8192;
 /// The compute loop's working set.
 static DATA: [AtomicU64; WORDS] = [const { AtomicU64::new(1) }; WORDS];
 
-fn pmu_start() {
-    // SAFETY: programs this vCPU's own PMU counters 0 and 1 (allowed in
-    // benchmark builds) and enables them.
-    unsafe {
-        asm!(
-            "msr pmevtyper0_el0, {el2}",
-            "msr pmevtyper1_el0, {all}",
-            "msr pmevtyper2_el0, {el1}",
-            "msr pmcntenset_el0, {three}",
-            "mrs {t}, pmcr_el0",
-            "orr {t}, {t}, #1",
-            "msr pmcr_el0, {t}",
-            "isb",
-            el2 = in(reg) EL2_ONLY,
-            all = in(reg) ALL_LEVELS,
-            el1 = in(reg) EL1_ONLY,
-            three = in(reg) 0b111u64,
-            t = out(reg) _,
-            options(nostack)
-        );
-    }
-}
-
-/// (EL2, all) instruction counts across one null hypercall.
-fn sample_hvc() -> (u64, u64) {
-    let (a0, a1, b0, b1): (u64, u64, u64, u64);
-    // SAFETY: reads this vCPU's PMU counters around one `hvc`, which
-    // returns 0 in x0 and clobbers nothing else.
-    unsafe {
-        asm!(
-            "isb",
-            "mrs {a0}, pmevcntr0_el0",
-            "mrs {a1}, pmevcntr1_el0",
-            "hvc #0",
-            "mrs {b1}, pmevcntr1_el0",
-            "mrs {b0}, pmevcntr0_el0",
-            a0 = out(reg) a0, a1 = out(reg) a1, b0 = out(reg) b0, b1 = out(reg) b1,
-            inout("x0") Hypercall::Null as u64 => _,
-            options(nostack)
-        );
-    }
-    (b0.wrapping_sub(a0), b1.wrapping_sub(a1))
-}
-
-/// The same with nothing in between: the measurement's own cost.
-fn sample_empty() -> (u64, u64) {
-    let (a0, a1, b0, b1): (u64, u64, u64, u64);
-    // SAFETY: reads this vCPU's PMU counters.
-    unsafe {
-        asm!(
-            "isb",
-            "mrs {a0}, pmevcntr0_el0",
-            "mrs {a1}, pmevcntr1_el0",
-            "mrs {b1}, pmevcntr1_el0",
-            "mrs {b0}, pmevcntr0_el0",
-            a0 = out(reg) a0, a1 = out(reg) a1, b0 = out(reg) b0, b1 = out(reg) b1,
-            options(nostack)
-        );
-    }
-    (b0.wrapping_sub(a0), b1.wrapping_sub(a1))
-}
-
 fn median(samples: &mut [u64; SAMPLES]) -> u64 {
     samples.sort_unstable();
     samples[SAMPLES / 2]
+}
+
+fn sample_hvc() -> (u64, u64) {
+    pmu::across_hvc(Hypercall::Null as u64)
 }
 
 fn measure(f: fn() -> (u64, u64)) -> (u64, u64) {
@@ -119,16 +62,6 @@ fn measure(f: fn() -> (u64, u64)) -> (u64, u64) {
         (el2[i], all[i]) = f();
     }
     (median(&mut el2), median(&mut all))
-}
-
-fn counter() -> (u64, u64) {
-    // (count, frequency)
-    let (count, freq): (u64, u64);
-    // SAFETY: reads the virtual counter and its frequency.
-    unsafe {
-        asm!("isb", "mrs {0}, cntvct_el0", "mrs {1}, cntfrq_el0", out(reg) count, out(reg) freq, options(nomem, nostack))
-    };
-    (count, freq)
 }
 
 /// A fixed amount of work over 64 KiB of RAM (loads, stores, arithmetic).
@@ -145,20 +78,13 @@ fn compute() -> u64 {
     hash
 }
 
-fn el1_count() -> u64 {
-    let v: u64;
-    // SAFETY: reads this vCPU's PMU counter 2.
-    unsafe { asm!("isb", "mrs {0}, pmevcntr2_el0", out(reg) v, options(nomem, nostack)) };
-    v
-}
-
 /// Median EL1 instructions of `compute`, over 11 runs.
 fn compute_insns() -> u64 {
     let mut samples = [0u64; 11];
     for s in samples.iter_mut() {
-        let before = el1_count();
+        let before = pmu::counter2();
         core::hint::black_box(compute());
-        *s = el1_count().wrapping_sub(before);
+        *s = pmu::counter2().wrapping_sub(before);
     }
     samples.sort_unstable();
     samples[5]
@@ -169,14 +95,14 @@ fn report(name: &str, value: u64) {
 }
 
 fn main(_boot: Boot) {
-    pmu_start();
+    pmu::start([EL2_ONLY, ALL_LEVELS, EL1_ONLY]);
     report("compute_loop_insns", compute_insns());
     if domain_rt::native() {
         // Booted without the hypervisor: only guest-side figures exist.
         let _ = writeln!(Console, "BENCH done");
         return;
     }
-    let (base_el2, base_all) = measure(sample_empty);
+    let (base_el2, base_all) = measure(pmu::across_nothing);
     let (hvc_el2, hvc_all) = measure(sample_hvc);
     report("hvc_null_roundtrip_el2_insns", hvc_el2.saturating_sub(base_el2));
     report("hvc_null_roundtrip_insns", hvc_all.saturating_sub(base_all));
@@ -186,12 +112,12 @@ fn main(_boot: Boot) {
     // sleeps), and the kernel's entries on the idle pCPU are counted.
     let before = call(Hypercall::BenchEl2Entries as u32, IDLE_PCPU, 0, 0);
     let trapped_before = call(Hypercall::BenchEl2Entries as u32, TRAPPED_PCPU, 0, 0);
-    let (start, _) = counter();
+    let (start, _) = probe::counter();
     call(Hypercall::BenchSleep as u32, IDLE_MS, 0, 0);
     let after = call(Hypercall::BenchEl2Entries as u32, IDLE_PCPU, 0, 0);
     let trapped_after = call(Hypercall::BenchEl2Entries as u32, TRAPPED_PCPU, 0, 0);
     report("idle_el2_entries", after.wrapping_sub(before));
     report("idle_trapped_wfi_el2_entries", trapped_after.wrapping_sub(trapped_before));
-    report("idle_window_ticks", counter().0.wrapping_sub(start));
+    report("idle_window_ticks", probe::counter().0.wrapping_sub(start));
     let _ = writeln!(Console, "BENCH done");
 }

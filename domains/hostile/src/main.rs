@@ -7,6 +7,7 @@
 //! from this domain's claims.
 #![no_std]
 #![no_main]
+#![forbid(unsafe_code)]
 
 use bulkhead_abi::Hypercall;
 use bulkhead_abi::hypercall::psci;
@@ -30,19 +31,7 @@ fn say(args: core::fmt::Arguments<'_>) {
     let _ = Console.write_fmt(args);
 }
 
-fn read(addr: u64) -> u64 {
-    let value: u64;
-    // SAFETY: deliberately hostile: the address is outside this domain's
-    // grants, so the access traps to the kernel, which stops the domain.
-    // Nothing of this domain's own memory is touched.
-    unsafe { core::arch::asm!("ldr {0}, [{1}]", out(reg) value, in(reg) addr, options(nostack)) };
-    value
-}
-
-fn write(addr: u64, value: u64) {
-    // SAFETY: as `read`: the store can only trap.
-    unsafe { core::arch::asm!("str {0}, [{1}]", in(reg) value, in(reg) addr, options(nostack)) };
-}
+use domain_rt::probe::{read_u64 as read, write_u64 as write};
 
 /// Refused calls that must not hurt anyone, in the first life.
 fn refused_calls() {
@@ -85,9 +74,7 @@ const ATTEMPTS: [(&str, fn()); 10] = [
 ];
 
 fn forbidden_sysreg() {
-    // SAFETY: deliberately hostile: the write traps to the kernel
-    // (MDCR_EL2.TPM), which stops the domain.
-    unsafe { core::arch::asm!("msr pmcr_el0, {0}", in(reg) 1u64, options(nostack)) };
+    domain_rt::probe::write_pmcr(1);
 }
 
 fn stop_heartbeat() {
@@ -97,29 +84,12 @@ fn stop_heartbeat() {
 }
 
 fn smc_system_off() {
-    // SAFETY: deliberately hostile: `smc` traps to the kernel (HCR_EL2.TSC)
-    // and must stop this domain only.
-    unsafe { core::arch::asm!("smc #0", inout("x0") u64::from(psci::SYSTEM_OFF) => _, options(nostack)) };
-}
-
-fn vtimer_ctl() -> u64 {
-    let ctl: u64;
-    // SAFETY: reads this vCPU's own virtual timer control.
-    unsafe { core::arch::asm!("mrs {0}, cntv_ctl_el0", out(reg) ctl, options(nomem, nostack)) };
-    ctl
-}
-
-fn arm_vtimer() {
-    // SAFETY: arms this vCPU's own virtual timer far in the future (its
-    // interrupt is masked); the kernel must reset it on restart.
-    unsafe {
-        core::arch::asm!("msr cntv_cval_el0, {0}", "msr cntv_ctl_el0, {1}", in(reg) u64::MAX, in(reg) 1u64, options(nostack))
-    };
+    domain_rt::probe::smc(psci::SYSTEM_OFF);
 }
 
 fn main(boot: Boot) {
-    say(format_args!("life {}: virtual timer control at entry {:#x}\n", boot.restarts, vtimer_ctl()));
-    arm_vtimer();
+    say(format_args!("life {}: virtual timer control at entry {:#x}\n", boot.restarts, domain_rt::probe::vtimer_ctl()));
+    domain_rt::probe::arm_vtimer();
     domain_rt::heartbeat();
     if boot.restarts == 0 {
         refused_calls();

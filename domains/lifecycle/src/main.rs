@@ -5,6 +5,7 @@
 //! PSCI SYSTEM_RESET; life 2 powers off with SYSTEM_OFF.
 #![no_std]
 #![no_main]
+#![forbid(unsafe_code)]
 
 use core::fmt::Write;
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -18,11 +19,7 @@ static SECOND_VCPU_SPINS: AtomicU64 = AtomicU64::new(0);
 /// (x20) register: the kernel emulates the read (HCR_EL2.TID3) and must
 /// return the same sanitised value in both.
 fn report_cpu_features() {
-    let (low, high): (u64, u64);
-    // SAFETY: reads an ID register (trapped and emulated by the kernel).
-    unsafe {
-        core::arch::asm!("mrs x3, id_aa64pfr0_el1", "mrs x20, id_aa64pfr0_el1", out("x3") low, out("x20") high, options(nomem, nostack));
-    }
+    let (low, high) = domain_rt::probe::id_aa64pfr0_via_x3_and_x20();
     let field = |v: u64, lo: u32| (v >> lo) & 0xf;
     let _ = writeln!(
         Console,

@@ -13,6 +13,7 @@
 
 mod console;
 mod hvc;
+pub mod probe;
 
 use core::sync::atomic::{AtomicBool, Ordering};
 

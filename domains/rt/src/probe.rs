@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+//! Instructions that only test and benchmark domains need: deliberately
+//! forbidden accesses (the hostile domain), the PMU (the benchmark domain)
+//! and ID register reads into chosen registers. Kept here so that those
+//! domains, like every other, can `forbid(unsafe_code)`.
+
+use core::arch::asm;
+
+/// Loads from `addr` (hostile tests: outside the domain's grants, so the
+/// kernel stops the domain).
+pub fn read_u64(addr: u64) -> u64 {
+    let value: u64;
+    // SAFETY: a load through a raw address; if it lies outside the domain's
+    // grants it traps to the kernel and never returns. It cannot corrupt
+    // this domain's own memory.
+    unsafe { asm!("ldr {0}, [{1}]", out(reg) value, in(reg) addr, options(nostack)) };
+    value
+}
+
+/// Stores to `addr` (hostile tests, as [`read_u64`]).
+pub fn write_u64(addr: u64, value: u64) {
+    // SAFETY: as `read_u64`; callers use addresses outside the domain's
+    // own RAM, so no Rust object is overwritten.
+    unsafe { asm!("str {0}, [{1}]", in(reg) value, in(reg) addr, options(nostack)) };
+}
+
+/// Writes PMCR_EL0 (trapped by the kernel outside benchmark builds).
+pub fn write_pmcr(value: u64) {
+    // SAFETY: a system register write; it traps or changes only this vCPU's PMU.
+    unsafe { asm!("msr pmcr_el0, {0}", in(reg) value, options(nostack)) };
+}
+
+/// `smc #0` with function `function` (trapped by the kernel: HCR_EL2.TSC).
+pub fn smc(function: u32) -> u64 {
+    let ret: u64;
+    // SAFETY: `smc` traps to the kernel, which answers in x0 or stops the domain.
+    unsafe { asm!("smc #0", inlateout("x0") u64::from(function) => ret, options(nostack)) };
+    ret
+}
+
+/// CNTV_CTL_EL0 of this vCPU.
+pub fn vtimer_ctl() -> u64 {
+    let ctl: u64;
+    // SAFETY: reads this vCPU's own virtual timer control.
+    unsafe { asm!("mrs {0}, cntv_ctl_el0", out(reg) ctl, options(nomem, nostack)) };
+    ctl
+}
+
+/// Arms this vCPU's virtual timer far in the future, interrupt masked.
+pub fn arm_vtimer() {
+    // SAFETY: programs this vCPU's own virtual timer.
+    unsafe {
+        asm!("msr cntv_cval_el0, {0}", "msr cntv_ctl_el0, {1}", in(reg) u64::MAX, in(reg) 1u64, options(nostack))
+    };
+}
+
+/// ID_AA64PFR0_EL1 read into x3 and into x20 (the kernel emulates the
+/// read; x20 is callee-saved and reached by a different kernel path).
+pub fn id_aa64pfr0_via_x3_and_x20() -> (u64, u64) {
+    let (low, high): (u64, u64);
+    // SAFETY: ID register reads (trapped and emulated by the kernel).
+    unsafe {
+        asm!("mrs x3, id_aa64pfr0_el1", "mrs x20, id_aa64pfr0_el1", out("x3") low, out("x20") high, options(nomem, nostack));
+    }
+    (low, high)
+}
+
+/// The virtual counter and its frequency.
+pub fn counter() -> (u64, u64) {
+    let (count, freq): (u64, u64);
+    // SAFETY: reads the virtual counter and its frequency.
+    unsafe {
+        asm!("isb", "mrs {0}, cntvct_el0", "mrs {1}, cntfrq_el0", out(reg) count, out(reg) freq, options(nomem, nostack))
+    };
+    (count, freq)
+}
+
+/// The PMU, for the benchmark domain (benchmark kernels only).
+pub mod pmu {
+    use core::arch::asm;
+
+    /// Programs event counters 0, 1 and 2 with `types` (PMEVTYPERn_EL0)
+    /// and enables them.
+    pub fn start(types: [u64; 3]) {
+        // SAFETY: programs this vCPU's own PMU counters 0..2 and enables them.
+        unsafe {
+            asm!(
+                "msr pmevtyper0_el0, {t0}",
+                "msr pmevtyper1_el0, {t1}",
+                "msr pmevtyper2_el0, {t2}",
+                "msr pmcntenset_el0, {three}",
+                "mrs {t}, pmcr_el0",
+                "orr {t}, {t}, #1",
+                "msr pmcr_el0, {t}",
+                "isb",
+                t0 = in(reg) types[0],
+                t1 = in(reg) types[1],
+                t2 = in(reg) types[2],
+                three = in(reg) 0b111u64,
+                t = out(reg) _,
+                options(nostack)
+            );
+        }
+    }
+
+    /// Counters 0 and 1 across one `hvc #0` with `function` in x0 (which
+    /// must return only in x0): (delta 0, delta 1).
+    pub fn across_hvc(function: u64) -> (u64, u64) {
+        let (a0, a1, b0, b1): (u64, u64, u64, u64);
+        // SAFETY: reads this vCPU's PMU counters around one `hvc`, which
+        // clobbers only x0.
+        unsafe {
+            asm!(
+                "isb",
+                "mrs {a0}, pmevcntr0_el0",
+                "mrs {a1}, pmevcntr1_el0",
+                "hvc #0",
+                "mrs {b1}, pmevcntr1_el0",
+                "mrs {b0}, pmevcntr0_el0",
+                a0 = out(reg) a0, a1 = out(reg) a1, b0 = out(reg) b0, b1 = out(reg) b1,
+                inout("x0") function => _,
+                options(nostack)
+            );
+        }
+        (b0.wrapping_sub(a0), b1.wrapping_sub(a1))
+    }
+
+    /// The same reads with nothing in between: the measurement's own cost.
+    pub fn across_nothing() -> (u64, u64) {
+        let (a0, a1, b0, b1): (u64, u64, u64, u64);
+        // SAFETY: reads this vCPU's PMU counters.
+        unsafe {
+            asm!(
+                "isb",
+                "mrs {a0}, pmevcntr0_el0",
+                "mrs {a1}, pmevcntr1_el0",
+                "mrs {b1}, pmevcntr1_el0",
+                "mrs {b0}, pmevcntr0_el0",
+                a0 = out(reg) a0, a1 = out(reg) a1, b0 = out(reg) b0, b1 = out(reg) b1,
+                options(nostack)
+            );
+        }
+        (b0.wrapping_sub(a0), b1.wrapping_sub(a1))
+    }
+
+    /// Counter 2.
+    pub fn counter2() -> u64 {
+        let v: u64;
+        // SAFETY: reads this vCPU's PMU counter 2.
+        unsafe { asm!("isb", "mrs {0}, pmevcntr2_el0", out(reg) v, options(nomem, nostack)) };
+        v
+    }
+}

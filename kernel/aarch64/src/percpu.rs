@@ -12,6 +12,8 @@ const START: u8 = 1;
 
 /// One pCPU's shared state.
 pub struct Pcpu {
+    /// Its index (position in the device tree's /cpus).
+    index: AtomicUsize,
     /// Its MPIDR affinity.
     pub mpidr: AtomicU64,
     /// Top of its EL2 stack.
@@ -23,13 +25,14 @@ pub struct Pcpu {
     pub generation: AtomicU32,
     /// It is parked: no vCPU runs on it.
     pub parked: AtomicBool,
-    /// Exceptions taken to EL2 from its domain.
+    /// Exceptions taken to EL2 from its domain (benchmark builds count).
     pub el2_entries: AtomicU64,
 }
 
 impl Pcpu {
     const fn new() -> Self {
         Self {
+            index: AtomicUsize::new(0),
             mpidr: AtomicU64::new(0),
             stack_top: AtomicUsize::new(0),
             mailbox: AtomicU8::new(EMPTY),
@@ -62,16 +65,37 @@ impl Pcpu {
 /// Every pCPU.
 pub static PCPUS: [Pcpu; MAX_PCPUS] = [const { Pcpu::new() }; MAX_PCPUS];
 
-/// Records this CPU's index in TPIDR_EL2.
+/// Records this CPU's state in TPIDR_EL2 (as a pointer to its `Pcpu`).
 pub fn set_this(index: usize) {
-    // SAFETY: TPIDR_EL2 is the kernel's own scratch register.
-    unsafe { core::arch::asm!("msr tpidr_el2, {0}", in(reg) index, options(nomem, nostack, preserves_flags)) };
+    let Some(me) = PCPUS.get(index) else { return };
+    me.index.store(index, Ordering::Relaxed);
+    // SAFETY: TPIDR_EL2 is the kernel's own scratch register; it holds a
+    // pointer to a `'static` entry of PCPUS.
+    unsafe {
+        core::arch::asm!("msr tpidr_el2, {0}", in(reg) me as *const Pcpu, options(nomem, nostack, preserves_flags))
+    };
+}
+
+/// This CPU's state.
+pub fn me() -> &'static Pcpu {
+    let ptr: *const Pcpu;
+    // SAFETY: reads TPIDR_EL2, which `set_this` set, before any trap can
+    // occur on this CPU, to a pointer into the static PCPUS array.
+    unsafe { core::arch::asm!("mrs {0}, tpidr_el2", out(reg) ptr, options(nomem, nostack, preserves_flags)) };
+    // SAFETY: the pointer is to a `'static` Pcpu (see above), never null
+    // once set; shared access only (all fields are atomics).
+    unsafe { &*ptr }
 }
 
 /// This CPU's index.
 pub fn this() -> usize {
-    let index: usize;
-    // SAFETY: reads TPIDR_EL2, set by `set_this` before any trap can occur.
-    unsafe { core::arch::asm!("mrs {0}, tpidr_el2", out(reg) index, options(nomem, nostack, preserves_flags)) };
-    index
+    me().index.load(Ordering::Relaxed)
+}
+
+/// Counts an EL2 entry on this CPU. Only this CPU writes its counter, so a
+/// load and a store suffice (no atomic read-modify-write on the hot path).
+#[inline(always)]
+pub fn count_entry() {
+    let me = me();
+    me.el2_entries.store(me.el2_entries.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
 }

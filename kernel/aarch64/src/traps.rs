@@ -12,7 +12,7 @@ use crate::percpu::PCPUS;
 use bulkhead_abi::PhysAddr;
 use core::sync::atomic::Ordering;
 use kernel_core::fault::{FaultReason, TrapAction, on_trap};
-use kernel_core::hypercall::{Denial, Effect, Services, VcpuSnapshot, dispatch};
+use kernel_core::hypercall::{Denial, Effect, Services, VcpuSnapshot, answer_without_context, dispatch};
 use kernel_core::pinning::VcpuId;
 use kernel_core::psci::PsciAction;
 use kernel_core::serror::{SErrorVerdict, classify_serror};
@@ -110,12 +110,17 @@ impl core::fmt::Display for DenialText {
     }
 }
 
+/// Counts an EL2 entry on this pCPU (benchmark builds only).
 #[inline(always)]
+fn count_entry() {
+    if cfg!(feature = "bench") {
+        crate::percpu::count_entry();
+    }
+}
+
+/// This pCPU and the vCPU it runs.
 fn current() -> (usize, VcpuId) {
     let p = domains::this_pcpu();
-    if cfg!(feature = "bench") {
-        PCPUS[p].el2_entries.fetch_add(1, Ordering::Relaxed);
-    }
     match domains::vcpu_of(p) {
         Some(vcpu) => (p, vcpu),
         None => panic!("trap on pCPU {p}, which runs no vCPU"),
@@ -154,26 +159,51 @@ pub struct RegWrite {
 
 const NO_WRITE: RegWrite = RegWrite { reg: 0, value: 0 };
 
-/// A synchronous trap from a domain. Hypercalls are decoded first: they
-/// are the common trap and need nothing else.
+/// A synchronous trap from a domain. The hot path is kept small: a
+/// hypercall that needs no caller state is answered here; everything else
+/// goes out of line.
 #[unsafe(no_mangle)]
 extern "C" fn bulkhead_lower_sync(frame: &mut Frame) -> RegWrite {
-    let (p, vcpu) = current();
+    count_entry();
     let esr = vectors::esr();
-    let action = if esr >> 26 == 0x16 { TrapAction::Call { advance: false } } else { on_trap(trap::classify(esr)) };
-    match action {
+    if esr >> 26 == EC_HVC64 {
+        if let Some(x0) = answer_without_context(frame.x[0]) {
+            frame.x[0] = x0;
+            return NO_WRITE;
+        }
+        let (p, vcpu) = current();
+        hypercall(p, vcpu, frame);
+        return NO_WRITE;
+    }
+    other_trap(esr, frame)
+}
+
+/// ESR_EL2.EC of `hvc` from AArch64.
+const EC_HVC64: u64 = 0x16;
+
+/// Any hypercall that needs the caller's state.
+#[inline(never)]
+fn hypercall(p: usize, vcpu: VcpuId, frame: &mut Frame) {
+    match dispatch([frame.x[0], frame.x[1], frame.x[2], frame.x[3]], &mut Caller { vcpu }) {
+        Effect::Return(x0) => frame.x[0] = x0,
+        Effect::Psci(x0, action) => {
+            frame.x[0] = x0;
+            psci_action(p, vcpu, frame, action);
+        }
+        Effect::Fault(reason) => domains::fault(p, vcpu, reason),
+    }
+}
+
+/// Every trap but `hvc`.
+#[inline(never)]
+fn other_trap(esr: u64, frame: &mut Frame) -> RegWrite {
+    let (p, vcpu) = current();
+    match on_trap(trap::classify(esr)) {
         TrapAction::Call { advance } => {
             if advance {
                 vectors::skip_instruction();
             }
-            match dispatch([frame.x[0], frame.x[1], frame.x[2], frame.x[3]], &mut Caller { vcpu }) {
-                Effect::Return(x0) => frame.x[0] = x0,
-                Effect::Psci(x0, action) => {
-                    frame.x[0] = x0;
-                    psci_action(p, vcpu, frame, action);
-                }
-                Effect::Fault(reason) => domains::fault(p, vcpu, reason),
-            }
+            hypercall(p, vcpu, frame);
         }
         TrapAction::Wait => vectors::skip_instruction(),
         TrapAction::IdRead { reg, rt } => {
@@ -183,6 +213,8 @@ extern "C" fn bulkhead_lower_sync(frame: &mut Frame) -> RegWrite {
                 0..=18 | 30 => {
                     if let Some(x) = frame.x.get_mut(usize::from(rt)) {
                         *x = value;
+                    } else if rt == 30 {
+                        frame.lr = value;
                     }
                     NO_WRITE
                 }
@@ -198,6 +230,7 @@ extern "C" fn bulkhead_lower_sync(frame: &mut Frame) -> RegWrite {
 /// A physical interrupt while a domain ran (HCR_EL2.IMO=1).
 #[unsafe(no_mangle)]
 extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) -> RegWrite {
+    count_entry();
     let (p, _) = current();
     while let Some(intid) = gic::acknowledge() {
         gic::end(intid);
@@ -213,6 +246,7 @@ extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) -> RegWrite {
 /// An SError while a domain ran (HCR_EL2.AMO=1).
 #[unsafe(no_mangle)]
 extern "C" fn bulkhead_lower_serror(_frame: &mut Frame) -> RegWrite {
+    count_entry();
     let (p, vcpu) = current();
     let esr = vectors::esr();
     match classify_serror(esr) {

@@ -124,6 +124,14 @@ fn psci_call(function: u32, args: [u64; 3], s: &mut impl Services) -> Effect {
     Effect::Psci(out.ret as u64, out.action)
 }
 
+/// Calls answered before anything about the caller is looked up: they
+/// need no domain state, so the trap path answers them first. Today only
+/// `Null`, whose round trip is therefore the floor cost of a hypercall.
+#[inline(always)]
+pub fn answer_without_context(x0: u64) -> Option<u64> {
+    (x0 == Hypercall::Null as u64).then_some(0)
+}
+
 /// Dispatches the call in x0..x3.
 pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
     let [x0, x1, x2, x3] = x;
@@ -288,6 +296,17 @@ mod tests {
             Effect::Psci((-2i64) as u64, PsciAction::None)
         );
         assert_eq!(f.denials, [Denial::Psci { function: p::CPU_ON, target: 5, status: -2 }]);
+    }
+
+    #[test]
+    fn only_null_is_answered_without_context() {
+        assert_eq!(answer_without_context(Hypercall::Null as u64), Some(0));
+        for h in Hypercall::ALL.into_iter().filter(|&h| h != Hypercall::Null) {
+            assert_eq!(answer_without_context(h as u64), None, "{h:?}");
+        }
+        assert_eq!(answer_without_context(0x8400_0000), None);
+        let mut f = Fake::new();
+        assert_eq!(dispatch([Hypercall::Null as u64, 1, 2, 3], &mut f), Effect::Return(0));
     }
 
     #[test]

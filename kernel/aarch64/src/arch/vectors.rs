@@ -29,13 +29,25 @@ global_asm!(
     b       el2_unexpected_entry
     .endm
 
+    // A trap from a domain: save x0..x18 and x30 (the registers a Rust
+    // function may clobber), call the handler with the frame, then restore
+    // (in `el2_restore`) and `eret`. Fits in one 0x80-byte vector slot.
     .macro from_domain handler
     .balign 0x80
     sub     sp, sp, #160
     stp     x0, x1, [sp, #0]
     stp     x2, x3, [sp, #16]
-    adr     x0, \handler
-    b       el2_save_and_call
+    stp     x4, x5, [sp, #32]
+    stp     x6, x7, [sp, #48]
+    stp     x8, x9, [sp, #64]
+    stp     x10, x11, [sp, #80]
+    stp     x12, x13, [sp, #96]
+    stp     x14, x15, [sp, #112]
+    stp     x16, x17, [sp, #128]
+    stp     x18, x30, [sp, #144]
+    mov     x0, sp
+    bl      \handler
+    b       el2_restore
     .endm
 
     .section .text.vectors, "ax"
@@ -53,21 +65,9 @@ el2_vectors:
     unexpected \i
     .endr
 
-    // Saves x4..x18 and x30 (x0..x3 are saved by the vector), calls the
-    // handler in x0 with the frame, then writes x19..x29 if the handler
-    // returned a register number in x0 (value in x1), restores and erets.
-el2_save_and_call:
-    stp     x4, x5, [sp, #32]
-    stp     x6, x7, [sp, #48]
-    stp     x8, x9, [sp, #64]
-    stp     x10, x11, [sp, #80]
-    stp     x12, x13, [sp, #96]
-    stp     x14, x15, [sp, #112]
-    stp     x16, x17, [sp, #128]
-    stp     x18, x30, [sp, #144]
-    mov     x9, x0
-    mov     x0, sp
-    blr     x9
+    // After a handler: if it returned a register number in x0 (19..29),
+    // write x1 into that register; restore the frame and `eret`.
+el2_restore:
     cbz     x0, 3f
     sub     x0, x0, #19
     adr     x2, 1f

@@ -72,7 +72,7 @@ pub fn set_this(index: usize) {
     // SAFETY: TPIDR_EL2 is the kernel's own scratch register; it holds a
     // pointer to a `'static` entry of PCPUS.
     unsafe {
-        core::arch::asm!("msr tpidr_el2, {0}", in(reg) me as *const Pcpu, options(nomem, nostack, preserves_flags))
+        core::arch::asm!("msr tpidr_el2, {0}", in(reg) me as *const Pcpu as usize, options(nomem, nostack, preserves_flags))
     };
 }
 

@@ -9,7 +9,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 /// Host crates with tests.
-const HOST_PACKAGES: [&str; 4] = ["bulkhead-abi", "bulkhead-bootcfg", "kernel-core", "xtask"];
+const HOST_PACKAGES: [&str; 6] =
+    ["bulkhead-abi", "bulkhead-bootcfg", "bulkhead-ring", "bulkhead-ring-hal", "kernel-core", "xtask"];
 
 /// Counts of passed and failed tests.
 #[derive(Default)]
@@ -50,6 +51,36 @@ fn host_tests(tally: &mut Tally) -> Result<()> {
     Ok(())
 }
 
+/// Runs the loom model of the ring (its own target directory: loom builds
+/// need `--cfg loom`, which would otherwise invalidate the normal build).
+fn loom_tests(tally: &mut Tally) -> Result<()> {
+    println!("== loom model of the ring");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .current_dir(workspace::root())
+        .env("RUSTFLAGS", "--cfg loom")
+        .env("CARGO_TARGET_DIR", workspace::target_dir().join("loom"))
+        .args(["test", "--release", "--package", "bulkhead-ring", "--test", "loom"])
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let mut counted = false;
+    for line in text.lines() {
+        if let Some((passed, failed)) = parse_result(line) {
+            println!("{line}");
+            tally.passed += passed;
+            tally.failed += failed;
+            counted = true;
+        }
+    }
+    if !counted || !out.status.success() {
+        if !counted {
+            tally.failed += 1;
+        }
+        println!("FAIL loom model:\n{text}");
+    }
+    Ok(())
+}
+
 /// Parses libtest's `test result: ok. 3 passed; 1 failed; ...`.
 fn parse_result(line: &str) -> Option<(usize, usize)> {
     let rest = line.trim().strip_prefix("test result: ")?;
@@ -66,6 +97,7 @@ pub fn run(filter: Option<&str>, host_only: bool) -> Result<i32> {
     let mut tally = Tally::default();
     if filter.is_none() {
         host_tests(&mut tally)?;
+        loom_tests(&mut tally)?;
     }
     if !host_only {
         crate::qemu_tests::run_all(&mut tally, filter);

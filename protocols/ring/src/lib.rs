@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+//! A single-producer, single-consumer ring of variable-size frames in a
+//! shared-memory window, `no_std`, for Bulkhead channels.
+//!
+//! The window is memory a peer writes concurrently, so it is never a Rust
+//! slice: the ring reaches it only through [`Window`], a trait of copies and
+//! acquire/release index accesses whose real implementation lives in
+//! `bulkhead-ring-hal` (volatile MMIO-style accesses) and whose test
+//! implementations live in the tests. This crate has no `unsafe`.
+//!
+//! Everything the peer writes is untrusted: its index and every frame
+//! length are validated before use; a violation marks the ring broken
+//! (sticky) and returns an error, never a panic and never an access outside
+//! the ring. Each side keeps its own index locally and only publishes it, so
+//! a peer that scribbles over our index cannot make us misbehave.
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation)]
+
+mod bulk;
+mod layout;
+mod message;
+mod ring;
+mod window;
+
+pub use bulk::{DataArea, DataRef};
+pub use layout::{FRAME_HEADER, LayoutError, RING_HEADER, RingLayout};
+pub use message::MessageError;
+pub use ring::{Consumer, Corruption, Producer, RingError};
+pub use window::Window;

@@ -42,32 +42,34 @@ pub struct VcpuSetup {
     pub pmu: bool,
 }
 
-fn read_isar1() -> u64 {
-    let v: u64;
-    // SAFETY: reading an ID register has no side effects.
-    unsafe { asm!("mrs {0}, id_aa64isar1_el1", out(reg) v, options(nomem, nostack, preserves_flags)) };
-    v
+/// A 4-bit ID register field.
+fn field(reg: u64, lo: u32) -> u64 {
+    (reg >> lo) & 0xf
 }
 
 /// Whether pointer authentication is implemented (APA, API, GPA or GPI).
 fn has_pauth() -> bool {
-    read_isar1() & 0xff00_0ff0 != 0
+    super::idregs::read(6, 1) & 0xff00_0ff0 != 0
 }
 
-/// HCR_EL2 for a domain. RAS-dependent bits (TERR, TEA) are RES0 without
-/// FEAT_RAS; QEMU's `max` and every Armv8.2+ core have it.
+/// ID_AA64PFR0_EL1.
+fn pfr0() -> u64 {
+    super::idregs::read(4, 0)
+}
+
+/// ID_AA64DFR0_EL1.
+fn dfr0() -> u64 {
+    super::idregs::read(5, 0)
+}
+
+/// HCR_EL2 for a domain. Bits of optional features (TERR and TEA need
+/// FEAT_RAS, API and APK pointer authentication) are set only where the
+/// feature exists: elsewhere they are RES0.
 fn hcr_for(setup: &VcpuSetup) -> u64 {
-    let mut v = hcr::VM
-        | hcr::SWIO
-        | hcr::FMO
-        | hcr::IMO
-        | hcr::AMO
-        | hcr::TID3
-        | hcr::TSC
-        | hcr::TIDCP
-        | hcr::RW
-        | hcr::TERR
-        | hcr::TEA;
+    let mut v = hcr::VM | hcr::SWIO | hcr::FMO | hcr::IMO | hcr::AMO | hcr::TID3 | hcr::TSC | hcr::TIDCP | hcr::RW;
+    if field(pfr0(), 28) != 0 {
+        v |= hcr::TERR | hcr::TEA;
+    }
     if has_pauth() {
         v |= hcr::APK | hcr::API;
     }
@@ -80,22 +82,38 @@ fn hcr_for(setup: &VcpuSetup) -> u64 {
     v
 }
 
-/// CPTR_EL2 (E2H=0): RES1 bits, SVE (TZ), SME (TSM) and AMU (TAM) trapped,
-/// FP/SIMD not trapped.
-const CPTR: u64 = 0xff | (1 << 8) | (1 << 9) | (1 << 12) | (1 << 13) | (1 << 30);
+/// CPTR_EL2 (E2H=0): RES1 bits (TZ and TSM are RES1 without SVE and SME,
+/// and trap them with), AMU trapped (TAM) where it exists, FP/SIMD not
+/// trapped.
+fn cptr() -> u64 {
+    let tam = if field(pfr0(), 44) != 0 { 1 << 30 } else { 0 };
+    0xff | (1 << 8) | (1 << 9) | (1 << 12) | (1 << 13) | tam
+}
 
+/// MDCR_EL2: the PMU trapped (or, in benchmark builds, open to the domain
+/// with EL2 counting allowed), SPE and TRBE owned by EL2 (E2PB = E2TB = 0),
+/// debug registers not trapped (EL1 state, live).
 fn mdcr(pmu: bool) -> u64 {
-    let pmcr: u64;
-    // SAFETY: reading PMCR_EL0 at EL2 has no side effects.
-    unsafe { asm!("mrs {0}, pmcr_el0", out(reg) pmcr, options(nomem, nostack, preserves_flags)) };
-    let counters = (pmcr >> 11) & 0x1f;
-    // TPMS (SPE) trapped, E2PB = 00 and E2TB = 00: SPE and TRBE owned by EL2.
-    let base = counters | (1 << 14);
-    if pmu {
-        base // PMU usable at EL1 and counting at EL2 allowed (HPMD = 0)
-    } else {
-        base | (1 << 5) | (1 << 6) | (1 << 17) // TPMCR, TPM, HPMD
+    let dfr0 = dfr0();
+    let pmu_version = field(dfr0, 8);
+    let mut v = 0;
+    if pmu_version != 0 && pmu_version != 0xf {
+        let pmcr: u64;
+        // SAFETY: the PMU exists (PMUVer), so reading PMCR_EL0 at EL2 is
+        // defined and has no side effects.
+        unsafe { asm!("mrs {0}, pmcr_el0", out(reg) pmcr, options(nomem, nostack, preserves_flags)) };
+        v |= (pmcr >> 11) & 0x1f; // HPMN: every counter
+        if !pmu {
+            v |= (1 << 5) | (1 << 6); // TPMCR, TPM
+            if pmu_version >= 4 {
+                v |= 1 << 17; // HPMD (PMUv3p1)
+            }
+        }
     }
+    if field(dfr0, 32) != 0 {
+        v |= 1 << 14; // TPMS: SPE registers trap
+    }
+    v
 }
 
 /// Programs this pCPU's EL2 controls for `setup`'s domain.
@@ -122,7 +140,7 @@ pub fn configure(setup: &VcpuSetup) {
             vmpidr = in(reg) vmpidr,
             vtcr = in(reg) super::stage2::VTCR,
             vttbr = in(reg) setup.vttbr,
-            cptr = in(reg) CPTR,
+            cptr = in(reg) cptr(),
             mdcr = in(reg) mdcr(setup.pmu),
             cnthctl = in(reg) 0b11u64,
             hcr = in(reg) hcr_for(setup),

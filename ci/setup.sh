@@ -35,6 +35,21 @@ else
     qemu_ok || { echo "setup: qemu-system-aarch64 is still missing or older than 8.2" >&2; exit 1; }
 fi
 
+# A C toolchain links host binaries (the build tool, defmt-print).
+if ! command -v cc >/dev/null 2>&1; then
+    echo "setup: installing build-essential"
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq build-essential curl ca-certificates >/dev/null
+fi
+# rustup itself, if this machine has none (Debian 12 does not package it).
+if ! command -v rustup >/dev/null 2>&1; then
+    [ -x "$HOME/.cargo/bin/rustup" ] || {
+        echo "setup: installing rustup"
+        command -v curl >/dev/null 2>&1 || { $SUDO apt-get update -qq; $SUDO apt-get install -y -qq curl ca-certificates >/dev/null; }
+        curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --default-toolchain none
+    }
+    export PATH="$HOME/.cargo/bin:$PATH"
+fi
 # rustup reads rust-toolchain.toml: toolchain, targets and components.
 rustup toolchain install >/dev/null 2>&1 || rustup show >/dev/null
 rustup show active-toolchain

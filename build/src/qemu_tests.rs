@@ -64,8 +64,14 @@ fn counter_at(log: &str, at: usize) -> Option<u64> {
 /// Whether `log` shows the counter counting after byte `at`: a count
 /// higher than any before `at`.
 fn counter_alive_after(log: &str, at: usize) -> bool {
-    let before = counter_at(log, at).unwrap_or(0);
-    counter_at(log, log.len()).is_some_and(|after| after > before + 1)
+    counter_advanced_within(log, at, log.len())
+}
+
+/// Whether the counter printed, between bytes `from` and `to` of the log,
+/// a count higher than its last one before `from`.
+fn counter_advanced_within(log: &str, from: usize, to: usize) -> bool {
+    let before = counter_at(log, from).unwrap_or(0);
+    counter_at(log, to).is_some_and(|after| after > before)
 }
 
 fn banner_reports_all_cpus(ctx: &mut Ctx) -> Result<()> {
@@ -207,10 +213,16 @@ fn hostile_domain_is_contained(_ctx: &mut Ctx) -> Result<()> {
         &["forbidden system register access"],
         &["missed watchdog heartbeat"],
     ];
-    let mut cursor = 0;
+    let mut cursor = log.find("[hostile] life 0").ok_or_else(|| fail("the hostile domain never started".into()))?;
     for (i, allowed) in reasons.iter().enumerate() {
         let attempt = format!("[hostile] attempt {i}:");
         let at = log[cursor..].find(&attempt).map(|p| p + cursor).ok_or_else(|| fail(format!("no `{attempt}`")))?;
+        // Between the previous restart (or the start) and this attempt the
+        // counter must have counted on: it survived the previous attempt.
+        ensure!(
+            counter_advanced_within(log, cursor, at),
+            fail(format!("the counter made no progress before attempt {i} (after the previous one)"))
+        );
         let fault = log[at..]
             .find("fault: domain hostile vCPU 0 (pCPU 4): ")
             .map(|p| p + at)
@@ -219,9 +231,11 @@ fn hostile_domain_is_contained(_ctx: &mut Ctx) -> Result<()> {
         ensure!(allowed.iter().any(|r| line.contains(r)), fail(format!("attempt {i}: unexpected fault `{line}`")));
         let restarted = format!("domain hostile restarted ({} restarts)", i + 1);
         let r = log[fault..].find(&restarted).map(|p| p + fault).ok_or_else(|| fail(format!("no `{restarted}`")))?;
-        ensure!(counter_alive_after(log, r), fail(format!("the counter did not count on after attempt {i}")));
         cursor = r;
     }
+    let last =
+        log[cursor..].find("[hostile] attempt 9:").map(|p| p + cursor).ok_or_else(|| fail("no attempt 9".into()))?;
+    ensure!(counter_advanced_within(log, cursor, last), fail("the counter made no progress after attempt 8".into()));
     let off = log[cursor..]
         .find("domain hostile: PSCI SYSTEM_OFF from vCPU 0")
         .ok_or_else(|| fail("smc SYSTEM_OFF did not stop the domain".into()))?;
@@ -280,7 +294,7 @@ fn wfi_policy_is_per_domain(_ctx: &mut Ctx) -> Result<()> {
     // The benchmark board runs the same sleeping domain twice: with `wfi`
     // native (no EL2 entry may happen on its pCPU) and trapped (every `wfi`
     // enters EL2). Entries are counted by the benchmark kernel.
-    let m = crate::cmd::bench::guest_metrics()?;
+    let m = crate::cmd::bench::guest_metrics(crate::cmd::bench::WFI_BOARD)?;
     let native = m.get("idle_el2_entries").copied().context("no idle_el2_entries")?;
     let trapped = m.get("idle_trapped_wfi_el2_entries").copied().context("no idle_trapped_wfi_el2_entries")?;
     ensure!(native == 0, "a native-WFI domain caused {native} EL2 entries while idle");
@@ -296,6 +310,18 @@ fn imx8mp_evk_builds_a_bootable_image(_ctx: &mut Ctx) -> Result<()> {
     ensure!(word(8) == 0x20_0000, "text_offset is {:#x}, expected 0x200000", word(8));
     ensure!(word(16) == built.board.config.kernel.size, "image_size {:#x} is not the kernel region", word(16));
     ensure!(word(24) == 0x2, "flags {:#x}: expected LE, 4 KiB pages, not relocatable", word(24));
+    // The payload: the configuration blob decodes to the board's, and each
+    // domain image is where the configuration says, with its checksum.
+    let elf_bytes = std::fs::read(&built.kernel_elf)?;
+    let offset = usize::try_from(elf::symbol(&elf_bytes, "__payload_start")? - built.board.config.kernel.base.raw())?;
+    let payload = image.get(offset..).context("no payload")?;
+    let config = bulkhead_bootcfg::decode(payload).map_err(|e| anyhow::anyhow!("{e}"))?;
+    ensure!(config.board.as_str() == "imx8mp-evk" && config.pcpus == 4, "wrong configuration: {config:?}");
+    ensure!(config.console.kind == bulkhead_bootcfg::UartKind::ImxUart, "console is not the i.MX UART");
+    for d in &config.domains {
+        bulkhead_bootcfg::payload::image_bytes(payload, &d.image)
+            .map_err(|e| anyhow::anyhow!("domain {}: {e:?}", d.name))?;
+    }
     Ok(())
 }
 

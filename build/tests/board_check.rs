@@ -284,3 +284,37 @@ fn real_boards_pass() {
         assert_eq!(valid.config.board.as_str(), name);
     }
 }
+
+#[test]
+fn kernel_devices_cannot_be_granted() {
+    let src = edit("base = 0x0903_0000", "base = 0x0800_0000 # <-");
+    assert_error(&src, "overlaps the GIC distributor");
+    let src = edit("base = 0x0903_0000", "base = 0x080c_0000 # <-");
+    assert_error(&src, "overlaps the GIC redistributors");
+    let src = edit("base = 0x0903_0000", "base = 0x0900_0800 # <-");
+    assert_error(&src, "overlaps the kernel's console UART");
+}
+
+#[test]
+fn guest_addresses_beyond_the_guest_address_space() {
+    let src = edit(
+        r#"memory = [{ ipa = 0x4000_0000, size = "2 MiB" }]
+devices = ["gpio"]"#,
+        r#"memory = [{ ipa = 0x10_0000_0000, size = "2 MiB" }] # <-
+devices = ["gpio"]"#,
+    );
+    assert_error(&src, "guest address 0x1000000000 (+2 MiB) is beyond 64 GiB");
+}
+
+#[test]
+fn huge_devices_are_refused_quickly() {
+    let src = edit("size = \"4 KiB\"\nirqs = [39]", "size = 0xffff_ffff_ffff # <-\nirqs = [39]");
+    assert_error(&src, "device `gpio` has size");
+}
+
+#[test]
+fn domain_interrupts_reach_the_configuration() {
+    let src = edit("devices = [\"gpio\"]", "devices = [\"gpio\"]\nirqs = [40, 41]");
+    let valid = board::load("test.toml", &src, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    assert_eq!(valid.config.domains[1].irqs.as_slice(), &[40, 41]);
+}

@@ -131,6 +131,7 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
             pcpus: HVec::new(),
             ram: HVec::new(),
             devices: HVec::new(),
+            irqs: HVec::new(),
             wfi: trap(d.wfi),
             wfe: trap(d.wfe),
             on_fault: match d.on_fault {
@@ -142,6 +143,9 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
         };
         for cpu in d.cpus.get_ref() {
             push(&mut domain.pcpus, u8::try_from(*cpu.get_ref()).unwrap_or(u8::MAX));
+        }
+        for irq in &d.irqs {
+            push(&mut domain.irqs, *irq.get_ref());
         }
         for (i, m) in d.memory.get_ref().iter().enumerate() {
             let m = m.get_ref();

@@ -9,7 +9,9 @@ use super::diag::Diagnostic;
 use super::schema::*;
 use super::units::show_size;
 use bulkhead_abi::PAGE_SIZE;
-use bulkhead_bootcfg::{MAX_CHANNELS, MAX_DEVICE_IRQS, MAX_DEVICES, MAX_DOMAINS, MAX_NAME, MAX_PCPUS, MAX_RAM_REGIONS};
+use bulkhead_bootcfg::{
+    MAX_CHANNELS, MAX_DEVICE_IRQS, MAX_DEVICES, MAX_DOMAIN_IRQS, MAX_DOMAINS, MAX_NAME, MAX_PCPUS, MAX_RAM_REGIONS,
+};
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use toml::Spanned;
@@ -201,6 +203,12 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
     c.page_multiple("RAM", &ram.size);
     let ram_start = *ram.base.get_ref();
     let ram_end = ram_start.saturating_add(ram.size.get_ref().0);
+    if ram_end > PHYS_LIMIT {
+        c.push(
+            Diagnostic::new(span(&ram.base), format!("RAM {} reaches beyond 1 TiB", hex_range(ram_start, ram_end)))
+                .help("stage 2 maps physical addresses below 2^40"),
+        );
+    }
     let mut claims = Vec::new();
     let kbase = *kernel.base.get_ref();
     let ksize = kernel.size.get_ref().0;
@@ -217,10 +225,10 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
                 .help("loaders keep the first 2 MiB of RAM for themselves; use RAM base + 2 MiB"),
         );
     }
-    if ksize < (2 << 20) || !ksize.is_multiple_of(PAGE_SIZE) {
+    if ksize < (4 << 20) || !ksize.is_multiple_of(PAGE_SIZE) {
         c.push(
             Diagnostic::new(span(&kernel.size), format!("the kernel region of {} is too small", show_size(ksize)))
-                .help("give the kernel at least 2 MiB, in whole 4 KiB pages: it holds code, stacks and every domain image"),
+                .help("give the kernel at least 4 MiB, in whole 4 KiB pages: it holds code, stacks, page tables and every domain image"),
         );
     }
     claims.push(Claim {
@@ -230,7 +238,16 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
         span: span(&kernel.base),
     });
 
-    // Devices.
+    // Devices. None may touch the kernel's own: the GIC distributor, the
+    // redistributor frames (128 KiB per CPU) and the console UART's page.
+    let gic_d = *gic.distributor.get_ref();
+    let gic_r = *gic.redistributors.get_ref();
+    let uart = *board.console.get_ref().base.get_ref() & !(PAGE_SIZE - 1);
+    let kernel_mmio = [
+        ("the GIC distributor", gic_d, gic_d.saturating_add(0x1_0000)),
+        ("the GIC redistributors", gic_r, gic_r.saturating_add(0x2_0000 * u64::from(cpus))),
+        ("the kernel's console UART", uart, uart.saturating_add(PAGE_SIZE)),
+    ];
     let devices: HashMap<&str, &DeviceEntry> =
         file.devices.iter().map(|d| (d.get_ref().name.get_ref().as_str(), d.get_ref())).collect();
     for d in &file.devices {
@@ -246,11 +263,36 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
                 .help("a device's MMIO range must lie outside [board].ram"),
             );
         }
-        if d.size.get_ref().0 == 0 {
+        if d.size.get_ref().0 == 0 || d.size.get_ref().0 > MAX_DEVICE_SIZE {
             c.push(
-                Diagnostic::new(span(&d.size), format!("device `{}` has size 0", d.name.get_ref()))
-                    .help("give its MMIO size"),
+                Diagnostic::new(
+                    span(&d.size),
+                    format!("device `{}` has size {}", d.name.get_ref(), show_size(d.size.get_ref().0)),
+                )
+                .help("give its MMIO size: more than 0 and at most 1 GiB"),
             );
+        }
+        if end > PHYS_LIMIT {
+            c.push(
+                Diagnostic::new(span(&d.base), format!("device `{}` lies beyond 1 TiB", d.name.get_ref()))
+                    .help("stage 2 maps physical addresses below 2^40"),
+            );
+        }
+        for (what, k_start, k_end) in &kernel_mmio {
+            if start < *k_end && end > *k_start {
+                c.push(
+                    Diagnostic::new(
+                        span(&d.base),
+                        format!(
+                            "device `{}` at {} overlaps {what} at {}",
+                            d.name.get_ref(),
+                            hex_range(start, end),
+                            hex_range(*k_start, *k_end)
+                        ),
+                    )
+                    .help("the kernel's own devices can never be given to a domain"),
+                );
+            }
         }
         c.capacity("interrupts on one device", d.irqs.len(), MAX_DEVICE_IRQS, span(&d.name));
     }
@@ -322,6 +364,7 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
             c.page_multiple("memory", &m.size);
             let ipa = *m.ipa.get_ref();
             let size = m.size.get_ref().0;
+            check_ipa(&mut c, &m.ipa, size);
             ipa_ranges.push((ipa, ipa.saturating_add(size), format!("memory[{i}]"), span(&m.ipa)));
             let phys = match (&m.phys, d.dma) {
                 (Some(p), true) if *p.get_ref() != ipa => {
@@ -353,6 +396,7 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
 
         // Devices and their pages.
         c.capacity("devices in one domain", d.devices.len(), MAX_DEVICES, span(&d.name));
+        c.capacity("interrupts in one domain's `irqs`", d.irqs.len(), MAX_DOMAIN_IRQS, span(&d.name));
         let mut irqs: Vec<&Spanned<u32>> = d.irqs.iter().collect();
         for dev_name in &d.devices {
             let text = dev_name.get_ref().as_str();
@@ -488,6 +532,7 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
         for end in ch.ends.get_ref() {
             let end = end.get_ref();
             c.page_aligned("IPA", &end.ipa);
+            check_ipa(&mut c, &end.ipa, ch.size.get_ref().0);
             if !domain_names.contains(&end.domain.get_ref().as_str()) {
                 c.push(
                     Diagnostic::new(
@@ -548,6 +593,26 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
 
     c.diagnostics.sort_by_key(|d| d.span.start);
     c.diagnostics
+}
+
+/// Largest device MMIO range.
+const MAX_DEVICE_SIZE: u64 = 1 << 30;
+/// Physical addresses stage 2 can map (VTCR_EL2.PS = 40 bits).
+const PHYS_LIMIT: u64 = 1 << 40;
+/// Guest addresses a domain may use: domains are told their physical
+/// address range is 36 bits (ID_AA64MMFR0_EL1.PARange).
+const IPA_LIMIT: u64 = 1 << 36;
+
+fn check_ipa(c: &mut Checker, ipa: &Spanned<u64>, size: u64) {
+    if ipa.get_ref().checked_add(size).is_none_or(|end| end > IPA_LIMIT) {
+        c.push(
+            Diagnostic::new(
+                span(ipa),
+                format!("guest address {:#x} (+{}) is beyond 64 GiB", ipa.get_ref(), show_size(size)),
+            )
+            .help("domains see a 36-bit physical address space: use an IPA below 0x10_0000_0000"),
+        );
+    }
 }
 
 fn sorted(mut v: Vec<&str>) -> Vec<&str> {

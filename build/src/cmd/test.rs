@@ -32,6 +32,7 @@ fn host_tests(tally: &mut Tally) -> Result<()> {
     }
     let mut child = cmd.stdout(Stdio::piped()).spawn()?;
     let mut counted = false;
+    let failed_before = tally.failed;
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines() {
             let line = line?;
@@ -44,8 +45,9 @@ fn host_tests(tally: &mut Tally) -> Result<()> {
         }
     }
     let status = child.wait()?;
-    if !status.success() && !counted {
-        println!("FAIL host tests: cargo test did not run (build error above)");
+    if !status.success() && (!counted || tally.failed == failed_before) {
+        // A build error, or a test binary that crashed without a summary.
+        println!("FAIL host tests: cargo test failed without a test failure being counted (see above)");
         tally.failed += 1;
     }
     Ok(())

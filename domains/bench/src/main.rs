@@ -55,6 +55,10 @@ fn sample_hvc() -> (u64, u64) {
     pmu::across_hvc(Hypercall::Null as u64)
 }
 
+fn sample_heartbeat() -> (u64, u64) {
+    pmu::across_hvc(Hypercall::Heartbeat as u64)
+}
+
 fn measure(f: fn() -> (u64, u64)) -> (u64, u64) {
     let mut el2 = [0u64; SAMPLES];
     let mut all = [0u64; SAMPLES];
@@ -106,6 +110,8 @@ fn main(_boot: Boot) {
     let (hvc_el2, hvc_all) = measure(sample_hvc);
     report("hvc_null_roundtrip_el2_insns", hvc_el2.saturating_sub(base_el2));
     report("hvc_null_roundtrip_insns", hvc_all.saturating_sub(base_all));
+    let (beat_el2, _) = measure(sample_heartbeat);
+    report("hvc_heartbeat_roundtrip_el2_insns", beat_el2.saturating_sub(base_el2));
 
     // The idle domain sleeps in native `wfi`. This pCPU sleeps IDLE_MS on
     // the kernel's timer (which keeps virtual time moving while every vCPU

@@ -87,10 +87,33 @@ fn smc_system_off() {
     domain_rt::probe::smc(psci::SYSTEM_OFF);
 }
 
+/// How long each life behaves before its attempt, so that the test sees
+/// the counter make progress between any two attempts.
+const CALM_MS: u64 = 300;
+
+/// Waits `ms` milliseconds, beating the watchdog.
+fn calm(ms: u64) {
+    let (start, freq) = domain_rt::probe::counter();
+    let ticks = freq / 1000 * ms;
+    let mut last_beat = start;
+    loop {
+        let (now, _) = domain_rt::probe::counter();
+        if now.wrapping_sub(start) >= ticks {
+            return;
+        }
+        if now.wrapping_sub(last_beat) >= freq / 100 {
+            domain_rt::heartbeat();
+            last_beat = now;
+        }
+        core::hint::spin_loop();
+    }
+}
+
 fn main(boot: Boot) {
     say(format_args!("life {}: virtual timer control at entry {:#x}\n", boot.restarts, domain_rt::probe::vtimer_ctl()));
     domain_rt::probe::arm_vtimer();
     domain_rt::heartbeat();
+    calm(CALM_MS);
     if boot.restarts == 0 {
         refused_calls();
     }

@@ -6,6 +6,7 @@
 //! Every decision comes from `kernel-core`; this file keeps the shared
 //! state (atomics, locks) and calls the arch layer. It has no `unsafe`.
 
+use crate::arch::vectors::Syndrome;
 use crate::arch::{gic, guest, hyptimer, memory::phys, stage2, system};
 use crate::log::Show;
 use crate::percpu::{self, PCPUS};
@@ -134,11 +135,14 @@ pub fn build_world(config: &'static BootConfig, payload: &'static [u8]) -> Resul
         let plan = plan
             .try_call_once(|| Stage2Plan::for_domain(config, id))
             .map_err(|e| BootError::Stage2 { domain: i, error: e })?;
-        root.store(((i as u64 + 1) << 48) | stage2::build(plan) as u64, Ordering::Release);
+        let table = stage2::build(plan).map_err(|_| BootError::Stage2Tables { domain: i })?;
+        root.store(((i as u64 + 1) << 48) | table as u64, Ordering::Release);
     }
     stage2::flush_all();
     for ch in &config.channels {
+        phys::sync_caches(ch.window.base.raw(), ch.window.size);
         phys::zero(ch.window.base.raw(), ch.window.size);
+        phys::sync_caches(ch.window.base.raw(), ch.window.size);
     }
     let world = WORLD.call_once(|| World { config, pins, payload });
     for i in 0..config.domains.len() {
@@ -161,7 +165,11 @@ pub fn released() -> bool {
 /// Zeroes the domain's RAM and copies its pristine image in.
 fn load(world: &World, index: usize) {
     let Some(domain) = world.config.domains.get(index) else { return };
+    // Discard whatever the previous life left in the caches (the kernel
+    // writes with its MMU, so its caches, off), then write, then make the
+    // writes visible to the domain's cacheable view.
     for r in &domain.ram {
+        phys::sync_caches(r.phys.raw(), r.size);
         phys::zero(r.phys.raw(), r.size);
     }
     let plan = world.plan(index);
@@ -185,6 +193,9 @@ fn reset_devices(world: &World, index: usize) {
             gic::disable_spi(irq);
         }
     }
+    for &irq in &domain.irqs {
+        gic::disable_spi(irq);
+    }
 }
 
 /// The life of pCPU `p` from now on: run its vCPU when asked, park
@@ -207,22 +218,30 @@ pub fn run_pcpu(p: usize) -> ! {
 /// stops). A parked pCPU sleeps in `wfi` (so that QEMU halts it and it
 /// spends no instructions); the kick SGI wakes it, and is acknowledged here
 /// because interrupts stay masked at EL2.
+///
+/// The watchdog timer stays armed while a domain's first vCPU is off
+/// (`CPU_OFF`): a domain cannot escape its watchdog by switching it off.
 pub fn park(p: usize) -> ! {
-    hyptimer::disarm();
     let me = &PCPUS[p];
-    me.parked.store(true, Ordering::Release);
+    me.parked.store(true, Ordering::SeqCst);
     loop {
         while let Some(intid) = gic::acknowledge() {
             gic::end(intid);
+            if intid == gic::HYP_TIMER {
+                watchdog_tick(p);
+            }
         }
         if system::stopping() {
             system::halt_this_cpu();
         }
-        if let Some((entry, context)) = me.take_start()
+        if let Some((entry, context, generation)) = me.take_start()
             && let Some(vcpu) = world().pins.vcpu_on(p)
         {
-            let restarts = DOMAINS[vcpu.domain.index()].restarts.load(Ordering::Acquire);
-            start_vcpu(p, vcpu, entry, context, u64::from(restarts));
+            let state = &DOMAINS[vcpu.domain.index()];
+            if generation == state.generation.load(Ordering::SeqCst) && !state.halted.load(Ordering::SeqCst) {
+                let restarts = state.restarts.load(Ordering::Acquire);
+                start_vcpu(p, vcpu, entry, context, u64::from(restarts));
+            }
         }
         aarch64_cpu::asm::wfi();
     }
@@ -243,8 +262,15 @@ fn start_vcpu(p: usize, vcpu: VcpuId, entry: u64, x0: u64, x1: u64) -> ! {
         pmu: cfg!(feature = "bench"),
     });
     guest::reset_el1();
-    me.generation.store(state.generation.load(Ordering::Acquire), Ordering::Release);
-    me.parked.store(false, Ordering::Release);
+    // Unpark, then look at the generation: a domain stop that raced with
+    // this start either sees us unparked (and kicks and waits for us) or
+    // has already bumped the generation, which we see here.
+    let generation = state.generation.load(Ordering::SeqCst);
+    me.generation.store(generation, Ordering::SeqCst);
+    me.parked.store(false, Ordering::SeqCst);
+    if state.generation.load(Ordering::SeqCst) != generation || state.halted.load(Ordering::SeqCst) {
+        park(p);
+    }
     state.set_power(vcpu.index, VcpuPower::On);
     if vcpu.index == 0 && domain.watchdog_ms > 0 {
         state.seen_heartbeats.store(state.heartbeats.load(Ordering::Acquire), Ordering::Release);
@@ -258,42 +284,70 @@ pub fn vcpu_of(p: usize) -> Option<VcpuId> {
     world().pins.vcpu_on(p)
 }
 
-/// CPU_ON: starts `vcpu` of `domain` at `entry`; false if it was not off.
-pub fn cpu_on(domain: DomainId, vcpu: usize, entry: u64, context: u64) -> bool {
+/// CPU_ON: starts `vcpu` of `domain` at `entry`; the PSCI status if it
+/// was not off (ALREADY_ON or ON_PENDING, as it raced another CPU_ON).
+pub fn cpu_on(domain: DomainId, vcpu: usize, entry: u64, context: u64) -> Result<(), i64> {
+    use bulkhead_abi::hypercall::psci::{ALREADY_ON, INVALID_PARAMETERS};
     let state = &DOMAINS[domain.index()];
-    let Some(pcpu) = world().pins.pcpu_of(VcpuId { domain, index: vcpu }) else { return false };
+    let Some(pcpu) = world().pins.pcpu_of(VcpuId { domain, index: vcpu }) else { return Err(INVALID_PARAMETERS) };
     if !state.claim_start(vcpu) {
-        return false;
+        let pending = state.powers(vcpu + 1).get(vcpu) == Some(&VcpuPower::OnPending);
+        return Err(if pending { -5 } else { ALREADY_ON });
     }
-    PCPUS[pcpu].post_start(entry, context);
-    true
+    PCPUS[pcpu].post_start(entry, context, state.generation.load(Ordering::SeqCst));
+    Ok(())
 }
 
-/// CPU_OFF: the calling vCPU stops.
+/// CPU_OFF: the calling vCPU stops. Switching off the last running vCPU
+/// stops the domain (as SYSTEM_OFF would): a domain with no vCPU is not
+/// left running unaccounted.
 pub fn cpu_off(p: usize, vcpu: VcpuId) -> ! {
-    DOMAINS[vcpu.domain.index()].set_power(vcpu.index, VcpuPower::Off);
+    let state = &DOMAINS[vcpu.domain.index()];
+    state.set_power(vcpu.index, VcpuPower::Off);
+    let count = world().config.domains.get(vcpu.domain.index()).map_or(0, |d| d.pcpus.len());
+    if state.powers(count).iter().take(count).all(|&power| power == VcpuPower::Off) {
+        kprintln!(
+            "domain {}: its last vCPU called CPU_OFF",
+            world().config.domains.get(vcpu.domain.index()).map_or("?", |d| d.name.as_str())
+        );
+        stop_domain(p, vcpu, false);
+    }
     park(p)
 }
 
-/// A fault: one log line, then the domain's fault policy.
-pub fn fault(p: usize, vcpu: VcpuId, reason: FaultReason) -> ! {
+/// A fault: one log line, then the domain's fault policy. `syndrome` is
+/// the trap's, read before anything changed it; an asynchronous reason (the
+/// watchdog) has none, and the line then gives ELR (where the vCPU was) only.
+pub fn fault(p: usize, vcpu: VcpuId, reason: FaultReason, syndrome: Option<Syndrome>) -> ! {
     let world = world();
     let d = vcpu.domain.index();
     let Some(domain) = world.config.domains.get(d) else { park(p) };
-    let s = crate::arch::vectors::syndrome();
     let restart = domain.on_fault == FaultPolicy::Restart;
-    kprintln!(
-        "fault: domain {} vCPU {} (pCPU {}): {}: ESR {:#x} FAR {:#x} HPFAR {:#x} ELR {:#x} -> {}",
-        domain.name.as_str(),
-        vcpu.index,
-        p,
-        Show(&reason),
-        s.esr,
-        s.far,
-        s.hpfar,
-        s.elr,
-        if restart { "restart" } else { "halt" }
-    );
+    let then = if restart { "restart" } else { "halt" };
+    let name = domain.name.as_str();
+    match syndrome {
+        Some(s) => kprintln!(
+            "fault: domain {} vCPU {} (pCPU {}): {}: ESR {:#x} FAR {:#x} HPFAR {:#x} ELR {:#x} -> {}",
+            name,
+            vcpu.index,
+            p,
+            Show(&reason),
+            s.esr,
+            s.far,
+            s.hpfar,
+            s.elr,
+            then
+        ),
+        None => kprintln!(
+            "fault: domain {} vCPU {} (pCPU {}): {}: ESR n/a FAR n/a HPFAR n/a ELR {:#x} -> {}",
+            name,
+            vcpu.index,
+            p,
+            Show(&reason),
+            crate::arch::vectors::syndrome().elr,
+            then
+        ),
+    }
     stop_domain(p, vcpu, restart)
 }
 
@@ -306,7 +360,7 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
     let Some(domain) = world.config.domains.get(d) else { park(p) };
     // Another vCPU of this domain is already stopping it: it will kick us.
     let Some(guard) = state.stopping.try_lock() else { park(p) };
-    state.generation.fetch_add(1, Ordering::AcqRel);
+    state.generation.fetch_add(1, Ordering::SeqCst);
     for index in 0..domain.pcpus.len() {
         state.set_power(index, VcpuPower::Off);
     }
@@ -318,10 +372,11 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
     }
     for q in others {
         let deadline = crate::arch::timer::deadline_after_ms(1000);
-        while !PCPUS[q].parked.load(Ordering::Acquire) {
+        while !PCPUS[q].parked.load(Ordering::SeqCst) {
             if crate::arch::timer::passed(deadline) {
-                kprintln!("domain {}: pCPU {} did not park", domain.name.as_str(), q);
-                break;
+                // A pCPU that ignores the kick breaks the kernel's own
+                // invariants: reloading memory under it would be unsafe.
+                panic!("pCPU {q} did not stop for domain {} within 1 s", domain.name.as_str());
             }
             core::hint::spin_loop();
         }
@@ -354,7 +409,7 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
         }
         Some(q) => {
             if state.claim_start(0) {
-                PCPUS[q].post_start(entry, 0);
+                PCPUS[q].post_start(entry, 0, state.generation.load(Ordering::SeqCst));
             }
             park(p)
         }
@@ -364,6 +419,9 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
 
 /// The watchdog tick on the pCPU of a domain's first vCPU.
 pub fn watchdog_tick(p: usize) {
+    if !hyptimer::fired() {
+        return; // a stale delivery: the deadline has not passed
+    }
     let Some(vcpu) = vcpu_of(p) else { return };
     let world = world();
     let d = vcpu.domain.index();
@@ -375,13 +433,16 @@ pub fn watchdog_tick(p: usize) {
     let state = &DOMAINS[d];
     let beats = state.heartbeats.load(Ordering::Acquire);
     if beats == state.seen_heartbeats.swap(beats, Ordering::AcqRel) {
-        fault(p, vcpu, FaultReason::Watchdog);
+        fault(p, vcpu, FaultReason::Watchdog, None);
     }
     hyptimer::arm_ms(u64::from(domain.watchdog_ms));
 }
 
 /// Parks this pCPU if its domain stopped since its vCPU started.
 pub fn check_kicked(p: usize) {
+    if system::stopping() {
+        system::halt_this_cpu();
+    }
     let Some(vcpu) = vcpu_of(p) else { return };
     let state = &DOMAINS[vcpu.domain.index()];
     if state.generation.load(Ordering::Acquire) != PCPUS[p].generation.load(Ordering::Acquire) {

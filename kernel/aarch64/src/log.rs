@@ -65,6 +65,26 @@ impl fmt::Write for LineWriter<'_> {
     }
 }
 
+/// Writes a line even if the line lock is held (a panic on the CPU that
+/// holds it, or on one whose holder has halted): waits a bounded time for
+/// the lock, then writes without it.
+#[cfg(not(feature = "defmt"))]
+pub fn print_line_forced(args: fmt::Arguments<'_>) {
+    use fmt::Write;
+    let Some(uart) = CONSOLE.get() else { return };
+    let mut guard = None;
+    for _ in 0..1_000_000 {
+        guard = LINE_LOCK.try_lock();
+        if guard.is_some() {
+            break;
+        }
+        core::hint::spin_loop();
+    }
+    let _ = LineWriter(uart).write_fmt(args);
+    uart.put_all(b"\r\n");
+    drop(guard);
+}
+
 /// Writes `args` and a line end, atomically with respect to other CPUs.
 #[cfg(not(feature = "defmt"))]
 pub fn print_line(args: fmt::Arguments<'_>) {

@@ -21,6 +21,7 @@ pub struct Pcpu {
     mailbox: AtomicU8,
     entry: AtomicU64,
     context: AtomicU64,
+    post_generation: AtomicU32,
     /// Generation of its domain when its vCPU was (re)started.
     pub generation: AtomicU32,
     /// It is parked: no vCPU runs on it.
@@ -38,6 +39,7 @@ impl Pcpu {
             mailbox: AtomicU8::new(EMPTY),
             entry: AtomicU64::new(0),
             context: AtomicU64::new(0),
+            post_generation: AtomicU32::new(0),
             generation: AtomicU32::new(0),
             parked: AtomicBool::new(true),
             el2_entries: AtomicU64::new(0),
@@ -45,20 +47,26 @@ impl Pcpu {
     }
 
     /// Asks this pCPU to start its vCPU at `entry` with `context` in x0,
-    /// and wakes it from `wfi` with the kick SGI.
-    pub fn post_start(&self, entry: u64, context: u64) {
+    /// on behalf of its domain's `generation` (a request from an older
+    /// generation is ignored: the domain stopped since), and wakes it from
+    /// `wfi` with the kick SGI.
+    pub fn post_start(&self, entry: u64, context: u64, generation: u32) {
         self.entry.store(entry, Ordering::Relaxed);
         self.context.store(context, Ordering::Relaxed);
+        self.post_generation.store(generation, Ordering::Relaxed);
         self.mailbox.store(START, Ordering::Release);
         crate::arch::gic::kick(self.mpidr.load(Ordering::Acquire));
     }
 
-    /// Takes a posted start request.
-    pub fn take_start(&self) -> Option<(u64, u64)> {
-        self.mailbox
-            .compare_exchange(START, EMPTY, Ordering::Acquire, Ordering::Relaxed)
-            .ok()
-            .map(|_| (self.entry.load(Ordering::Relaxed), self.context.load(Ordering::Relaxed)))
+    /// Takes a posted start request: (entry, context, generation).
+    pub fn take_start(&self) -> Option<(u64, u64, u32)> {
+        self.mailbox.compare_exchange(START, EMPTY, Ordering::Acquire, Ordering::Relaxed).ok().map(|_| {
+            (
+                self.entry.load(Ordering::Relaxed),
+                self.context.load(Ordering::Relaxed),
+                self.post_generation.load(Ordering::Relaxed),
+            )
+        })
     }
 }
 

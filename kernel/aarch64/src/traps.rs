@@ -56,6 +56,8 @@ impl Services for Caller {
     }
 
     fn read_ram(&self, pa: PhysAddr, buf: &mut [u8]) {
+        // The domain wrote through its caches; the kernel reads without.
+        phys::sync_caches(pa.raw(), buf.len() as u64);
         phys::copy_out(pa.raw(), buf);
     }
 
@@ -132,9 +134,15 @@ fn psci_action(p: usize, vcpu: VcpuId, frame: &mut Frame, action: PsciAction) {
     match action {
         PsciAction::None => {}
         PsciAction::CpuOn { vcpu: target, entry, context } => {
-            if !domains::cpu_on(vcpu.domain, target, entry, context) {
-                frame.x[0] = bulkhead_abi::hypercall::psci::ALREADY_ON as u64;
+            if let Err(status) = domains::cpu_on(vcpu.domain, target, entry, context) {
+                frame.x[0] = status as u64;
             }
+        }
+        PsciAction::ResumeAt { entry, context } => {
+            // CPU_SUSPEND to a powerdown state: the vCPU wakes at once and
+            // resumes at its entry point, as after a real powerdown.
+            frame.x[0] = context;
+            vectors::resume_at(entry);
         }
         PsciAction::CpuOff => domains::cpu_off(p, vcpu),
         PsciAction::SystemOff => {
@@ -190,7 +198,7 @@ fn hypercall(p: usize, vcpu: VcpuId, frame: &mut Frame) {
             frame.x[0] = x0;
             psci_action(p, vcpu, frame, action);
         }
-        Effect::Fault(reason) => domains::fault(p, vcpu, reason),
+        Effect::Fault(reason) => domains::fault(p, vcpu, reason, Some(vectors::syndrome())),
     }
 }
 
@@ -198,6 +206,7 @@ fn hypercall(p: usize, vcpu: VcpuId, frame: &mut Frame) {
 #[inline(never)]
 fn other_trap(esr: u64, frame: &mut Frame) -> RegWrite {
     let (p, vcpu) = current();
+    let syndrome = vectors::syndrome();
     match on_trap(trap::classify(esr)) {
         TrapAction::Call { advance } => {
             if advance {
@@ -222,7 +231,7 @@ fn other_trap(esr: u64, frame: &mut Frame) -> RegWrite {
                 _ => NO_WRITE, // xzr
             };
         }
-        TrapAction::Fault(reason) => domains::fault(p, vcpu, reason),
+        TrapAction::Fault(reason) => domains::fault(p, vcpu, reason, Some(syndrome)),
     }
     NO_WRITE
 }
@@ -243,6 +252,18 @@ extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) -> RegWrite {
     NO_WRITE
 }
 
+/// An FIQ while a domain ran (HCR_EL2.FMO=1). The kernel routes nothing
+/// to Group 0 yet: acknowledge and drop it, so that a stray one cannot stop
+/// the system.
+#[unsafe(no_mangle)]
+extern "C" fn bulkhead_lower_fiq(_frame: &mut Frame) -> RegWrite {
+    count_entry();
+    while let Some(intid) = gic::acknowledge_group0() {
+        gic::end_group0(intid);
+    }
+    NO_WRITE
+}
+
 /// An SError while a domain ran (HCR_EL2.AMO=1).
 #[unsafe(no_mangle)]
 extern "C" fn bulkhead_lower_serror(_frame: &mut Frame) -> RegWrite {
@@ -250,7 +271,7 @@ extern "C" fn bulkhead_lower_serror(_frame: &mut Frame) -> RegWrite {
     let (p, vcpu) = current();
     let esr = vectors::esr();
     match classify_serror(esr) {
-        SErrorVerdict::FaultDomain => domains::fault(p, vcpu, FaultReason::SError),
+        SErrorVerdict::FaultDomain => domains::fault(p, vcpu, FaultReason::SError, Some(vectors::syndrome())),
         SErrorVerdict::Corrected => kprintln!("corrected SError on pCPU {} (ESR {:#x})", p, esr),
         SErrorVerdict::StopSystem => panic!("uncontainable SError on pCPU {p} (ESR {esr:#x})"),
     }

@@ -60,6 +60,12 @@ pub enum BootError {
         /// What is wrong.
         error: crate::stage2::PlanError,
     },
+    /// A domain's stage-2 tables do not fit the kernel's page pool or the
+    /// IPA space.
+    Stage2Tables {
+        /// The domain's index.
+        domain: usize,
+    },
     /// A secondary CPU did not report in.
     CpuDidNotStart {
         /// Its index in the device tree.
@@ -117,6 +123,9 @@ impl fmt::Display for BootError {
             }
             Self::Pinning(e) => write!(f, "the configuration cannot be pinned: {e:?}"),
             Self::Stage2 { domain, error } => write!(f, "domain {domain}: its stage-2 plan is inconsistent: {error:?}"),
+            Self::Stage2Tables { domain } => {
+                write!(f, "domain {domain}: its stage-2 tables do not fit the kernel's page pool or IPA space")
+            }
             Self::CpuDidNotStart { cpu, psci_status } => {
                 write!(f, "CPU {cpu} did not start (PSCI CPU_ON status {psci_status})")
             }

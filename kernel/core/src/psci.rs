@@ -32,6 +32,14 @@ pub enum PsciAction {
     },
     /// Power the calling vCPU off.
     CpuOff,
+    /// Resume the calling vCPU at `entry` with `context` in x0 (CPU_SUSPEND
+    /// to a powerdown state, woken at once).
+    ResumeAt {
+        /// Guest entry address.
+        entry: u64,
+        /// Value for x0.
+        context: u64,
+    },
     /// Stop the whole domain.
     SystemOff,
     /// Restart the whole domain.
@@ -47,8 +55,10 @@ pub struct PsciOutcome {
     pub action: PsciAction,
 }
 
-const SUPPORTED: [u32; 10] = [
+const SUPPORTED: [u32; 12] = [
     psci::VERSION,
+    psci::CPU_SUSPEND_32,
+    psci::CPU_SUSPEND,
     psci::CPU_OFF,
     psci::CPU_ON_32,
     psci::CPU_ON,
@@ -93,6 +103,21 @@ pub fn call(function: u32, args: [u64; 3], vcpus: &[VcpuPower], entry_ok: impl F
         }
         psci::MIGRATE_INFO_TYPE => reply(MIGRATION_NOT_REQUIRED),
         psci::CPU_OFF => PsciOutcome { ret: psci::SUCCESS, action: PsciAction::CpuOff },
+        psci::CPU_SUSPEND | psci::CPU_SUSPEND_32 => {
+            // Original power_state format: StateType (bit 16) 0 = standby,
+            // 1 = powerdown. The kernel has no deeper state than running:
+            // standby returns at once (as if woken), powerdown resumes at
+            // the entry point at once (as after a wake-up).
+            let smc32 = function == psci::CPU_SUSPEND_32;
+            if args[0] & (1 << 16) == 0 {
+                return reply(psci::SUCCESS);
+            }
+            let entry = narrow(args[1], smc32);
+            if !entry_ok(entry) {
+                return reply(psci::INVALID_ADDRESS);
+            }
+            PsciOutcome { ret: psci::SUCCESS, action: PsciAction::ResumeAt { entry, context: narrow(args[2], smc32) } }
+        }
         psci::SYSTEM_OFF => PsciOutcome { ret: psci::SUCCESS, action: PsciAction::SystemOff },
         psci::SYSTEM_RESET => PsciOutcome { ret: psci::SUCCESS, action: PsciAction::SystemReset },
         psci::CPU_ON | psci::CPU_ON_32 => {
@@ -164,6 +189,17 @@ mod tests {
         assert_eq!(call(psci::CPU_ON, [0, 0x4000_1000, 0], &vcpus, ram), reply(-4), "already on");
         assert_eq!(call(psci::CPU_ON, [1, 0x9000_0000, 0], &vcpus, ram), reply(-9), "entry outside RAM");
         assert_eq!(call(psci::CPU_ON, [1, 0x4000_1000, 0], &[On, OnPending], ram), reply(-5));
+    }
+
+    #[test]
+    fn cpu_suspend_standby_and_powerdown() {
+        assert_eq!(call(psci::CPU_SUSPEND, [0, 0, 0], &[On], ram), reply(0), "standby returns at once");
+        assert_eq!(
+            call(psci::CPU_SUSPEND, [1 << 16, 0x4000_2000, 9], &[On], ram),
+            PsciOutcome { ret: 0, action: PsciAction::ResumeAt { entry: 0x4000_2000, context: 9 } }
+        );
+        assert_eq!(call(psci::CPU_SUSPEND, [1 << 16, 0x10, 9], &[On], ram), reply(-9));
+        assert_eq!(call(psci::FEATURES, [psci::CPU_SUSPEND as u64, 0, 0], &[On], ram).ret, 0);
     }
 
     #[test]

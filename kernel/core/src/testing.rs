@@ -21,6 +21,7 @@ pub fn config_with(pcpus: &[&[u8]]) -> BootConfig {
             }])
             .unwrap(),
             devices: heapless::Vec::new(),
+            irqs: heapless::Vec::new(),
             wfi: TrapPolicy::Native,
             wfe: TrapPolicy::Native,
             on_fault: FaultPolicy::Restart,

@@ -194,6 +194,7 @@ fn banner_reports_online_cpus_and_domains() {
             }])
             .unwrap(),
             devices: heapless::Vec::new(),
+            irqs: heapless::Vec::new(),
             wfi: TrapPolicy::Native,
             wfe: TrapPolicy::Native,
             on_fault: FaultPolicy::Restart,

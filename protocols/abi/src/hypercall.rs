@@ -50,6 +50,10 @@ impl Hypercall {
 pub mod psci {
     /// PSCI_VERSION.
     pub const VERSION: u32 = 0x8400_0000;
+    /// CPU_SUSPEND (SMC32).
+    pub const CPU_SUSPEND_32: u32 = 0x8400_0001;
+    /// CPU_SUSPEND (SMC64).
+    pub const CPU_SUSPEND: u32 = 0xC400_0001;
     /// CPU_OFF.
     pub const CPU_OFF: u32 = 0x8400_0002;
     /// CPU_ON (SMC32).

@@ -148,6 +148,7 @@ mod tests {
                 pcpus,
                 ram,
                 devices: heapless::Vec::new(),
+                irqs: heapless::Vec::new(),
                 wfi: TrapPolicy::Native,
                 wfe: TrapPolicy::Trap,
                 on_fault: FaultPolicy::Restart,

@@ -19,6 +19,8 @@ pub const MAX_RAM_REGIONS: usize = 4;
 pub const MAX_DEVICES: usize = 8;
 /// Most interrupts one device raises.
 pub const MAX_DEVICE_IRQS: usize = 4;
+/// Most interrupts a domain owns beyond its devices'.
+pub const MAX_DOMAIN_IRQS: usize = 16;
 /// Most interrupts the kernel reserves for itself.
 pub const MAX_RESERVED_IRQS: usize = 24;
 /// Most channels in one image.
@@ -135,6 +137,8 @@ pub struct Domain {
     pub ram: Vec<RamRegion, MAX_RAM_REGIONS>,
     /// Devices it owns, mapped at IPA == PA.
     pub devices: Vec<DeviceGrant, MAX_DEVICES>,
+    /// Interrupts it owns beyond its devices' (GIC INTIDs).
+    pub irqs: Vec<u32, MAX_DOMAIN_IRQS>,
     /// Whether `wfi` traps.
     pub wfi: TrapPolicy,
     /// Whether `wfe` traps.

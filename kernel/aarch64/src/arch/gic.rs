@@ -88,3 +88,20 @@ pub fn acknowledge() -> Option<IntId> {
 pub fn end(intid: IntId) {
     GicCpuInterface::end_interrupt(intid, InterruptGroup::Group1);
 }
+
+/// Sends `KICK` to every other CPU (stopping the system).
+pub fn kick_all_others() {
+    if GIC.get().is_some() {
+        let _ = GicCpuInterface::send_sgi(KICK, SgiTarget::All, SgiTargetGroup::CurrentGroup1);
+    }
+}
+
+/// Acknowledges a pending Group 0 interrupt.
+pub fn acknowledge_group0() -> Option<IntId> {
+    GicCpuInterface::get_and_acknowledge_interrupt(InterruptGroup::Group0)
+}
+
+/// Ends a Group 0 interrupt.
+pub fn end_group0(intid: IntId) {
+    GicCpuInterface::end_interrupt(intid, InterruptGroup::Group0);
+}

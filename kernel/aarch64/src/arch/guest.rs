@@ -234,13 +234,56 @@ unsafe extern "C" {
     fn bulkhead_enter_guest(entry: u64, x0: u64, x1: u64, stack_top: usize) -> !;
 }
 
-/// Resets the vCPU's EL1 state (system registers, timers, FP/SIMD, keys).
+/// Disables hardware breakpoint and watchpoint `n` (control registers to
+/// 0), for the `n` this CPU implements.
+macro_rules! reset_debug_pair {
+    ($n:expr, $($i:literal)*) => {
+        match $n {
+            $($i => {
+                // SAFETY: breakpoint/watchpoint `$i` exists (the caller
+                // checked ID_AA64DFR0_EL1); clearing its control disables it.
+                unsafe {
+                    core::arch::asm!(
+                        concat!("msr dbgbcr", $i, "_el1, xzr"), concat!("msr dbgbvr", $i, "_el1, xzr"),
+                        options(nomem, nostack, preserves_flags))
+                };
+            })*
+            _ => {}
+        }
+    };
+}
+
+macro_rules! reset_watch_pair {
+    ($n:expr, $($i:literal)*) => {
+        match $n {
+            $($i => {
+                // SAFETY: as above, for watchpoint `$i`.
+                unsafe {
+                    core::arch::asm!(
+                        concat!("msr dbgwcr", $i, "_el1, xzr"), concat!("msr dbgwvr", $i, "_el1, xzr"),
+                        options(nomem, nostack, preserves_flags))
+                };
+            })*
+            _ => {}
+        }
+    };
+}
+
+/// Resets the vCPU's EL1 state (system registers, timers, FP/SIMD, keys,
+/// breakpoints and watchpoints).
 pub fn reset_el1() {
     // SAFETY: writes only EL1/EL0 state of this pCPU's (stopped) vCPU.
     unsafe { bulkhead_reset_el1() };
     if has_pauth() {
         // SAFETY: PAuth is implemented, so the key registers exist.
         unsafe { bulkhead_reset_pauth_keys() };
+    }
+    let dfr0 = dfr0();
+    for n in 0..=field(dfr0, 12) {
+        reset_debug_pair!(n, 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+    }
+    for n in 0..=field(dfr0, 20) {
+        reset_watch_pair!(n, 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
     }
 }
 

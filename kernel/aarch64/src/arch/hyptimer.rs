@@ -4,22 +4,35 @@
 
 use core::arch::asm;
 
-/// Fires after `ms` milliseconds.
+/// Fires after `ms` milliseconds. The deadline is absolute (CVAL): the
+/// 32-bit signed TVAL would wrap for periods over about 2 s at 1 GHz.
 pub fn arm_ms(ms: u64) {
-    let freq: u64;
-    // SAFETY: reads the counter frequency.
-    unsafe { asm!("mrs {0}, cntfrq_el0", out(reg) freq, options(nomem, nostack, preserves_flags)) };
+    let (freq, now): (u64, u64);
+    // SAFETY: reads the counter and its frequency.
+    unsafe {
+        asm!("isb", "mrs {0}, cntfrq_el0", "mrs {1}, cntpct_el0", out(reg) freq, out(reg) now,
+            options(nomem, nostack, preserves_flags))
+    };
+    let deadline = now.saturating_add((freq / 1000).saturating_mul(ms));
     // SAFETY: arms this pCPU's EL2 timer; only the kernel uses it.
     unsafe {
         asm!(
-            "msr cnthp_tval_el2, {t}",
+            "msr cnthp_cval_el2, {t}",
             "msr cnthp_ctl_el2, {on}",
             "isb",
-            t = in(reg) freq / 1000 * ms,
+            t = in(reg) deadline,
             on = in(reg) 1u64,
             options(nostack, preserves_flags)
         );
     }
+}
+
+/// Whether the armed deadline has passed (CNTHP_CTL_EL2.ISTATUS).
+pub fn fired() -> bool {
+    let ctl: u64;
+    // SAFETY: reads this pCPU's EL2 timer status.
+    unsafe { asm!("mrs {0}, cnthp_ctl_el2", out(reg) ctl, options(nomem, nostack, preserves_flags)) };
+    ctl & 0b101 == 0b101
 }
 
 /// Stops it.

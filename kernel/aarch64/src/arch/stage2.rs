@@ -15,7 +15,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel_core::stage2::{Backing, Stage2Plan};
 
 /// Pages for all domains' tables.
-const POOL_PAGES: usize = 96;
+const POOL_PAGES: usize = 192;
 
 #[repr(C, align(4096))]
 struct Pool(UnsafeCell<[[u8; 4096]; POOL_PAGES]>);
@@ -56,8 +56,24 @@ impl Translation<Stage2Attributes> for PoolTranslation {
 /// walks, 4 KiB granule, PS=40 bits, RES1 bit 31.
 pub const VTCR: u64 = 25 | (1 << 6) | (0b010 << 16) | (1 << 31);
 
+/// Why a domain's tables could not be built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildError {
+    /// The static page pool is (nearly) used up.
+    PoolExhausted,
+    /// A mapping lies outside the 39-bit IPA space.
+    OutOfRange,
+}
+
+/// Pages one mapping of at most 1 GiB can need at worst (an L2 and two L3
+/// tables, plus one more if it crosses a 1 GiB boundary).
+const WORST_PAGES_PER_MAPPING: usize = 4;
+
 /// Builds the tables of one domain; returns the root's physical address.
-pub fn build(plan: &Stage2Plan) -> usize {
+pub fn build(plan: &Stage2Plan) -> Result<usize, BuildError> {
+    if NEXT.load(Ordering::Relaxed) + 1 + WORST_PAGES_PER_MAPPING * plan.mappings().len() > POOL_PAGES {
+        return Err(BuildError::PoolExhausted);
+    }
     let mut root = RootTable::new(PoolTranslation, 1, Stage2);
     for m in plan.mappings() {
         let attrs = match m.backing {
@@ -78,14 +94,16 @@ pub fn build(plan: &Stage2Plan) -> usize {
             | Stage2Attributes::S2AP_ACCESS_RW;
         let start = m.ipa.raw() as usize;
         let region = MemoryRegion::new(start, start + m.size as usize);
-        root.map_range(&region, PhysicalAddress(m.pa.raw() as usize), attrs, Constraints::empty())
-            .expect("planned stage-2 mapping fits the 39-bit IPA space");
+        if root.map_range(&region, PhysicalAddress(m.pa.raw() as usize), attrs, Constraints::empty()).is_err() {
+            core::mem::forget(root);
+            return Err(BuildError::OutOfRange);
+        }
     }
     let pa = root.to_physical().0;
     // The tables live for ever in the pool; dropping the root would try to
     // free them.
     core::mem::forget(root);
-    pa
+    Ok(pa)
 }
 
 /// Invalidates every stage-1 and stage-2 TLB entry of every VMID (boot).

@@ -23,10 +23,13 @@ pub fn halt_this_cpu() -> ! {
     }
 }
 
-/// Tells every other CPU to halt (they poll [`stopping`] between `wfe`s).
+/// Tells every other CPU to halt: parked CPUs see [`stopping`] when the
+/// kick wakes them, CPUs running a domain take the kick at EL2 and halt,
+/// CPUs still booting poll it between `wfe`s.
 pub fn halt_others() {
-    STOPPING.store(true, Ordering::Release);
+    STOPPING.store(true, Ordering::SeqCst);
     aarch64_cpu::asm::sev();
+    super::gic::kick_all_others();
 }
 
 /// Set by the first CPU that stops the system: a fault while stopping

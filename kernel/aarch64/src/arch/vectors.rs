@@ -59,7 +59,7 @@ el2_vectors:
     .endr
     from_domain bulkhead_lower_sync
     from_domain bulkhead_lower_irq
-    unexpected 10
+    from_domain bulkhead_lower_fiq
     from_domain bulkhead_lower_serror
     .irp i, 12,13,14,15
     unexpected \i
@@ -131,7 +131,19 @@ extern "C" fn bulkhead_el2_unexpected(vector: usize, esr: u64, elr: u64, far: u6
     );
 }
 
+/// Makes the vCPU resume at `entry` in EL1h with interrupts masked (as at
+/// a fresh start) when the trap returns.
+pub fn resume_at(entry: u64) {
+    // SAFETY: sets where and how the interrupted vCPU resumes; the value is
+    // a guest address checked against its RAM by the PSCI layer.
+    unsafe {
+        core::arch::asm!("msr elr_el2, {e}", "msr spsr_el2, {s}", e = in(reg) entry, s = in(reg) 0x3c5u64,
+            options(nomem, nostack, preserves_flags));
+    }
+}
+
 /// Syndrome registers of the current trap.
+#[derive(Debug, Clone, Copy)]
 pub struct Syndrome {
     /// ESR_EL2.
     pub esr: u64,

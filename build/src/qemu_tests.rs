@@ -243,6 +243,8 @@ fn hostile_domain_is_contained(_ctx: &mut Ctx) -> Result<()> {
     for life in 0..10 {
         let line = format!("[hostile] life {life}: virtual timer control at entry 0x0");
         ensure!(log.contains(&line), fail(format!("no `{line}`: the virtual timer was not reset")));
+        let line = format!("[hostile] life {life}: virtio status at entry 0x0");
+        ensure!(log.contains(&line), fail(format!("no `{line}`: the virtio device was not reset")));
     }
     ensure!(!log.contains("not contained"), fail("an attempt was not contained".into()));
     for bad in ["fault: domain counter", "domain counter restarted", "PANIC"] {

@@ -87,6 +87,10 @@ fn smc_system_off() {
     domain_rt::probe::smc(psci::SYSTEM_OFF);
 }
 
+/// The virtio-mmio transport this domain owns, and its Status register:
+/// the kernel must reset the device (Status = 0) when it restarts us.
+const VIRTIO_STATUS: u64 = 0x0a00_3e00 + 0x70;
+
 /// How long each life behaves before its attempt, so that the test sees
 /// the counter make progress between any two attempts.
 const CALM_MS: u64 = 300;
@@ -112,6 +116,11 @@ fn calm(ms: u64) {
 fn main(boot: Boot) {
     say(format_args!("life {}: virtual timer control at entry {:#x}\n", boot.restarts, domain_rt::probe::vtimer_ctl()));
     domain_rt::probe::arm_vtimer();
+    let status = domain_rt::probe::read_u32(VIRTIO_STATUS);
+    say(format_args!("life {}: virtio status at entry {:#x}\n", boot.restarts, status));
+    // ACKNOWLEDGE | DRIVER: the device now remembers a driver.
+    domain_rt::probe::write_u32(VIRTIO_STATUS, 1);
+    domain_rt::probe::write_u32(VIRTIO_STATUS, 3);
     domain_rt::heartbeat();
     calm(CALM_MS);
     if boot.restarts == 0 {

@@ -24,6 +24,21 @@ pub fn write_u64(addr: u64, value: u64) {
     unsafe { asm!("str {0}, [{1}]", in(reg) value, in(reg) addr, options(nostack)) };
 }
 
+/// Reads a 32-bit device register at `addr` (in a device the domain owns).
+pub fn read_u32(addr: u64) -> u32 {
+    let value: u32;
+    // SAFETY: a 32-bit load from a device register granted to this domain
+    // (or a trap if it is not); no Rust object lives there.
+    unsafe { asm!("ldr {0:w}, [{1}]", out(reg) value, in(reg) addr, options(nostack)) };
+    value
+}
+
+/// Writes a 32-bit device register at `addr` (in a device the domain owns).
+pub fn write_u32(addr: u64, value: u32) {
+    // SAFETY: as `read_u32`, a store.
+    unsafe { asm!("str {0:w}, [{1}]", in(reg) value, in(reg) addr, options(nostack)) };
+}
+
 /// Writes PMCR_EL0 (trapped by the kernel outside benchmark builds).
 pub fn write_pmcr(value: u64) {
     // SAFETY: a system register write; it traps or changes only this vCPU's PMU.

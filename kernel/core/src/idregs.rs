@@ -10,7 +10,7 @@
 //! | FP/AdvSIMD | enabled | EL1 state stays live under null scheduling; EL2 never touches it (softfloat kernel) |
 //! | Pointer authentication | enabled (HCR_EL2.API/APK=1) | keys are EL1 registers that stay live; reset on restart |
 //! | BTI, LSE, crypto, ... | enabled | need nothing from EL2 |
-//! | Debug registers | enabled | EL1 state, live; reset on restart |
+//! | Debug registers | enabled | EL1 state, live; MDSCR_EL1 and every breakpoint/watchpoint reset on restart |
 //! | SVE, SME | hidden, trapped (CPTR_EL2.TZ/TSM) | their state would need EL2 save/reset code |
 //! | MTE | hidden, tag accesses trapped (HCR_EL2.ATA=0) | tag storage is not partitioned |
 //! | AMU, MPAM | hidden, trapped (CPTR_EL2.TAM) | shared counters and partitioning controls |

@@ -79,21 +79,7 @@ fn write_tree(spec: &TreeSpec) -> Vec<u8> {
 }
 
 fn config(pcpus: u8) -> BootConfig {
-    BootConfig {
-        board: Name::try_from("qemu-virt").unwrap(),
-        pcpus,
-        ram: PhysRange { base: PhysAddr::new(0x4000_0000), size: 0x4000_0000 },
-        kernel: PhysRange { base: PhysAddr::new(0x4020_0000), size: 0x100_0000 },
-        gic: Gic {
-            distributor: PhysAddr::new(0x0800_0000),
-            redistributors: PhysAddr::new(0x080a_0000),
-            maintenance_irq: 25,
-        },
-        console: Console { kind: UartKind::Pl011, base: PhysAddr::new(0x0900_0000), irq: 33 },
-        reserved_irqs: heapless::Vec::new(),
-        domains: heapless::Vec::new(),
-        channels: heapless::Vec::new(),
-    }
+    bulkhead_bootcfg::sample::board(pcpus)
 }
 
 #[test]
@@ -181,33 +167,9 @@ fn garbage_is_not_a_tree() {
 #[test]
 fn banner_reports_online_cpus_and_domains() {
     let mut cfg = config(8);
-    let mut pcpus = heapless::Vec::new();
-    pcpus.push(3).unwrap();
-    cfg.domains
-        .push(Domain {
-            name: Name::try_from("counter").unwrap(),
-            pcpus,
-            ram: heapless::Vec::from_slice(&[RamRegion {
-                ipa: bulkhead_abi::Ipa::new(0x4000_0000),
-                phys: PhysAddr::new(0x4200_0000),
-                size: 0x20_0000,
-            }])
-            .unwrap(),
-            devices: heapless::Vec::new(),
-            irqs: heapless::Vec::new(),
-            wfi: TrapPolicy::Native,
-            wfe: TrapPolicy::Native,
-            on_fault: FaultPolicy::Restart,
-            watchdog_ms: 0,
-            image: ImageRef {
-                offset: 0,
-                size: 1234,
-                crc32: 0,
-                load: bulkhead_abi::Ipa::new(0),
-                entry: bulkhead_abi::Ipa::new(0),
-            },
-        })
-        .unwrap();
+    let mut counter = bulkhead_bootcfg::sample::domain("counter", &[3], 0x4200_0000);
+    counter.image.size = 1234;
+    cfg.domains.push(counter).unwrap();
     let text = Banner { version: "0.1.0", config: &cfg, online: 8 }.to_string();
     assert!(text.contains("pCPUs:   8 online of 8"), "{text}");
     assert!(text.contains("board:   qemu-virt"), "{text}");

@@ -137,33 +137,15 @@ mod tests {
     use bulkhead_abi::{DomainId, Ipa, PhysAddr};
 
     fn sample() -> BootConfig {
-        let mut domains = heapless::Vec::new();
-        let mut pcpus = heapless::Vec::new();
-        pcpus.push(1).unwrap();
-        let mut ram = heapless::Vec::new();
-        ram.push(RamRegion { ipa: Ipa::new(0x4000_0000), phys: PhysAddr::new(0x4200_0000), size: 0x20_0000 }).unwrap();
-        domains
-            .push(Domain {
-                name: Name::try_from("hello").unwrap(),
-                pcpus,
-                ram,
-                devices: heapless::Vec::new(),
-                irqs: heapless::Vec::new(),
-                wfi: TrapPolicy::Native,
-                wfe: TrapPolicy::Trap,
-                on_fault: FaultPolicy::Restart,
-                watchdog_ms: 100,
-                image: ImageRef {
-                    offset: 4096,
-                    size: 100,
-                    crc32: 7,
-                    load: Ipa::new(0x4000_0000),
-                    entry: Ipa::new(0x4000_0000),
-                },
-            })
-            .unwrap();
-        let mut channels = heapless::Vec::new();
-        channels
+        let mut config = crate::sample::board(8);
+        let mut hello = crate::sample::domain("hello", &[1], 0x4200_0000);
+        hello.wfe = TrapPolicy::Trap;
+        hello.watchdog_ms = 100;
+        hello.image =
+            ImageRef { offset: 4096, size: 100, crc32: 7, load: Ipa::new(0x4000_0000), entry: Ipa::new(0x4000_0000) };
+        config.domains.push(hello).unwrap();
+        config
+            .channels
             .push(Channel {
                 name: Name::try_from("ping").unwrap(),
                 window: PhysRange { base: PhysAddr::new(0x4400_0000), size: 0x1_0000 },
@@ -173,21 +155,7 @@ mod tests {
                 ],
             })
             .unwrap();
-        BootConfig {
-            board: Name::try_from("qemu-virt").unwrap(),
-            pcpus: 8,
-            ram: PhysRange { base: PhysAddr::new(0x4000_0000), size: 0x4000_0000 },
-            kernel: PhysRange { base: PhysAddr::new(0x4020_0000), size: 0x100_0000 },
-            gic: Gic {
-                distributor: PhysAddr::new(0x0800_0000),
-                redistributors: PhysAddr::new(0x080a_0000),
-                maintenance_irq: 25,
-            },
-            console: Console { kind: UartKind::Pl011, base: PhysAddr::new(0x0900_0000), irq: 33 },
-            reserved_irqs: heapless::Vec::from_slice(&[0, 1, 25, 33]).unwrap(),
-            domains,
-            channels,
-        }
+        config
     }
 
     fn encoded() -> ([u8; 2048], usize) {

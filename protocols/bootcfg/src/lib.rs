@@ -15,6 +15,8 @@
 pub mod blob;
 pub mod model;
 pub mod payload;
+#[cfg(any(test, feature = "sample"))]
+pub mod sample;
 
 pub use blob::{BlobError, HEADER_LEN, MAGIC, VERSION, decode, encode};
 pub use model::*;

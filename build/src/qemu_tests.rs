@@ -335,7 +335,14 @@ fn check_rejects_a_bad_board_with_exit_2(_ctx: &mut Ctx) -> Result<()> {
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("bad-cpu.toml");
     std::fs::write(&path, &bad)?;
-    let out = Command::new(std::env::current_exe()?).arg("check").arg(&path).output()?;
+    // Through cargo, as a user runs it: this process's own executable may
+    // have been replaced on disk by the host tests' build.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .current_dir(crate::workspace::root())
+        .args(["run", "--quiet", "--package", "xtask", "--", "check"])
+        .arg(&path)
+        .output()?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     ensure!(out.status.code() == Some(2), "exit status {:?}, expected 2:\n{stderr}", out.status.code());
     let line = bad.lines().position(|l| l.contains("cpus = [2, 9]")).map_or(0, |i| i + 1);

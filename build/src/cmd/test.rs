@@ -9,8 +9,15 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 /// Host crates with tests.
-const HOST_PACKAGES: [&str; 6] =
-    ["bulkhead-abi", "bulkhead-bootcfg", "bulkhead-ring", "bulkhead-ring-hal", "kernel-core", "xtask"];
+const HOST_PACKAGES: [&str; 7] = [
+    "bulkhead-abi",
+    "bulkhead-bootcfg",
+    "bulkhead-ring",
+    "bulkhead-ring-hal",
+    "bulkhead-input",
+    "kernel-core",
+    "xtask",
+];
 
 /// Counts of passed and failed tests.
 #[derive(Default)]

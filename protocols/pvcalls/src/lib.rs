@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+//! The PV Calls protocol: a client domain uses sockets that the network
+//! driver domain (virtio-net + a TCP/IP stack) implements.
+//!
+//! Coverage of Xen `io/pvcalls.h`: SOCKET, CONNECT, RELEASE, BIND, LISTEN,
+//! ACCEPT, POLL, each with its response; POSIX error numbers in responses;
+//! each connected or accepted socket gets its own data ring: an `in` and an
+//! `out` byte stream with their own indices, both sub-ranges of the
+//! channel's static window ([`DataRing`]), and its own notification.
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation)]
+
+pub use bulkhead_ring::DataRef;
+use serde::{Deserialize, Serialize};
+
+/// Protocol version carried in the handshake.
+pub const VERSION: u16 = 1;
+
+/// A socket address (IPv4 or IPv6, with port).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Address {
+    /// IPv4.
+    V4 {
+        /// Address bytes.
+        ip: [u8; 4],
+        /// Port.
+        port: u16,
+    },
+    /// IPv6.
+    V6 {
+        /// Address bytes.
+        ip: [u8; 16],
+        /// Port.
+        port: u16,
+    },
+}
+
+/// Socket types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SocketType {
+    /// SOCK_STREAM (TCP).
+    Stream,
+}
+
+/// A socket's data ring: two byte streams in the channel window, each with
+/// a producer and a consumer index in its first 8 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataRing {
+    /// Backend to client.
+    pub inbound: DataRef,
+    /// Client to backend.
+    pub outbound: DataRef,
+    /// The doorbell index the socket's notifications use.
+    pub event: u8,
+}
+
+/// Client to backend; `id` is echoed in the response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    /// Request id.
+    pub id: u32,
+    /// What to do.
+    pub op: Operation,
+}
+
+/// Operations (socket ids are chosen by the client).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Operation {
+    /// Creates socket `socket`.
+    Socket {
+        /// Socket id.
+        socket: u64,
+        /// Type.
+        kind: SocketType,
+    },
+    /// Connects it; data flows on `ring`.
+    Connect {
+        /// Socket id.
+        socket: u64,
+        /// Peer address.
+        address: Address,
+        /// Its data ring.
+        ring: DataRing,
+    },
+    /// Closes it.
+    Release {
+        /// Socket id.
+        socket: u64,
+    },
+    /// Binds it.
+    Bind {
+        /// Socket id.
+        socket: u64,
+        /// Local address.
+        address: Address,
+    },
+    /// Listens.
+    Listen {
+        /// Socket id.
+        socket: u64,
+        /// Backlog.
+        backlog: u32,
+    },
+    /// Accepts a connection as socket `new_socket`, whose data flows on `ring`.
+    Accept {
+        /// Listening socket id.
+        socket: u64,
+        /// The accepted socket's id.
+        new_socket: u64,
+        /// Its data ring.
+        ring: DataRing,
+    },
+    /// Asks to be told when a connection is ready to accept.
+    Poll {
+        /// Listening socket id.
+        socket: u64,
+    },
+}
+
+/// POSIX error numbers used in responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Errno {
+    /// Success.
+    Ok,
+    /// EINVAL.
+    Inval,
+    /// EBADF: no such socket.
+    BadF,
+    /// EADDRINUSE.
+    AddrInUse,
+    /// ECONNREFUSED.
+    ConnRefused,
+    /// ENETUNREACH.
+    NetUnreach,
+    /// ETIMEDOUT.
+    TimedOut,
+    /// EAGAIN.
+    Again,
+    /// ENOMEM.
+    NoMem,
+    /// ENOTSUP.
+    NotSup,
+}
+
+/// Backend to client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Response {
+    /// The request's id.
+    pub id: u32,
+    /// The socket it was about.
+    pub socket: u64,
+    /// Outcome.
+    pub errno: Errno,
+}
+
+/// Why a frame is not a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Undecodable;
+
+/// Decodes a message of type `T` (garbage is an error, never a panic).
+pub fn decode<'a, T: Deserialize<'a>>(frame: &'a [u8]) -> Result<T, Undecodable> {
+    postcard::from_bytes(frame).map_err(|_| Undecodable)
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation, reason = "tests")]
+mod tests {
+    extern crate std;
+    use super::*;
+    use proptest::prelude::*;
+
+    fn round_trip<T: Serialize + for<'a> Deserialize<'a> + PartialEq + core::fmt::Debug>(v: T) {
+        let bytes = postcard::to_allocvec(&v).unwrap();
+        assert_eq!(decode::<T>(&bytes).unwrap(), v);
+    }
+
+    #[test]
+    fn every_message_round_trips() {
+        let ring = DataRing {
+            inbound: DataRef { offset: 0, len: 8192 },
+            outbound: DataRef { offset: 8192, len: 8192 },
+            event: 3,
+        };
+        let v4 = Address::V4 { ip: [10, 0, 2, 2], port: 80 };
+        let v6 = Address::V6 { ip: [0xfe; 16], port: 443 };
+        for op in [
+            Operation::Socket { socket: 1, kind: SocketType::Stream },
+            Operation::Connect { socket: 1, address: v4, ring },
+            Operation::Release { socket: 1 },
+            Operation::Bind { socket: 2, address: v6 },
+            Operation::Listen { socket: 2, backlog: 8 },
+            Operation::Accept { socket: 2, new_socket: 3, ring },
+            Operation::Poll { socket: 2 },
+        ] {
+            round_trip(Request { id: 7, op });
+        }
+        for errno in [
+            Errno::Ok,
+            Errno::Inval,
+            Errno::BadF,
+            Errno::AddrInUse,
+            Errno::ConnRefused,
+            Errno::NetUnreach,
+            Errno::TimedOut,
+            Errno::Again,
+            Errno::NoMem,
+            Errno::NotSup,
+        ] {
+            round_trip(Response { id: 7, socket: 1, errno });
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn garbage_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..96)) {
+            let _ = decode::<Request>(&bytes);
+            let _ = decode::<Response>(&bytes);
+        }
+    }
+}

@@ -292,6 +292,22 @@ fn lifecycle_panic_reset_and_off(_ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
+fn ping_pong_over_a_channel(_ctx: &mut Ctx) -> Result<()> {
+    let built = build("boards/test/pingpong.toml", Some(LogFormat::Text))?;
+    let out = boot(&built, &built.image, &Overrides::default())?;
+    expect(
+        &out,
+        ExitCode::Success,
+        &[
+            "[ping] 10000 checksummed round trips ok",
+            "[pong] answered 10000 messages, 0 bad",
+            "domain ping halted",
+            "domain pong halted",
+            "every domain has stopped: system off",
+        ],
+    )
+}
+
 fn wfi_policy_is_per_domain(_ctx: &mut Ctx) -> Result<()> {
     // The benchmark board runs the same sleeping domain twice: with `wfi`
     // native (no EL2 entry may happen on its pCPU) and trapped (every `wfi`
@@ -354,7 +370,7 @@ fn check_rejects_a_bad_board_with_exit_2(_ctx: &mut Ctx) -> Result<()> {
 
 type Test = (&'static str, fn(&mut Ctx) -> Result<()>);
 
-const TESTS: [Test; 12] = [
+const TESTS: [Test; 13] = [
     ("qemu: banner reports all 8 CPUs online, domains run", banner_reports_all_cpus),
     ("qemu: fewer CPUs than the board is a boot error", fewer_cpus_is_a_boot_error),
     ("qemu: less RAM than the board is a boot error", less_ram_is_a_boot_error),
@@ -365,6 +381,7 @@ const TESTS: [Test; 12] = [
     ("qemu: every hostile attempt is contained, the counter counts on", hostile_domain_is_contained),
     ("qemu: a two-vCPU domain panics, resets and powers off", lifecycle_panic_reset_and_off),
     ("qemu: wfi traps or not, per domain, as the board says", wfi_policy_is_per_domain),
+    ("qemu: two domains ping-pong 10,000 checksummed messages", ping_pong_over_a_channel),
     ("build: imx8mp-evk image has a valid arm64 header", imx8mp_evk_builds_a_bootable_image),
     ("cli: check rejects a bad board with exit 2", check_rejects_a_bad_board_with_exit_2),
 ];

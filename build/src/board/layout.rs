@@ -140,7 +140,22 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
             },
             watchdog_ms: d.watchdog_ms,
             image: cfg::ImageRef { offset: 0, size: 0, crc32: 0, load: Ipa::new(0), entry: Ipa::new(0) },
+            caps: HVec::new(),
         };
+        // Capability table: the console, then each channel end the domain
+        // holds (board order), then each device it owns.
+        push(&mut domain.caps, cfg::Capability::Console);
+        for (c, ch) in file.channels.iter().enumerate() {
+            for (e, end) in ch.get_ref().ends.get_ref().iter().enumerate() {
+                if end.get_ref().domain.get_ref() == d.name.get_ref() {
+                    let channel = u16::try_from(c).unwrap_or(u16::MAX);
+                    push(&mut domain.caps, cfg::Capability::Channel { channel, end: u8::try_from(e).unwrap_or(0) });
+                }
+            }
+        }
+        for i in 0..d.devices.len() {
+            push(&mut domain.caps, cfg::Capability::Device { device: u16::try_from(i).unwrap_or(u16::MAX) });
+        }
         for cpu in d.cpus.get_ref() {
             push(&mut domain.pcpus, u8::try_from(*cpu.get_ref()).unwrap_or(u8::MAX));
         }

@@ -10,7 +10,8 @@ use super::schema::*;
 use super::units::show_size;
 use bulkhead_abi::PAGE_SIZE;
 use bulkhead_bootcfg::{
-    MAX_CHANNELS, MAX_DEVICE_IRQS, MAX_DEVICES, MAX_DOMAIN_IRQS, MAX_DOMAINS, MAX_NAME, MAX_PCPUS, MAX_RAM_REGIONS,
+    MAX_CAPS, MAX_CHANNELS, MAX_DEVICE_IRQS, MAX_DEVICES, MAX_DOMAIN_IRQS, MAX_DOMAINS, MAX_NAME, MAX_PCPUS,
+    MAX_RAM_REGIONS,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -397,6 +398,18 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
         // Devices and their pages.
         c.capacity("devices in one domain", d.devices.len(), MAX_DEVICES, span(&d.name));
         c.capacity("interrupts in one domain's `irqs`", d.irqs.len(), MAX_DOMAIN_IRQS, span(&d.name));
+        let channel_ends = file
+            .channels
+            .iter()
+            .flat_map(|ch| ch.get_ref().ends.get_ref().iter())
+            .filter(|e| e.get_ref().domain.get_ref() == d.name.get_ref())
+            .count();
+        c.capacity(
+            "capabilities (console, channel ends, devices) in one domain",
+            1 + channel_ends + d.devices.len(),
+            MAX_CAPS,
+            span(&d.name),
+        );
         let mut irqs: Vec<&Spanned<u32>> = d.irqs.iter().collect();
         for dev_name in &d.devices {
             let text = dev_name.get_ref().as_str();

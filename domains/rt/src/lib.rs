@@ -11,6 +11,7 @@
 #![no_std]
 #![warn(missing_docs)]
 
+pub mod caps;
 mod console;
 mod hvc;
 pub mod probe;

@@ -61,6 +61,8 @@ pub struct DomainState {
     seen_heartbeats: AtomicU64,
     /// Restarts so far.
     pub restarts: AtomicU32,
+    /// Doorbells rung and not yet taken (bit n: capability slot n).
+    pub pending: AtomicU64,
     denials: AtomicU32,
     /// Its partial console line.
     pub console: Mutex<LineBuffer>,
@@ -76,6 +78,7 @@ impl DomainState {
             heartbeats: AtomicU64::new(0),
             seen_heartbeats: AtomicU64::new(0),
             restarts: AtomicU32::new(0),
+            pending: AtomicU64::new(0),
             denials: AtomicU32::new(0),
             console: Mutex::new(LineBuffer::new()),
             stopping: Mutex::new(()),
@@ -119,6 +122,9 @@ fn decode_power(v: u8) -> VcpuPower {
 /// Every domain's run-time state.
 pub static DOMAINS: [DomainState; MAX_DOMAINS] = [const { DomainState::new() }; MAX_DOMAINS];
 static WORLD: Once<World> = Once::new();
+/// Set by the pCPU that powers the system off when the last domain stops
+/// (two domains stopping at once must not both announce it).
+static SYSTEM_OFF: AtomicBool = AtomicBool::new(false);
 /// Set once the world is built: secondaries wait for it.
 static GO: AtomicBool = AtomicBool::new(false);
 
@@ -385,7 +391,9 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
         state.halted.store(true, Ordering::Release);
         kprintln!("domain {} halted", domain.name.as_str());
         drop(guard);
-        if world.config.domains.iter().enumerate().all(|(i, _)| DOMAINS[i].halted.load(Ordering::Acquire)) {
+        if world.config.domains.iter().enumerate().all(|(i, _)| DOMAINS[i].halted.load(Ordering::Acquire))
+            && !SYSTEM_OFF.swap(true, Ordering::AcqRel)
+        {
             kprintln!("every domain has stopped: system off");
             system::stop(ExitCode::Success);
         }
@@ -393,6 +401,7 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
     }
     let restarts = state.restarts.fetch_add(1, Ordering::AcqRel) + 1;
     state.heartbeats.store(0, Ordering::Release);
+    state.pending.store(0, Ordering::Release);
     reset_devices(world, d);
     load(world, d);
     stage2::flush_current_vmid();
@@ -438,7 +447,9 @@ pub fn watchdog_tick(p: usize) {
     hyptimer::arm_ms(u64::from(domain.watchdog_ms));
 }
 
-/// Parks this pCPU if its domain stopped since its vCPU started.
+/// A kick: parks this pCPU if its domain stopped since its vCPU started;
+/// otherwise raises or lowers the vCPU's virtual IRQ line (HCR_EL2.VI) as
+/// its domain's doorbells are pending or not (vCPU 0 takes doorbells).
 pub fn check_kicked(p: usize) {
     if system::stopping() {
         system::halt_this_cpu();
@@ -448,6 +459,33 @@ pub fn check_kicked(p: usize) {
     if state.generation.load(Ordering::Acquire) != PCPUS[p].generation.load(Ordering::Acquire) {
         park(p);
     }
+    if vcpu.index == 0 {
+        guest::set_virtual_irq(state.pending.load(Ordering::Acquire) != 0);
+    }
+}
+
+/// Rings the doorbell of the peer of end `end` of channel `channel`: sets
+/// the peer's pending bit for its own slot of that channel and kicks the
+/// pCPU of its vCPU 0.
+pub fn ring_doorbell(channel: u16, end: u8) {
+    let world = world();
+    let Some(ch) = world.config.channels.get(usize::from(channel)) else { return };
+    let peer_end = 1 - (end & 1);
+    let Some(peer) = ch.ends.get(usize::from(peer_end)).map(|e| e.domain) else { return };
+    let Some(domain) = world.config.domains.get(peer.index()) else { return };
+    let wanted = bulkhead_bootcfg::Capability::Channel { channel, end: peer_end };
+    let Some(slot) = domain.caps.iter().position(|&c| c == wanted) else { return };
+    DOMAINS[peer.index()].pending.fetch_or(1 << slot, Ordering::AcqRel);
+    if let Some(q) = world.pins.pcpu_of(VcpuId { domain: peer, index: 0 }) {
+        gic::kick(PCPUS[q].mpidr.load(Ordering::Acquire));
+    }
+}
+
+/// Returns and clears domain `d`'s pending doorbells, and lowers the
+/// calling vCPU's virtual IRQ line.
+pub fn take_pending(d: usize) -> u64 {
+    guest::set_virtual_irq(false);
+    DOMAINS[d].pending.swap(0, Ordering::AcqRel)
 }
 
 /// This pCPU.

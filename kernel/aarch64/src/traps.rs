@@ -9,7 +9,8 @@ use crate::arch::vectors::{self, Frame};
 use crate::domains::{self, DOMAINS};
 use crate::log::Show;
 use crate::percpu::PCPUS;
-use bulkhead_abi::PhysAddr;
+use bulkhead_abi::{CapInfo, CapKind, PhysAddr};
+use bulkhead_bootcfg::Capability;
 use core::sync::atomic::Ordering;
 use kernel_core::fault::{FaultReason, TrapAction, on_trap};
 use kernel_core::hypercall::{Denial, Effect, Services, VcpuSnapshot, answer_without_context, dispatch};
@@ -88,6 +89,59 @@ impl Services for Caller {
         }
     }
 
+    fn capability(&self, slot: u64) -> Option<Capability> {
+        let domain = domains::world().config.domains.get(self.domain())?;
+        domain.caps.get(usize::try_from(slot).ok()?).copied()
+    }
+
+    fn describe(&self, cap: Capability) -> CapInfo {
+        let world = domains::world();
+        let mut info = CapInfo { kind: 0, end: 0, ipa: 0, size: 0, name: [0; 24] };
+        let mut name = |text: &str| {
+            for (slot, b) in info.name.iter_mut().zip(text.bytes()) {
+                *slot = b;
+            }
+        };
+        let domain = world.config.domains.get(self.domain());
+        match cap {
+            Capability::Console => {
+                name("console");
+                info.kind = u32::from(<bulkhead_abi::Console as CapKind>::TAG);
+            }
+            Capability::Channel { channel, end } => {
+                if let Some(ch) = world.config.channels.get(usize::from(channel)) {
+                    name(ch.name.as_str());
+                    info.kind = u32::from(<bulkhead_abi::Channel as CapKind>::TAG);
+                    info.end = u32::from(end);
+                    info.ipa = ch.ends.get(usize::from(end)).map_or(0, |e| e.ipa.raw());
+                    info.size = ch.window.size;
+                }
+            }
+            Capability::Device { device } => {
+                if let Some(dev) = domain.and_then(|d| d.devices.get(usize::from(device))) {
+                    name(dev.name.as_str());
+                    info.kind = u32::from(<bulkhead_abi::Device as CapKind>::TAG);
+                    info.ipa = dev.mmio.base.raw();
+                    info.size = dev.mmio.size;
+                }
+            }
+        }
+        info
+    }
+
+    fn write_ram(&self, pa: PhysAddr, bytes: &[u8]) {
+        phys::copy_in(pa.raw(), bytes);
+        phys::sync_caches(pa.raw(), bytes.len() as u64);
+    }
+
+    fn ring_doorbell(&mut self, channel: u16, end: u8) {
+        domains::ring_doorbell(channel, end);
+    }
+
+    fn take_pending(&mut self) -> u64 {
+        domains::take_pending(self.domain())
+    }
+
     fn audit(&mut self, denial: Denial) {
         if DOMAINS[self.domain()].note_denial() {
             kprintln!("denied: domain {} vCPU {}: {}", self.name(), self.vcpu.index, Show(&DenialText(denial)));
@@ -108,6 +162,8 @@ impl core::fmt::Display for DenialText {
                 write!(f, "PSCI {function:#x} (target {target:#x}) refused with {status}")
             }
             Denial::BenchmarkOnly => write!(f, "benchmark-only call"),
+            Denial::NoSuchSlot(slot) => write!(f, "no capability in slot {slot}"),
+            Denial::WrongKind(slot) => write!(f, "slot {slot} holds another kind of capability"),
         }
     }
 }

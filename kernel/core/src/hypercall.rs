@@ -6,8 +6,10 @@
 use crate::fault::FaultReason;
 use crate::psci::{self, PsciAction, VcpuPower};
 use crate::stage2::Stage2Plan;
+use bulkhead_abi::hypercall::CAP_INFO_LEN;
 use bulkhead_abi::hypercall::CONSOLE_WRITE_MAX;
-use bulkhead_abi::{Error, Hypercall, PhysAddr};
+use bulkhead_abi::{CapInfo, Error, Hypercall, PhysAddr};
+use bulkhead_bootcfg::Capability;
 
 /// Bytes copied out of a domain per console call.
 const CONSOLE_BUF: usize = 256;
@@ -38,6 +40,10 @@ pub enum Denial {
     },
     /// A benchmark-only call in a normal build.
     BenchmarkOnly,
+    /// A capability slot the caller does not have.
+    NoSuchSlot(u64),
+    /// A slot that holds a different kind of capability.
+    WrongKind(u64),
 }
 
 /// What the kernel provides to the dispatcher for the calling domain.
@@ -59,6 +65,16 @@ pub trait Services {
     fn bench_sleep(&mut self, ms: u64) -> bool;
     /// Notes a refused call.
     fn audit(&mut self, denial: Denial);
+    /// The capability in the caller's slot `slot`, if any.
+    fn capability(&self, slot: u64) -> Option<Capability>;
+    /// The description of a capability of the caller.
+    fn describe(&self, cap: Capability) -> CapInfo;
+    /// Copies `bytes` into RAM at `pa` (already checked).
+    fn write_ram(&self, pa: PhysAddr, bytes: &[u8]);
+    /// Rings the doorbell of the peer of end `end` of channel `channel`.
+    fn ring_doorbell(&mut self, channel: u16, end: u8);
+    /// Returns and clears the caller's pending doorbells.
+    fn take_pending(&mut self) -> u64;
 }
 
 /// The power state of a domain's vCPUs at one moment.
@@ -162,6 +178,36 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
             }
             Effect::Fault(FaultReason::Panic)
         }
+        Hypercall::CapInfo => {
+            let Some(cap) = s.capability(x1) else {
+                s.audit(Denial::NoSuchSlot(x1));
+                return Effect::Return(Error::Denied.to_x0());
+            };
+            if x3 < CAP_INFO_LEN {
+                return Effect::Return(Error::InvalidArgument.to_x0());
+            }
+            let Some(pa) = s.plan().ram_span(x2, CAP_INFO_LEN) else {
+                s.audit(Denial::BadBuffer { ipa: x2, len: CAP_INFO_LEN });
+                return Effect::Return(Error::InvalidAddress.to_x0());
+            };
+            s.write_ram(pa, &s.describe(cap).to_bytes());
+            Effect::Return(0)
+        }
+        Hypercall::Notify => match s.capability(x1) {
+            Some(Capability::Channel { channel, end }) => {
+                s.ring_doorbell(channel, end);
+                Effect::Return(0)
+            }
+            Some(_) => {
+                s.audit(Denial::WrongKind(x1));
+                Effect::Return(Error::Denied.to_x0())
+            }
+            None => {
+                s.audit(Denial::NoSuchSlot(x1));
+                Effect::Return(Error::Denied.to_x0())
+            }
+        },
+        Hypercall::Pending => Effect::Return(s.take_pending()),
         Hypercall::BenchSleep => {
             if x1 > 1000 {
                 return Effect::Return(Error::InvalidArgument.to_x0());
@@ -206,6 +252,9 @@ mod tests {
         beats: u32,
         denials: Vec<Denial>,
         vcpus: [VcpuPower; 2],
+        written: core::cell::RefCell<Vec<u8>>,
+        doorbells: Vec<(u16, u8)>,
+        pending: u64,
     }
 
     impl Fake {
@@ -220,6 +269,9 @@ mod tests {
                 beats: 0,
                 denials: Vec::new(),
                 vcpus: [VcpuPower::On, VcpuPower::Off],
+                written: core::cell::RefCell::new(Vec::new()),
+                doorbells: Vec::new(),
+                pending: 0b10,
             }
         }
     }
@@ -248,6 +300,27 @@ mod tests {
         }
         fn bench_sleep(&mut self, _: u64) -> bool {
             false
+        }
+        fn capability(&self, slot: u64) -> Option<Capability> {
+            [Capability::Console, Capability::Channel { channel: 0, end: 1 }].get(slot as usize).copied()
+        }
+        fn describe(&self, cap: Capability) -> CapInfo {
+            CapInfo {
+                kind: if cap == Capability::Console { 4 } else { 1 },
+                end: 1,
+                ipa: 0x5000_0000,
+                size: 4096,
+                name: [b'c'; 24],
+            }
+        }
+        fn write_ram(&self, _pa: PhysAddr, bytes: &[u8]) {
+            self.written.borrow_mut().extend_from_slice(bytes);
+        }
+        fn ring_doorbell(&mut self, channel: u16, end: u8) {
+            self.doorbells.push((channel, end));
+        }
+        fn take_pending(&mut self) -> u64 {
+            core::mem::take(&mut self.pending)
         }
         fn audit(&mut self, d: Denial) {
             self.denials.push(d);
@@ -307,6 +380,38 @@ mod tests {
         assert_eq!(answer_without_context(0x8400_0000), None);
         let mut f = Fake::new();
         assert_eq!(dispatch([Hypercall::Null as u64, 1, 2, 3], &mut f), Effect::Return(0));
+    }
+
+    #[test]
+    fn capabilities_are_named_by_slot_and_checked() {
+        let mut f = Fake::new();
+        let info = Hypercall::CapInfo as u64;
+        assert_eq!(dispatch([info, 1, 0x4000_0100, 48], &mut f), Effect::Return(0));
+        assert_eq!(f.written.borrow().len(), 48);
+        assert_eq!(dispatch([info, 9, 0x4000_0100, 48], &mut f), Effect::Return(Error::Denied.to_x0()));
+        assert_eq!(dispatch([info, 1, 0x4000_0100, 8], &mut f), Effect::Return(Error::InvalidArgument.to_x0()));
+        assert_eq!(dispatch([info, 1, 0x4020_0000, 48], &mut f), Effect::Return(Error::InvalidAddress.to_x0()));
+        let notify = Hypercall::Notify as u64;
+        assert_eq!(dispatch([notify, 1, 0, 0], &mut f), Effect::Return(0));
+        assert_eq!(f.doorbells, [(0, 1)]);
+        assert_eq!(
+            dispatch([notify, 0, 0, 0], &mut f),
+            Effect::Return(Error::Denied.to_x0()),
+            "console is not a channel"
+        );
+        assert_eq!(dispatch([notify, 7, 0, 0], &mut f), Effect::Return(Error::Denied.to_x0()));
+        assert_eq!(f.doorbells.len(), 1, "refused calls have no effect");
+        assert_eq!(
+            f.denials,
+            [
+                Denial::NoSuchSlot(9),
+                Denial::BadBuffer { ipa: 0x4020_0000, len: 48 },
+                Denial::WrongKind(0),
+                Denial::NoSuchSlot(7)
+            ]
+        );
+        assert_eq!(dispatch([Hypercall::Pending as u64, 0, 0, 0], &mut f), Effect::Return(0b10));
+        assert_eq!(dispatch([Hypercall::Pending as u64, 0, 0, 0], &mut f), Effect::Return(0));
     }
 
     #[test]

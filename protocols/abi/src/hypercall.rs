@@ -22,6 +22,65 @@ pub enum Hypercall {
     /// Benchmark builds only: the caller's pCPU sleeps in `wfi` for x1
     /// milliseconds on the kernel's timer, so that other pCPUs run.
     BenchSleep = 0xC600_0005,
+    /// Describes capability slot x1 into the buffer at IPA x2 (x3 bytes,
+    /// at least [`CAP_INFO_LEN`]); see [`CapInfo`].
+    CapInfo = 0xC600_0006,
+    /// Rings the doorbell of the channel in slot x1: the peer's pending
+    /// set gains the peer's slot for that channel, and it is woken.
+    Notify = 0xC600_0007,
+    /// Returns and clears the caller's pending doorbells (bit n: slot n).
+    Pending = 0xC600_0008,
+}
+
+/// Bytes of a [`CapInfo`] record.
+pub const CAP_INFO_BYTES: usize = 48;
+/// The same, as a hypercall argument.
+pub const CAP_INFO_LEN: u64 = CAP_INFO_BYTES as u64;
+
+/// What `CapInfo` writes, little endian: kind (u32: 1 channel, 2 device,
+/// 4 console), end (u32), guest address (u64), size (u64), then the name
+/// (24 bytes, NUL padded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CapInfo {
+    /// [`crate::CapKind::TAG`] of what the slot holds.
+    pub kind: u32,
+    /// For a channel, this domain's end (0 or 1).
+    pub end: u32,
+    /// Where the domain sees it (channel window, device MMIO; 0 otherwise).
+    pub ipa: u64,
+    /// Its size.
+    pub size: u64,
+    /// Its name in the board file.
+    pub name: [u8; 24],
+}
+
+impl CapInfo {
+    /// The record as bytes.
+    pub fn to_bytes(&self) -> [u8; CAP_INFO_BYTES] {
+        let mut out = [0u8; CAP_INFO_BYTES];
+        let (head, name) = out.split_at_mut(24);
+        let (kind, rest) = head.split_at_mut(4);
+        let (end, rest) = rest.split_at_mut(4);
+        let (ipa, size) = rest.split_at_mut(8);
+        kind.copy_from_slice(&self.kind.to_le_bytes());
+        end.copy_from_slice(&self.end.to_le_bytes());
+        ipa.copy_from_slice(&self.ipa.to_le_bytes());
+        size.copy_from_slice(&self.size.to_le_bytes());
+        name.copy_from_slice(&self.name);
+        out
+    }
+
+    /// Parses a record.
+    pub fn from_bytes(bytes: &[u8; CAP_INFO_BYTES]) -> Self {
+        let word = |at: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(bytes.get(at..at + 8).unwrap_or(&[0; 8]));
+            u64::from_le_bytes(b)
+        };
+        let mut name = [0u8; 24];
+        name.copy_from_slice(bytes.get(24..48).unwrap_or(&[0; 24]));
+        Self { kind: (word(0) & 0xffff_ffff) as u32, end: (word(0) >> 32) as u32, ipa: word(8), size: word(16), name }
+    }
 }
 
 /// Longest console write accepted in one call.
@@ -29,8 +88,17 @@ pub const CONSOLE_WRITE_MAX: u64 = 256;
 
 impl Hypercall {
     /// Every hypercall, for exhaustiveness checks.
-    pub const ALL: [Hypercall; 6] =
-        [Self::ConsoleWrite, Self::Heartbeat, Self::Panic, Self::Null, Self::BenchEl2Entries, Self::BenchSleep];
+    pub const ALL: [Hypercall; 9] = [
+        Self::ConsoleWrite,
+        Self::Heartbeat,
+        Self::Panic,
+        Self::Null,
+        Self::BenchEl2Entries,
+        Self::BenchSleep,
+        Self::CapInfo,
+        Self::Notify,
+        Self::Pending,
+    ];
 
     /// Decodes a function number; `None` for anything else.
     pub const fn from_raw(raw: u32) -> Option<Self> {
@@ -41,6 +109,9 @@ impl Hypercall {
             0xC600_0003 => Some(Self::Null),
             0xC600_0004 => Some(Self::BenchEl2Entries),
             0xC600_0005 => Some(Self::BenchSleep),
+            0xC600_0006 => Some(Self::CapInfo),
+            0xC600_0007 => Some(Self::Notify),
+            0xC600_0008 => Some(Self::Pending),
             _ => None,
         }
     }
@@ -113,6 +184,14 @@ const _: () = {
 )]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cap_info_round_trips() {
+        let mut name = [0u8; 24];
+        name[..4].copy_from_slice(b"ping");
+        let info = CapInfo { kind: 1, end: 1, ipa: 0x5000_0000, size: 0x1_0000, name };
+        assert_eq!(CapInfo::from_bytes(&info.to_bytes()), info);
+    }
 
     #[test]
     fn decoding_matches_the_discriminants() {

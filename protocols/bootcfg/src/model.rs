@@ -19,6 +19,8 @@ pub const MAX_RAM_REGIONS: usize = 4;
 pub const MAX_DEVICES: usize = 8;
 /// Most interrupts one device raises.
 pub const MAX_DEVICE_IRQS: usize = 4;
+/// Most capability slots of one domain.
+pub const MAX_CAPS: usize = 16;
 /// Most interrupts a domain owns beyond its devices'.
 pub const MAX_DOMAIN_IRQS: usize = 16;
 /// Most interrupts the kernel reserves for itself.
@@ -149,6 +151,28 @@ pub struct Domain {
     pub watchdog_ms: u32,
     /// Where its pristine image is in the payload.
     pub image: ImageRef,
+    /// Its capability table: the only kernel objects it can name, by slot.
+    pub caps: Vec<Capability, MAX_CAPS>,
+}
+
+/// What one capability slot holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Capability {
+    /// An end of channel `channel` (index in [`BootConfig::channels`]);
+    /// `end` is this domain's end (0 or 1).
+    Channel {
+        /// The channel's index.
+        channel: u16,
+        /// This domain's end.
+        end: u8,
+    },
+    /// Device `device` (index in the domain's `devices`).
+    Device {
+        /// The device's index.
+        device: u16,
+    },
+    /// The console.
+    Console,
 }
 
 /// A RAM grant: guest-physical range backed by physical memory.

@@ -116,6 +116,21 @@ fn mdcr(pmu: bool) -> u64 {
     v
 }
 
+/// Raises or lowers this pCPU's virtual IRQ line (HCR_EL2.VI): the
+/// doorbell interrupt of the vCPU it runs.
+pub fn set_virtual_irq(raised: bool) {
+    let hcr: u64;
+    // SAFETY: reads HCR_EL2.
+    unsafe { asm!("mrs {0}, hcr_el2", out(reg) hcr, options(nomem, nostack, preserves_flags)) };
+    let vi = 1 << 7;
+    let wanted = if raised { hcr | vi } else { hcr & !vi };
+    if wanted != hcr {
+        // SAFETY: flips HCR_EL2.VI of this pCPU, which only affects the
+        // vCPU it runs (a pending virtual IRQ).
+        unsafe { asm!("msr hcr_el2, {0}", "isb", in(reg) wanted, options(nomem, nostack, preserves_flags)) };
+    }
+}
+
 /// Programs this pCPU's EL2 controls for `setup`'s domain.
 pub fn configure(setup: &VcpuSetup) {
     let midr: u64;

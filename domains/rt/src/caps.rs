@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+//! The domain's capability table as seen from inside: find a channel by
+//! name, reach its shared window, ring its doorbell, take doorbells.
+
+use crate::hvc::call;
+use bulkhead_abi::hypercall::{CAP_INFO_BYTES, CAP_INFO_LEN};
+use bulkhead_abi::{CapInfo, CapKind, Hypercall};
+use bulkhead_ring_hal::SharedWindow;
+
+/// Slots a domain can have.
+const MAX_SLOTS: u64 = 16;
+
+/// Describes slot `slot`, or `None` if the domain has no such slot.
+pub fn info(slot: u64) -> Option<CapInfo> {
+    let mut buf = [0u8; CAP_INFO_BYTES];
+    let status = call(Hypercall::CapInfo as u32, slot, buf.as_mut_ptr() as u64, CAP_INFO_LEN);
+    (status == 0).then(|| CapInfo::from_bytes(&buf))
+}
+
+/// A channel end this domain holds.
+pub struct ChannelEnd {
+    /// Its slot.
+    pub slot: u64,
+    /// Its description (window address and size, which end).
+    pub info: CapInfo,
+}
+
+impl ChannelEnd {
+    /// Finds the channel called `name`.
+    pub fn find(name: &str) -> Option<Self> {
+        (0..MAX_SLOTS).find_map(|slot| {
+            let info = info(slot)?;
+            let len = info.name.iter().position(|&b| b == 0).unwrap_or(info.name.len());
+            let matches = info.kind == u32::from(<bulkhead_abi::Channel as CapKind>::TAG)
+                && info.name.get(..len) == Some(name.as_bytes());
+            matches.then_some(Self { slot, info })
+        })
+    }
+
+    /// The shared window.
+    pub fn window(&self) -> SharedWindow {
+        // SAFETY: the kernel maps the channel's window at `info.ipa` for
+        // `info.size` bytes in this domain (its stage-2 grant), for the
+        // domain's whole life, 4 KiB aligned; nothing in this domain uses
+        // it as a Rust object.
+        unsafe { SharedWindow::new(self.info.ipa as usize as *mut u8, self.info.size as usize) }
+    }
+
+    /// Rings the peer's doorbell.
+    pub fn notify(&self) {
+        call(Hypercall::Notify as u32, self.slot, 0, 0);
+    }
+
+    /// This end's doorbell bit in [`pending`].
+    pub fn bit(&self) -> u64 {
+        1 << self.slot
+    }
+}
+
+/// Takes (and clears) the domain's pending doorbells.
+pub fn pending() -> u64 {
+    call(Hypercall::Pending as u32, 0, 0, 0)
+}

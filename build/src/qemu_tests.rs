@@ -308,6 +308,28 @@ fn ping_pong_over_a_channel(_ctx: &mut Ctx) -> Result<()> {
     )
 }
 
+fn a_scribbled_ring_is_reported_broken(_ctx: &mut Ctx) -> Result<()> {
+    let built = build("boards/test/scribble.toml", Some(LogFormat::Text))?;
+    let out = boot(&built, &built.image, &Overrides::default())?;
+    expect(
+        &out,
+        ExitCode::Success,
+        &[
+            "[scribbler] scribbled over the ring",
+            "[ping] channel broken after 1 messages: IndexOutOfRange",
+            "[ping] still running (3, ",
+            "domain ping halted",
+            "every domain has stopped: system off",
+        ],
+    )?;
+    ensure!(
+        !out.output.contains("PANIC") && !out.output.contains("fault:"),
+        "the honest side faulted:\n{}",
+        out.output
+    );
+    Ok(())
+}
+
 fn wfi_policy_is_per_domain(_ctx: &mut Ctx) -> Result<()> {
     // The benchmark board runs the same sleeping domain twice: with `wfi`
     // native (no EL2 entry may happen on its pCPU) and trapped (every `wfi`
@@ -370,7 +392,7 @@ fn check_rejects_a_bad_board_with_exit_2(_ctx: &mut Ctx) -> Result<()> {
 
 type Test = (&'static str, fn(&mut Ctx) -> Result<()>);
 
-const TESTS: [Test; 13] = [
+const TESTS: [Test; 14] = [
     ("qemu: banner reports all 8 CPUs online, domains run", banner_reports_all_cpus),
     ("qemu: fewer CPUs than the board is a boot error", fewer_cpus_is_a_boot_error),
     ("qemu: less RAM than the board is a boot error", less_ram_is_a_boot_error),
@@ -382,6 +404,10 @@ const TESTS: [Test; 13] = [
     ("qemu: a two-vCPU domain panics, resets and powers off", lifecycle_panic_reset_and_off),
     ("qemu: wfi traps or not, per domain, as the board says", wfi_policy_is_per_domain),
     ("qemu: two domains ping-pong 10,000 checksummed messages", ping_pong_over_a_channel),
+    (
+        "qemu: a peer that scribbles over its ring is reported, the other side carries on",
+        a_scribbled_ring_is_reported_broken,
+    ),
     ("build: imx8mp-evk image has a valid arm64 header", imx8mp_evk_builds_a_bootable_image),
     ("cli: check rejects a bad board with exit 2", check_rejects_a_bad_board_with_exit_2),
 ];

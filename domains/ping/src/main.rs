@@ -34,6 +34,17 @@ fn message(seq: u32, out: &mut [u8; 80]) -> usize {
     len
 }
 
+/// Work that does not need the channel, to show this domain still runs.
+fn carry_on() {
+    let mut x = 1u64;
+    for round in 1..=3 {
+        for i in 0..100_000u64 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(i);
+        }
+        let _ = writeln!(Console, "still running ({round}, {})", x & 0xff);
+    }
+}
+
 fn main(_boot: Boot) {
     let Some(end) = ChannelEnd::find("ping-pong") else {
         let _ = writeln!(Console, "no channel ping-pong");
@@ -63,6 +74,12 @@ fn main(_boot: Boot) {
             match rx.pop(&mut buf) {
                 Ok(frame) => break frame,
                 Err(RingError::Empty) => domain_rt::wait_for_interrupt(),
+                Err(RingError::Broken(how)) => {
+                    // A hostile peer: stop using the channel, keep working.
+                    let _ = writeln!(Console, "channel broken after {seq} messages: {how:?}; carrying on");
+                    carry_on();
+                    return;
+                }
                 Err(e) => {
                     let _ = writeln!(Console, "receive failed: {e:?}");
                     return;

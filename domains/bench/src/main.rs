@@ -94,6 +94,31 @@ fn compute_insns() -> u64 {
     samples[5]
 }
 
+/// IPC over the channel `bench-ipc` to `bench-peer`: the notify
+/// hypercall's EL2 cost, and the round trip (we notify, the peer wakes and
+/// notifies back, we see it) counted on this vCPU at every level. The peer
+/// reports what delivering a doorbell costs on its pCPU.
+fn ipc() {
+    let Some(end) = domain_rt::caps::ChannelEnd::find("bench-ipc") else {
+        return;
+    };
+    let mut send = [0u64; SAMPLES];
+    let mut round = [0u64; SAMPLES];
+    for i in 0..SAMPLES {
+        domain_rt::caps::pending();
+        let start = pmu::counter1();
+        let (el2, _) = pmu::across_hvc_with(Hypercall::Notify as u64, end.slot);
+        while domain_rt::caps::pending() & end.bit() == 0 {
+            domain_rt::wait_for_interrupt();
+        }
+        round[i] = pmu::counter1().wrapping_sub(start);
+        send[i] = el2;
+    }
+    let (base_el2, _) = measure(pmu::across_nothing);
+    report("ipc_notify_send_el2_insns", median(&mut send).saturating_sub(base_el2));
+    report("ipc_pingpong_roundtrip_insns", median(&mut round));
+}
+
 fn report(name: &str, value: u64) {
     let _ = writeln!(Console, "BENCH {name}={value}");
 }
@@ -112,6 +137,8 @@ fn main(_boot: Boot) {
     report("hvc_null_roundtrip_insns", hvc_all.saturating_sub(base_all));
     let (beat_el2, _) = measure(sample_heartbeat);
     report("hvc_heartbeat_roundtrip_el2_insns", beat_el2.saturating_sub(base_el2));
+
+    ipc();
 
     // The idle domain sleeps in native `wfi`. This pCPU sleeps IDLE_MS on
     // the kernel's timer (which keeps virtual time moving while every vCPU

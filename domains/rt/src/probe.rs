@@ -121,6 +121,11 @@ pub mod pmu {
     /// Counters 0 and 1 across one `hvc #0` with `function` in x0 (which
     /// must return only in x0): (delta 0, delta 1).
     pub fn across_hvc(function: u64) -> (u64, u64) {
+        across_hvc_with(function, 0)
+    }
+
+    /// As [`across_hvc`], with `arg` in x1.
+    pub fn across_hvc_with(function: u64, arg: u64) -> (u64, u64) {
         let (a0, a1, b0, b1): (u64, u64, u64, u64);
         // SAFETY: reads this vCPU's PMU counters around one `hvc`, which
         // clobbers only x0.
@@ -134,10 +139,27 @@ pub mod pmu {
                 "mrs {b0}, pmevcntr0_el0",
                 a0 = out(reg) a0, a1 = out(reg) a1, b0 = out(reg) b0, b1 = out(reg) b1,
                 inout("x0") function => _,
+                in("x1") arg,
                 options(nostack)
             );
         }
         (b0.wrapping_sub(a0), b1.wrapping_sub(a1))
+    }
+
+    /// Counter 0 (EL2 instructions on this vCPU's pCPU).
+    pub fn counter0() -> u64 {
+        let v: u64;
+        // SAFETY: reads this vCPU's PMU counter 0.
+        unsafe { asm!("isb", "mrs {0}, pmevcntr0_el0", out(reg) v, options(nomem, nostack)) };
+        v
+    }
+
+    /// Counter 1 (instructions at every level).
+    pub fn counter1() -> u64 {
+        let v: u64;
+        // SAFETY: reads this vCPU's PMU counter 1.
+        unsafe { asm!("isb", "mrs {0}, pmevcntr1_el0", out(reg) v, options(nomem, nostack)) };
+        v
     }
 
     /// The same reads with nothing in between: the measurement's own cost.

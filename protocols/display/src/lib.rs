@@ -13,7 +13,7 @@
 #![warn(missing_docs)]
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation)]
 
-pub use bulkhead_ring::DataRef;
+pub use bulkhead_ring::{DataRef, Undecodable, decode};
 use serde::{Deserialize, Serialize};
 
 /// Protocol version carried in the handshake.
@@ -178,15 +178,6 @@ pub struct ConnectorInfo {
     pub width: u32,
     /// Preferred height.
     pub height: u32,
-}
-
-/// Why a frame is not a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Undecodable;
-
-/// Decodes a message of type `T` (garbage is an error, never a panic).
-pub fn decode<'a, T: Deserialize<'a>>(frame: &'a [u8]) -> Result<T, Undecodable> {
-    postcard::from_bytes(frame).map_err(|_| Undecodable)
 }
 
 #[cfg(test)]

@@ -26,6 +26,6 @@ mod window;
 
 pub use bulk::{DataArea, DataRef};
 pub use layout::{FRAME_HEADER, LayoutError, RING_HEADER, RingLayout};
-pub use message::MessageError;
+pub use message::{MessageError, Undecodable, decode};
 pub use ring::{Consumer, Corruption, Producer, RingError};
 pub use window::Window;

@@ -39,3 +39,14 @@ impl<W: Window> Consumer<W> {
         postcard::from_bytes(frame).map_err(|_| MessageError::Undecodable)
     }
 }
+
+/// A frame that is not a valid message of the expected type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Undecodable;
+
+/// Decodes one protocol message of type `T` from a frame already taken off
+/// a ring (garbage is an error, never a panic). Every protocol crate uses
+/// this one decoder.
+pub fn decode<'a, T: Deserialize<'a>>(frame: &'a [u8]) -> Result<T, Undecodable> {
+    postcard::from_bytes(frame).map_err(|_| Undecodable)
+}

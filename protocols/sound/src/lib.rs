@@ -14,7 +14,7 @@
 #![warn(missing_docs)]
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation)]
 
-pub use bulkhead_ring::DataRef;
+pub use bulkhead_ring::{DataRef, Undecodable, decode};
 use serde::{Deserialize, Serialize};
 
 /// Protocol version carried in the handshake.
@@ -244,15 +244,6 @@ pub enum Event {
         /// Bytes since the stream started.
         position_bytes: u64,
     },
-}
-
-/// Why a frame is not a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Undecodable;
-
-/// Decodes a message of type `T` (garbage is an error, never a panic).
-pub fn decode<'a, T: Deserialize<'a>>(frame: &'a [u8]) -> Result<T, Undecodable> {
-    postcard::from_bytes(frame).map_err(|_| Undecodable)
 }
 
 #[cfg(test)]

@@ -330,6 +330,26 @@ fn a_scribbled_ring_is_reported_broken(_ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
+fn a_restarted_peer_reconnects_and_the_pair_carries_on(_ctx: &mut Ctx) -> Result<()> {
+    let built = build("boards/test/reconnect.toml", Some(LogFormat::Text))?;
+    let out = boot(&built, &built.image, &Overrides::default())?;
+    expect(
+        &out,
+        ExitCode::Success,
+        &[
+            "[echo-server] life 1: listening in epoch 1",
+            "[echo-client] connected in epoch 1 at request 0: server version 1.2, features 0b0101",
+            "fault: domain echo-server vCPU 0 (pCPU 2): domain panic: ",
+            "domain echo-server restarted (1 restarts)",
+            "[echo-server] life 2: listening in epoch 2",
+            "[echo-client] connected in epoch 2 at request 300: server version 1.2, features 0b0101",
+            "[echo-client] 1000 requests answered, 1 reconnect(s), ",
+            "[echo-server] bye after 700 answers in this life",
+            "every domain has stopped: system off",
+        ],
+    )
+}
+
 fn wfi_policy_is_per_domain(_ctx: &mut Ctx) -> Result<()> {
     // The benchmark board runs the same sleeping domain twice: with `wfi`
     // native (no EL2 entry may happen on its pCPU) and trapped (every `wfi`
@@ -392,7 +412,7 @@ fn check_rejects_a_bad_board_with_exit_2(_ctx: &mut Ctx) -> Result<()> {
 
 type Test = (&'static str, fn(&mut Ctx) -> Result<()>);
 
-const TESTS: [Test; 14] = [
+const TESTS: [Test; 15] = [
     ("qemu: banner reports all 8 CPUs online, domains run", banner_reports_all_cpus),
     ("qemu: fewer CPUs than the board is a boot error", fewer_cpus_is_a_boot_error),
     ("qemu: less RAM than the board is a boot error", less_ram_is_a_boot_error),
@@ -407,6 +427,10 @@ const TESTS: [Test; 14] = [
     (
         "qemu: a peer that scribbles over its ring is reported, the other side carries on",
         a_scribbled_ring_is_reported_broken,
+    ),
+    (
+        "qemu: a peer restarts mid-conversation, the pair reconnects in a new epoch and carries on",
+        a_restarted_peer_reconnects_and_the_pair_carries_on,
     ),
     ("build: imx8mp-evk image has a valid arm64 header", imx8mp_evk_builds_a_bootable_image),
     ("cli: check rejects a bad board with exit 2", check_rejects_a_bad_board_with_exit_2),

@@ -51,6 +51,13 @@ impl ChannelEnd {
         call(Hypercall::Notify as u32, self.slot, 0, 0);
     }
 
+    /// The channel's current connection epoch (from the kernel, the only
+    /// party both ends can trust about it); 0 if the kernel refused.
+    pub fn epoch(&self) -> u32 {
+        let x0 = call(Hypercall::ChannelEpoch as u32, self.slot, 0, 0);
+        u32::try_from(x0).unwrap_or(0)
+    }
+
     /// This end's doorbell bit in [`pending`].
     pub fn bit(&self) -> u64 {
         1 << self.slot

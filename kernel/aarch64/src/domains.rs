@@ -151,6 +151,13 @@ pub fn build_world(config: &'static BootConfig, payload: &'static [u8]) -> Resul
         phys::sync_caches(ch.window.base.raw(), ch.window.size);
     }
     let world = WORLD.call_once(|| World { config, pins, payload });
+    for (p, pcpu) in PCPUS.iter().enumerate() {
+        if let Some(vcpu) = world.pins.vcpu_on(p) {
+            pcpu.vcpu.store(vcpu.index, Ordering::Relaxed);
+            pcpu.domain.store(vcpu.domain.index(), Ordering::Release);
+        }
+    }
+    crate::doorbell::build_routes(world);
     for i in 0..config.domains.len() {
         load(world, i);
     }
@@ -387,6 +394,9 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
             core::hint::spin_loop();
         }
     }
+    // Every vCPU of the domain is parked: its channels change epoch and
+    // its peers hear of it.
+    crate::doorbell::link_down(world, d);
     if !restart {
         state.halted.store(true, Ordering::Release);
         kprintln!("domain {} halted", domain.name.as_str());
@@ -450,42 +460,20 @@ pub fn watchdog_tick(p: usize) {
 /// A kick: parks this pCPU if its domain stopped since its vCPU started;
 /// otherwise raises or lowers the vCPU's virtual IRQ line (HCR_EL2.VI) as
 /// its domain's doorbells are pending or not (vCPU 0 takes doorbells).
+/// Reads only this pCPU's boot-time facts: it is on the doorbell delivery
+/// path.
 pub fn check_kicked(p: usize) {
     if system::stopping() {
         system::halt_this_cpu();
     }
-    let Some(vcpu) = vcpu_of(p) else { return };
-    let state = &DOMAINS[vcpu.domain.index()];
-    if state.generation.load(Ordering::Acquire) != PCPUS[p].generation.load(Ordering::Acquire) {
+    let me = &PCPUS[p];
+    let Some(state) = DOMAINS.get(me.domain.load(Ordering::Relaxed)) else { return };
+    if state.generation.load(Ordering::Acquire) != me.generation.load(Ordering::Relaxed) {
         park(p);
     }
-    if vcpu.index == 0 {
+    if me.vcpu.load(Ordering::Relaxed) == 0 {
         guest::set_virtual_irq(state.pending.load(Ordering::Acquire) != 0);
     }
-}
-
-/// Rings the doorbell of the peer of end `end` of channel `channel`: sets
-/// the peer's pending bit for its own slot of that channel and kicks the
-/// pCPU of its vCPU 0.
-pub fn ring_doorbell(channel: u16, end: u8) {
-    let world = world();
-    let Some(ch) = world.config.channels.get(usize::from(channel)) else { return };
-    let peer_end = 1 - (end & 1);
-    let Some(peer) = ch.ends.get(usize::from(peer_end)).map(|e| e.domain) else { return };
-    let Some(domain) = world.config.domains.get(peer.index()) else { return };
-    let wanted = bulkhead_bootcfg::Capability::Channel { channel, end: peer_end };
-    let Some(slot) = domain.caps.iter().position(|&c| c == wanted) else { return };
-    DOMAINS[peer.index()].pending.fetch_or(1 << slot, Ordering::AcqRel);
-    if let Some(q) = world.pins.pcpu_of(VcpuId { domain: peer, index: 0 }) {
-        gic::kick(PCPUS[q].mpidr.load(Ordering::Acquire));
-    }
-}
-
-/// Returns and clears domain `d`'s pending doorbells, and lowers the
-/// calling vCPU's virtual IRQ line.
-pub fn take_pending(d: usize) -> u64 {
-    guest::set_virtual_irq(false);
-    DOMAINS[d].pending.swap(0, Ordering::AcqRel)
 }
 
 /// This pCPU.

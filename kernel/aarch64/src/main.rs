@@ -14,6 +14,7 @@ mod log;
 mod boot;
 mod cpus;
 mod domains;
+mod doorbell;
 mod panic;
 mod percpu;
 mod traps;

@@ -28,7 +28,15 @@ pub struct Pcpu {
     pub parked: AtomicBool,
     /// Exceptions taken to EL2 from its domain (benchmark builds count).
     pub el2_entries: AtomicU64,
+    /// Index of the domain whose vCPU is pinned here (`NO_DOMAIN` if
+    /// none): fixed at boot, read by the hot trap paths.
+    pub domain: AtomicUsize,
+    /// Index of that vCPU within its domain.
+    pub vcpu: AtomicUsize,
 }
+
+/// [`Pcpu::domain`] of a pCPU that runs no vCPU.
+pub const NO_DOMAIN: usize = usize::MAX;
 
 impl Pcpu {
     const fn new() -> Self {
@@ -43,6 +51,8 @@ impl Pcpu {
             generation: AtomicU32::new(0),
             parked: AtomicBool::new(true),
             el2_entries: AtomicU64::new(0),
+            domain: AtomicUsize::new(NO_DOMAIN),
+            vcpu: AtomicUsize::new(0),
         }
     }
 

@@ -7,6 +7,7 @@ use crate::arch::gic;
 use crate::arch::memory::phys;
 use crate::arch::vectors::{self, Frame};
 use crate::domains::{self, DOMAINS};
+use crate::doorbell;
 use crate::log::Show;
 use crate::percpu::PCPUS;
 use bulkhead_abi::{CapInfo, CapKind, PhysAddr};
@@ -135,11 +136,25 @@ impl Services for Caller {
     }
 
     fn ring_doorbell(&mut self, channel: u16, end: u8) {
-        domains::ring_doorbell(channel, end);
+        // Every channel slot has a route (built at boot from the same
+        // capability table), so the dispatcher reaches this only if the
+        // fast path was bypassed: ring it through the route.
+        let slot = domains::world()
+            .config
+            .domains
+            .get(self.domain())
+            .and_then(|d| d.caps.iter().position(|&c| c == Capability::Channel { channel, end }));
+        if let Some(slot) = slot {
+            doorbell::notify(self.domain(), slot as u64);
+        }
     }
 
     fn take_pending(&mut self) -> u64 {
-        domains::take_pending(self.domain())
+        doorbell::take_pending(self.domain())
+    }
+
+    fn channel_epoch(&self, channel: u16) -> u32 {
+        doorbell::epoch(channel)
     }
 
     fn audit(&mut self, denial: Denial) {
@@ -231,8 +246,22 @@ extern "C" fn bulkhead_lower_sync(frame: &mut Frame) -> RegWrite {
     count_entry();
     let esr = vectors::esr();
     if esr >> 26 == EC_HVC64 {
-        if let Some(x0) = answer_without_context(frame.x[0]) {
+        let function = frame.x[0];
+        if let Some(x0) = answer_without_context(function) {
             frame.x[0] = x0;
+            return NO_WRITE;
+        }
+        // Doorbells: the caller's domain is a boot-time fact of this pCPU,
+        // and a routed slot is a valid channel capability (the route table
+        // was built from the capability table). Anything else takes the
+        // dispatcher's path, which refuses and audits.
+        let d = crate::percpu::me().domain.load(Ordering::Relaxed);
+        if function == NOTIFY && doorbell::notify(d, frame.x[1]) {
+            frame.x[0] = 0;
+            return NO_WRITE;
+        }
+        if function == PENDING && d != crate::percpu::NO_DOMAIN {
+            frame.x[0] = doorbell::take_pending(d);
             return NO_WRITE;
         }
         let (p, vcpu) = current();
@@ -244,6 +273,8 @@ extern "C" fn bulkhead_lower_sync(frame: &mut Frame) -> RegWrite {
 
 /// ESR_EL2.EC of `hvc` from AArch64.
 const EC_HVC64: u64 = 0x16;
+const NOTIFY: u64 = bulkhead_abi::Hypercall::Notify as u64;
+const PENDING: u64 = bulkhead_abi::Hypercall::Pending as u64;
 
 /// Any hypercall that needs the caller's state.
 #[inline(never)]
@@ -296,7 +327,7 @@ fn other_trap(esr: u64, frame: &mut Frame) -> RegWrite {
 #[unsafe(no_mangle)]
 extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) -> RegWrite {
     count_entry();
-    let (p, _) = current();
+    let p = domains::this_pcpu();
     while let Some(intid) = gic::acknowledge() {
         gic::end(intid);
         if intid == gic::KICK {

@@ -75,6 +75,8 @@ pub trait Services {
     fn ring_doorbell(&mut self, channel: u16, end: u8);
     /// Returns and clears the caller's pending doorbells.
     fn take_pending(&mut self) -> u64;
+    /// The current connection epoch of channel `channel`.
+    fn channel_epoch(&self, channel: u16) -> u32;
 }
 
 /// The power state of a domain's vCPUs at one moment.
@@ -208,6 +210,17 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
             }
         },
         Hypercall::Pending => Effect::Return(s.take_pending()),
+        Hypercall::ChannelEpoch => match s.capability(x1) {
+            Some(Capability::Channel { channel, .. }) => Effect::Return(u64::from(s.channel_epoch(channel))),
+            Some(_) => {
+                s.audit(Denial::WrongKind(x1));
+                Effect::Return(Error::Denied.to_x0())
+            }
+            None => {
+                s.audit(Denial::NoSuchSlot(x1));
+                Effect::Return(Error::Denied.to_x0())
+            }
+        },
         Hypercall::BenchSleep => {
             if x1 > 1000 {
                 return Effect::Return(Error::InvalidArgument.to_x0());
@@ -322,6 +335,9 @@ mod tests {
         fn take_pending(&mut self) -> u64 {
             core::mem::take(&mut self.pending)
         }
+        fn channel_epoch(&self, channel: u16) -> u32 {
+            7 + u32::from(channel)
+        }
         fn audit(&mut self, d: Denial) {
             self.denials.push(d);
         }
@@ -412,6 +428,16 @@ mod tests {
         );
         assert_eq!(dispatch([Hypercall::Pending as u64, 0, 0, 0], &mut f), Effect::Return(0b10));
         assert_eq!(dispatch([Hypercall::Pending as u64, 0, 0, 0], &mut f), Effect::Return(0));
+    }
+
+    #[test]
+    fn channel_epochs_are_read_through_a_channel_slot_only() {
+        let mut f = Fake::new();
+        let epoch = Hypercall::ChannelEpoch as u64;
+        assert_eq!(dispatch([epoch, 1, 0, 0], &mut f), Effect::Return(7), "slot 1 holds channel 0");
+        assert_eq!(dispatch([epoch, 0, 0, 0], &mut f), Effect::Return(Error::Denied.to_x0()), "console slot");
+        assert_eq!(dispatch([epoch, 99, 0, 0], &mut f), Effect::Return(Error::Denied.to_x0()));
+        assert_eq!(f.denials, [Denial::WrongKind(0), Denial::NoSuchSlot(99)]);
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub enum Hypercall {
     Notify = 0xC600_0007,
     /// Returns and clears the caller's pending doorbells (bit n: slot n).
     Pending = 0xC600_0008,
+    /// The connection epoch of the channel in slot x1 (a positive number
+    /// that changes whenever a domain at either end stops).
+    ChannelEpoch = 0xC600_0009,
 }
 
 /// Bytes of a [`CapInfo`] record.
@@ -88,7 +91,7 @@ pub const CONSOLE_WRITE_MAX: u64 = 256;
 
 impl Hypercall {
     /// Every hypercall, for exhaustiveness checks.
-    pub const ALL: [Hypercall; 9] = [
+    pub const ALL: [Hypercall; 10] = [
         Self::ConsoleWrite,
         Self::Heartbeat,
         Self::Panic,
@@ -98,6 +101,7 @@ impl Hypercall {
         Self::CapInfo,
         Self::Notify,
         Self::Pending,
+        Self::ChannelEpoch,
     ];
 
     /// Decodes a function number; `None` for anything else.
@@ -112,6 +116,7 @@ impl Hypercall {
             0xC600_0006 => Some(Self::CapInfo),
             0xC600_0007 => Some(Self::Notify),
             0xC600_0008 => Some(Self::Pending),
+            0xC600_0009 => Some(Self::ChannelEpoch),
             _ => None,
         }
     }

@@ -20,12 +20,14 @@
 
 mod bulk;
 mod layout;
+mod link;
 mod message;
 mod ring;
 mod window;
 
 pub use bulk::{DataArea, DataRef};
 pub use layout::{FRAME_HEADER, LayoutError, RING_HEADER, RingLayout};
+pub use link::{Agreed, Hello, LINK_HEADER, Link, LinkError, SetupError, Version};
 pub use message::{MessageError, Undecodable, decode};
 pub use ring::{Consumer, Corruption, Producer, RingError};
 pub use window::Window;

@@ -19,3 +19,22 @@ pub trait Window {
     /// Writes the word at `offset` with release ordering.
     fn store_release(&self, offset: usize, value: u32);
 }
+
+/// A borrowed window is a window: several ring ends can share one.
+impl<W: Window + ?Sized> Window for &W {
+    fn size(&self) -> usize {
+        (**self).size()
+    }
+    fn read(&self, offset: usize, out: &mut [u8]) {
+        (**self).read(offset, out);
+    }
+    fn write(&self, offset: usize, data: &[u8]) {
+        (**self).write(offset, data);
+    }
+    fn load_acquire(&self, offset: usize) -> u32 {
+        (**self).load_acquire(offset)
+    }
+    fn store_release(&self, offset: usize, value: u32) {
+        (**self).store_release(offset, value);
+    }
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+//! Doorbells and channel epochs.
+//!
+//! Owns: the doorbell route table, built once at boot from the board
+//! file's capability tables (for each domain's channel slot: the peer
+//! domain, the peer's slot bit, and the ICC_SGI1R_EL1 value that wakes the
+//! pCPU of the peer's vCPU 0); the fast `Notify` and `Pending` paths that
+//! use it; each channel's connection epoch and the link-down event sent to
+//! the surviving end when a domain stops.
+//!
+//! Must not: decide who may notify whom (the build tool wrote the
+//! capability tables; a slot with no route falls back to `kernel-core`'s
+//! dispatcher, which refuses and audits it), or touch a channel's window
+//! while a peer may be using it (the reconnect handshake in
+//! `bulkhead_ring::link` needs no help from the kernel beyond the epoch).
+//! It has no `unsafe`.
+
+use crate::arch::gic;
+use crate::domains::{DOMAINS, World};
+use crate::percpu::PCPUS;
+use bulkhead_bootcfg::{Capability, MAX_CAPS, MAX_CHANNELS, MAX_DOMAINS};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use kernel_core::pinning::VcpuId;
+
+/// Where a doorbell rung through one slot goes.
+struct Route {
+    /// 0: no route; otherwise peer domain index + 1 (bits 0..16) and the
+    /// peer's slot (bits 16..24).
+    peer: AtomicU32,
+    /// ICC_SGI1R_EL1 value that sends the kick SGI to the peer's vCPU 0.
+    sgi: AtomicU64,
+}
+
+impl Route {
+    const fn none() -> Self {
+        Self { peer: AtomicU32::new(0), sgi: AtomicU64::new(0) }
+    }
+}
+
+static ROUTES: [[Route; MAX_CAPS]; MAX_DOMAINS] = [const { [const { Route::none() }; MAX_CAPS] }; MAX_DOMAINS];
+
+/// Each channel's connection epoch: 1 at boot, bumped whenever a domain
+/// at either end stops (fault, restart, halt). 0 is never a live epoch.
+static EPOCHS: [AtomicU32; MAX_CHANNELS] = [const { AtomicU32::new(1) }; MAX_CHANNELS];
+
+/// Fills the route table (boot CPU, once, after every pCPU's MPIDR is
+/// known and before any domain runs).
+pub fn build_routes(world: &World) {
+    for (d, domain) in world.config.domains.iter().enumerate() {
+        for (slot, cap) in domain.caps.iter().enumerate() {
+            let Capability::Channel { channel, end } = *cap else { continue };
+            let Some(route) = ROUTES.get(d).and_then(|r| r.get(slot)) else { continue };
+            let Some((peer, peer_slot)) = peer_of(world, channel, end) else { continue };
+            let Some(q) = world.pins.pcpu_of(VcpuId { domain: peer, index: 0 }) else { continue };
+            route.sgi.store(gic::kick_sgi1r(PCPUS[q].mpidr.load(Ordering::Acquire)), Ordering::Relaxed);
+            let packed = (peer.index() as u32 + 1) | ((peer_slot as u32) << 16);
+            route.peer.store(packed, Ordering::Release);
+        }
+    }
+}
+
+/// The domain and slot holding the other end of `channel`.
+fn peer_of(world: &World, channel: u16, end: u8) -> Option<(bulkhead_abi::DomainId, usize)> {
+    let ch = world.config.channels.get(usize::from(channel))?;
+    let peer_end = 1 - (end & 1);
+    let peer = ch.ends.get(usize::from(peer_end))?.domain;
+    let wanted = Capability::Channel { channel, end: peer_end };
+    let slot = world.config.domains.get(peer.index())?.caps.iter().position(|&c| c == wanted)?;
+    Some((peer, slot))
+}
+
+/// Rings the doorbell behind `slot` of domain `d`: the peer's pending set
+/// gains the peer's slot, and its vCPU 0 is kicked. False if the slot has
+/// no route (not a channel, or no such slot): the caller then takes the
+/// dispatcher's path, which refuses and audits the call.
+#[inline(always)]
+pub fn notify(d: usize, slot: u64) -> bool {
+    let Some(route) = ROUTES.get(d).and_then(|r| r.get(slot as usize)).filter(|_| slot < MAX_CAPS as u64) else {
+        return false;
+    };
+    let peer = route.peer.load(Ordering::Acquire);
+    if peer == 0 {
+        return false;
+    }
+    let peer_domain = (peer & 0xffff) as usize - 1;
+    let bit = 1u64 << ((peer >> 16) & 0x3f);
+    if let Some(state) = DOMAINS.get(peer_domain) {
+        state.pending.fetch_or(bit, Ordering::AcqRel);
+        gic::send_sgi1r(route.sgi.load(Ordering::Relaxed));
+    }
+    true
+}
+
+/// Returns and clears domain `d`'s pending doorbells, and lowers the
+/// calling vCPU's virtual IRQ line.
+#[inline(always)]
+pub fn take_pending(d: usize) -> u64 {
+    crate::arch::guest::set_virtual_irq(false);
+    DOMAINS.get(d).map_or(0, |s| s.pending.swap(0, Ordering::AcqRel))
+}
+
+/// Channel `channel`'s current epoch.
+pub fn epoch(channel: u16) -> u32 {
+    EPOCHS.get(usize::from(channel)).map_or(0, |e| e.load(Ordering::Acquire))
+}
+
+/// Domain `d` stopped (all its vCPUs parked): every channel it is an end
+/// of enters a new epoch, and each peer's doorbell for that channel rings,
+/// so that the survivor learns of the link going down without polling.
+pub fn link_down(world: &World, d: usize) {
+    let Some(domain) = world.config.domains.get(d) else { return };
+    for (slot, cap) in domain.caps.iter().enumerate() {
+        let Capability::Channel { channel, .. } = *cap else { continue };
+        if let Some(e) = EPOCHS.get(usize::from(channel)) {
+            // Skip 0 on wrap-around: it means "never connected".
+            let _ = e.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| Some(v.wrapping_add(1).max(1)));
+        }
+        notify(d, slot as u64);
+    }
+}

@@ -9,12 +9,13 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 /// Host crates with tests.
-const HOST_PACKAGES: [&str; 7] = [
+const HOST_PACKAGES: [&str; 8] = [
     "bulkhead-abi",
     "bulkhead-bootcfg",
     "bulkhead-ring",
     "bulkhead-ring-hal",
     "bulkhead-input",
+    "bulkhead-ninep",
     "kernel-core",
     "xtask",
 ];

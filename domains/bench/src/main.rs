@@ -96,8 +96,11 @@ fn compute_insns() -> u64 {
 
 /// IPC over the channel `bench-ipc` to `bench-peer`: the notify
 /// hypercall's EL2 cost, and the round trip (we notify, the peer wakes and
-/// notifies back, we see it) counted on this vCPU at every level. The peer
-/// reports what delivering a doorbell costs on its pCPU.
+/// notifies back, we see it) counted on this vCPU at every level. Under
+/// `-icount` only one vCPU executes at a time and a vCPU's PMU counts every
+/// instruction executed while it waits (virtual time), so with every other
+/// vCPU halted this one count covers both sides. The peer reports what
+/// delivering a doorbell costs on its pCPU.
 fn ipc() {
     let Some(end) = domain_rt::caps::ChannelEnd::find("bench-ipc") else {
         return;
@@ -108,9 +111,7 @@ fn ipc() {
         domain_rt::caps::pending();
         let start = pmu::counter1();
         let (el2, _) = pmu::across_hvc_with(Hypercall::Notify as u64, end.slot);
-        while domain_rt::caps::pending() & end.bit() == 0 {
-            domain_rt::wait_for_interrupt();
-        }
+        while domain_rt::caps::wait() & end.bit() == 0 {}
         round[i] = pmu::counter1().wrapping_sub(start);
         send[i] = el2;
     }

@@ -64,6 +64,13 @@ impl ChannelEnd {
     }
 }
 
+/// Waits for doorbells: returns (and clears) the pending set once it is
+/// not empty, sleeping in the kernel until then. May return 0 after a
+/// wake-up for another reason, as `wfi` may.
+pub fn wait() -> u64 {
+    call(Hypercall::Wait as u32, 0, 0, 0)
+}
+
 /// Takes (and clears) the domain's pending doorbells.
 pub fn pending() -> u64 {
     call(Hypercall::Pending as u32, 0, 0, 0)

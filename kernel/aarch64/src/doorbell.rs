@@ -24,16 +24,16 @@ use kernel_core::pinning::VcpuId;
 
 /// Where a doorbell rung through one slot goes.
 struct Route {
-    /// 0: no route; otherwise peer domain index + 1 (bits 0..16) and the
-    /// peer's slot (bits 16..24).
-    peer: AtomicU32,
-    /// ICC_SGI1R_EL1 value that sends the kick SGI to the peer's vCPU 0.
+    /// ICC_SGI1R_EL1 value that sends the kick SGI to the peer's vCPU 0;
+    /// 0 for no route (a real value always has a target bit set).
     sgi: AtomicU64,
+    /// Peer domain index (bits 0..16) and the peer's slot (bits 16..24).
+    peer: AtomicU32,
 }
 
 impl Route {
     const fn none() -> Self {
-        Self { peer: AtomicU32::new(0), sgi: AtomicU64::new(0) }
+        Self { sgi: AtomicU64::new(0), peer: AtomicU32::new(0) }
     }
 }
 
@@ -52,9 +52,9 @@ pub fn build_routes(world: &World) {
             let Some(route) = ROUTES.get(d).and_then(|r| r.get(slot)) else { continue };
             let Some((peer, peer_slot)) = peer_of(world, channel, end) else { continue };
             let Some(q) = world.pins.pcpu_of(VcpuId { domain: peer, index: 0 }) else { continue };
-            route.sgi.store(gic::kick_sgi1r(PCPUS[q].mpidr.load(Ordering::Acquire)), Ordering::Relaxed);
-            let packed = (peer.index() as u32 + 1) | ((peer_slot as u32) << 16);
-            route.peer.store(packed, Ordering::Release);
+            let packed = (peer.index() as u32) | ((peer_slot as u32) << 16);
+            route.peer.store(packed, Ordering::Relaxed);
+            route.sgi.store(gic::kick_sgi1r(PCPUS[q].mpidr.load(Ordering::Acquire)), Ordering::Release);
         }
     }
 }
@@ -75,18 +75,16 @@ fn peer_of(world: &World, channel: u16, end: u8) -> Option<(bulkhead_abi::Domain
 /// dispatcher's path, which refuses and audits the call.
 #[inline(always)]
 pub fn notify(d: usize, slot: u64) -> bool {
-    let Some(route) = ROUTES.get(d).and_then(|r| r.get(slot as usize)).filter(|_| slot < MAX_CAPS as u64) else {
-        return false;
-    };
-    let peer = route.peer.load(Ordering::Acquire);
-    if peer == 0 {
+    let Some(route) = ROUTES.get(d).and_then(|r| r.get(slot as usize)) else { return false };
+    let sgi = route.sgi.load(Ordering::Acquire);
+    if sgi == 0 {
         return false;
     }
-    let peer_domain = (peer & 0xffff) as usize - 1;
-    let bit = 1u64 << ((peer >> 16) & 0x3f);
-    if let Some(state) = DOMAINS.get(peer_domain) {
-        state.pending.fetch_or(bit, Ordering::AcqRel);
-        gic::send_sgi1r(route.sgi.load(Ordering::Relaxed));
+    let peer = route.peer.load(Ordering::Relaxed);
+    if let Some(state) = DOMAINS.get((peer & 0xffff) as usize) {
+        // Ordered before the SGI by the barrier in `send_sgi1r`.
+        state.pending.fetch_or(1 << ((peer >> 16) & 0x3f), Ordering::Relaxed);
+        gic::send_sgi1r(sgi);
     }
     true
 }
@@ -97,6 +95,52 @@ pub fn notify(d: usize, slot: u64) -> bool {
 pub fn take_pending(d: usize) -> u64 {
     crate::arch::guest::set_virtual_irq(false);
     DOMAINS.get(d).map_or(0, |s| s.pending.swap(0, Ordering::AcqRel))
+}
+
+/// `Wait`: returns domain `d`'s pending doorbells, sleeping in `wfi` on
+/// pCPU `p` until there are some. A wake-up is any interrupt at this
+/// pCPU's interface (EL2 keeps interrupts masked; `wfi` still wakes), taken
+/// one per wake-up: the kick (a doorbell, or the domain being stopped:
+/// `check_kicked` parks this pCPU then), the watchdog, or anything else,
+/// after which the call returns what is pending, possibly 0, rather than
+/// sleep through what the domain may need to see.
+pub fn wait(p: usize, d: usize) -> u64 {
+    let Some(state) = DOMAINS.get(d) else { return 0 };
+    let me = &PCPUS[p];
+    loop {
+        let bits = take_pending(d);
+        if bits != 0 {
+            return bits;
+        }
+        sleep();
+        let Some(intid) = gic::acknowledge() else { continue };
+        gic::end(intid);
+        if intid == gic::KICK {
+            if crate::arch::system::stopping()
+                || state.generation.load(Ordering::Acquire) != me.generation.load(Ordering::Relaxed)
+            {
+                crate::domains::check_kicked(p);
+            }
+        } else if intid == gic::HYP_TIMER {
+            crate::domains::watchdog_tick(p);
+        } else {
+            return take_pending(d);
+        }
+    }
+}
+
+/// `wfi`; benchmark builds also account what the guest's PMU counter 0
+/// counted meanwhile (other vCPUs' instructions, under `-icount`).
+fn sleep() {
+    if cfg!(feature = "bench") {
+        let before = crate::arch::pmu::counter0();
+        aarch64_cpu::asm::wfi();
+        let slept = crate::arch::pmu::counter0().wrapping_sub(before);
+        let me = crate::percpu::me();
+        me.wait_slept.store(me.wait_slept.load(Ordering::Relaxed).wrapping_add(slept), Ordering::Release);
+    } else {
+        aarch64_cpu::asm::wfi();
+    }
 }
 
 /// Channel `channel`'s current epoch.

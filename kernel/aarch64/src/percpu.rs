@@ -33,6 +33,9 @@ pub struct Pcpu {
     pub domain: AtomicUsize,
     /// Index of that vCPU within its domain.
     pub vcpu: AtomicUsize,
+    /// Benchmark builds: PMU counter 0 increments while this pCPU slept in
+    /// the `Wait` hypercall.
+    pub wait_slept: AtomicU64,
 }
 
 /// [`Pcpu::domain`] of a pCPU that runs no vCPU.
@@ -53,6 +56,7 @@ impl Pcpu {
             el2_entries: AtomicU64::new(0),
             domain: AtomicUsize::new(NO_DOMAIN),
             vcpu: AtomicUsize::new(0),
+            wait_slept: AtomicU64::new(0),
         }
     }
 

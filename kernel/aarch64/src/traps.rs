@@ -81,6 +81,10 @@ impl Services for Caller {
         }
     }
 
+    fn wait_slept(&self) -> Option<u64> {
+        cfg!(feature = "bench").then(|| crate::percpu::me().wait_slept.load(Ordering::Acquire))
+    }
+
     fn bench_sleep(&mut self, ms: u64) -> bool {
         if cfg!(feature = "bench") {
             crate::arch::hyptimer::sleep_ms(ms);
@@ -155,6 +159,10 @@ impl Services for Caller {
 
     fn channel_epoch(&self, channel: u16) -> u32 {
         doorbell::epoch(channel)
+    }
+
+    fn wait(&mut self) -> u64 {
+        doorbell::wait(domains::this_pcpu(), self.domain())
     }
 
     fn audit(&mut self, denial: Denial) {
@@ -256,13 +264,22 @@ extern "C" fn bulkhead_lower_sync(frame: &mut Frame) -> RegWrite {
         // was built from the capability table). Anything else takes the
         // dispatcher's path, which refuses and audits.
         let d = crate::percpu::me().domain.load(Ordering::Relaxed);
-        if function == NOTIFY && doorbell::notify(d, frame.x[1]) {
-            frame.x[0] = 0;
-            return NO_WRITE;
-        }
-        if function == PENDING && d != crate::percpu::NO_DOMAIN {
-            frame.x[0] = doorbell::take_pending(d);
-            return NO_WRITE;
+        if d != crate::percpu::NO_DOMAIN {
+            match function {
+                NOTIFY if doorbell::notify(d, frame.x[1]) => {
+                    frame.x[0] = 0;
+                    return NO_WRITE;
+                }
+                PENDING => {
+                    frame.x[0] = doorbell::take_pending(d);
+                    return NO_WRITE;
+                }
+                WAIT => {
+                    frame.x[0] = doorbell::wait(domains::this_pcpu(), d);
+                    return NO_WRITE;
+                }
+                _ => {}
+            }
         }
         let (p, vcpu) = current();
         hypercall(p, vcpu, frame);
@@ -275,6 +292,7 @@ extern "C" fn bulkhead_lower_sync(frame: &mut Frame) -> RegWrite {
 const EC_HVC64: u64 = 0x16;
 const NOTIFY: u64 = bulkhead_abi::Hypercall::Notify as u64;
 const PENDING: u64 = bulkhead_abi::Hypercall::Pending as u64;
+const WAIT: u64 = bulkhead_abi::Hypercall::Wait as u64;
 
 /// Any hypercall that needs the caller's state.
 #[inline(never)]

@@ -61,6 +61,9 @@ pub trait Services {
     fn heartbeat(&mut self);
     /// EL2 entries on a pCPU, if benchmarks are built in.
     fn el2_entries(&self, pcpu: u64) -> Option<u64>;
+    /// PMU counter 0 increments while the caller's pCPU slept in `Wait`,
+    /// if benchmarks are built in.
+    fn wait_slept(&self) -> Option<u64>;
     /// Sleeps `ms` on this pCPU, if benchmarks are built in.
     fn bench_sleep(&mut self, ms: u64) -> bool;
     /// Notes a refused call.
@@ -77,6 +80,9 @@ pub trait Services {
     fn take_pending(&mut self) -> u64;
     /// The current connection epoch of channel `channel`.
     fn channel_epoch(&self, channel: u16) -> u32;
+    /// Sleeps until doorbells are pending or something else wakes this
+    /// pCPU; returns and clears the pending doorbells (0 if none).
+    fn wait(&mut self) -> u64;
 }
 
 /// The power state of a domain's vCPUs at one moment.
@@ -210,6 +216,7 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
             }
         },
         Hypercall::Pending => Effect::Return(s.take_pending()),
+        Hypercall::Wait => Effect::Return(s.wait()),
         Hypercall::ChannelEpoch => match s.capability(x1) {
             Some(Capability::Channel { channel, .. }) => Effect::Return(u64::from(s.channel_epoch(channel))),
             Some(_) => {
@@ -232,6 +239,13 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
                 Effect::Return(Error::NotSupported.to_x0())
             }
         }
+        Hypercall::BenchWaitSlept => match s.wait_slept() {
+            Some(n) => Effect::Return(n),
+            None => {
+                s.audit(Denial::BenchmarkOnly);
+                Effect::Return(Error::NotSupported.to_x0())
+            }
+        },
         Hypercall::BenchEl2Entries => match s.el2_entries(x1) {
             Some(n) => Effect::Return(n),
             None => {
@@ -311,6 +325,9 @@ mod tests {
         fn el2_entries(&self, _: u64) -> Option<u64> {
             None
         }
+        fn wait_slept(&self) -> Option<u64> {
+            None
+        }
         fn bench_sleep(&mut self, _: u64) -> bool {
             false
         }
@@ -337,6 +354,9 @@ mod tests {
         }
         fn channel_epoch(&self, channel: u16) -> u32 {
             7 + u32::from(channel)
+        }
+        fn wait(&mut self) -> u64 {
+            core::mem::take(&mut self.pending)
         }
         fn audit(&mut self, d: Denial) {
             self.denials.push(d);
@@ -370,6 +390,7 @@ mod tests {
         assert_eq!(dispatch([0xC600_00FF, 0, 0, 0], &mut f), Effect::Return(u64::MAX));
         assert_eq!(dispatch([0x1_C600_0000, 0, 0, 0], &mut f), Effect::Return(u64::MAX), "high bits set");
         assert_eq!(dispatch([Hypercall::BenchEl2Entries as u64, 0, 0, 0], &mut f), Effect::Return(u64::MAX));
+        assert_eq!(dispatch([Hypercall::BenchWaitSlept as u64, 0, 0, 0], &mut f), Effect::Return(u64::MAX));
         assert_eq!(f.denials[0], Denial::UnknownFunction(0xC600_00FF));
     }
 
@@ -428,6 +449,13 @@ mod tests {
         );
         assert_eq!(dispatch([Hypercall::Pending as u64, 0, 0, 0], &mut f), Effect::Return(0b10));
         assert_eq!(dispatch([Hypercall::Pending as u64, 0, 0, 0], &mut f), Effect::Return(0));
+    }
+
+    #[test]
+    fn wait_returns_and_clears_the_pending_doorbells() {
+        let mut f = Fake::new();
+        assert_eq!(dispatch([Hypercall::Wait as u64, 0, 0, 0], &mut f), Effect::Return(0b10));
+        assert_eq!(f.pending, 0);
     }
 
     #[test]

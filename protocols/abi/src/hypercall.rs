@@ -33,6 +33,16 @@ pub enum Hypercall {
     /// The connection epoch of the channel in slot x1 (a positive number
     /// that changes whenever a domain at either end stops).
     ChannelEpoch = 0xC600_0009,
+    /// Waits for doorbells with WFI semantics: returns and clears the
+    /// caller's pending doorbells (bit n: slot n) as soon as there are
+    /// any; otherwise the pCPU sleeps at EL2 until something wakes it and
+    /// the call may return 0 (a spurious wake-up, as `wfi` may have).
+    Wait = 0xC600_000A,
+    /// Benchmark builds only: how much the caller's PMU event counter 0
+    /// advanced while its pCPU slept inside `Wait` (under `-icount`, a
+    /// sleeping vCPU's counter keeps counting other vCPUs' instructions;
+    /// this is what to subtract to get the kernel's own work).
+    BenchWaitSlept = 0xC600_000B,
 }
 
 /// Bytes of a [`CapInfo`] record.
@@ -91,7 +101,7 @@ pub const CONSOLE_WRITE_MAX: u64 = 256;
 
 impl Hypercall {
     /// Every hypercall, for exhaustiveness checks.
-    pub const ALL: [Hypercall; 10] = [
+    pub const ALL: [Hypercall; 12] = [
         Self::ConsoleWrite,
         Self::Heartbeat,
         Self::Panic,
@@ -102,6 +112,8 @@ impl Hypercall {
         Self::Notify,
         Self::Pending,
         Self::ChannelEpoch,
+        Self::Wait,
+        Self::BenchWaitSlept,
     ];
 
     /// Decodes a function number; `None` for anything else.
@@ -117,6 +129,8 @@ impl Hypercall {
             0xC600_0007 => Some(Self::Notify),
             0xC600_0008 => Some(Self::Pending),
             0xC600_0009 => Some(Self::ChannelEpoch),
+            0xC600_000A => Some(Self::Wait),
+            0xC600_000B => Some(Self::BenchWaitSlept),
             _ => None,
         }
     }

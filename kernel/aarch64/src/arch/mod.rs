@@ -9,6 +9,7 @@ pub mod guest;
 pub mod hyptimer;
 pub mod idregs;
 pub mod memory;
+pub mod pmu;
 pub mod psci;
 pub mod stage2;
 pub mod system;

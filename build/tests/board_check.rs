@@ -318,3 +318,77 @@ fn domain_interrupts_reach_the_configuration() {
     let valid = board::load("test.toml", &src, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
     assert_eq!(valid.config.domains[1].irqs.as_slice(), &[40, 41]);
 }
+
+#[test]
+fn interrupts_and_device_model_ranges_get_capability_slots() {
+    use bulkhead_bootcfg::Capability;
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+irqs = [40]
+device_model = [{ target = "alpha", mmio = [{ ipa = 0x0b00_0000, size = "4 KiB" }, { ipa = 0x0b00_2000, size = "8 KiB" }] }]"#,
+    );
+    let valid = board::load("test.toml", &src, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    let caps = valid.config.domains[1].caps.as_slice();
+    assert_eq!(
+        caps,
+        &[
+            Capability::Console,
+            Capability::Channel { channel: 0, end: 1 },
+            Capability::Device { device: 0 },
+            Capability::Irq { intid: 40 },
+            Capability::DmTarget { target: 0, ipa: bulkhead_abi::Ipa::new(0x0b00_0000), size: 0x1000 },
+            Capability::DmTarget { target: 0, ipa: bulkhead_abi::Ipa::new(0x0b00_2000), size: 0x2000 },
+        ]
+    );
+}
+
+#[test]
+fn device_model_of_an_unknown_domain() {
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+device_model = [{ target = "gamma", mmio = [{ ipa = 0x0a00_0000, size = "4 KiB" }] }] # <-"#,
+    );
+    assert_error(&src, "models devices for `gamma`, but no domain has that name");
+}
+
+#[test]
+fn device_model_of_itself() {
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+device_model = [{ target = "beta", mmio = [{ ipa = 0x0a00_0000, size = "4 KiB" }] }] # <-"#,
+    );
+    assert_error(&src, "cannot be its own device model");
+}
+
+#[test]
+fn device_model_range_over_the_targets_ram() {
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+device_model = [{ target = "alpha", mmio = [{ ipa = 0x4010_0000, size = "4 KiB" }] }] # <-"#,
+    );
+    assert_error(&src, "overlaps memory[0] at 0x40000000..0x40200000 in domain `alpha`");
+}
+
+#[test]
+fn device_model_range_misaligned() {
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+device_model = [{ target = "alpha", mmio = [{ ipa = 0x0a00_0100, size = "4 KiB" }] }] # <-"#,
+    );
+    assert_error(&src, "0xa000100");
+}
+
+#[test]
+fn a_range_emulated_twice() {
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+device_model = [{ target = "alpha", mmio = [{ ipa = 0x0a00_0000, size = "8 KiB" }] }, { target = "alpha", mmio = [{ ipa = 0x0a00_1000, size = "4 KiB" }] }] # <-"#,
+    );
+    assert_error(&src, "is emulated twice");
+}

@@ -143,7 +143,8 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
             caps: HVec::new(),
         };
         // Capability table: the console, then each channel end the domain
-        // holds (board order), then each device it owns.
+        // holds (board order), then each device it owns, each interrupt of
+        // its `irqs`, and each device-model range.
         push(&mut domain.caps, cfg::Capability::Console);
         for (c, ch) in file.channels.iter().enumerate() {
             for (e, end) in ch.get_ref().ends.get_ref().iter().enumerate() {
@@ -155,6 +156,27 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
         }
         for i in 0..d.devices.len() {
             push(&mut domain.caps, cfg::Capability::Device { device: u16::try_from(i).unwrap_or(u16::MAX) });
+        }
+        for irq in &d.irqs {
+            push(&mut domain.caps, cfg::Capability::Irq { intid: *irq.get_ref() });
+        }
+        for dm in &d.device_model {
+            let dm = dm.get_ref();
+            let Some(target) = file.domains.iter().position(|t| t.get_ref().name.get_ref() == dm.target.get_ref())
+            else {
+                continue; // refused by validation
+            };
+            for range in dm.mmio.get_ref() {
+                let range = range.get_ref();
+                push(
+                    &mut domain.caps,
+                    cfg::Capability::DmTarget {
+                        target: u16::try_from(target).unwrap_or(u16::MAX),
+                        ipa: Ipa::new(*range.ipa.get_ref()),
+                        size: range.size.get_ref().0,
+                    },
+                );
+            }
         }
         for cpu in d.cpus.get_ref() {
             push(&mut domain.pcpus, u8::try_from(*cpu.get_ref()).unwrap_or(u8::MAX));

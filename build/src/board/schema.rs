@@ -208,6 +208,29 @@ pub struct DomainEntry {
     /// It drives DMA: its RAM is at IPA == PA.
     #[serde(default)]
     pub dma: bool,
+    /// Device-model targets: MMIO ranges of other domains it emulates.
+    #[serde(default)]
+    pub device_model: Vec<Spanned<DeviceModelEntry>>,
+}
+
+/// One device-model target of a domain.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceModelEntry {
+    /// The domain whose MMIO accesses it emulates.
+    pub target: Spanned<String>,
+    /// The ranges, in the target's address space.
+    pub mmio: Spanned<Vec<Spanned<DeviceModelRange>>>,
+}
+
+/// One emulated MMIO range.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceModelRange {
+    /// Where it is in the target's address space.
+    pub ipa: Spanned<u64>,
+    /// Its size.
+    pub size: Spanned<Size>,
 }
 
 /// One RAM region of a domain.

@@ -304,6 +304,8 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
     let mut owned_irqs: HashMap<u32, (String, Range<usize>)> = HashMap::new();
     let reserved = reserved_irqs(file);
     let domain_names: Vec<&str> = file.domains.iter().map(|d| d.get_ref().name.get_ref().as_str()).collect();
+    // Each domain's guest-physical map (RAM, devices, channel windows).
+    let mut address_maps: HashMap<&str, Vec<(u64, u64, String)>> = HashMap::new();
     for entry in &file.domains {
         let d = entry.get_ref();
         let name = d.name.get_ref().as_str();
@@ -404,9 +406,10 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
             .flat_map(|ch| ch.get_ref().ends.get_ref().iter())
             .filter(|e| e.get_ref().domain.get_ref() == d.name.get_ref())
             .count();
+        let dm_ranges: usize = d.device_model.iter().map(|dm| dm.get_ref().mmio.get_ref().len()).sum();
         c.capacity(
-            "capabilities (console, channel ends, devices) in one domain",
-            1 + channel_ends + d.devices.len(),
+            "capabilities (console, channel ends, devices, irqs, device-model ranges) in one domain",
+            1 + channel_ends + d.devices.len() + d.irqs.len() + dm_ranges,
             MAX_CAPS,
             span(&d.name),
         );
@@ -495,7 +498,9 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
             }
         }
         overlaps_in_ipa_space(&mut c, name, &mut ipa_ranges);
+        address_maps.insert(name, ipa_ranges.into_iter().map(|(start, end, what, _)| (start, end, what)).collect());
     }
+    check_device_models(&mut c, file, &address_maps);
 
     // Devices of different owners on one page.
     let mut page_owner: BTreeMap<u64, (&str, &str, Range<usize>)> = BTreeMap::new();
@@ -606,6 +611,88 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
 
     c.diagnostics.sort_by_key(|d| d.span.start);
     c.diagnostics
+}
+
+/// A guest-physical range: start, end, what it is, where it is declared.
+type NamedRange = (u64, u64, String, Range<usize>);
+
+/// Device-model targets: the target exists and is another domain; each
+/// range is page-aligned, inside the IPA space, not backed by anything in
+/// the target (else its accesses would not trap), and emulated once.
+fn check_device_models(c: &mut Checker, file: &BoardFile, address_maps: &HashMap<&str, Vec<(u64, u64, String)>>) {
+    let mut emulated: HashMap<&str, Vec<NamedRange>> = HashMap::new();
+    for entry in &file.domains {
+        let d = entry.get_ref();
+        let name = d.name.get_ref().as_str();
+        for dm in &d.device_model {
+            let dm = dm.get_ref();
+            let target = dm.target.get_ref().as_str();
+            let Some(map) = address_maps.get(target) else {
+                let known: Vec<&str> = address_maps.keys().copied().filter(|&n| n != name).collect();
+                c.push(
+                    Diagnostic::new(
+                        span(&dm.target),
+                        format!("domain `{name}` models devices for `{target}`, but no domain has that name"),
+                    )
+                    .help(format!("name another domain: {}", sorted(known).join(", "))),
+                );
+                continue;
+            };
+            if target == name {
+                c.push(
+                    Diagnostic::new(span(&dm.target), format!("domain `{name}` cannot be its own device model"))
+                        .help("a device model emulates MMIO for another domain; name that domain as `target`"),
+                );
+                continue;
+            }
+            if dm.mmio.get_ref().is_empty() {
+                c.push(
+                    Diagnostic::new(span(&dm.mmio), format!("device model of `{name}` for `{target}` has no ranges"))
+                        .help("add `{ ipa = ..., size = \"4 KiB\" }`"),
+                );
+            }
+            for range in dm.mmio.get_ref() {
+                let r = range.get_ref();
+                c.page_aligned("IPA", &r.ipa);
+                c.page_multiple("device-model range", &r.size);
+                let start = *r.ipa.get_ref();
+                let size = r.size.get_ref().0;
+                check_ipa(c, &r.ipa, size);
+                let end = start.saturating_add(size);
+                if let Some((a, b, what)) = map.iter().find(|(a, b, _)| start < *b && *a < end) {
+                    c.push(
+                        Diagnostic::new(
+                            span(&r.ipa),
+                            format!(
+                                "device-model range {} overlaps {what} at {} in domain `{target}`",
+                                hex_range(start, end),
+                                hex_range(*a, *b)
+                            ),
+                        )
+                        .help("an emulated range must be unbacked in the target, so that its accesses trap"),
+                    );
+                }
+                emulated.entry(target).or_default().push((start, end, format!("`{name}`"), span(&r.ipa)));
+            }
+        }
+    }
+    for (target, ranges) in &mut emulated {
+        ranges.sort_by_key(|r| r.0);
+        for pair in ranges.windows(2) {
+            let [a, b] = pair else { continue };
+            if b.0 < a.1 {
+                let line = c.line_of(&a.3);
+                c.push(
+                    Diagnostic::new(
+                        b.3.clone(),
+                        format!("range {} of domain `{target}` is emulated twice", hex_range(b.0, b.1)),
+                    )
+                    .note(format!("device model {} already emulates {} (line {line})", a.2, hex_range(a.0, a.1)))
+                    .help("each MMIO range has one device model"),
+                );
+            }
+        }
+    }
 }
 
 /// Largest device MMIO range.

@@ -10,7 +10,7 @@ use crate::domains::{self, DOMAINS};
 use crate::doorbell;
 use crate::log::Show;
 use crate::percpu::PCPUS;
-use bulkhead_abi::{CapInfo, CapKind, PhysAddr};
+use bulkhead_abi::{CapInfo, PhysAddr};
 use bulkhead_bootcfg::Capability;
 use core::sync::atomic::Ordering;
 use kernel_core::fault::{FaultReason, TrapAction, on_trap};
@@ -100,38 +100,7 @@ impl Services for Caller {
     }
 
     fn describe(&self, cap: Capability) -> CapInfo {
-        let world = domains::world();
-        let mut info = CapInfo { kind: 0, end: 0, ipa: 0, size: 0, name: [0; 24] };
-        let mut name = |text: &str| {
-            for (slot, b) in info.name.iter_mut().zip(text.bytes()) {
-                *slot = b;
-            }
-        };
-        let domain = world.config.domains.get(self.domain());
-        match cap {
-            Capability::Console => {
-                name("console");
-                info.kind = u32::from(<bulkhead_abi::Console as CapKind>::TAG);
-            }
-            Capability::Channel { channel, end } => {
-                if let Some(ch) = world.config.channels.get(usize::from(channel)) {
-                    name(ch.name.as_str());
-                    info.kind = u32::from(<bulkhead_abi::Channel as CapKind>::TAG);
-                    info.end = u32::from(end);
-                    info.ipa = ch.ends.get(usize::from(end)).map_or(0, |e| e.ipa.raw());
-                    info.size = ch.window.size;
-                }
-            }
-            Capability::Device { device } => {
-                if let Some(dev) = domain.and_then(|d| d.devices.get(usize::from(device))) {
-                    name(dev.name.as_str());
-                    info.kind = u32::from(<bulkhead_abi::Device as CapKind>::TAG);
-                    info.ipa = dev.mmio.base.raw();
-                    info.size = dev.mmio.size;
-                }
-            }
-        }
-        info
+        kernel_core::caps::describe(domains::world().config, self.domain(), cap)
     }
 
     fn write_ram(&self, pa: PhysAddr, bytes: &[u8]) {

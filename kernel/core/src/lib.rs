@@ -7,7 +7,8 @@
 //! `crosscheck`), which pCPU runs which vCPU (`pinning`), what each domain
 //! may map (`stage2`), what a trap means (`trap`, `fault`, `serror`), what a
 //! domain sees of the CPU (`idregs`), and what a hypercall or PSCI call does
-//! (`hypercall`, `psci`, `console`). It must never touch a register or a raw
+//! (`hypercall`, `psci`, `console`) and what a capability slot
+//! looks like from inside (`caps`). It must never touch a register or a raw
 //! pointer: the arch layer (`kernel/aarch64`) reads the hardware, hands this
 //! crate plain data and carries out what it decides.
 #![no_std]
@@ -17,6 +18,7 @@
 
 pub mod banner;
 pub mod boot_error;
+pub mod caps;
 pub mod console;
 pub mod crosscheck;
 pub mod fault;

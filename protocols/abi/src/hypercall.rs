@@ -51,15 +51,23 @@ pub const CAP_INFO_BYTES: usize = 48;
 pub const CAP_INFO_LEN: u64 = CAP_INFO_BYTES as u64;
 
 /// What `CapInfo` writes, little endian: kind (u32: 1 channel, 2 device,
-/// 4 console), end (u32), guest address (u64), size (u64), then the name
-/// (24 bytes, NUL padded).
+/// 3 interrupt, 4 console, 5 device-model target), end (u32), guest
+/// address (u64), size (u64), then the name (24 bytes, NUL padded).
+///
+/// Per kind: a channel gives its window (address, size), this domain's end
+/// and the channel's name; a device its MMIO range and name; an interrupt
+/// its INTID in `end` and the name "irq"; a device-model target the target
+/// domain's index in `end`, the emulated range in the target's address
+/// space, and the target's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CapInfo {
     /// [`crate::CapKind::TAG`] of what the slot holds.
     pub kind: u32,
-    /// For a channel, this domain's end (0 or 1).
+    /// A channel: this domain's end (0 or 1); an interrupt: its INTID; a
+    /// device-model target: the target domain's index.
     pub end: u32,
-    /// Where the domain sees it (channel window, device MMIO; 0 otherwise).
+    /// Where it is (channel window, device MMIO, the emulated range in the
+    /// target's address space; 0 otherwise).
     pub ipa: u64,
     /// Its size.
     pub size: u64,

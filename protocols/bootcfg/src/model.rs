@@ -173,6 +173,23 @@ pub enum Capability {
     },
     /// The console.
     Console,
+    /// Interrupt `intid` (GIC INTID), one the domain owns beyond its
+    /// devices' (the board file's `irqs`).
+    Irq {
+        /// The INTID.
+        intid: u32,
+    },
+    /// A device-model target: an MMIO range of domain `target` that this
+    /// domain emulates (the range is left unmapped in the target, so its
+    /// accesses trap).
+    DmTarget {
+        /// The target domain's index.
+        target: u16,
+        /// Where the range is in the target's address space.
+        ipa: Ipa,
+        /// Its size in bytes (a multiple of 4 KiB).
+        size: u64,
+    },
 }
 
 /// A RAM grant: guest-physical range backed by physical memory.

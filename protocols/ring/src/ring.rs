@@ -51,6 +51,13 @@ fn frame_span(payload: u32) -> u32 {
     (HEADER_STEP + payload + 3) & !3
 }
 
+/// Window offset of the frame header at free-running position `at`. A
+/// header never wraps: positions are 4-aligned and the capacity is a power
+/// of two of at least 64, so 4 bytes always fit before the end.
+fn header_offset(layout: &RingLayout, at: u32) -> usize {
+    layout.data() + ((at as usize) & (layout.capacity as usize - 1))
+}
+
 /// Copies `data` into the ring's data area at free-running position `at`,
 /// wrapping at the end.
 fn write_wrapped<W: Window>(w: &W, layout: &RingLayout, at: u32, data: &[u8]) {
@@ -123,7 +130,7 @@ impl<W: Window> Producer<W> {
         if self.free()? < span as usize {
             return Err(RingError::Full);
         }
-        write_wrapped(&self.window, &self.layout, self.next, &length.to_le_bytes());
+        self.window.write(header_offset(&self.layout, self.next), &length.to_le_bytes());
         write_wrapped(&self.window, &self.layout, self.next.wrapping_add(HEADER_STEP), payload);
         self.next = self.next.wrapping_add(span);
         self.window.store_release(self.layout.base + PRODUCER_INDEX, self.next);
@@ -183,7 +190,7 @@ impl<W: Window> Consumer<W> {
             return Err(RingError::Empty);
         }
         let mut header = [0u8; FRAME_HEADER];
-        read_wrapped(&self.window, &self.layout, self.next, &mut header);
+        self.window.read(header_offset(&self.layout, self.next), &mut header);
         let length = u32::from_le_bytes(header);
         if length as usize > self.layout.max_payload() || frame_span(length) > available {
             return Err(self.fail(Corruption::LengthOutOfRange { length, available }));

@@ -4,7 +4,8 @@
 #   - qemu-system-arm >= 8.2 from bookworm-backports (bookworm's 7.2 lacks
 #     virtio-sound and more), if missing or older;
 #   - the Rust toolchain, targets and components of rust-toolchain.toml;
-#   - defmt-print, which decodes the kernel's defmt log in the tests.
+#   - defmt-print, which decodes the kernel's defmt log in the tests;
+#   - a nightly toolchain and cargo-fuzz, for the fuzz targets in fuzz/.
 # Safe to run again: each step checks first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,8 +36,9 @@ else
     qemu_ok || { echo "setup: qemu-system-aarch64 is still missing or older than 8.2" >&2; exit 1; }
 fi
 
-# A C toolchain links host binaries (the build tool, defmt-print).
-if ! command -v cc >/dev/null 2>&1; then
+# A C toolchain links host binaries (the build tool, defmt-print); the
+# fuzz targets' libFuzzer is C++.
+if ! command -v cc >/dev/null 2>&1 || ! command -v c++ >/dev/null 2>&1; then
     echo "setup: installing build-essential"
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq build-essential curl ca-certificates >/dev/null
@@ -60,5 +62,20 @@ if defmt-print --version 2>/dev/null | grep -q "$DEFMT_PRINT_VERSION"; then
 else
     echo "setup: installing defmt-print $DEFMT_PRINT_VERSION (about 90 s)"
     cargo install --quiet --locked defmt-print --version "$DEFMT_PRINT_VERSION"
+fi
+# The fuzz targets (cargo xtask fuzz, and the smoke in cargo xtask test)
+# need nightly for the sanitizers, and cargo-fuzz.
+if rustup run nightly rustc --version >/dev/null 2>&1; then
+    echo "setup: $(rustup run nightly rustc --version) present"
+else
+    echo "setup: installing the nightly toolchain (for cargo-fuzz)"
+    rustup toolchain install nightly --profile minimal
+fi
+CARGO_FUZZ_VERSION=0.13.2
+if cargo fuzz --version >/dev/null 2>&1; then
+    echo "setup: $(cargo fuzz --version) present"
+else
+    echo "setup: installing cargo-fuzz $CARGO_FUZZ_VERSION (about 30 s)"
+    cargo install --quiet --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
 fi
 echo "setup: done"

@@ -68,6 +68,18 @@ enum Command {
     },
     /// Run the benchmarks; write target/bench/results.json.
     Bench,
+    /// Run a cargo-fuzz target of fuzz/ (nightly) for a time, or `all` of them; exit 1 on a crash.
+    Fuzz {
+        /// The target (see --list), or `all` for each in turn.
+        #[arg(required_unless_present = "list")]
+        target: Option<String>,
+        /// Seconds of fuzzing (for each target with `all`).
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+        time: u64,
+        /// List the targets.
+        #[arg(long, conflicts_with = "target")]
+        list: bool,
+    },
 }
 
 fn main() {
@@ -80,6 +92,7 @@ fn main() {
         }
         Command::Test { filter, host_only } => cmd::test::run(filter.as_deref(), host_only),
         Command::Bench => cmd::bench::run(),
+        Command::Fuzz { target, time, list } => cmd::fuzz::run(target.as_deref(), time, list),
     };
     match result {
         Ok(code) => std::process::exit(code),

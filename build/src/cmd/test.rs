@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-//! `cargo xtask test`: every host test, then every QEMU integration test,
-//! each under a timeout. Ends with `N passed, N failed`; exits 1 on any
-//! failure.
+//! `cargo xtask test`: every host test, a short smoke of every fuzz target,
+//! then every QEMU integration test, each under a timeout. Ends with
+//! `N passed, N failed`; exits 1 on any failure.
 
 use crate::workspace;
 use anyhow::Result;
@@ -108,6 +108,7 @@ pub fn run(filter: Option<&str>, host_only: bool) -> Result<i32> {
     if filter.is_none() {
         host_tests(&mut tally)?;
         loom_tests(&mut tally)?;
+        super::fuzz::smoke(&mut tally);
     }
     if !host_only {
         crate::qemu_tests::run_all(&mut tally, filter);

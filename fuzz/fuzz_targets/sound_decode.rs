@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+//! The sound protocol's messages (`bulkhead-sound`) from untrusted frames.
+//!
+//! Decodes the input as each message type; whatever decodes must
+//! round-trip (see `bulkhead_fuzz::codec`).
+#![no_main]
+
+use bulkhead_fuzz::codec::round_trip;
+use bulkhead_sound::{Event, Hello, Request, Response, StreamInfo, decode};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    round_trip(data, |b| decode::<Hello>(b));
+    round_trip(data, |b| decode::<StreamInfo>(b));
+    round_trip(data, |b| decode::<Request>(b));
+    round_trip(data, |b| decode::<Response>(b));
+    round_trip(data, |b| decode::<Event>(b));
+});

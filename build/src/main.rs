@@ -67,7 +67,12 @@ enum Command {
         host_only: bool,
     },
     /// Run the benchmarks; write target/bench/results.json.
-    Bench,
+    Bench {
+        /// Only the host benchmarks (the ring against rtrb and memcpy):
+        /// print and check them, write no results file.
+        #[arg(long)]
+        host_only: bool,
+    },
     /// Run a cargo-fuzz target of fuzz/ (nightly) for a time, or `all` of them; exit 1 on a crash.
     Fuzz {
         /// The target (see --list), or `all` for each in turn.
@@ -91,7 +96,8 @@ fn main() {
             cmd::run::run(&board, cmd::run::RunOptions { timeout, headless, log: log.map(Into::into), qemu_args })
         }
         Command::Test { filter, host_only } => cmd::test::run(filter.as_deref(), host_only),
-        Command::Bench => cmd::bench::run(),
+        Command::Bench { host_only: false } => cmd::bench::run(),
+        Command::Bench { host_only: true } => cmd::bench::run_host(),
         Command::Fuzz { target, time, list } => cmd::fuzz::run(target.as_deref(), time, list),
     };
     match result {

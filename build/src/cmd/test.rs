@@ -9,12 +9,16 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 /// Host crates with tests.
-const HOST_PACKAGES: [&str; 8] = [
+const HOST_PACKAGES: [&str; 12] = [
     "bulkhead-abi",
     "bulkhead-bootcfg",
     "bulkhead-ring",
     "bulkhead-ring-hal",
     "bulkhead-input",
+    "bulkhead-sound",
+    "bulkhead-display",
+    "bulkhead-pvcalls",
+    "bulkhead-dmop",
     "bulkhead-ninep",
     "kernel-core",
     "xtask",

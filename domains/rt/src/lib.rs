@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 //! The runtime of a bare-metal Bulkhead domain (EL1): entry, stacks, `.bss`,
-//! hypercalls, console and panic. One of the places `unsafe` may live.
+//! hypercalls, console, panic, and interrupts ([`irq`], [`gic`], [`timer`]).
+//! One of the places `unsafe` may live.
 //!
 //! A domain crate writes `domain_rt::entry!(main);` and a
 //! `fn main(boot: Boot)`. vCPU 0 enters first (the kernel passes the number
@@ -13,8 +14,11 @@
 
 pub mod caps;
 mod console;
+pub mod gic;
 mod hvc;
+pub mod irq;
 pub mod probe;
+pub mod timer;
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
@@ -120,6 +124,12 @@ fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     let mut message = heapless_line::Line::new();
     let _ = core::fmt::Write::write_fmt(&mut message, format_args!("panic: {}", info.message()));
     let bytes = message.as_bytes();
+    if native() {
+        // No kernel to report to: say it on the PL011 and stop the machine.
+        print(core::str::from_utf8(bytes).unwrap_or("panic"));
+        print("\n");
+        system_off();
+    }
     loop {
         call(bulkhead_abi::Hypercall::Panic as u32, bytes.as_ptr() as u64, bytes.len() as u64, 0);
     }

@@ -30,6 +30,7 @@ pub mod psci;
 pub mod serror;
 pub mod stage2;
 pub mod trap;
+pub mod vgic;
 
 #[cfg(test)]
 mod testing;

@@ -39,7 +39,7 @@ enum Reg {
     Priority(u32),
     /// ICFGR row starting at an INTID (16 per word).
     Config(u32),
-    /// IROUTER<n> and the offset inside it (0 or 4).
+    /// `IROUTER<n>` and the offset inside it (0 or 4).
     Router(u32, u64),
     Pidr2,
     /// Nothing (or nothing emulated) here: RAZ/WI for any aligned access.
@@ -183,7 +183,7 @@ impl VirtualGic {
         }
     }
 
-    /// IROUTER<n> (32 <= n < 1020), whole or one half at `half`.
+    /// `IROUTER<n>` (32 <= n < 1020), whole or one half at `half`.
     fn dist_router(&mut self, intid: u32, half: u64, access: &MmioAccess, value: u64, res: &mut MmioResult) -> u64 {
         let vcpus = self.vcpus;
         let Some(spi) = self.spi_mut(intid) else {

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
-//! List registers: the ICH_LR<n>_EL2 encoding, each vCPU's queue of virtual
+//! List registers: the `ICH_LR<n>_EL2` encoding, each vCPU's queue of virtual
 //! interrupts waiting for a free list register, and the refill that moves
 //! them in. Owns the LR format and the delivery order; must not decide
 //! whether an interrupt is enabled (the caller's `deliverable` does) or read
 //! and write the ICH registers (the arch layer does).
 //!
-//! ICH_LR<n>_EL2: vINTID [31:0], pINTID [44:32], Priority [55:48],
-//! Group [60], HW [61], State [63:62] (0 invalid, 1 pending, 2 active,
-//! 3 pending and active).
+//! `ICH_LR<n>_EL2`: vINTID bits 31:0, pINTID 44:32, Priority 55:48,
+//! Group 60, HW 61, State 63:62 (0 invalid, 1 pending, 2 active, 3 pending
+//! and active).
 
 use heapless::Vec;
 

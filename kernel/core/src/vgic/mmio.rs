@@ -28,7 +28,7 @@ pub struct MmioAccess {
 
 /// From ESR_EL2 (must be EC 0x24, data abort from a lower EL), HPFAR_EL2
 /// and FAR_EL2; `None` if EC differs or ISV=0.
-/// IPA = (HPFAR_EL2[43:4] << 12) | (FAR_EL2 & 0xfff); ISS: ISV bit 24,
+/// IPA = `(HPFAR_EL2[43:4] << 12) | (FAR_EL2 & 0xfff)`; ISS: ISV bit 24,
 /// SAS bits 23:22 (size = 1 << SAS), SRT bits 20:16, WnR bit 6.
 pub fn decode_mmio(esr: u64, hpfar: u64, far: u64) -> Option<MmioAccess> {
     if (esr >> 26) & 0x3f != EC_DABT_LOW || esr & ISV == 0 {

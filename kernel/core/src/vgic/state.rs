@@ -4,8 +4,8 @@
 //! vCPU rule. Owns what is stored; must not decode register offsets
 //! (`dist`, `redist`) or touch hardware.
 
-/// IROUTER bits that are stored: Aff3 [39:32], IRM [31], Aff2 [23:16],
-/// Aff1 [15:8], Aff0 [7:0].
+/// IROUTER bits that are stored: Aff3 (bits 39:32), IRM (31), Aff2 (23:16),
+/// Aff1 (15:8), Aff0 (7:0).
 pub(super) const IROUTER_MASK: u64 = 0x0000_00ff_80ff_ffff;
 /// IROUTER.IRM: any PE may take the interrupt (the model picks vCPU 0).
 pub(super) const IROUTER_IRM: u64 = 1 << 31;

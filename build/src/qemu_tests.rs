@@ -350,6 +350,49 @@ fn a_restarted_peer_reconnects_and_the_pair_carries_on(_ctx: &mut Ctx) -> Result
     )
 }
 
+fn a_guest_gets_its_interrupts_and_cannot_touch_anothers(_ctx: &mut Ctx) -> Result<()> {
+    let built = build("boards/test/irq.toml", Some(LogFormat::Text))?;
+    let out = boot(&built, &built.image, &Overrides::default())?;
+    expect(
+        &out,
+        ExitCode::Success,
+        &[
+            "[irqtest] irqtest: timer ok",
+            "[irqtest] irqtest: spi ok",
+            "[irqtest] irqtest: sgi ok",
+            "[irqtest] irqtest: many ok",
+            "[irqtest] irqtest: all ok",
+            "ignored: domain gicprobe vCPU 0: GIC write at 0x8000104 to interrupt 34 it does not own",
+            "ignored: domain gicprobe vCPU 0: GIC write at 0x8006110 to interrupt 34 it does not own",
+            "ignored: domain gicprobe vCPU 0: GIC write at 0x8000204 to interrupt 34 it does not own",
+            "[gicprobe] tried to take over SPI 34; it reads as 0x0 here",
+            "[gicprobe] storm over: ",
+            "every domain has stopped: system off",
+        ],
+    )?;
+    ensure!(!out.output.contains("FAILED") && !out.output.contains("fault:"), "a check failed:\n{}", out.output);
+    Ok(())
+}
+
+fn the_same_guest_runs_under_direct_delivery(_ctx: &mut Ctx) -> Result<()> {
+    let built = build("boards/test/irq-direct.toml", Some(LogFormat::Text))?;
+    let out = boot(&built, &built.image, &Overrides::default())?;
+    expect(
+        &out,
+        ExitCode::Success,
+        &[
+            "[irqtest] irqtest: timer ok",
+            "[irqtest] irqtest: spi ok",
+            "[irqtest] irqtest: sgi ok",
+            "[irqtest] irqtest: many ok",
+            "[irqtest] irqtest: all ok",
+            "domain irqtest halted",
+        ],
+    )?;
+    ensure!(!out.output.contains("FAILED") && !out.output.contains("fault:"), "a check failed:\n{}", out.output);
+    Ok(())
+}
+
 fn wfi_policy_is_per_domain(_ctx: &mut Ctx) -> Result<()> {
     // The benchmark board runs the same sleeping domain twice: with `wfi`
     // native (no EL2 entry may happen on its pCPU) and trapped (every `wfi`
@@ -412,7 +455,7 @@ fn check_rejects_a_bad_board_with_exit_2(_ctx: &mut Ctx) -> Result<()> {
 
 type Test = (&'static str, fn(&mut Ctx) -> Result<()>);
 
-const TESTS: [Test; 15] = [
+const TESTS: [Test; 17] = [
     ("qemu: banner reports all 8 CPUs online, domains run", banner_reports_all_cpus),
     ("qemu: fewer CPUs than the board is a boot error", fewer_cpus_is_a_boot_error),
     ("qemu: less RAM than the board is a boot error", less_ram_is_a_boot_error),
@@ -432,6 +475,11 @@ const TESTS: [Test; 15] = [
         "qemu: a peer restarts mid-conversation, the pair reconnects in a new epoch and carries on",
         a_restarted_peer_reconnects_and_the_pair_carries_on,
     ),
+    (
+        "qemu: a guest gets its timer, SPI, SGIs and 7 interrupts at once; another cannot touch them",
+        a_guest_gets_its_interrupts_and_cannot_touch_anothers,
+    ),
+    ("qemu: the same guest runs under direct delivery", the_same_guest_runs_under_direct_delivery),
     ("build: imx8mp-evk image has a valid arm64 header", imx8mp_evk_builds_a_bootable_image),
     ("cli: check rejects a bad board with exit 2", check_rejects_a_bad_board_with_exit_2),
 ];

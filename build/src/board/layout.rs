@@ -134,6 +134,10 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
             irqs: HVec::new(),
             wfi: trap(d.wfi),
             wfe: trap(d.wfe),
+            delivery: match d.interrupts {
+                InterruptMode::Trap => cfg::Delivery::Trap,
+                InterruptMode::Direct => cfg::Delivery::Direct,
+            },
             on_fault: match d.on_fault {
                 FaultMode::Halt => cfg::FaultPolicy::Halt,
                 FaultMode::Restart => cfg::FaultPolicy::Restart,

@@ -164,6 +164,17 @@ pub enum TrapMode {
     Trap,
 }
 
+/// Interrupt delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InterruptMode {
+    /// Trap to EL2 and inject through list registers.
+    #[default]
+    Trap,
+    /// Straight to EL1 (HCR_EL2.IMO=0).
+    Direct,
+}
+
 /// Fault policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -199,6 +210,9 @@ pub struct DomainEntry {
     /// Whether its `wfe` traps.
     #[serde(default)]
     pub wfe: TrapMode,
+    /// How its interrupts reach it.
+    #[serde(default)]
+    pub interrupts: InterruptMode,
     /// What happens when it faults.
     #[serde(default)]
     pub on_fault: FaultMode,

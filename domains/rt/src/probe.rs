@@ -188,3 +188,45 @@ pub mod pmu {
         v
     }
 }
+
+/// The virtual GIC CPU interface, polled (no vectors): for a domain that
+/// generates and takes interrupts with IRQs masked (the interrupt-storm
+/// test).
+pub mod gic_poll {
+    use core::arch::asm;
+
+    /// Enables this vCPU's Group 1 virtual interrupts at the CPU interface:
+    /// system-register access, priority mask open, Group 1 on.
+    pub fn init_cpu() {
+        // SAFETY: configures this vCPU's own (virtual) GIC CPU interface.
+        unsafe {
+            asm!(
+                "mrs {t}, icc_sre_el1", "orr {t}, {t}, #1", "msr icc_sre_el1, {t}", "isb",
+                "mov {t}, #0xff", "msr icc_pmr_el1, {t}",
+                "mov {t}, #1", "msr icc_igrpen1_el1, {t}", "isb",
+                t = out(reg) _, options(nomem, nostack)
+            )
+        };
+    }
+
+    /// Writes ICC_SGI1R_EL1 (trapped by the kernel, which sends the SGI).
+    pub fn send_sgi1r(value: u64) {
+        // SAFETY: generates an SGI; no memory is touched.
+        unsafe { asm!("msr icc_sgi1r_el1, {0}", "isb", in(reg) value, options(nomem, nostack)) };
+    }
+
+    /// Acknowledges the highest-priority pending interrupt (1023: none).
+    pub fn acknowledge() -> u32 {
+        let v: u64;
+        // SAFETY: reads ICC_IAR1_EL1 (the virtual interface's); acknowledging
+        // changes only this vCPU's interrupt state.
+        unsafe { asm!("mrs {0}, icc_iar1_el1", out(reg) v, options(nomem, nostack)) };
+        (v & 0xff_ffff) as u32
+    }
+
+    /// Ends (and deactivates) `intid`.
+    pub fn end(intid: u32) {
+        // SAFETY: writes ICC_EOIR1_EL1 for an interrupt this vCPU acknowledged.
+        unsafe { asm!("msr icc_eoir1_el1, {0}", in(reg) u64::from(intid), options(nomem, nostack)) };
+    }
+}

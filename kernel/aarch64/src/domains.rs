@@ -11,7 +11,7 @@ use crate::arch::{gic, guest, hyptimer, memory::phys, stage2, system};
 use crate::log::Show;
 use crate::percpu::{self, PCPUS};
 use bulkhead_abi::{DomainId, ExitCode};
-use bulkhead_bootcfg::{BootConfig, DeviceReset, FaultPolicy, MAX_DOMAINS, MAX_PCPUS};
+use bulkhead_bootcfg::{BootConfig, Delivery, DeviceReset, FaultPolicy, MAX_DOMAINS, MAX_PCPUS};
 use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 use kernel_core::BootError;
 use kernel_core::console::LineBuffer;
@@ -155,9 +155,17 @@ pub fn build_world(config: &'static BootConfig, payload: &'static [u8]) -> Resul
         if let Some(vcpu) = world.pins.vcpu_on(p) {
             pcpu.vcpu.store(vcpu.index, Ordering::Relaxed);
             pcpu.domain.store(vcpu.domain.index(), Ordering::Release);
+            let direct = config.domains.get(vcpu.domain.index()).is_some_and(|d| d.delivery == Delivery::Direct);
+            if direct {
+                gic::configure_direct_pcpu(p);
+            }
+            pcpu.direct.store(direct, Ordering::Release);
         }
     }
     crate::doorbell::build_routes(world);
+    for i in 0..config.domains.len() {
+        crate::vgic::reset_domain(world, i);
+    }
     for i in 0..config.domains.len() {
         load(world, i);
     }
@@ -215,6 +223,9 @@ fn reset_devices(world: &World, index: usize) {
 /// otherwise. The first vCPU of each domain starts at its image's entry.
 pub fn run_pcpu(p: usize) -> ! {
     let world = world();
+    if PCPUS[p].direct.load(Ordering::Acquire) {
+        gic::direct_cpu_interface();
+    }
     if let Some(vcpu) = world.pins.vcpu_on(p)
         && vcpu.index == 0
         && let Some(domain) = world.config.domains.get(vcpu.domain.index())
@@ -240,6 +251,12 @@ pub fn park(p: usize) -> ! {
     loop {
         while let Some(intid) = gic::acknowledge() {
             gic::end(intid);
+            if intid == gic::HYP_TIMER {
+                watchdog_tick(p);
+            }
+        }
+        while let Some(intid) = gic::acknowledge_group0() {
+            gic::end_group0(intid);
             if intid == gic::HYP_TIMER {
                 watchdog_tick(p);
             }
@@ -273,8 +290,10 @@ fn start_vcpu(p: usize, vcpu: VcpuId, entry: u64, x0: u64, x1: u64) -> ! {
         wfi: domain.wfi,
         wfe: domain.wfe,
         pmu: cfg!(feature = "bench"),
+        direct: domain.delivery == Delivery::Direct,
     });
     guest::reset_el1();
+    crate::vgic::vcpu_start(p);
     // Unpark, then look at the generation: a domain stop that raced with
     // this start either sees us unparked (and kicks and waits for us) or
     // has already bumped the generation, which we see here.
@@ -381,7 +400,7 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
     PCPUS[p].parked.store(true, Ordering::Release);
     let others = domain.pcpus.iter().map(|&q| usize::from(q)).filter(|&q| q != p);
     for q in others.clone() {
-        gic::kick(PCPUS[q].mpidr.load(Ordering::Acquire));
+        PCPUS[q].kick();
     }
     for q in others {
         let deadline = crate::arch::timer::deadline_after_ms(1000);
@@ -413,6 +432,7 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
     state.heartbeats.store(0, Ordering::Release);
     state.pending.store(0, Ordering::Release);
     reset_devices(world, d);
+    crate::vgic::reset_domain(world, d);
     load(world, d);
     stage2::flush_current_vmid();
     kprintln!("domain {} restarted ({} restarts)", domain.name.as_str(), restarts);
@@ -471,7 +491,7 @@ pub fn check_kicked(p: usize) {
     if state.generation.load(Ordering::Acquire) != me.generation.load(Ordering::Relaxed) {
         park(p);
     }
-    if me.vcpu.load(Ordering::Relaxed) == 0 {
+    if me.vcpu.load(Ordering::Relaxed) == 0 && !me.direct.load(Ordering::Relaxed) {
         guest::set_virtual_irq(state.pending.load(Ordering::Acquire) != 0);
     }
 }

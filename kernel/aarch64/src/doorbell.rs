@@ -18,7 +18,7 @@
 use crate::arch::gic;
 use crate::domains::{DOMAINS, World};
 use crate::percpu::PCPUS;
-use bulkhead_bootcfg::{Capability, MAX_CAPS, MAX_CHANNELS, MAX_DOMAINS};
+use bulkhead_bootcfg::{Capability, Delivery, MAX_CAPS, MAX_CHANNELS, MAX_DOMAINS};
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use kernel_core::pinning::VcpuId;
 
@@ -52,9 +52,14 @@ pub fn build_routes(world: &World) {
             let Some(route) = ROUTES.get(d).and_then(|r| r.get(slot)) else { continue };
             let Some((peer, peer_slot)) = peer_of(world, channel, end) else { continue };
             let Some(q) = world.pins.pcpu_of(VcpuId { domain: peer, index: 0 }) else { continue };
+            // A peer in direct delivery gets the doorbell as a physical
+            // Group 1 SGI at its EL1; any other peer gets the kernel's kick.
+            let direct = world.config.domains.get(peer.index()).is_some_and(|d| d.delivery == Delivery::Direct);
+            let mpidr = PCPUS[q].mpidr.load(Ordering::Acquire);
+            let sgi = if direct { gic::sgi1r_for(mpidr, gic::DOORBELL_SGI) } else { gic::kick_sgi1r(mpidr) };
             let packed = (peer.index() as u32) | ((peer_slot as u32) << 16);
             route.peer.store(packed, Ordering::Relaxed);
-            route.sgi.store(gic::kick_sgi1r(PCPUS[q].mpidr.load(Ordering::Acquire)), Ordering::Release);
+            route.sgi.store(sgi, Ordering::Release);
         }
     }
 }
@@ -100,13 +105,19 @@ pub fn take_pending(d: usize) -> u64 {
 /// `Wait`: returns domain `d`'s pending doorbells, sleeping in `wfi` on
 /// pCPU `p` until there are some. A wake-up is any interrupt at this
 /// pCPU's interface (EL2 keeps interrupts masked; `wfi` still wakes), taken
-/// one per wake-up: the kick (a doorbell, or the domain being stopped:
-/// `check_kicked` parks this pCPU then), the watchdog, or anything else,
-/// after which the call returns what is pending, possibly 0, rather than
-/// sleep through what the domain may need to see.
+/// one per wake-up: the kick (a doorbell, the domain being stopped:
+/// `check_kicked` parks this pCPU then, or a virtual SGI), the watchdog, or
+/// an interrupt of the domain's (forwarded), after which the call returns
+/// what is pending, possibly 0, rather than sleep through what the domain
+/// may need to see.
 pub fn wait(p: usize, d: usize) -> u64 {
     let Some(state) = DOMAINS.get(d) else { return 0 };
     let me = &PCPUS[p];
+    if me.direct.load(Ordering::Relaxed) {
+        // Its interrupts (the doorbell SGI among them) go to EL1, not here:
+        // the domain sleeps in its own `wfi`; `Wait` only takes the set.
+        return take_pending(d);
+    }
     loop {
         let bits = take_pending(d);
         if bits != 0 {
@@ -114,16 +125,30 @@ pub fn wait(p: usize, d: usize) -> u64 {
         }
         sleep();
         let Some(intid) = gic::acknowledge() else { continue };
-        gic::end(intid);
         if intid == gic::KICK {
+            gic::end(intid);
             if crate::arch::system::stopping()
                 || state.generation.load(Ordering::Acquire) != me.generation.load(Ordering::Relaxed)
             {
                 crate::domains::check_kicked(p);
             }
+            // A kick may also bring a virtual interrupt (an SGI from
+            // another vCPU): the domain must see it, as after a `wfi`.
+            crate::vgic::refill_lrs(p, d);
+            if crate::vgic::has_pending() {
+                return take_pending(d);
+            }
         } else if intid == gic::HYP_TIMER {
+            gic::end(intid);
             crate::domains::watchdog_tick(p);
+        } else if intid == gic::MAINTENANCE {
+            gic::end(intid);
+            crate::vgic::refill_lrs(p, d);
         } else {
+            gic::priority_drop(intid);
+            if !crate::vgic::forward(p, u32::from(intid)) {
+                crate::arch::vgic::deactivate(u32::from(intid));
+            }
             return take_pending(d);
         }
     }

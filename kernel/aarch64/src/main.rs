@@ -18,6 +18,7 @@ mod doorbell;
 mod panic;
 mod percpu;
 mod traps;
+mod vgic;
 
 use bulkhead_abi::ExitCode;
 

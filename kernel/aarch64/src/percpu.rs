@@ -36,6 +36,9 @@ pub struct Pcpu {
     /// Benchmark builds: PMU counter 0 increments while this pCPU slept in
     /// the `Wait` hypercall.
     pub wait_slept: AtomicU64,
+    /// Its domain takes interrupts directly (HCR_EL2.IMO=0): the kernel's
+    /// own interrupts here are Group 0.
+    pub direct: AtomicBool,
 }
 
 /// [`Pcpu::domain`] of a pCPU that runs no vCPU.
@@ -57,6 +60,7 @@ impl Pcpu {
             domain: AtomicUsize::new(NO_DOMAIN),
             vcpu: AtomicUsize::new(0),
             wait_slept: AtomicU64::new(0),
+            direct: AtomicBool::new(false),
         }
     }
 
@@ -69,7 +73,13 @@ impl Pcpu {
         self.context.store(context, Ordering::Relaxed);
         self.post_generation.store(generation, Ordering::Relaxed);
         self.mailbox.store(START, Ordering::Release);
-        crate::arch::gic::kick(self.mpidr.load(Ordering::Acquire));
+        self.kick();
+    }
+
+    /// Sends this pCPU the kernel's kick SGI (in the group its kernel
+    /// interrupts use).
+    pub fn kick(&self) {
+        crate::arch::gic::kick(self.mpidr.load(Ordering::Acquire), self.direct.load(Ordering::Acquire));
     }
 
     /// Takes a posted start request: (entry, context, generation).

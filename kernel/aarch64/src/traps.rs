@@ -279,9 +279,70 @@ fn hypercall(p: usize, vcpu: VcpuId, frame: &mut Frame) {
 /// Every trap but `hvc`.
 #[inline(never)]
 fn other_trap(esr: u64, frame: &mut Frame) -> RegWrite {
+    other_trap_with(esr, frame, None)
+}
+
+/// The second pass of a trap whose handler needed x19..x29 (see
+/// `vectors::FullFrame`).
+#[unsafe(no_mangle)]
+extern "C" fn bulkhead_lower_sync_full(frame: &mut vectors::FullFrame) -> RegWrite {
+    let high = frame.high;
+    other_trap_with(vectors::esr(), &mut frame.base, Some(&high))
+}
+
+/// The vCPU's register `rt` (31 = xzr); `None` for x19..x29 unless `high`
+/// holds them.
+fn guest_reg(frame: &Frame, high: Option<&[u64; 11]>, rt: u8) -> Option<u64> {
+    match rt {
+        0..=18 => frame.x.get(usize::from(rt)).copied(),
+        19..=29 => high.and_then(|h| h.get(usize::from(rt) - 19).copied()),
+        30 => Some(frame.lr),
+        _ => Some(0),
+    }
+}
+
+/// Writes `value` into the vCPU's register `rt` (x19..x29 through the
+/// stub).
+fn set_guest_reg(frame: &mut Frame, rt: u8, value: u64) -> RegWrite {
+    match rt {
+        0..=18 => {
+            if let Some(x) = frame.x.get_mut(usize::from(rt)) {
+                *x = value;
+            }
+            NO_WRITE
+        }
+        19..=29 => RegWrite { reg: u64::from(rt), value },
+        30 => {
+            frame.lr = value;
+            NO_WRITE
+        }
+        _ => NO_WRITE, // xzr
+    }
+}
+
+const NEED_ALL: RegWrite = RegWrite { reg: vectors::NEED_ALL_REGISTERS, value: 0 };
+
+fn other_trap_with(esr: u64, frame: &mut Frame, high: Option<&[u64; 11]>) -> RegWrite {
     let (p, vcpu) = current();
     let syndrome = vectors::syndrome();
-    match on_trap(trap::classify(esr)) {
+    let trap = trap::classify(esr);
+    // A stage-2 translation fault may be the domain's GIC: emulate it.
+    if let trap::Trap::DataAbort(trap::Abort { kind: trap::AbortKind::Translation(_), .. }) = trap
+        && let Some(access) = kernel_core::vgic::decode_mmio(esr, syndrome.hpfar, syndrome.far)
+    {
+        let value = if access.write {
+            let Some(v) = guest_reg(frame, high, access.rt) else { return NEED_ALL };
+            let bits = u32::from(access.size) * 8;
+            if bits >= 64 { v } else { v & ((1u64 << bits) - 1) }
+        } else {
+            0
+        };
+        if let crate::vgic::MmioOutcome::Done(read) = crate::vgic::mmio(p, access, value) {
+            vectors::skip_instruction();
+            return if access.write { NO_WRITE } else { set_guest_reg(frame, access.rt, read) };
+        }
+    }
+    match on_trap(trap) {
         TrapAction::Call { advance } => {
             if advance {
                 vectors::skip_instruction();
@@ -289,51 +350,71 @@ fn other_trap(esr: u64, frame: &mut Frame) -> RegWrite {
             hypercall(p, vcpu, frame);
         }
         TrapAction::Wait => vectors::skip_instruction(),
+        TrapAction::Ignore => vectors::skip_instruction(),
+        TrapAction::GicSgi { rt } => {
+            let Some(value) = guest_reg(frame, high, rt) else { return NEED_ALL };
+            vectors::skip_instruction();
+            crate::vgic::sgi(p, value);
+        }
         TrapAction::IdRead { reg, rt } => {
             let value = idregs::sanitize(reg, crate::arch::idregs::read(reg.crm, reg.op2), cfg!(feature = "bench"));
             vectors::skip_instruction();
-            return match rt {
-                0..=18 | 30 => {
-                    if let Some(x) = frame.x.get_mut(usize::from(rt)) {
-                        *x = value;
-                    } else if rt == 30 {
-                        frame.lr = value;
-                    }
-                    NO_WRITE
-                }
-                19..=29 => RegWrite { reg: u64::from(rt), value },
-                _ => NO_WRITE, // xzr
-            };
+            return set_guest_reg(frame, rt, value);
         }
         TrapAction::Fault(reason) => domains::fault(p, vcpu, reason, Some(syndrome)),
     }
     NO_WRITE
 }
 
-/// A physical interrupt while a domain ran (HCR_EL2.IMO=1).
+/// A physical interrupt while a domain ran (HCR_EL2.IMO=1): the kernel's
+/// own (kick, watchdog, maintenance) are ended here; any other is
+/// forwarded to this pCPU's vCPU if its domain owns it (priority dropped
+/// now, deactivated by the guest's EOI), or deactivated as stray.
 #[unsafe(no_mangle)]
 extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) -> RegWrite {
     count_entry();
     let p = domains::this_pcpu();
     while let Some(intid) = gic::acknowledge() {
-        gic::end(intid);
         if intid == gic::KICK {
+            gic::end(intid);
             domains::check_kicked(p);
+            refill(p);
         } else if intid == gic::HYP_TIMER {
+            gic::end(intid);
             domains::watchdog_tick(p);
+        } else if intid == gic::MAINTENANCE {
+            gic::end(intid);
+            refill(p);
+        } else {
+            gic::priority_drop(intid);
+            if !crate::vgic::forward(p, u32::from(intid)) {
+                crate::arch::vgic::deactivate(u32::from(intid));
+            }
         }
     }
     NO_WRITE
 }
 
-/// An FIQ while a domain ran (HCR_EL2.FMO=1). The kernel routes nothing
-/// to Group 0 yet: acknowledge and drop it, so that a stray one cannot stop
-/// the system.
+fn refill(p: usize) {
+    let d = crate::percpu::PCPUS[p].domain.load(Ordering::Relaxed);
+    crate::vgic::refill_lrs(p, d);
+}
+
+/// An FIQ while a domain ran (HCR_EL2.FMO=1): Group 0. On a pCPU in
+/// direct delivery the kernel's kick and watchdog timer are Group 0; on
+/// others nothing is, and a stray one is acknowledged and dropped, so that
+/// it cannot stop the system.
 #[unsafe(no_mangle)]
 extern "C" fn bulkhead_lower_fiq(_frame: &mut Frame) -> RegWrite {
     count_entry();
+    let p = domains::this_pcpu();
     while let Some(intid) = gic::acknowledge_group0() {
         gic::end_group0(intid);
+        if intid == gic::KICK {
+            domains::check_kicked(p);
+        } else if intid == gic::HYP_TIMER {
+            domains::watchdog_tick(p);
+        }
     }
     NO_WRITE
 }

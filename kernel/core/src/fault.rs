@@ -55,6 +55,15 @@ pub enum TrapAction {
         /// Destination register.
         rt: u8,
     },
+    /// A write to ICC_SGI1R_EL1 (trapped because HCR_EL2.IMO=1): send the
+    /// SGI it describes to the domain's own vCPUs; skip it.
+    GicSgi {
+        /// The source register.
+        rt: u8,
+    },
+    /// A write the domain may make but that means nothing for it
+    /// (ICC_SGI0R_EL1, ICC_ASGI1R_EL1: Group 0 and Secure SGIs): skip it.
+    Ignore,
     /// Stop the domain.
     Fault(FaultReason),
 }
@@ -67,8 +76,13 @@ pub fn on_trap(trap: Trap) -> TrapAction {
         Trap::Wfx { .. } => TrapAction::Wait,
         Trap::SysReg(a) => {
             let e = a.encoding;
+            let icc_sgi = (e.op0, e.op1, e.crn, e.crm) == (3, 0, 12, 11);
             if a.read && is_id_register(e.op0, e.op1, e.crn, e.crm) {
                 TrapAction::IdRead { reg: IdReg { crm: e.crm, op2: e.op2 }, rt: a.rt }
+            } else if icc_sgi && !a.read && e.op2 == 5 {
+                TrapAction::GicSgi { rt: a.rt }
+            } else if icc_sgi && !a.read && (e.op2 == 6 || e.op2 == 7) {
+                TrapAction::Ignore
             } else {
                 TrapAction::Fault(FaultReason::ForbiddenSysReg)
             }
@@ -108,5 +122,15 @@ mod tests {
         // MSR PMCR_EL0, x0 (op0=3 op1=3 CRn=9 CRm=12 op2=0)
         let pmcr = (0x18 << 26) | (3 << 20) | (3 << 14) | (9 << 10) | (12 << 1);
         assert_eq!(on_trap(classify(pmcr)), TrapAction::Fault(FaultReason::ForbiddenSysReg));
+        // MSR ICC_SGI1R_EL1, x20 (op0=3 op1=0 CRn=12 CRm=11 op2=5)
+        let sgi1r = (0x18 << 26) | (5 << 17) | (12 << 10) | (20 << 5) | (11 << 1);
+        assert_eq!(on_trap(classify(sgi1r | (3 << 20))), TrapAction::GicSgi { rt: 20 });
+        // MSR ICC_SGI0R_EL1 (op2=7) and ICC_ASGI1R_EL1 (op2=6): ignored.
+        let sgi0r = (0x18 << 26) | (3 << 20) | (7 << 17) | (12 << 10) | (11 << 1);
+        assert_eq!(on_trap(classify(sgi0r)), TrapAction::Ignore);
+        let asgi1r = (0x18 << 26) | (3 << 20) | (6 << 17) | (12 << 10) | (11 << 1);
+        assert_eq!(on_trap(classify(asgi1r)), TrapAction::Ignore);
+        // Reading ICC_SGI1R_EL1 is not a thing: forbidden.
+        assert_eq!(on_trap(classify(sgi1r | (3 << 20) | 1)), TrapAction::Fault(FaultReason::ForbiddenSysReg));
     }
 }

@@ -119,6 +119,18 @@ pub enum TrapPolicy {
     Trap,
 }
 
+/// How a domain's interrupts reach it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Delivery {
+    /// Every interrupt enters EL2 and is injected through a list register
+    /// (HCR_EL2.IMO=1): the kernel sees and controls each one.
+    Trap,
+    /// Group-1 interrupts go straight to the domain at EL1 (HCR_EL2.IMO=0);
+    /// the kernel keeps its own on Group 0 (FIQ). For a domain that owns its
+    /// pCPUs (every domain does: one vCPU per pCPU).
+    Direct,
+}
+
 /// What the kernel does with a domain that faults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FaultPolicy {
@@ -145,6 +157,8 @@ pub struct Domain {
     pub wfi: TrapPolicy,
     /// Whether `wfe` traps.
     pub wfe: TrapPolicy,
+    /// How its interrupts reach it.
+    pub delivery: Delivery,
     /// What happens when it faults.
     pub on_fault: FaultPolicy,
     /// Watchdog period in milliseconds; 0 means no watchdog.

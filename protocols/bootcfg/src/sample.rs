@@ -42,6 +42,7 @@ pub fn domain(name: &str, pcpus: &[u8], phys: u64) -> Domain {
         irqs: heapless::Vec::new(),
         wfi: TrapPolicy::Native,
         wfe: TrapPolicy::Native,
+        delivery: Delivery::Trap,
         on_fault: FaultPolicy::Restart,
         watchdog_ms: 0,
         image: ImageRef { offset: 0, size: 0, crc32: 0, load: Ipa::new(0x4000_0000), entry: Ipa::new(0x4000_0000) },

@@ -14,6 +14,15 @@ use spin::{Mutex, Once};
 pub const KICK: IntId = IntId::sgi(0);
 /// The EL2 physical timer (CNTHP), PPI 10 = INTID 26.
 pub const HYP_TIMER: IntId = IntId::ppi(10);
+/// The GIC maintenance interrupt, PPI 9 = INTID 25 (list registers need
+/// refilling).
+pub const MAINTENANCE: IntId = IntId::ppi(9);
+/// The EL1 virtual timer (CNTV), PPI 11 = INTID 27: a guest interrupt.
+pub const VTIMER: IntId = IntId::ppi(11);
+/// Priority of the kernel's own interrupts.
+const KERNEL_PRIORITY: u8 = 0x80;
+/// Priority of interrupts forwarded to guests (below the kernel's).
+const GUEST_PRIORITY: u8 = 0xa0;
 
 struct Gic(GicV3<'static>);
 
@@ -51,11 +60,15 @@ pub fn init_cpu(cpu: usize) {
     GicCpuInterface::enable_system_register_el2(true);
     let mut gic = gic.lock();
     gic.0.init_cpu(cpu);
-    for intid in [KICK, HYP_TIMER] {
-        let _ = gic.0.set_interrupt_priority(intid, Some(cpu), 0x80);
+    for intid in [KICK, HYP_TIMER, MAINTENANCE] {
+        let _ = gic.0.set_interrupt_priority(intid, Some(cpu), KERNEL_PRIORITY);
         let _ = gic.0.enable_interrupt(intid, Some(cpu), true);
     }
+    let _ = gic.0.set_interrupt_priority(VTIMER, Some(cpu), GUEST_PRIORITY);
+    let _ = gic.0.set_trigger(VTIMER, Some(cpu), arm_gic::Trigger::Level);
+    let _ = gic.0.enable_interrupt(VTIMER, Some(cpu), true);
     drop(gic);
+    super::vgic::split_eoi();
     GicCpuInterface::set_priority_mask(0xff);
     GicCpuInterface::enable_group1(true);
 }
@@ -67,16 +80,107 @@ pub fn disable_spi(intid: u32) {
     }
 }
 
-/// Sends `KICK` to the CPU with affinity `mpidr`.
-pub fn kick(mpidr: u64) {
-    let byte = |shift: u32| ((mpidr >> shift) & 0xff) as u8;
-    let target = SgiTarget::List {
-        affinity3: byte(32),
-        affinity2: byte(16),
-        affinity1: byte(8),
-        target_list: 1 << (mpidr & 0xf),
-    };
-    let _ = GicCpuInterface::send_sgi(KICK, target, SgiTargetGroup::CurrentGroup1);
+/// Prepares SPI `intid` for a domain: group 1, guest priority, level,
+/// routed to the CPU with affinity `mpidr`, disabled until the domain
+/// enables it through its virtual distributor.
+pub fn configure_guest_spi(intid: u32, mpidr: u64) {
+    let (Some(gic), Ok(intid)) = (GIC.get(), IntId::try_from(intid)) else { return };
+    let mut gic = gic.lock();
+    let _ = gic.0.enable_interrupt(intid, None, false);
+    let _ = gic.0.set_group(intid, None, arm_gic::gicv3::Group::Group1NS);
+    let _ = gic.0.set_interrupt_priority(intid, None, GUEST_PRIORITY);
+    let _ = gic.0.set_trigger(intid, None, arm_gic::Trigger::Level);
+    let _ = gic.0.distributor().set_routing(intid, Some(mpidr));
+}
+
+/// Enables or disables SPI `intid` at the distributor.
+pub fn enable_spi(intid: u32, enable: bool) {
+    if let (Some(gic), Ok(intid)) = (GIC.get(), IntId::try_from(intid)) {
+        let _ = gic.lock().0.enable_interrupt(intid, None, enable);
+    }
+}
+
+/// Routes SPI `intid` to the CPU with affinity `mpidr`.
+pub fn route_spi(intid: u32, mpidr: u64) {
+    if let (Some(gic), Ok(intid)) = (GIC.get(), IntId::try_from(intid)) {
+        let _ = gic.lock().0.distributor().set_routing(intid, Some(mpidr));
+    }
+}
+
+/// Makes SPI `intid` edge- or level-triggered.
+pub fn set_spi_edge(intid: u32, edge: bool) {
+    if let (Some(gic), Ok(intid)) = (GIC.get(), IntId::try_from(intid)) {
+        let trigger = if edge { arm_gic::Trigger::Edge } else { arm_gic::Trigger::Level };
+        let _ = gic.lock().0.set_trigger(intid, None, trigger);
+    }
+}
+
+/// Sends `KICK` to the CPU with affinity `mpidr`: as a Group 0 SGI to a
+/// pCPU in direct delivery (its kernel interrupts are Group 0, FIQ), as a
+/// Group 1 SGI otherwise.
+pub fn kick(mpidr: u64, group0: bool) {
+    let value = kick_sgi1r(mpidr);
+    if group0 {
+        // SAFETY: as `send_sgi1r`, for the Group 0 SGI register.
+        unsafe {
+            core::arch::asm!("dsb ishst", "msr icc_sgi0r_el1, {0}", "isb", in(reg) value, options(nostack, preserves_flags))
+        };
+    } else {
+        send_sgi1r(value);
+        // SAFETY: a context synchronization barrier only.
+        unsafe { core::arch::asm!("isb", options(nomem, nostack, preserves_flags)) };
+    }
+}
+
+/// The ICC_SGI1R_EL1 value that sends SGI `intid` to the CPU with
+/// affinity `mpidr`.
+pub fn sgi1r_for(mpidr: u64, intid: u32) -> u64 {
+    (kick_sgi1r(mpidr) & !(0xf << 24)) | (u64::from(intid & 0xf) << 24)
+}
+
+/// The SGI that rings a doorbell of a domain in direct delivery (a
+/// physical Group 1 SGI straight to its EL1).
+pub const DOORBELL_SGI: u32 = 1;
+
+/// Sets up the redistributor of pCPU `cpu` for direct delivery (boot CPU,
+/// before the pCPU runs its domain): the kernel's kick and watchdog timer
+/// become Group 0 (FIQ at EL2); the domain's SGIs 1 and 3..15 and its
+/// virtual timer are Group 1 at guest priority, disabled until it enables
+/// them (the doorbell SGI 1 is enabled: the kernel rings it).
+pub fn configure_direct_pcpu(cpu: usize) {
+    use arm_gic::gicv3::{Group, SecureIntGroup};
+    let Some(gic) = GIC.get() else { return };
+    let mut gic = gic.lock();
+    // The distributor's Group 0 enable gates Group 0 SGIs and PPIs too.
+    gic.0.distributor().enable_group0(true);
+    for intid in [KICK, HYP_TIMER] {
+        let _ = gic.0.set_group(intid, Some(cpu), Group::Secure(SecureIntGroup::Group0));
+    }
+    for n in (1..16).filter(|&n| n != 2) {
+        let sgi = IntId::sgi(n);
+        let _ = gic.0.set_group(sgi, Some(cpu), Group::Group1NS);
+        let _ = gic.0.set_interrupt_priority(sgi, Some(cpu), GUEST_PRIORITY);
+        let _ = gic.0.enable_interrupt(sgi, Some(cpu), n == DOORBELL_SGI);
+    }
+    let _ = gic.0.enable_interrupt(VTIMER, Some(cpu), false);
+}
+
+/// This CPU's interface for direct delivery (on the pCPU itself): Group 0
+/// enabled (the kernel's interrupts), EOImode 0, because the domain's EOI
+/// (ICC_EOIR1_EL1, not virtualized when HCR_EL2.IMO=0) must deactivate,
+/// and its ICC_DIR_EL1 would reach only the virtual interface (common
+/// registers are virtualized while HCR_EL2.FMO=1).
+pub fn direct_cpu_interface() {
+    GicCpuInterface::enable_group0(true);
+    super::vgic::unified_eoi();
+}
+
+/// Enables or disables private interrupt `intid` (SGI or PPI) of pCPU
+/// `cpu` (a direct-delivery domain's redistributor writes).
+pub fn enable_private(cpu: usize, intid: u32, enable: bool) {
+    if let (Some(gic), Ok(intid)) = (GIC.get(), IntId::try_from(intid)) {
+        let _ = gic.lock().0.enable_interrupt(intid, Some(cpu), enable);
+    }
 }
 
 /// The ICC_SGI1R_EL1 value that sends `KICK` to the CPU with affinity
@@ -109,15 +213,29 @@ pub fn acknowledge() -> Option<IntId> {
     GicCpuInterface::get_and_acknowledge_interrupt(InterruptGroup::Group1)
 }
 
-/// Ends (and deactivates) an acknowledged interrupt.
+/// Ends (drops the priority of, and deactivates) an acknowledged
+/// interrupt. The CPU interface runs with EOImode 1: a guest's interrupt
+/// gets only the priority drop ([`priority_drop`]) and is deactivated by
+/// the guest's EOI through a hardware-linked list register.
 pub fn end(intid: IntId) {
-    GicCpuInterface::end_interrupt(intid, InterruptGroup::Group1);
+    super::vgic::priority_drop(u32::from(intid));
+    if super::vgic::eoi_split() {
+        super::vgic::deactivate(u32::from(intid));
+    }
 }
 
-/// Sends `KICK` to every other CPU (stopping the system).
+/// Drops the running priority of an acknowledged interrupt, leaving it
+/// active.
+pub fn priority_drop(intid: IntId) {
+    super::vgic::priority_drop(u32::from(intid));
+}
+
+/// Sends `KICK` to every other CPU (stopping the system), in both groups
+/// (pCPUs in direct delivery take it as Group 0).
 pub fn kick_all_others() {
     if GIC.get().is_some() {
         let _ = GicCpuInterface::send_sgi(KICK, SgiTarget::All, SgiTargetGroup::CurrentGroup1);
+        let _ = GicCpuInterface::send_sgi(KICK, SgiTarget::All, SgiTargetGroup::Group0);
     }
 }
 
@@ -129,4 +247,7 @@ pub fn acknowledge_group0() -> Option<IntId> {
 /// Ends a Group 0 interrupt.
 pub fn end_group0(intid: IntId) {
     GicCpuInterface::end_interrupt(intid, InterruptGroup::Group0);
+    if super::vgic::eoi_split() {
+        super::vgic::deactivate(u32::from(intid));
+    }
 }

@@ -40,6 +40,8 @@ pub struct VcpuSetup {
     pub wfe: TrapPolicy,
     /// Benchmark build: let the domain use the PMU and count EL2.
     pub pmu: bool,
+    /// Direct interrupt delivery: HCR_EL2.IMO=0.
+    pub direct: bool,
 }
 
 /// A 4-bit ID register field.
@@ -78,6 +80,9 @@ fn hcr_for(setup: &VcpuSetup) -> u64 {
     }
     if setup.wfe == TrapPolicy::Trap {
         v |= hcr::TWE;
+    }
+    if setup.direct {
+        v &= !hcr::IMO;
     }
     v
 }

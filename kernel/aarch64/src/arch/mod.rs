@@ -16,3 +16,4 @@ pub mod system;
 pub mod timer;
 pub mod uart;
 pub mod vectors;
+pub mod vgic;

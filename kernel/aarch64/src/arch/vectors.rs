@@ -21,6 +21,22 @@ pub struct Frame {
     pub lr: u64,
 }
 
+/// A [`Frame`] followed by x19..x29, for the rare handler that must read
+/// one of those (an emulated store from x19..x29): a handler that returns
+/// [`NEED_ALL_REGISTERS`] as its register number makes the stub save them
+/// (the first handler preserved them, so they hold the vCPU's values again)
+/// and call `bulkhead_lower_sync_full` with this frame.
+#[repr(C)]
+pub struct FullFrame {
+    /// x0..x18 and x30.
+    pub base: Frame,
+    /// x19..x29.
+    pub high: [u64; 11],
+}
+
+/// See [`FullFrame`].
+pub const NEED_ALL_REGISTERS: u64 = 64;
+
 global_asm!(
     r#"
     .macro unexpected index
@@ -34,7 +50,7 @@ global_asm!(
     // (in `el2_restore`) and `eret`. Fits in one 0x80-byte vector slot.
     .macro from_domain handler
     .balign 0x80
-    sub     sp, sp, #160
+    sub     sp, sp, #256
     stp     x0, x1, [sp, #0]
     stp     x2, x3, [sp, #16]
     stp     x4, x5, [sp, #32]
@@ -69,6 +85,8 @@ el2_vectors:
     // write x1 into that register; restore the frame and `eret`.
 el2_restore:
     cbz     x0, 3f
+    cmp     x0, #64
+    b.eq    5f
     sub     x0, x0, #19
     adr     x2, 1f
     add     x2, x2, x0, lsl #3
@@ -104,8 +122,18 @@ el2_restore:
     ldp     x16, x17, [sp, #128]
     ldp     x18, x30, [sp, #144]
     ldp     x0, x1, [sp, #0]
-    add     sp, sp, #160
+    add     sp, sp, #256
     eret
+    // The handler needs x19..x29 too (see `FullFrame`).
+5:  stp     x19, x20, [sp, #160]
+    stp     x21, x22, [sp, #176]
+    stp     x23, x24, [sp, #192]
+    stp     x25, x26, [sp, #208]
+    stp     x27, x28, [sp, #224]
+    str     x29, [sp, #240]
+    mov     x0, sp
+    bl      bulkhead_lower_sync_full
+    b       el2_restore
 
 el2_unexpected_entry:
     mrs     x1, esr_el2

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: MIT
+//! Interrupt routing to domains: each domain's virtual GICv3 (the model in
+//! `kernel_core::vgic`, one per domain behind a lock), each vCPU's queue
+//! of virtual interrupts waiting for a list register, and the glue that
+//! turns physical interrupts, trapped MMIO and trapped SGI writes into list
+//! register contents.
+//!
+//! Owns: which physical SPIs a domain has (configured at boot and at each
+//! restart), forwarding a physical interrupt to the vCPU of its owner
+//! (hardware-linked, so the guest's EOI deactivates it), refilling list
+//! registers (the maintenance interrupt asks when they run low), the
+//! effects of the domain's distributor writes on the physical GIC.
+//! Must not: decide what a register access means (the model does) or
+//! touch the hardware directly (the arch layer does). No `unsafe`.
+
+use crate::arch::{gic, vgic as ich};
+use crate::domains::{DOMAINS, World};
+use crate::percpu::{NO_DOMAIN, PCPUS};
+use bulkhead_bootcfg::{MAX_DOMAINS, MAX_PCPUS};
+use core::sync::atomic::Ordering;
+use kernel_core::pinning::VcpuId;
+use kernel_core::vgic::{
+    MmioAccess, PendingQueue, PhysEffect, Refusal, VgicLayout, VirtualGic, VirtualIrq, lr_is_free, refill,
+};
+use spin::Mutex;
+
+static VGICS: [Mutex<VirtualGic>; MAX_DOMAINS] = [const { Mutex::new(VirtualGic::new()) }; MAX_DOMAINS];
+/// Per pCPU (= per vCPU: pinning is 1:1): virtual interrupts waiting for a
+/// list register.
+static QUEUES: [Mutex<PendingQueue>; MAX_PCPUS] = [const { Mutex::new(PendingQueue::new()) }; MAX_PCPUS];
+
+/// Where domain `d` sees its GIC: at the physical GIC's addresses (its
+/// stage-2 tables leave them unmapped, so every access traps).
+pub fn layout(world: &World, d: usize) -> VgicLayout {
+    VgicLayout {
+        dist_base: world.config.gic.distributor.raw(),
+        redist_base: world.config.gic.redistributors.raw(),
+        vcpus: world.config.domains.get(d).map_or(0, |dom| dom.pcpus.len()),
+    }
+}
+
+/// The SPIs domain `d` owns: its devices' and its own `irqs`.
+fn owned_spis(world: &World, d: usize) -> heapless::Vec<u32, { kernel_core::vgic::MAX_OWNED_SPIS }> {
+    let mut out = heapless::Vec::new();
+    if let Some(domain) = world.config.domains.get(d) {
+        for &irq in domain.devices.iter().flat_map(|dev| dev.irqs.iter()).chain(domain.irqs.iter()) {
+            let _ = out.push(irq);
+        }
+    }
+    out
+}
+
+/// The MPIDR of the pCPU that runs vCPU `vcpu` of domain `d`.
+fn mpidr_of(world: &World, d: usize, vcpu: usize) -> Option<u64> {
+    let domain = world.config.domains.get(d)?;
+    let p = usize::from(*domain.pcpus.get(vcpu)?);
+    Some(PCPUS.get(p)?.mpidr.load(Ordering::Acquire))
+}
+
+/// Puts domain `d`'s virtual GIC and its physical SPIs in their reset
+/// state (boot, and every restart, while none of its vCPUs runs).
+pub fn reset_domain(world: &World, d: usize) {
+    let owned = owned_spis(world, d);
+    let vcpus = world.config.domains.get(d).map_or(0, |dom| dom.pcpus.len());
+    if let Some(v) = VGICS.get(d) {
+        v.lock().reset(vcpus, &owned);
+    }
+    let Some(mpidr) = mpidr_of(world, d, 0) else { return };
+    for &intid in &owned {
+        gic::configure_guest_spi(intid, mpidr);
+    }
+}
+
+/// A vCPU starts afresh on pCPU `p`: physical interrupts it held (in list
+/// registers or queued) are deactivated, the virtual CPU interface reset.
+pub fn vcpu_start(p: usize) {
+    let lrs = ich::lr_count();
+    for n in 0..lrs {
+        let lr = ich::read_lr(n);
+        if !lr_is_free(lr) && lr & (1 << 61) != 0 {
+            ich::deactivate(((lr >> 32) & 0x1fff) as u32);
+        }
+    }
+    if let Some(q) = QUEUES.get(p) {
+        let mut q = q.lock();
+        while let Some(irq) = q.pop_highest() {
+            if irq.hw {
+                ich::deactivate(irq.intid);
+            }
+        }
+    }
+    let direct = PCPUS[p].direct.load(Ordering::Acquire);
+    ich::reset_interface(lrs, !direct);
+    if direct {
+        // The domain's private interrupts start disabled and inactive, as
+        // after a reset; the doorbell SGI stays enabled.
+        for intid in (3..16).chain([u32::from(gic::VTIMER)]) {
+            gic::enable_private(p, intid, false);
+        }
+        let sgi_frame = crate::domains::world().config.gic.redistributors.raw() + (p as u64) * 0x2_0000 + 0x1_0000;
+        crate::arch::memory::phys::write32(sgi_frame + 0x380, !0b101); // ICACTIVER0 (not the kick, nor SGI 2)
+    }
+}
+
+/// Queues `irq` for the vCPU on pCPU `p`.
+fn queue(p: usize, irq: VirtualIrq) {
+    if let Some(q) = QUEUES.get(p) {
+        let _ = q.lock().push(irq);
+    }
+}
+
+/// Moves queued interrupts into free list registers of this pCPU (which
+/// runs the vCPU of domain `d`); asks for a maintenance interrupt while
+/// some remain queued.
+pub fn refill_lrs(p: usize, d: usize) {
+    let (Some(q), Some(v)) = (QUEUES.get(p), VGICS.get(d)) else { return };
+    let mut q = q.lock();
+    if q.is_empty() {
+        return;
+    }
+    let vcpu = PCPUS[p].vcpu.load(Ordering::Relaxed);
+    let lrs = ich::lr_count();
+    let mut regs = [0u64; ich::MAX_LRS];
+    for (n, r) in regs.iter_mut().enumerate().take(lrs) {
+        *r = ich::read_lr(n);
+    }
+    let before = regs;
+    {
+        let v = v.lock();
+        refill(&mut regs[..lrs], &mut q, |intid| v.deliverable(vcpu, intid));
+    }
+    for n in 0..lrs {
+        if regs[n] != before[n] {
+            ich::write_lr(n, regs[n]);
+        }
+    }
+    let hcr = ich::hcr();
+    let wanted = if q.is_empty() { hcr & !ich::HCR_UIE } else { hcr | ich::HCR_UIE };
+    if wanted != hcr {
+        ich::set_hcr(wanted);
+    }
+}
+
+/// A physical interrupt acknowledged on pCPU `p` (priority already
+/// dropped) that is not the kernel's: forwards it to the vCPU here if its
+/// domain owns it (the virtual timer always belongs to the vCPU of its
+/// pCPU). False if nobody here owns it: the caller deactivates it.
+pub fn forward(p: usize, intid: u32) -> bool {
+    let d = PCPUS[p].domain.load(Ordering::Relaxed);
+    let Some(v) = VGICS.get(d) else { return false };
+    let vcpu = PCPUS[p].vcpu.load(Ordering::Relaxed);
+    let priority = {
+        let v = v.lock();
+        if intid != u32::from(gic::VTIMER) && !v.owns(intid) {
+            return false;
+        }
+        v.priority(vcpu, intid)
+    };
+    queue(p, VirtualIrq { intid, priority, hw: true });
+    refill_lrs(p, d);
+    true
+}
+
+/// The pCPU of vCPU `vcpu` of domain `d`.
+fn pcpu_of(d: usize, vcpu: usize) -> Option<usize> {
+    let world = crate::domains::world();
+    world.pins.pcpu_of(VcpuId { domain: bulkhead_abi::DomainId::new(d as u16), index: vcpu })
+}
+
+/// Makes `intid` pending for vCPU `vcpu` of domain `d` (a software
+/// interrupt: SGI or ISPENDR), and makes that vCPU look.
+fn pend_soft(d: usize, vcpu: usize, intid: u32, from: usize) {
+    let Some(q) = pcpu_of(d, vcpu) else { return };
+    let priority = VGICS.get(d).map_or(0xa0, |v| v.lock().priority(vcpu, intid));
+    queue(q, VirtualIrq { intid, priority, hw: false });
+    if q == from {
+        refill_lrs(q, d);
+    } else {
+        PCPUS[q].kick();
+    }
+}
+
+/// A trapped ICC_SGI1R_EL1 write of `value` by the vCPU on pCPU `p`.
+pub fn sgi(p: usize, value: u64) {
+    let d = PCPUS[p].domain.load(Ordering::Relaxed);
+    let Some(v) = VGICS.get(d) else { return };
+    let vcpu = PCPUS[p].vcpu.load(Ordering::Relaxed);
+    let (intid, targets) = v.lock().sgi1r(vcpu, value);
+    let direct = PCPUS[p].direct.load(Ordering::Relaxed);
+    for target in (0..32).filter(|t| targets & (1 << t) != 0) {
+        if direct {
+            // A physical Group 1 SGI straight to the target's EL1; the
+            // kernel's own SGIs (0: kick, 2) are not the domain's to send.
+            if intid != 0
+                && intid != 2
+                && let Some(q) = pcpu_of(d, target)
+            {
+                gic::send_sgi1r(gic::sgi1r_for(PCPUS[q].mpidr.load(Ordering::Acquire), intid));
+            }
+        } else {
+            pend_soft(d, target, intid, p);
+        }
+    }
+}
+
+/// What became of a trapped access to the GIC frames.
+pub enum MmioOutcome {
+    /// Done; for a read, the value to put in the register.
+    Done(u64),
+    /// Not a GIC access: the domain faults as for any unmapped address.
+    NotGic,
+}
+
+/// A stage-2 data abort of the vCPU on pCPU `p` that may be an access to
+/// its GIC frames.
+pub fn mmio(p: usize, access: MmioAccess, value: u64) -> MmioOutcome {
+    let d = PCPUS[p].domain.load(Ordering::Relaxed);
+    if d == NO_DOMAIN {
+        return MmioOutcome::NotGic;
+    }
+    let world = crate::domains::world();
+    let layout = layout(world, d);
+    if !layout.contains(access.ipa) {
+        return MmioOutcome::NotGic;
+    }
+    let vcpu = PCPUS[p].vcpu.load(Ordering::Relaxed);
+    let Some(v) = VGICS.get(d) else { return MmioOutcome::NotGic };
+    let result = v.lock().mmio(&layout, vcpu, access, value);
+    for effect in &result.effects {
+        match *effect {
+            PhysEffect::EnableSpi { intid, enable } => gic::enable_spi(intid, enable),
+            PhysEffect::RouteSpi { intid, vcpu } => {
+                if let Some(mpidr) = mpidr_of(world, d, vcpu) {
+                    gic::route_spi(intid, mpidr);
+                }
+            }
+            PhysEffect::ConfigureSpi { intid, edge } => gic::set_spi_edge(intid, edge),
+        }
+    }
+    if PCPUS[p].direct.load(Ordering::Relaxed) {
+        mirror_private(world, d, &layout, access.ipa, v);
+    } else {
+        for &(target, intid) in &result.pended {
+            pend_soft(d, target, intid, p);
+        }
+    }
+    if let Some(refusal) = result.refused
+        && DOMAINS[d].note_denial()
+    {
+        let name = world.config.domains.get(d).map_or("?", |dom| dom.name.as_str());
+        match refusal {
+            Refusal::NotOwned { intid } => kprintln!(
+                "ignored: domain {} vCPU {}: GIC write at {:#x} to interrupt {} it does not own",
+                name,
+                vcpu,
+                access.ipa,
+                intid
+            ),
+            Refusal::BadAccess => kprintln!(
+                "ignored: domain {} vCPU {}: {}-byte GIC access at {:#x} of the wrong size or alignment",
+                name,
+                vcpu,
+                access.size,
+                access.ipa
+            ),
+        }
+    }
+    MmioOutcome::Done(result.value)
+}
+
+/// Whether any list register of this pCPU holds a pending interrupt.
+pub fn has_pending() -> bool {
+    (0..ich::lr_count()).any(|n| (ich::read_lr(n) >> 62) & 1 == 1)
+}
+
+/// Direct delivery: after a write to vCPU `i`'s redistributor frame, the
+/// physical redistributor of its pCPU follows the model's enables for the
+/// domain's private interrupts (SGIs 1 and 3..15, the virtual timer). The
+/// kernel's own (SGIs 0 and 2, PPIs 25 and 26) are never touched.
+fn mirror_private(world: &World, d: usize, layout: &VgicLayout, ipa: u64, v: &Mutex<VirtualGic>) {
+    let Some(offset) = ipa.checked_sub(layout.redist_base) else { return };
+    let vcpu = (offset / kernel_core::vgic::REDIST_STRIDE) as usize;
+    let Some(p) = world.config.domains.get(d).and_then(|dom| dom.pcpus.get(vcpu)).map(|&p| usize::from(p)) else {
+        return;
+    };
+    let v = v.lock();
+    for intid in (1..16).filter(|&n| n != 2).chain([u32::from(gic::VTIMER)]) {
+        gic::enable_private(p, intid, intid == gic::DOORBELL_SGI || v.deliverable(vcpu, intid));
+    }
+}

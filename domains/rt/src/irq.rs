@@ -15,13 +15,25 @@
 //! Interrupts stay masked (PSTATE.I, as at entry) until [`enable`].
 
 use core::arch::{asm, global_asm};
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// vCPUs the runtime gives a stack (see the entry code).
 const MAX_VCPUS: usize = 4;
 
 /// The registered handler of each vCPU, as a `fn(u32)` address (0: none).
 static HANDLERS: [AtomicUsize; MAX_VCPUS] = [const { AtomicUsize::new(0) }; MAX_VCPUS];
+
+/// CNTVCT_EL0 as read by the third instruction of the last IRQ entry on
+/// each vCPU (interrupt-latency benchmarks: the deadline to this stamp).
+#[unsafe(no_mangle)]
+#[allow(non_upper_case_globals, reason = "named for the vector code that writes it")]
+static domain_rt_irq_stamps: [AtomicU64; MAX_VCPUS] = [const { AtomicU64::new(0) }; MAX_VCPUS];
+
+/// The counter value the last IRQ entry on this vCPU read (its third
+/// instruction: `sub sp`, `stp`, then `mrs cntvct_el0`).
+pub fn entry_stamp() -> u64 {
+    domain_rt_irq_stamps.get(this_vcpu()).map_or(0, |s| s.load(Ordering::SeqCst))
+}
 
 /// Bytes the IRQ entry saves (a multiple of 16).
 const FRAME: usize = 592;
@@ -40,6 +52,13 @@ domain_rt_vectors:
     .balign 0x80                    // current EL, SP_ELx: IRQ
     sub     sp, sp, #{frame}
     stp     x0, x1, [sp, #0]
+    mrs     x0, cntvct_el0          // the entry stamp (3rd instruction)
+    mrs     x1, mpidr_el1
+    and     x1, x1, #3
+    stp     x2, x3, [sp, #16]
+    adrp    x2, domain_rt_irq_stamps
+    add     x2, x2, :lo12:domain_rt_irq_stamps
+    str     x0, [x2, x1, lsl #3]
     b       domain_rt_irq_entry
     .irp kind, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
     .balign 0x80
@@ -58,7 +77,6 @@ domain_rt_unexpected:
     b       0b
 
 domain_rt_irq_entry:
-    stp     x2, x3, [sp, #16]
     stp     x4, x5, [sp, #32]
     stp     x6, x7, [sp, #48]
     stp     x8, x9, [sp, #64]

@@ -134,8 +134,7 @@ pub fn wait(p: usize, d: usize) -> u64 {
             }
             // A kick may also bring a virtual interrupt (an SGI from
             // another vCPU): the domain must see it, as after a `wfi`.
-            crate::vgic::refill_lrs(p, d);
-            if crate::vgic::has_pending() {
+            if crate::vgic::refill_lrs(p, d) {
                 return take_pending(d);
             }
         } else if intid == gic::HYP_TIMER {
@@ -143,7 +142,7 @@ pub fn wait(p: usize, d: usize) -> u64 {
             crate::domains::watchdog_tick(p);
         } else if intid == gic::MAINTENANCE {
             gic::end(intid);
-            crate::vgic::refill_lrs(p, d);
+            let _ = crate::vgic::refill_lrs(p, d);
         } else {
             gic::priority_drop(intid);
             if !crate::vgic::forward(p, u32::from(intid)) {

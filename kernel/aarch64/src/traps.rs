@@ -397,7 +397,7 @@ extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) -> RegWrite {
 
 fn refill(p: usize) {
     let d = crate::percpu::PCPUS[p].domain.load(Ordering::Relaxed);
-    crate::vgic::refill_lrs(p, d);
+    let _ = crate::vgic::refill_lrs(p, d);
 }
 
 /// An FIQ while a domain ran (HCR_EL2.FMO=1): Group 0. On a pCPU in

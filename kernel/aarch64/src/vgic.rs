@@ -17,7 +17,7 @@ use crate::arch::{gic, vgic as ich};
 use crate::domains::{DOMAINS, World};
 use crate::percpu::{NO_DOMAIN, PCPUS};
 use bulkhead_bootcfg::{MAX_DOMAINS, MAX_PCPUS};
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use kernel_core::pinning::VcpuId;
 use kernel_core::vgic::{
     MmioAccess, PendingQueue, PhysEffect, Refusal, VgicLayout, VirtualGic, VirtualIrq, lr_is_free, refill,
@@ -28,6 +28,12 @@ static VGICS: [Mutex<VirtualGic>; MAX_DOMAINS] = [const { Mutex::new(VirtualGic:
 /// Per pCPU (= per vCPU: pinning is 1:1): virtual interrupts waiting for a
 /// list register.
 static QUEUES: [Mutex<PendingQueue>; MAX_PCPUS] = [const { Mutex::new(PendingQueue::new()) }; MAX_PCPUS];
+/// Per pCPU: its queue may be non-empty (set before an interrupt is queued,
+/// cleared by the pCPU itself, under the queue's lock, when its queue
+/// drains), so that the hot paths skip the lock when nothing is queued.
+static QUEUED: [AtomicBool; MAX_PCPUS] = [const { AtomicBool::new(false) }; MAX_PCPUS];
+/// List registers of this machine's CPU interfaces (read at vCPU start).
+static LRS: AtomicUsize = AtomicUsize::new(0);
 
 /// Where domain `d` sees its GIC: at the physical GIC's addresses (its
 /// stage-2 tables leave them unmapped, so every access traps).
@@ -75,6 +81,7 @@ pub fn reset_domain(world: &World, d: usize) {
 /// registers or queued) are deactivated, the virtual CPU interface reset.
 pub fn vcpu_start(p: usize) {
     let lrs = ich::lr_count();
+    LRS.store(lrs, Ordering::Relaxed);
     for n in 0..lrs {
         let lr = ich::read_lr(n);
         if !lr_is_free(lr) && lr & (1 << 61) != 0 {
@@ -88,6 +95,7 @@ pub fn vcpu_start(p: usize) {
                 ich::deactivate(irq.intid);
             }
         }
+        QUEUED[p].store(false, Ordering::Release);
     }
     let direct = PCPUS[p].direct.load(Ordering::Acquire);
     ich::reset_interface(lrs, !direct);
@@ -104,19 +112,35 @@ pub fn vcpu_start(p: usize) {
 
 /// Queues `irq` for the vCPU on pCPU `p`.
 fn queue(p: usize, irq: VirtualIrq) {
-    if let Some(q) = QUEUES.get(p) {
-        let _ = q.lock().push(irq);
+    if let (Some(q), Some(flag)) = (QUEUES.get(p), QUEUED.get(p)) {
+        let mut q = q.lock();
+        let _ = q.push(irq);
+        flag.store(true, Ordering::Release);
     }
 }
 
 /// Moves queued interrupts into free list registers of this pCPU (which
 /// runs the vCPU of domain `d`); asks for a maintenance interrupt while
 /// some remain queued.
-pub fn refill_lrs(p: usize, d: usize) {
-    let (Some(q), Some(v)) = (QUEUES.get(p), VGICS.get(d)) else { return };
+///
+/// Returns whether it wrote a list register. Inlined up to the check of
+/// the queue's flag: on the doorbell and interrupt paths the queue is
+/// nearly always empty.
+#[inline(always)]
+pub fn refill_lrs(p: usize, d: usize) -> bool {
+    if !QUEUED.get(p).is_some_and(|flag| flag.load(Ordering::Acquire)) {
+        return false;
+    }
+    refill_from_queue(p, d)
+}
+
+#[inline(never)]
+fn refill_from_queue(p: usize, d: usize) -> bool {
+    let (Some(q), Some(v), Some(flag)) = (QUEUES.get(p), VGICS.get(d), QUEUED.get(p)) else { return false };
     let mut q = q.lock();
     if q.is_empty() {
-        return;
+        flag.store(false, Ordering::Release);
+        return false;
     }
     let vcpu = PCPUS[p].vcpu.load(Ordering::Relaxed);
     let lrs = ich::lr_count();
@@ -125,10 +149,10 @@ pub fn refill_lrs(p: usize, d: usize) {
         *r = ich::read_lr(n);
     }
     let before = regs;
-    {
+    let written = {
         let v = v.lock();
-        refill(&mut regs[..lrs], &mut q, |intid| v.deliverable(vcpu, intid));
-    }
+        refill(&mut regs[..lrs], &mut q, |intid| v.deliverable(vcpu, intid))
+    };
     for n in 0..lrs {
         if regs[n] != before[n] {
             ich::write_lr(n, regs[n]);
@@ -139,6 +163,10 @@ pub fn refill_lrs(p: usize, d: usize) {
     if wanted != hcr {
         ich::set_hcr(wanted);
     }
+    if q.is_empty() {
+        flag.store(false, Ordering::Release);
+    }
+    written > 0
 }
 
 /// A physical interrupt acknowledged on pCPU `p` (priority already
@@ -149,15 +177,25 @@ pub fn forward(p: usize, intid: u32) -> bool {
     let d = PCPUS[p].domain.load(Ordering::Relaxed);
     let Some(v) = VGICS.get(d) else { return false };
     let vcpu = PCPUS[p].vcpu.load(Ordering::Relaxed);
-    let priority = {
+    let (irq, deliverable) = {
         let v = v.lock();
         if intid != u32::from(gic::VTIMER) && !v.owns(intid) {
             return false;
         }
-        v.priority(vcpu, intid)
+        (VirtualIrq { intid, priority: v.priority(vcpu, intid), hw: true }, v.deliverable(vcpu, intid))
     };
-    queue(p, VirtualIrq { intid, priority, hw: true });
-    refill_lrs(p, d);
+    // The common case: nothing queued ahead of it and a list register free
+    // (ICH_ELRSR_EL2), so no queue and no lock.
+    if deliverable && !QUEUED[p].load(Ordering::Acquire) {
+        let lrs = LRS.load(Ordering::Relaxed);
+        let free = ich::empty_lrs() & ((1u64 << lrs) - 1);
+        if free != 0 {
+            ich::write_lr(free.trailing_zeros() as usize, irq.to_lr());
+            return true;
+        }
+    }
+    queue(p, irq);
+    let _ = refill_lrs(p, d);
     true
 }
 
@@ -174,7 +212,7 @@ fn pend_soft(d: usize, vcpu: usize, intid: u32, from: usize) {
     let priority = VGICS.get(d).map_or(0xa0, |v| v.lock().priority(vcpu, intid));
     queue(q, VirtualIrq { intid, priority, hw: false });
     if q == from {
-        refill_lrs(q, d);
+        let _ = refill_lrs(q, d);
     } else {
         PCPUS[q].kick();
     }
@@ -266,11 +304,6 @@ pub fn mmio(p: usize, access: MmioAccess, value: u64) -> MmioOutcome {
         }
     }
     MmioOutcome::Done(result.value)
-}
-
-/// Whether any list register of this pCPU holds a pending interrupt.
-pub fn has_pending() -> bool {
-    (0..ich::lr_count()).any(|n| (ich::read_lr(n) >> 62) & 1 == 1)
 }
 
 /// Direct delivery: after a write to vCPU `i`'s redistributor frame, the

@@ -48,6 +48,15 @@ sysreg_rw!(ich_vmcr, set_ich_vmcr, "ich_vmcr_el2");
 sysreg_rw!(ich_ap1r0, set_ich_ap1r0, "ich_ap1r0_el2");
 sysreg_rw!(ich_ap0r0, set_ich_ap0r0, "ich_ap0r0_el2");
 
+/// ICH_ELRSR_EL2: bit n set when list register n is empty (free).
+#[inline(always)]
+pub fn empty_lrs() -> u64 {
+    let v: u64;
+    // SAFETY: reads a read-only status register of the virtual interface.
+    unsafe { asm!("mrs {0}, ich_elrsr_el2", out(reg) v, options(nomem, nostack, preserves_flags)) };
+    v
+}
+
 /// List registers this CPU interface has (ICH_VTR_EL2.ListRegs + 1),
 /// capped at [`MAX_LRS`].
 pub fn lr_count() -> usize {

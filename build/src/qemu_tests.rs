@@ -357,6 +357,7 @@ fn a_guest_gets_its_interrupts_and_cannot_touch_anothers(_ctx: &mut Ctx) -> Resu
         &out,
         ExitCode::Success,
         &[
+            "[irqtest] irqtest: rate ok",
             "[irqtest] irqtest: timer ok",
             "[irqtest] irqtest: spi ok",
             "[irqtest] irqtest: sgi ok",
@@ -371,6 +372,15 @@ fn a_guest_gets_its_interrupts_and_cannot_touch_anothers(_ctx: &mut Ctx) -> Resu
         ],
     )?;
     ensure!(!out.output.contains("FAILED") && !out.output.contains("fault:"), "a check failed:\n{}", out.output);
+    // The timer kept its rate while the other domain stormed.
+    let rate = out.output.find("irqtest: rate ok");
+    let storm_start = out.output.find("[gicprobe] tried to take over");
+    let storm_end = out.output.find("[gicprobe] storm over");
+    ensure!(
+        rate.is_some() && storm_start < rate && rate < storm_end,
+        "the rate check did not run during the storm:\n{}",
+        out.output
+    );
     Ok(())
 }
 

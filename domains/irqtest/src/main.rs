@@ -6,6 +6,10 @@
 //! in turn, printing `irqtest: <name> ok` or `irqtest: <name> FAILED: <why>`,
 //! then `irqtest: all ok` or `irqtest: done, N failed`, and powers off:
 //!
+//! - `rate`: a 1 ms periodic tick on absolute deadlines (start + k ms), 300
+//!   of them: every deadline gives exactly one INTID 27, none before its
+//!   deadline, and the 300 take at most 20% longer than 300 ms. On the test
+//!   board another domain storms itself with interrupts meanwhile.
 //! - `timer`: vCPU 0 arms its virtual timer 10 times, 1 ms each (from
 //!   CNTFRQ_EL0), and takes exactly one INTID 27 per shot, never before the
 //!   shot's deadline (the counter read in the handler is at or past it).
@@ -207,8 +211,14 @@ fn main(boot: Boot) {
     }
     irq::enable();
 
-    let checks: [(&str, Check); 5] =
-        [("timer", check_timer), ("spi", check_spi), ("sgi", check_sgi), ("many", check_many), ("stray", check_stray)];
+    let checks: [(&str, Check); 6] = [
+        ("rate", check_rate),
+        ("timer", check_timer),
+        ("spi", check_spi),
+        ("sgi", check_sgi),
+        ("many", check_many),
+        ("stray", check_stray),
+    ];
     let mut failed = 0;
     for (name, check) in checks {
         let mut why = Why::new(format_args!(""));
@@ -228,6 +238,49 @@ fn main(boot: Boot) {
     } else {
         let _ = writeln!(Console, "irqtest: done, {failed} failed");
     }
+}
+
+/// Ticks of the `rate` check.
+const RATE_TICKS: u64 = 300;
+
+fn check_rate(why: &mut Why) -> Result<(), Failed> {
+    let freq = timer::frequency();
+    let period = (freq / 1000).max(1);
+    let before = count(0, timer::INTID);
+    let start = timer::counter();
+    let mut latest = 0;
+    let mut last = start;
+    for k in 1..=RATE_TICKS {
+        let deadline = start + k * period;
+        TIMER_AT[0].store(0, SeqCst);
+        timer::arm_at(deadline);
+        let want = before + k as u32;
+        if !spin_until(freq, || count(0, timer::INTID) >= want) {
+            timer::stop();
+            fail!(why, "tick {k}: no INTID 27 within 1 s of its deadline");
+        }
+        let at = TIMER_AT[0].load(SeqCst);
+        if at < deadline {
+            fail!(why, "tick {k}: taken at counter {at}, before its deadline {deadline}");
+        }
+        latest = latest.max(at - deadline);
+        last = at;
+    }
+    let taken = u64::from(count(0, timer::INTID) - before);
+    if taken != RATE_TICKS {
+        fail!(why, "{taken} INTID 27 interrupts for {RATE_TICKS} deadlines");
+    }
+    let elapsed = last - start;
+    let _ = writeln!(
+        Console,
+        "irqtest: rate: {RATE_TICKS} ticks of 1 ms in {} us, each at most {} us late",
+        elapsed * 1_000_000 / freq,
+        latest * 1_000_000 / freq
+    );
+    if elapsed > RATE_TICKS * period * 6 / 5 {
+        fail!(why, "{RATE_TICKS} ticks of 1 ms took {} us (more than 20% slow)", elapsed * 1_000_000 / freq);
+    }
+    Ok(())
 }
 
 fn check_timer(why: &mut Why) -> Result<(), Failed> {

@@ -76,6 +76,14 @@ pub fn boot(dtb_addr: usize) -> Result<usize, BootError> {
         );
     }
     gic::init_cpu(boot_cpu);
+    // Direct delivery keeps the kernel's interrupts in Group 0, which a GIC
+    // with security enabled (DS=0) reserves for the Secure world.
+    let security_disabled = memory::phys::read32(config.gic.distributor.raw()) & (1 << 6) != 0;
+    if let Some(domain) = config.domains.iter().position(|d| d.delivery == bulkhead_bootcfg::Delivery::Direct)
+        && !security_disabled
+    {
+        return Err(BootError::DirectDeliveryNeedsGroup0 { domain });
+    }
     domains::build_world(config, payload)?;
     kprintln!("boot complete: starting {} domains", config.domains.len());
     domains::release_secondaries();

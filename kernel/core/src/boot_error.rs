@@ -66,6 +66,13 @@ pub enum BootError {
         /// The domain's index.
         domain: usize,
     },
+    /// A domain asks for direct interrupt delivery, but the GIC keeps
+    /// Group 0 for the Secure world (GICD_CTLR.DS=0), so the kernel could
+    /// not keep its own interrupts on that pCPU.
+    DirectDeliveryNeedsGroup0 {
+        /// The domain's index.
+        domain: usize,
+    },
     /// A secondary CPU did not report in.
     CpuDidNotStart {
         /// Its index in the device tree.
@@ -126,6 +133,11 @@ impl fmt::Display for BootError {
             Self::Stage2Tables { domain } => {
                 write!(f, "domain {domain}: its stage-2 tables do not fit the kernel's page pool or IPA space")
             }
+            Self::DirectDeliveryNeedsGroup0 { domain } => write!(
+                f,
+                "domain {domain} asks for direct interrupt delivery, but this GIC reserves Group 0 for the Secure \
+                 world (GICD_CTLR.DS=0), where the kernel would keep its own interrupts: give it interrupts = \"trap\""
+            ),
             Self::CpuDidNotStart { cpu, psci_status } => {
                 write!(f, "CPU {cpu} did not start (PSCI CPU_ON status {psci_status})")
             }

@@ -101,6 +101,13 @@ pub mod phys {
         unsafe { core::ptr::copy_nonoverlapping(pa as usize as *const u8, buf.as_mut_ptr(), buf.len()) };
     }
 
+    /// Reads a 32-bit device register (the kernel's own devices).
+    pub fn read32(pa: u64) -> u32 {
+        // SAFETY: `pa` is a register of a device the kernel drives (the GIC),
+        // identity-mapped (MMU off); reading it has no side effect.
+        unsafe { core::ptr::read_volatile(pa as usize as *const u32) }
+    }
+
     /// Writes a 32-bit device register.
     pub fn write32(pa: u64, value: u32) {
         // SAFETY: `pa` is a register of a device in a stopped domain's

@@ -308,6 +308,20 @@ fn ping_pong_over_a_channel(_ctx: &mut Ctx) -> Result<()> {
     )
 }
 
+fn doorbells_reach_a_direct_delivery_domain(_ctx: &mut Ctx) -> Result<()> {
+    let built = build("boards/test/pingpong-direct.toml", Some(LogFormat::Text))?;
+    let out = boot(&built, &built.image, &Overrides::default())?;
+    expect(
+        &out,
+        ExitCode::Success,
+        &[
+            "[ping] 10000 checksummed round trips ok",
+            "[pong] answered 10000 messages, 0 bad",
+            "every domain has stopped: system off",
+        ],
+    )
+}
+
 fn a_scribbled_ring_is_reported_broken(_ctx: &mut Ctx) -> Result<()> {
     let built = build("boards/test/scribble.toml", Some(LogFormat::Text))?;
     let out = boot(&built, &built.image, &Overrides::default())?;
@@ -465,7 +479,7 @@ fn check_rejects_a_bad_board_with_exit_2(_ctx: &mut Ctx) -> Result<()> {
 
 type Test = (&'static str, fn(&mut Ctx) -> Result<()>);
 
-const TESTS: [Test; 17] = [
+const TESTS: [Test; 18] = [
     ("qemu: banner reports all 8 CPUs online, domains run", banner_reports_all_cpus),
     ("qemu: fewer CPUs than the board is a boot error", fewer_cpus_is_a_boot_error),
     ("qemu: less RAM than the board is a boot error", less_ram_is_a_boot_error),
@@ -477,6 +491,10 @@ const TESTS: [Test; 17] = [
     ("qemu: a two-vCPU domain panics, resets and powers off", lifecycle_panic_reset_and_off),
     ("qemu: wfi traps or not, per domain, as the board says", wfi_policy_is_per_domain),
     ("qemu: two domains ping-pong 10,000 checksummed messages", ping_pong_over_a_channel),
+    (
+        "qemu: doorbells reach a direct-delivery domain as physical SGIs (10,000 round trips)",
+        doorbells_reach_a_direct_delivery_domain,
+    ),
     (
         "qemu: a peer that scribbles over its ring is reported, the other side carries on",
         a_scribbled_ring_is_reported_broken,

@@ -392,3 +392,17 @@ device_model = [{ target = "alpha", mmio = [{ ipa = 0x0a00_0000, size = "8 KiB" 
     );
     assert_error(&src, "is emulated twice");
 }
+
+#[test]
+fn params_too_long() {
+    let long = "x".repeat(200);
+    let src = edit(r#"devices = ["gpio"]"#, &format!("devices = [\"gpio\"]\nparams = \"{long}\" # <-"));
+    assert_error(&src, "params are 200 bytes long");
+}
+
+#[test]
+fn params_reach_the_configuration() {
+    let src = edit(r#"devices = ["gpio"]"#, "devices = [\"gpio\"]\nparams = \"keyboard=alpha\"");
+    let valid = board::load("test.toml", &src, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    assert_eq!(valid.config.domains[1].params.as_str(), "keyboard=alpha");
+}

@@ -143,6 +143,11 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
                 FaultMode::Restart => cfg::FaultPolicy::Restart,
             },
             watchdog_ms: d.watchdog_ms,
+            params: d
+                .params
+                .as_ref()
+                .and_then(|p| heapless::String::try_from(p.get_ref().as_str()).ok())
+                .unwrap_or_default(),
             image: cfg::ImageRef { offset: 0, size: 0, crc32: 0, load: Ipa::new(0), entry: Ipa::new(0) },
             caps: HVec::new(),
         };

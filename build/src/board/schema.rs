@@ -219,6 +219,8 @@ pub struct DomainEntry {
     /// Watchdog period; 0 = none.
     #[serde(default)]
     pub watchdog_ms: u32,
+    /// A parameter string handed to the domain (`Params` hypercall).
+    pub params: Option<Spanned<String>>,
     /// It drives DMA: its RAM is at IPA == PA.
     #[serde(default)]
     pub dma: bool,

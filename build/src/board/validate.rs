@@ -397,6 +397,21 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
             }
         }
 
+        if let Some(params) = &d.params
+            && params.get_ref().len() > bulkhead_bootcfg::MAX_PARAMS
+        {
+            c.push(
+                Diagnostic::new(
+                    span(params),
+                    format!("domain `{name}`'s params are {} bytes long", params.get_ref().len()),
+                )
+                .help(format!(
+                    "the kernel keeps at most {} bytes of parameters per domain",
+                    bulkhead_bootcfg::MAX_PARAMS
+                )),
+            );
+        }
+
         // Devices and their pages.
         c.capacity("devices in one domain", d.devices.len(), MAX_DEVICES, span(&d.name));
         c.capacity("interrupts in one domain's `irqs`", d.irqs.len(), MAX_DOMAIN_IRQS, span(&d.name));

@@ -75,3 +75,22 @@ pub fn wait() -> u64 {
 pub fn pending() -> u64 {
     call(Hypercall::Pending as u32, 0, 0, 0)
 }
+
+/// The domain's parameter string (the board file's `params`), copied into
+/// `buf`; the part that fits, as text (empty if it is not UTF-8).
+pub fn params(buf: &mut [u8]) -> &str {
+    let len = call(Hypercall::Params as u32, buf.as_mut_ptr() as u64, buf.len() as u64, 0);
+    let len = usize::try_from(len).unwrap_or(0).min(buf.len());
+    core::str::from_utf8(buf.get(..len).unwrap_or(&[])).unwrap_or("")
+}
+
+/// A device this domain owns, by its name in the board file.
+pub fn device(name: &str) -> Option<CapInfo> {
+    (0..MAX_SLOTS).find_map(|slot| {
+        let info = info(slot)?;
+        let len = info.name.iter().position(|&b| b == 0).unwrap_or(info.name.len());
+        let matches = info.kind == u32::from(<bulkhead_abi::Device as CapKind>::TAG)
+            && info.name.get(..len) == Some(name.as_bytes());
+        matches.then_some(info)
+    })
+}

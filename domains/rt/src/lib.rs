@@ -15,6 +15,8 @@
 pub mod caps;
 mod console;
 pub mod gic;
+#[cfg(feature = "heap")]
+mod heap;
 mod hvc;
 pub mod irq;
 pub mod probe;
@@ -89,6 +91,8 @@ pub fn native() -> bool {
 extern "C" fn domain_rt_start(context: u64, restarts: u64, vcpu: usize, magic: u64) -> ! {
     if vcpu == 0 {
         NATIVE.store(magic != bulkhead_abi::hypercall::ENTRY_MAGIC, Ordering::Relaxed);
+        #[cfg(feature = "heap")]
+        heap::init();
     }
     __domain_main(Boot { vcpu, context, restarts });
     if vcpu == 0 {

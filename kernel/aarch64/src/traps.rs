@@ -130,6 +130,10 @@ impl Services for Caller {
         doorbell::epoch(channel)
     }
 
+    fn params(&self) -> &str {
+        domains::world().config.domains.get(self.domain()).map_or("", |d| d.params.as_str())
+    }
+
     fn wait(&mut self) -> u64 {
         doorbell::wait(domains::this_pcpu(), self.domain())
     }

@@ -38,6 +38,7 @@ pub fn describe(config: &BootConfig, domain: usize, cap: Capability) -> CapInfo 
             if let Some(dev) = config.domains.get(domain).and_then(|d| d.devices.get(usize::from(device))) {
                 set_name(dev.name.as_str());
                 info.kind = tag(bulkhead_abi::Device::TAG);
+                info.end = dev.irqs.first().copied().unwrap_or(0);
                 info.ipa = dev.mmio.base.raw();
                 info.size = dev.mmio.size;
             }
@@ -107,7 +108,7 @@ mod tests {
         let ch = describe(&c, 1, Capability::Channel { channel: 0, end: 1 });
         assert_eq!((ch.kind, ch.end, ch.ipa, ch.size, name(&ch)), (1, 1, 0x6000_0000, 0x1_0000, "ring"));
         let dev = describe(&c, 0, Capability::Device { device: 0 });
-        assert_eq!((dev.kind, dev.ipa, dev.size, name(&dev)), (2, 0x0901_0000, 0x1000, "rtc"));
+        assert_eq!((dev.kind, dev.end, dev.ipa, dev.size, name(&dev)), (2, 34, 0x0901_0000, 0x1000, "rtc"));
         let irq = describe(&c, 0, Capability::Irq { intid: 40 });
         assert_eq!((irq.kind, irq.end, name(&irq)), (3, 40, "irq"));
         let dm = describe(&c, 0, Capability::DmTarget { target: 1, ipa: Ipa::new(0x0b00_0000), size: 0x2000 });

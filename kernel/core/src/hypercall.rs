@@ -80,6 +80,8 @@ pub trait Services {
     fn take_pending(&mut self) -> u64;
     /// The current connection epoch of channel `channel`.
     fn channel_epoch(&self, channel: u16) -> u32;
+    /// The caller's parameter string.
+    fn params(&self) -> &str;
     /// Sleeps until doorbells are pending or something else wakes this
     /// pCPU; returns and clears the pending doorbells (0 if none).
     fn wait(&mut self) -> u64;
@@ -217,6 +219,19 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
         },
         Hypercall::Pending => Effect::Return(s.take_pending()),
         Hypercall::Wait => Effect::Return(s.wait()),
+        Hypercall::Params => {
+            let len = s.params().len() as u64;
+            let copy = len.min(x2);
+            if copy > 0 {
+                let Some(pa) = s.plan().ram_span(x1, copy) else {
+                    s.audit(Denial::BadBuffer { ipa: x1, len: copy });
+                    return Effect::Return(Error::InvalidAddress.to_x0());
+                };
+                let bytes = s.params().as_bytes().get(..usize::try_from(copy).unwrap_or(0)).unwrap_or(&[]);
+                s.write_ram(pa, bytes);
+            }
+            Effect::Return(len)
+        }
         Hypercall::ChannelEpoch => match s.capability(x1) {
             Some(Capability::Channel { channel, .. }) => Effect::Return(u64::from(s.channel_epoch(channel))),
             Some(_) => {
@@ -358,6 +373,9 @@ mod tests {
         fn wait(&mut self) -> u64 {
             core::mem::take(&mut self.pending)
         }
+        fn params(&self) -> &str {
+            "keyboard=cluster"
+        }
         fn audit(&mut self, d: Denial) {
             self.denials.push(d);
         }
@@ -449,6 +467,17 @@ mod tests {
         );
         assert_eq!(dispatch([Hypercall::Pending as u64, 0, 0, 0], &mut f), Effect::Return(0b10));
         assert_eq!(dispatch([Hypercall::Pending as u64, 0, 0, 0], &mut f), Effect::Return(0));
+    }
+
+    #[test]
+    fn params_are_copied_into_checked_guest_memory() {
+        let mut f = Fake::new();
+        let params = Hypercall::Params as u64;
+        assert_eq!(dispatch([params, 0x4000_0100, 64, 0], &mut f), Effect::Return(16));
+        assert_eq!(f.written.borrow().as_slice(), b"keyboard=cluster");
+        assert_eq!(dispatch([params, 0x4000_0100, 4, 0], &mut f), Effect::Return(16), "truncated copy, full length");
+        assert_eq!(dispatch([params, 0, 0, 0], &mut f), Effect::Return(16), "length only");
+        assert_eq!(dispatch([params, 0x4020_0000, 64, 0], &mut f), Effect::Return(Error::InvalidAddress.to_x0()));
     }
 
     #[test]

@@ -43,6 +43,10 @@ pub enum Hypercall {
     /// sleeping vCPU's counter keeps counting other vCPUs' instructions;
     /// this is what to subtract to get the kernel's own work).
     BenchWaitSlept = 0xC600_000B,
+    /// Copies the domain's parameter string (the board file's `params`)
+    /// into the buffer at IPA x1 (x2 bytes); returns its length. A buffer
+    /// too small gets as much as fits; the full length is still returned.
+    Params = 0xC600_000C,
 }
 
 /// Bytes of a [`CapInfo`] record.
@@ -55,7 +59,8 @@ pub const CAP_INFO_LEN: u64 = CAP_INFO_BYTES as u64;
 /// address (u64), size (u64), then the name (24 bytes, NUL padded).
 ///
 /// Per kind: a channel gives its window (address, size), this domain's end
-/// and the channel's name; a device its MMIO range and name; an interrupt
+/// and the channel's name; a device its MMIO range, its first interrupt's
+/// INTID in `end` (0 if it has none) and its name; an interrupt
 /// its INTID in `end` and the name "irq"; a device-model target the target
 /// domain's index in `end`, the emulated range in the target's address
 /// space, and the target's name.
@@ -109,7 +114,7 @@ pub const CONSOLE_WRITE_MAX: u64 = 256;
 
 impl Hypercall {
     /// Every hypercall, for exhaustiveness checks.
-    pub const ALL: [Hypercall; 12] = [
+    pub const ALL: [Hypercall; 13] = [
         Self::ConsoleWrite,
         Self::Heartbeat,
         Self::Panic,
@@ -122,6 +127,7 @@ impl Hypercall {
         Self::ChannelEpoch,
         Self::Wait,
         Self::BenchWaitSlept,
+        Self::Params,
     ];
 
     /// Decodes a function number; `None` for anything else.
@@ -139,6 +145,7 @@ impl Hypercall {
             0xC600_0009 => Some(Self::ChannelEpoch),
             0xC600_000A => Some(Self::Wait),
             0xC600_000B => Some(Self::BenchWaitSlept),
+            0xC600_000C => Some(Self::Params),
             _ => None,
         }
     }

@@ -27,6 +27,8 @@ pub const MAX_DOMAIN_IRQS: usize = 16;
 pub const MAX_RESERVED_IRQS: usize = 24;
 /// Most channels in one image.
 pub const MAX_CHANNELS: usize = 16;
+/// Bytes of a domain's parameter string.
+pub const MAX_PARAMS: usize = 128;
 
 /// A bounded name.
 pub type Name = String<MAX_NAME>;
@@ -163,6 +165,9 @@ pub struct Domain {
     pub on_fault: FaultPolicy,
     /// Watchdog period in milliseconds; 0 means no watchdog.
     pub watchdog_ms: u32,
+    /// Its parameter string from the board file (read with the `Params`
+    /// hypercall; what it means is the domain's business).
+    pub params: String<MAX_PARAMS>,
     /// Where its pristine image is in the payload.
     pub image: ImageRef,
     /// Its capability table: the only kernel objects it can name, by slot.

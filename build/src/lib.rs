@@ -13,5 +13,6 @@ pub mod cmd;
 pub mod elf;
 pub mod image;
 pub mod qemu;
+pub mod qmp;
 pub mod qemu_tests;
 pub mod workspace;

@@ -98,7 +98,14 @@ pub fn run_captured(cmd: Command, timeout: Duration) -> Result<Outcome> {
 
 /// Like [`run_captured`], but stops QEMU as soon as `done` accepts the
 /// console output so far (then `code` is `None` and `timed_out` false).
-pub fn run_until(mut cmd: Command, timeout: Duration, done: impl Fn(&str) -> bool) -> Result<Outcome> {
+pub fn run_until(cmd: Command, timeout: Duration, done: impl Fn(&str) -> bool) -> Result<Outcome> {
+    run_watching(cmd, timeout, |log| done(log))
+}
+
+/// Runs `cmd` under `timeout`, calling `watch` with the console output so
+/// far every 50 ms; ends QEMU when `watch` returns true (a test that
+/// drives QEMU, e.g. through QMP, does it from `watch`).
+pub fn run_watching(mut cmd: Command, timeout: Duration, mut watch: impl FnMut(&str) -> bool) -> Result<Outcome> {
     let start = Instant::now();
     let mut child = cmd
         .stdin(Stdio::null())
@@ -136,7 +143,7 @@ pub fn run_until(mut cmd: Command, timeout: Duration, done: impl Fn(&str) -> boo
             break (None, true);
         }
         let so_far = shared.lock().map(|b| String::from_utf8_lossy(&b).replace('\r', "")).unwrap_or_default();
-        if done(&so_far) {
+        if watch(&so_far) {
             let _ = child.kill();
             let _ = child.wait();
             break (None, false);

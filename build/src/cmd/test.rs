@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 /// Host crates with tests.
-const HOST_PACKAGES: [&str; 12] = [
+const HOST_PACKAGES: [&str; 14] = [
     "bulkhead-abi",
     "bulkhead-bootcfg",
     "bulkhead-ring",
@@ -20,6 +20,8 @@ const HOST_PACKAGES: [&str; 12] = [
     "bulkhead-pvcalls",
     "bulkhead-dmop",
     "bulkhead-ninep",
+    "bulkhead-input-core",
+    "bulkhead-input-client",
     "kernel-core",
     "xtask",
 ];

@@ -9,7 +9,7 @@
 //! [`InputClient::follow`] and rings the backend's doorbell when
 //! [`InputClient::take_doorbell`] says so. A loop:
 //!
-//! ```ignore
+//! ```text
 //! loop {
 //!     client.follow(end.epoch())?;
 //!     while let Some(received) = client.next_event()? {

@@ -352,3 +352,21 @@ fn deliver<W: Window + Clone, const Q: usize>(clients: &mut [Client<W, Q>], i: u
         _ => client.stats.undelivered += 1,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Doorbells;
+
+    #[test]
+    fn doorbells_name_clients_by_bit() {
+        let mut d = Doorbells::default();
+        d.add(0);
+        d.add(31);
+        d.add(32); // beyond: ignored
+        assert!(d.contains(0) && d.contains(31) && !d.contains(1) && !d.contains(32));
+        let mut e = Doorbells::default();
+        e.add(5);
+        d.merge(e);
+        assert!(d.contains(5));
+    }
+}

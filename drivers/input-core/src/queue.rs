@@ -166,3 +166,119 @@ impl<const N: usize> EventQueue<N> {
         *self = Self::new();
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::vec::Vec;
+
+    fn all<const N: usize>(q: &mut EventQueue<N>) -> Vec<Event> {
+        core::iter::from_fn(|| q.pop()).collect()
+    }
+
+    fn key(code: u16) -> Event {
+        Event::Key { code, pressed: true }
+    }
+
+    fn touch(contact: u8, what: Touch) -> Event {
+        Event::Touch { contact, what }
+    }
+
+    #[test]
+    fn full_queue_drops_the_oldest_and_counts() {
+        let mut q = EventQueue::<3>::new();
+        for code in 1..=5 {
+            q.push(key(code));
+        }
+        assert_eq!((q.unreported(), q.dropped(), q.len()), (2, 2, 3));
+        q.reported();
+        assert_eq!(q.unreported(), 0);
+        assert_eq!(q.dropped(), 2, "the total stays");
+        assert_eq!(all(&mut q), [key(3), key(4), key(5)]);
+    }
+
+    #[test]
+    fn motion_and_positions_merge_only_with_the_newest_event() {
+        let mut q = EventQueue::<8>::new();
+        q.push(Event::Motion { dx: 1, dy: 2, dz: 0 });
+        q.push(Event::Motion { dx: 3, dy: -1, dz: 1 });
+        q.push(key(1));
+        q.push(Event::Motion { dx: 1, dy: 1, dz: 1 });
+        q.push(Event::Position { x: 1, y: 1, dz: 1 });
+        q.push(Event::Position { x: 5, y: 6, dz: 1 });
+        q.push(Event::Motion { dx: i32::MAX, dy: 0, dz: 0 });
+        q.push(Event::Motion { dx: 1, dy: 0, dz: 0 });
+        assert_eq!(
+            all(&mut q),
+            [
+                Event::Motion { dx: 4, dy: 1, dz: 1 },
+                key(1),
+                Event::Motion { dx: 1, dy: 1, dz: 1 },
+                Event::Position { x: 5, y: 6, dz: 2 },
+                Event::Motion { dx: i32::MAX, dy: 0, dz: 0 },
+            ]
+        );
+    }
+
+    #[test]
+    fn keys_never_merge() {
+        let mut q = EventQueue::<4>::new();
+        q.push(key(1));
+        q.push(key(1));
+        assert_eq!(q.len(), 2);
+        assert_eq!(q.coalesced(), 0);
+    }
+
+    #[test]
+    fn touch_updates_merge_across_motion_only_frames_but_not_across_down_or_up() {
+        let mut q = EventQueue::<16>::new();
+        q.push(touch(0, Touch::Down { x: 0, y: 0 }));
+        q.push(touch(0, Touch::Syn));
+        // Merges nowhere: the only motion of contact 0 would be behind the down.
+        q.push(touch(0, Touch::Motion { x: 1, y: 1 }));
+        q.push(touch(1, Touch::Orient { degrees: 5 }));
+        q.push(touch(0, Touch::Syn));
+        // A motion-only frame: merges into the previous frame.
+        q.push(touch(0, Touch::Motion { x: 2, y: 2 }));
+        q.push(touch(1, Touch::Orient { degrees: 7 }));
+        q.push(touch(1, Touch::Shape { major: 3, minor: 2 }));
+        q.push(touch(0, Touch::Syn));
+        q.push(touch(0, Touch::Syn));
+        q.push(touch(1, Touch::Up));
+        q.push(touch(0, Touch::Motion { x: 3, y: 3 }));
+        assert_eq!(
+            all(&mut q),
+            [
+                touch(0, Touch::Down { x: 0, y: 0 }),
+                touch(0, Touch::Syn),
+                touch(0, Touch::Motion { x: 2, y: 2 }),
+                touch(1, Touch::Orient { degrees: 7 }),
+                touch(0, Touch::Syn),
+                touch(1, Touch::Shape { major: 3, minor: 2 }),
+                touch(0, Touch::Syn),
+                touch(1, Touch::Up),
+                touch(0, Touch::Motion { x: 3, y: 3 }),
+            ]
+        );
+    }
+
+    #[test]
+    fn downs_and_ups_never_merge() {
+        let mut q = EventQueue::<8>::new();
+        for what in [Touch::Down { x: 1, y: 1 }, Touch::Down { x: 2, y: 2 }, Touch::Up, Touch::Up] {
+            q.push(touch(0, what));
+        }
+        assert_eq!(q.len(), 4);
+    }
+
+    #[test]
+    fn reset_forgets_everything() {
+        let mut q = EventQueue::<1>::new();
+        q.push(key(1));
+        q.push(key(2));
+        q.reset();
+        assert_eq!((q.len(), q.unreported(), q.dropped(), q.coalesced()), (0, 0, 0, 0));
+    }
+}

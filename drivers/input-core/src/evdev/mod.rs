@@ -116,3 +116,16 @@ impl Translator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn virtio_input_events_are_little_endian_with_a_signed_value() {
+        let bytes = [0x03, 0x00, 0x39, 0x00, 0xff, 0xff, 0xff, 0xff];
+        let e = RawEvent::from_le_bytes(bytes);
+        assert_eq!(e, RawEvent::new(codes::EV_ABS, codes::ABS_MT_TRACKING_ID, -1));
+        assert_eq!(e.to_le_bytes(), bytes);
+    }
+}

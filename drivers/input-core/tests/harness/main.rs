@@ -6,7 +6,7 @@
 //! sequences, delivered as `virtio_input_event` bytes) and simulated
 //! client domains (the real `bulkhead-input-client` library over real
 //! rings in shared windows, with epochs and handshakes). Each module
-//! checks one requirement of `drivers/input-core/README.md` (R1..R9); the
+//! checks one requirement of `drivers/input-core/README.md` (R1..R10); the
 //! golden tests compare what a client receives with an explicit list of
 //! protocol events.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
@@ -15,6 +15,7 @@ mod device;
 mod rig;
 mod window;
 
+mod r10_client_library;
 mod r1_keyboard;
 mod r2_pointer;
 mod r3_tablet;

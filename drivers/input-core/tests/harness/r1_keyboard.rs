@@ -81,3 +81,55 @@ fn r1_lost_device_events_release_every_key_held() {
         vec![down(KEY_LEFTSHIFT), down(KEY_A), up(KEY_A), up(KEY_LEFTSHIFT), down(KEY_Q), up(KEY_Q)]
     );
 }
+
+mod any_stream {
+    use bulkhead_input::Event;
+    use bulkhead_input_core::RawEvent;
+    use bulkhead_input_core::evdev::codes::*;
+    use bulkhead_input_core::evdev::{Keyboard, Pointer};
+    use proptest::prelude::*;
+
+    fn raw() -> impl Strategy<Value = RawEvent> {
+        prop_oneof![
+            4 => (0u16..8, -1i32..3).prop_map(|(c, v)| RawEvent::new(EV_KEY, c, v)),
+            1 => (prop::sample::select(vec![REL_X, REL_Y, REL_WHEEL]), -3i32..3).prop_map(|(c, v)| RawEvent::new(EV_REL, c, v)),
+            1 => Just(RawEvent::new(EV_SYN, SYN_REPORT, 0)),
+            1 => Just(RawEvent::new(EV_SYN, SYN_DROPPED, 0)),
+            1 => any::<(u16, u16, i32)>().prop_map(|(t, c, v)| RawEvent::new(t, c, v)),
+        ]
+    }
+
+    fn check_alternation(events: &[Event]) -> Result<(), TestCaseError> {
+        let mut down = std::collections::HashSet::new();
+        for e in events {
+            if let Event::Key { code, pressed } = *e {
+                prop_assert!(code <= KEY_MAX);
+                prop_assert_eq!(down.contains(&code), !pressed, "key {} pressed twice or released unpressed", code);
+                if pressed {
+                    down.insert(code);
+                } else {
+                    down.remove(&code);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        /// R1/R2 for any event stream: per key or button, presses and
+        /// releases alternate, starting with a press; nothing panics.
+        #[test]
+        fn r1_any_stream_alternates_presses_and_releases(events in prop::collection::vec(raw(), 0..300)) {
+            let (mut k, mut m, mut t) = (Keyboard::new(), Pointer::new(false), Pointer::new(true));
+            let (mut ko, mut mo, mut to) = (Vec::new(), Vec::new(), Vec::new());
+            for e in events {
+                k.feed(e, &mut |ev| ko.push(ev));
+                m.feed(e, &mut |ev| mo.push(ev));
+                t.feed(e, &mut |ev| to.push(ev));
+            }
+            check_alternation(&ko)?;
+            check_alternation(&mo)?;
+            check_alternation(&to)?;
+        }
+    }
+}

@@ -174,3 +174,61 @@ fn r4_lost_device_events_lift_every_contact() {
     expected.push(touch(0, Syn));
     assert_eq!(rig.events(IVI), expected);
 }
+
+mod any_stream {
+    use bulkhead_input::{Event, Touch};
+    use bulkhead_input_core::evdev::Touch as Translator;
+    use bulkhead_input_core::evdev::codes::*;
+    use bulkhead_input_core::{RawEvent, TouchConfig};
+    use proptest::prelude::*;
+
+    fn raw() -> impl Strategy<Value = RawEvent> {
+        let code = prop::sample::select(vec![
+            ABS_MT_SLOT,
+            ABS_MT_TRACKING_ID,
+            ABS_MT_POSITION_X,
+            ABS_MT_POSITION_Y,
+            ABS_MT_TOUCH_MAJOR,
+            ABS_MT_TOUCH_MINOR,
+            ABS_MT_ORIENTATION,
+            ABS_MT_PRESSURE,
+        ]);
+        prop_oneof![
+            (code, -2i32..12).prop_map(|(c, v)| RawEvent::new(EV_ABS, c, v)),
+            Just(RawEvent::new(EV_SYN, SYN_REPORT, 0)),
+            Just(RawEvent::new(EV_SYN, SYN_DROPPED, 0)),
+            any::<(u16, u16, i32)>().prop_map(|(t, c, v)| RawEvent::new(t, c, v)),
+        ]
+    }
+
+    proptest! {
+        /// R4 for any event stream: contacts are well formed: a contact
+        /// is down between its Down and its Up, only then moves, changes
+        /// shape or turns, and every frame that says anything ends in one
+        /// Syn; ids stay below the slot count; nothing panics.
+        #[test]
+        fn r4_any_stream_keeps_contacts_well_formed(events in prop::collection::vec(raw(), 0..300)) {
+            let config = TouchConfig { slots: 4, major: true, minor: true, ..TouchConfig::default() };
+            let mut t = Translator::new(config);
+            let mut down = [false; 4];
+            let mut open_frame = false;
+            for e in events {
+                let mut out = Vec::new();
+                t.feed(e, &mut |ev| out.push(ev));
+                for ev in out {
+                    let Event::Touch { contact, what } = ev else { panic!("{ev:?}") };
+                    let c = usize::from(contact);
+                    prop_assert!(c < 4);
+                    match what {
+                        Touch::Down { .. } => { prop_assert!(!down[c]); down[c] = true; }
+                        Touch::Up => { prop_assert!(down[c]); down[c] = false; }
+                        Touch::Motion { .. } | Touch::Shape { .. } | Touch::Orient { .. } => prop_assert!(down[c]),
+                        Touch::Syn => { prop_assert!(open_frame); open_frame = false; continue; }
+                    }
+                    open_frame = true;
+                }
+                prop_assert!(!open_frame, "a frame's events end with its Syn, within one device event");
+            }
+        }
+    }
+}

@@ -7,8 +7,8 @@
 //! multi-touch devices. For each device it probes the configuration space
 //! into a [`DeviceConfig`], and for each `virtio_input_event` it reads it
 //! calls [`Backend::device_event`]; on a doorbell it calls
-//! [`Backend::follow`] with each channel's epoch and [`Backend::service`],
-//! and rings the doorbells the backend names. Everything in between lives
+//! [`Backend::poll`] with each channel's epoch (follow, serve, flush), and
+//! rings the doorbells the backend names. Everything in between lives
 //! here:
 //!
 //! - [`evdev`]: Linux evdev events as virtio-input delivers them, translated

@@ -31,6 +31,7 @@ pub mod serror;
 pub mod stage2;
 pub mod trap;
 pub mod vgic;
+pub mod vuart;
 
 #[cfg(test)]
 mod testing;

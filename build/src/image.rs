@@ -146,5 +146,9 @@ pub fn raw_file(source: &ImageSource, load: u64) -> Result<DomainImage> {
             Ok(DomainImage { bytes, load, entry: load, mem_end })
         }
         ImageSource::Crate(name) => bail!("{name} is a crate, not a file"),
+        ImageSource::Linux(linux) => bail!(
+            "{} is a Linux kernel: Linux domains are checked but not yet packed into images",
+            linux.image.display()
+        ),
     }
 }

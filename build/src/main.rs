@@ -58,6 +58,10 @@ enum Command {
         #[arg(last = true)]
         qemu_args: Vec<String>,
     },
+    /// Fetch Debian's arm64 kernel and busybox into target/guest-cache/ and build the initramfs
+    /// (`guest:Image`, `guest:initramfs` in board files). BULKHEAD_GUEST_IMAGE / BULKHEAD_GUEST_BUSYBOX
+    /// name local files instead.
+    FetchGuest,
     /// Run all host tests and QEMU integration tests.
     Test {
         /// Only integration tests whose name contains this.
@@ -95,6 +99,7 @@ fn main() {
         Command::Run { board, timeout, headless, log, qemu_args } => {
             cmd::run::run(&board, cmd::run::RunOptions { timeout, headless, log: log.map(Into::into), qemu_args })
         }
+        Command::FetchGuest => cmd::fetch_guest::run(),
         Command::Test { filter, host_only } => cmd::test::run(filter.as_deref(), host_only),
         Command::Bench { host_only: false } => cmd::bench::run(),
         Command::Bench { host_only: true } => cmd::bench::run_host(),

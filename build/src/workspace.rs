@@ -59,4 +59,8 @@ impl ImageResolver for WorkspaceImages {
     fn known(&self) -> Vec<String> {
         Self::domain_crates()
     }
+
+    fn guest_file(&self, name: &str) -> Result<PathBuf, String> {
+        crate::guest::resolve_file(name, &self.board_dir)
+    }
 }

@@ -406,3 +406,179 @@ fn params_reach_the_configuration() {
     let valid = board::load("test.toml", &src, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
     assert_eq!(valid.config.domains[1].params.as_str(), "keyboard=alpha");
 }
+
+// Linux domains: `linux = { image, initrd, cmdline }` instead of `image`.
+
+/// Resolves `guest:Image` and `guest:initramfs` to fixture files (a fake
+/// Image header that asks for 32 MiB, a 4 KiB initramfs) and everything
+/// else as `cargo xtask check` does, relative to the fixture directory.
+struct LinuxImages {
+    dir: std::path::PathBuf,
+}
+
+impl LinuxImages {
+    fn new() -> Self {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("bulkhead-board-check-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut header = vec![0u8; 64];
+        header[16..24].copy_from_slice(&(32u64 << 20).to_le_bytes());
+        header[56..60].copy_from_slice(b"ARM\x64");
+        std::fs::write(dir.join("Image"), &header).unwrap();
+        std::fs::write(dir.join("initramfs.cpio.gz"), [0u8; 4096]).unwrap();
+        std::fs::write(dir.join("not-an-image"), [0x1f, 0x8b, 8, 0, 0, 0, 0, 0]).unwrap();
+        Self { dir }
+    }
+}
+
+impl Drop for LinuxImages {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl ImageResolver for LinuxImages {
+    fn resolve(&self, name: &str) -> Option<ImageSource> {
+        Images.resolve(name)
+    }
+    fn known(&self) -> Vec<String> {
+        Images.known()
+    }
+    fn guest_file(&self, name: &str) -> Result<std::path::PathBuf, String> {
+        match name {
+            "guest:Image" => Ok(self.dir.join("Image")),
+            "guest:initramfs" => Ok(self.dir.join("initramfs.cpio.gz")),
+            _ => xtask::guest::resolve_file(name, &self.dir),
+        }
+    }
+}
+
+const LINUX_LINE: &str =
+    r#"linux = { image = "guest:Image", initrd = "guest:initramfs", cmdline = "console=ttyAMA0 panic=-1" }"#;
+
+/// The fixture with `beta` as a Linux domain of 64 MiB.
+fn linux_base() -> String {
+    edit(
+        r#"image = "counter"
+cpus = [2]
+memory = [{ ipa = 0x4000_0000, size = "2 MiB" }]"#,
+        &format!("{LINUX_LINE}\ncpus = [2]\nmemory = [{{ ipa = 0x4000_0000, size = \"64 MiB\" }}]"),
+    )
+}
+
+fn linux_edit(from: &str, to: &str) -> String {
+    let base = linux_base();
+    assert!(base.contains(from), "Linux fixture lacks `{from}`");
+    base.replacen(from, to, 1)
+}
+
+fn assert_linux_error(source: &str, message: &str) {
+    let images = LinuxImages::new();
+    let report = match board::load("test.toml", source, &images) {
+        Ok(_) => panic!("board was accepted:\n{source}"),
+        Err(report) => report,
+    };
+    let marked = source.lines().position(|l| l.contains("# <-")).expect("fixture has a marker") + 1;
+    let Some(d) = report.diagnostics.iter().find(|d| d.message.contains(message)) else {
+        panic!("no error containing `{message}`; got:\n{}", report.render());
+    };
+    assert_eq!(report.position(d).0, marked, "wrong line for `{message}`:\n{}", report.render());
+    assert!(d.help.is_some(), "no help for `{message}`");
+}
+
+#[test]
+fn a_linux_domain_is_valid_and_keeps_its_files() {
+    let images = LinuxImages::new();
+    let valid = board::load("test.toml", &linux_base(), &images).unwrap_or_else(|r| panic!("{}", r.render()));
+    assert_eq!(valid.images.len(), 2);
+    assert_eq!(
+        valid.images[1],
+        ImageSource::Linux(board::LinuxImage {
+            image: images.dir.join("Image"),
+            initrd: Some(images.dir.join("initramfs.cpio.gz")),
+            cmdline: "console=ttyAMA0 panic=-1".into(),
+        })
+    );
+    assert_eq!(valid.config.domains[1].ram[0].size, 64 << 20);
+}
+
+#[test]
+fn build_refuses_a_linux_domain_instead_of_packing_something_else() {
+    let valid =
+        board::load("test.toml", &linux_base(), &LinuxImages::new()).unwrap_or_else(|r| panic!("{}", r.render()));
+    let err = xtask::guest::refuse_unpacked(&valid).unwrap_err().to_string();
+    assert!(err.contains("domain `beta`"), "{err}");
+    assert!(err.contains("Linux domains are checked but not yet packed into images"), "{err}");
+    let bare = board::load("test.toml", BASE, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    assert!(xtask::guest::refuse_unpacked(&bare).is_ok());
+}
+
+#[test]
+fn linux_and_image_together() {
+    let src = linux_edit(LINUX_LINE, &format!("image = \"counter\"\n{LINUX_LINE} # <-"));
+    assert_linux_error(&src, "domain `beta` has both `image` and `linux`");
+}
+
+#[test]
+fn neither_image_nor_linux() {
+    let src = linux_edit(&format!("name = \"beta\"\n{LINUX_LINE}"), "name = \"beta\" # <-");
+    assert_linux_error(&src, "domain `beta` has neither `image` nor `linux`");
+}
+
+#[test]
+fn unknown_guest_file() {
+    let src = linux_edit(LINUX_LINE, &format!("{} # <-", LINUX_LINE.replace("guest:Image", "guest:vmlinux")));
+    assert_linux_error(&src, "domain `beta`: kernel `guest:vmlinux` not found");
+    let report = board::load("test.toml", &src, &LinuxImages::new()).unwrap_err();
+    assert!(report.render().contains("the guest cache holds `guest:Image`, `guest:initramfs`"), "{}", report.render());
+}
+
+#[test]
+fn missing_kernel_file() {
+    let src = linux_edit(LINUX_LINE, &format!("{} # <-", LINUX_LINE.replace("guest:Image", "no/such/Image")));
+    assert_linux_error(&src, "domain `beta`: kernel `no/such/Image` not found");
+}
+
+#[test]
+fn kernel_that_is_not_an_arm64_image() {
+    let src = linux_edit(LINUX_LINE, &format!("{} # <-", LINUX_LINE.replace("guest:Image", "not-an-image")));
+    assert_linux_error(&src, "not a raw arm64 Linux Image");
+}
+
+#[test]
+fn missing_initramfs() {
+    let src = linux_edit(LINUX_LINE, &format!("{} # <-", LINUX_LINE.replace("guest:initramfs", "guest:initrd")));
+    assert_linux_error(&src, "domain `beta`: initramfs `guest:initrd` not found");
+}
+
+#[test]
+fn command_line_too_long() {
+    let long = "x".repeat(3000);
+    let src = linux_edit(LINUX_LINE, &format!("{} # <-", LINUX_LINE.replace("console=ttyAMA0 panic=-1", &long)));
+    assert_linux_error(&src, "the command line (3000 bytes) is too long");
+}
+
+#[test]
+fn linux_ram_not_2_mib_aligned() {
+    let src = linux_edit(
+        r#"memory = [{ ipa = 0x4000_0000, size = "64 MiB" }]"#,
+        r#"memory = [{ ipa = 0x4010_0000, size = "64 MiB" }] # <-"#,
+    );
+    assert_linux_error(&src, "domain `beta` loads Linux at 0x40100000, not 2 MiB aligned");
+}
+
+#[test]
+fn linux_ram_too_small_for_the_kernel() {
+    let src = linux_edit(
+        r#"memory = [{ ipa = 0x4000_0000, size = "64 MiB" }]"#,
+        r#"memory = [{ ipa = 0x4000_0000, size = "16 MiB" }] # <-"#,
+    );
+    assert_linux_error(&src, "the first RAM region of domain `beta` (16 MiB) cannot hold its kernel");
+}
+
+#[test]
+fn unknown_key_in_the_linux_table() {
+    let src = linux_edit(LINUX_LINE, r#"linux = { image = "guest:Image", initramfs = "guest:initramfs" } # <-"#);
+    assert_linux_error(&src, "unknown field `initramfs`");
+}

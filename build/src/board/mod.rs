@@ -4,13 +4,14 @@
 
 pub mod diag;
 pub mod layout;
+pub mod linux;
 pub mod schema;
 pub mod units;
 pub mod validate;
 
 pub use diag::{Diagnostic, Report};
 pub use schema::{BoardFile, LogFormat};
-pub use validate::{ImageResolver, ImageSource};
+pub use validate::{ImageResolver, ImageSource, LinuxImage};
 
 use bulkhead_bootcfg::BootConfig;
 
@@ -46,7 +47,6 @@ pub fn load(file_name: &str, source: &str, images: &dyn ImageResolver) -> Result
         return Err(report(diagnostics));
     }
     let config = layout::layout(&file).map_err(report)?;
-    let resolved: Vec<ImageSource> =
-        file.domains.iter().filter_map(|d| images.resolve(d.get_ref().image.get_ref())).collect();
+    let resolved = validate::image_sources(&file, images);
     Ok(ValidBoard { file, config, images: resolved })
 }

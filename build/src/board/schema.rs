@@ -192,8 +192,11 @@ pub enum FaultMode {
 pub struct DomainEntry {
     /// Its name.
     pub name: Spanned<String>,
-    /// A crate under `domains/`, or a file path relative to the board file.
-    pub image: Spanned<String>,
+    /// A bare-metal image: a crate under `domains/`, or a file path relative
+    /// to the board file. Exactly one of `image` and `linux` is given.
+    pub image: Option<Spanned<String>>,
+    /// An unmodified arm64 Linux kernel instead of a bare-metal image.
+    pub linux: Option<Spanned<LinuxEntry>>,
     /// pCPUs its vCPUs are pinned to, in vCPU order.
     pub cpus: Spanned<Vec<Spanned<u32>>>,
     /// Its RAM.
@@ -227,6 +230,20 @@ pub struct DomainEntry {
     /// Device-model targets: MMIO ranges of other domains it emulates.
     #[serde(default)]
     pub device_model: Vec<Spanned<DeviceModelEntry>>,
+}
+
+/// `linux = { image, initrd, cmdline }` of a Linux domain. Files are
+/// `guest:<name>` (the `cargo xtask fetch-guest` cache) or paths relative
+/// to the board file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinuxEntry {
+    /// The raw arm64 kernel `Image`.
+    pub image: Spanned<String>,
+    /// The initramfs (optional).
+    pub initrd: Option<Spanned<String>>,
+    /// The kernel command line (optional).
+    pub cmdline: Option<Spanned<String>>,
 }
 
 /// One device-model target of a domain.

@@ -24,6 +24,19 @@ pub enum ImageSource {
     Crate(String),
     /// A raw binary file, loaded at the domain's first RAM region.
     File(std::path::PathBuf),
+    /// An unmodified arm64 Linux kernel (`linux = { ... }`).
+    Linux(LinuxImage),
+}
+
+/// The files and command line of a Linux domain, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinuxImage {
+    /// The raw arm64 kernel `Image`.
+    pub image: std::path::PathBuf,
+    /// The initramfs, if any.
+    pub initrd: Option<std::path::PathBuf>,
+    /// The kernel command line.
+    pub cmdline: String,
 }
 
 /// Finds domain images by the name a board file gives.
@@ -32,6 +45,12 @@ pub trait ImageResolver {
     fn resolve(&self, name: &str) -> Option<ImageSource>;
     /// What exists, for the help text.
     fn known(&self) -> Vec<String>;
+    /// A Linux domain's file: `guest:<name>` from the `cargo xtask
+    /// fetch-guest` cache, or a path (relative to the current directory
+    /// unless the resolver knows the board file's). The error says what to do.
+    fn guest_file(&self, name: &str) -> Result<std::path::PathBuf, String> {
+        crate::guest::resolve_file(name, std::path::Path::new("."))
+    }
 }
 
 /// A physical range that something claims.
@@ -144,6 +163,19 @@ pub fn reserved_irqs(file: &BoardFile) -> BTreeMap<u32, &'static str> {
         reserved.insert(*sgi.get_ref(), "one of the kernel's SGIs ([kernel].sgis)");
     }
     reserved
+}
+
+/// Each domain's image as `images` resolves it, in domain order (for a
+/// checked board: one per domain).
+pub fn image_sources(file: &BoardFile, images: &dyn ImageResolver) -> Vec<ImageSource> {
+    file.domains
+        .iter()
+        .filter_map(|d| match (&d.get_ref().image, &d.get_ref().linux) {
+            (Some(image), None) => images.resolve(image.get_ref()),
+            (None, Some(linux)) => super::linux::resolve(linux.get_ref(), images).map(ImageSource::Linux),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Runs every semantic check on `file`; `source` is its text.
@@ -341,14 +373,22 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
             }
         }
 
-        if images.resolve(d.image.get_ref()).is_none() {
-            c.push(
-                Diagnostic::new(span(&d.image), format!("domain `{name}`: image `{}` not found", d.image.get_ref()))
-                    .help(format!(
-                        "name a domain crate under domains/ ({}) or a file path relative to the board file",
-                        images.known().join(", ")
-                    )),
-            );
+        match (&d.image, &d.linux) {
+            (Some(image), None) if images.resolve(image.get_ref()).is_none() => {
+                c.push(
+                    Diagnostic::new(span(image), format!("domain `{name}`: image `{}` not found", image.get_ref()))
+                        .help(format!(
+                            "name a domain crate under domains/ ({}) or a file path relative to the board file",
+                            images.known().join(", ")
+                        )),
+                );
+            }
+            (Some(_), None) => {}
+            (_, Some(linux)) => c.diagnostics.extend(super::linux::check(entry, linux, images)),
+            (None, None) => c.push(
+                Diagnostic::new(span(&d.name), format!("domain `{name}` has neither `image` nor `linux`"))
+                    .help("give it `image = \"<domain crate or file>\"` or `linux = { image = \"guest:Image\", initrd = \"guest:initramfs\" }`"),
+            ),
         }
 
         // RAM.

@@ -37,6 +37,7 @@ pub fn build_with(board_arg: &str, log: Option<LogFormat>, bench: bool) -> Resul
             "board `{name}` has a GICv{gic_version}: this kernel drives GICv3 only (GICv2 support is not written yet)"
         );
     }
+    crate::guest::refuse_unpacked(&board)?;
     eprintln!("xtask: building image for board `{name}`");
     let log = log.unwrap_or(board.file.kernel.get_ref().log);
     let mut features = Vec::new();
@@ -75,6 +76,9 @@ pub fn build_with(board_arg: &str, log: Option<LogFormat>, bench: bool) -> Resul
             ImageSource::File(_) => {
                 let load = domain.ram.first().map_or(0, |r| r.ipa.raw());
                 image::raw_file(source, load)?
+            }
+            ImageSource::Linux(_) => {
+                bail!("domain `{}`: Linux domains are checked but not yet packed into images", domain.name)
             }
         };
         domains.push(image);

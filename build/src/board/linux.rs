@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+//! Checks of a Linux domain, `linux = { image, initrd, cmdline }`: it has
+//! no bare-metal `image` beside it, its kernel is a raw arm64 `Image` and
+//! its initramfs exists (`guest:<name>` files come from `cargo xtask
+//! fetch-guest`), its command line fits, and its first RAM region is 2 MiB
+//! aligned and holds the kernel, the initramfs and the device tree.
+
+use super::diag::Diagnostic;
+use super::schema::{DomainEntry, LinuxEntry};
+use super::units::show_size;
+use super::validate::{ImageResolver, LinuxImage};
+use crate::guest::image_header::{self, HEADER_LEN};
+use std::io::Read as _;
+use std::path::Path;
+use toml::Spanned;
+
+/// Longest command line arm64 Linux takes (COMMAND_LINE_SIZE 2048, with the NUL).
+pub const MAX_CMDLINE: usize = 2047;
+/// Room kept for the device tree in the first RAM region.
+const DTB_ROOM: u64 = 2 << 20;
+/// Alignment of the base the kernel is loaded from.
+const KERNEL_ALIGN: u64 = 2 << 20;
+
+/// The header of the file at `path`, or why it is not an arm64 Image.
+fn read_header(path: &Path) -> Result<image_header::ImageHeader, String> {
+    let mut head = Vec::with_capacity(HEADER_LEN);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(HEADER_LEN as u64).read_to_end(&mut head))
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    image_header::parse(&head)
+}
+
+/// Checks a Linux domain; `linux` is its `linux` table.
+pub fn check(entry: &Spanned<DomainEntry>, linux: &Spanned<LinuxEntry>, images: &dyn ImageResolver) -> Vec<Diagnostic> {
+    let d = entry.get_ref();
+    let name = d.name.get_ref();
+    let l = linux.get_ref();
+    let mut out = Vec::new();
+    if d.image.is_some() {
+        out.push(
+            Diagnostic::new(linux.span(), format!("domain `{name}` has both `image` and `linux`"))
+                .help("a domain runs a bare-metal image or a Linux kernel, not both: remove one of the two keys"),
+        );
+    }
+
+    let mut needed = DTB_ROOM;
+    match images.guest_file(l.image.get_ref()) {
+        Err(why) => out.push(
+            Diagnostic::new(l.image.span(), format!("domain `{name}`: kernel `{}` not found", l.image.get_ref()))
+                .help(why),
+        ),
+        Ok(path) => match read_header(&path) {
+            Err(why) => {
+                out.push(Diagnostic::new(l.image.span(), format!("domain `{name}`: {}: {why}", path.display())).help(
+                    "give a raw arm64 kernel: arch/arm64/boot/Image, or Debian's boot/vmlinuz-* \
+                     (`cargo xtask fetch-guest` puts it at `guest:Image`)",
+                ))
+            }
+            Ok(header) => {
+                let file_len = std::fs::metadata(&path).map_or(0, |m| m.len());
+                needed += header.text_offset + if header.image_size == 0 { file_len } else { header.image_size };
+            }
+        },
+    }
+    if let Some(initrd) = &l.initrd {
+        match images.guest_file(initrd.get_ref()) {
+            Err(why) => out.push(
+                Diagnostic::new(initrd.span(), format!("domain `{name}`: initramfs `{}` not found", initrd.get_ref()))
+                    .help(why),
+            ),
+            Ok(path) => needed += std::fs::metadata(&path).map_or(0, |m| m.len()),
+        }
+    }
+    if let Some(cmdline) = &l.cmdline {
+        let text = cmdline.get_ref();
+        if text.len() > MAX_CMDLINE || text.chars().any(char::is_control) {
+            out.push(
+                Diagnostic::new(
+                    cmdline.span(),
+                    format!(
+                        "domain `{name}`: the command line ({} bytes) is too long or has control characters",
+                        text.len()
+                    ),
+                )
+                .help(format!(
+                    "arm64 Linux takes one line of at most {MAX_CMDLINE} bytes: shorten it, no newlines or tabs"
+                )),
+            );
+        }
+    }
+
+    if let Some(first) = d.memory.get_ref().first() {
+        let m = first.get_ref();
+        let ipa = *m.ipa.get_ref();
+        if !ipa.is_multiple_of(KERNEL_ALIGN) {
+            out.push(
+                Diagnostic::new(m.ipa.span(), format!("domain `{name}` loads Linux at {ipa:#x}, not 2 MiB aligned"))
+                    .help("arm64 Linux is loaded at a 2 MiB boundary: start the first RAM region on one (e.g. 0x4000_0000)"),
+            );
+        }
+        let size = m.size.get_ref().0;
+        if size < needed {
+            out.push(
+                Diagnostic::new(
+                    m.size.span(),
+                    format!(
+                        "the first RAM region of domain `{name}` ({}) cannot hold its kernel, initramfs and device tree ({})",
+                        show_size(size),
+                        show_size(needed)
+                    ),
+                )
+                .help("give the first RAM region more room; Linux itself wants 128 MiB or more to run"),
+            );
+        }
+    }
+    out
+}
+
+/// The resolved files of a Linux domain, if they all resolve.
+pub fn resolve(linux: &LinuxEntry, images: &dyn ImageResolver) -> Option<LinuxImage> {
+    let image = images.guest_file(linux.image.get_ref()).ok()?;
+    let initrd = match &linux.initrd {
+        Some(i) => Some(images.guest_file(i.get_ref()).ok()?),
+        None => None,
+    };
+    let cmdline = linux.cmdline.as_ref().map(|c| c.get_ref().clone()).unwrap_or_default();
+    Some(LinuxImage { image, initrd, cmdline })
+}

@@ -1,0 +1,73 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: MIT
+# /init of Bulkhead's busybox initramfs (built by `cargo xtask fetch-guest`).
+# Mounts proc, sys and dev, prints `BULKHEAD-INIT: <n> cpus`, then runs the
+# steps of `bulkhead.test=<step>,<step>,...` on the kernel command line, each
+# between `BULKHEAD-STEP: <step>` and `BULKHEAD-STEP-DONE: <step> <status>`:
+#   workload  a short CPU and memory load on every CPU, then `BULKHEAD-WORKLOAD: ok`
+#   poweroff  PSCI SYSTEM_OFF (poweroff -f)
+#   reboot    PSCI SYSTEM_RESET (reboot -f)
+#   crash     a kernel panic (echo c > /proc/sysrq-trigger); pass panic=-1 to reset
+#   other     any busybox applet, run without arguments (e.g. uname, dmesg)
+# With no steps, or when they are done, a shell runs on the console.
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root TERM=vt100
+mkdir -p /tmp /dev/pts
+mount -t tmpfs tmpfs /tmp
+
+cpus=$(grep -c '^processor' /proc/cpuinfo)
+echo "BULKHEAD-INIT: $cpus cpus"
+
+workload() {
+    i=0
+    while [ "$i" -lt "$cpus" ]; do
+        dd if=/dev/zero bs=1M count=8 2>/dev/null | md5sum >/tmp/workload.$i &
+        i=$((i + 1))
+    done
+    wait
+    sums=$(cat /tmp/workload.* | sort -u)
+    # 8 MiB of zeros, on every CPU.
+    if [ "$sums" = "96995b58d4cbf6aaa9041b4f00c7f6ae  -" ]; then
+        echo "BULKHEAD-WORKLOAD: ok"
+    else
+        echo "BULKHEAD-WORKLOAD: FAILED: $sums"
+        return 1
+    fi
+}
+
+step() {
+    case "$1" in
+        workload) workload ;;
+        poweroff) sync; poweroff -f ;;
+        reboot) sync; reboot -f ;;
+        crash) echo 1 >/proc/sys/kernel/sysrq; echo c >/proc/sysrq-trigger ;;
+        *)
+            if command -v "$1" >/dev/null 2>&1; then
+                "$1"
+            else
+                echo "BULKHEAD-INIT: unknown step \`$1\`: use workload, poweroff, reboot, crash or a busybox applet"
+                return 127
+            fi
+            ;;
+    esac
+}
+
+steps=""
+for word in $(cat /proc/cmdline); do
+    case "$word" in
+        bulkhead.test=*) steps="${word#bulkhead.test=}" ;;
+    esac
+done
+if [ -n "$steps" ]; then
+    for s in $(echo "$steps" | tr ',' ' '); do
+        echo "BULKHEAD-STEP: $s"
+        step "$s"
+        echo "BULKHEAD-STEP-DONE: $s $?"
+    done
+else
+    echo "BULKHEAD-INIT: no bulkhead.test= steps; a shell on the console (exit powers off)"
+fi
+setsid cttyhack sh || sh
+poweroff -f

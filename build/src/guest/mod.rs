@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+//! Unmodified arm64 Linux guests, on the host side: fetching a Debian
+//! kernel and busybox into the cache `target/guest-cache/` (`apt`), the
+//! busybox initramfs (`initramfs`, written as a `cpio` archive), the
+//! guest's device tree (`dtb`), and the `guest:<name>` file names that
+//! board files use for what the cache holds.
+//!
+//! Nothing here packs a Linux domain into an image yet: `cargo xtask build`
+//! refuses boards with one (see [`refuse_unpacked`]).
+
+pub mod apt;
+pub mod cpio;
+pub mod dtb;
+pub mod image_header;
+pub mod initramfs;
+pub mod manifest;
+
+use crate::board::{ImageSource, ValidBoard};
+use crate::workspace;
+use std::path::{Path, PathBuf};
+
+/// Prefix of board-file names that mean a file of the guest cache.
+pub const GUEST_PREFIX: &str = "guest:";
+
+/// The files of the cache that board files may name, and their file names.
+pub const GUEST_FILES: [(&str, &str); 3] =
+    [("Image", "Image"), ("initramfs", "initramfs.cpio.gz"), ("busybox", "busybox")];
+
+/// `target/guest-cache/`: downloads, extracted files and the initramfs
+/// (git-ignored with the rest of `target/`).
+pub fn cache_dir() -> PathBuf {
+    workspace::target_dir().join("guest-cache")
+}
+
+/// The cache path of `guest:<name>`, or `None` if the cache has no such file.
+pub fn cache_file(name: &str) -> Option<PathBuf> {
+    GUEST_FILES.iter().find(|(n, _)| *n == name).map(|(_, file)| cache_dir().join(file))
+}
+
+/// Resolves a Linux domain's file: `guest:<name>` in the cache, or a path
+/// relative to `base` (the board file's directory). The error says what to
+/// do about it.
+pub fn resolve_file(name: &str, base: &Path) -> Result<PathBuf, String> {
+    if let Some(guest) = name.strip_prefix(GUEST_PREFIX) {
+        let Some(path) = cache_file(guest) else {
+            let known: Vec<String> = GUEST_FILES.iter().map(|(n, _)| format!("`{GUEST_PREFIX}{n}`")).collect();
+            return Err(format!("there is no guest file `{name}`: the guest cache holds {}", known.join(", ")));
+        };
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(format!("`{name}` is not fetched yet ({} is missing): run `cargo xtask fetch-guest`", path.display()))
+        };
+    }
+    let path = base.join(name);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "{} does not exist: give a file path relative to the board file, or a `{GUEST_PREFIX}` name \
+             (`{GUEST_PREFIX}Image`, `{GUEST_PREFIX}initramfs`) after `cargo xtask fetch-guest`",
+            path.display()
+        ))
+    }
+}
+
+/// Refuses a board with a Linux domain: such domains pass `check`, but the
+/// image packer does not place their kernel, initramfs and device tree yet,
+/// and nothing may silently fall back to something else.
+pub fn refuse_unpacked(board: &ValidBoard) -> anyhow::Result<()> {
+    let linux: Vec<&str> = board
+        .config
+        .domains
+        .iter()
+        .zip(&board.images)
+        .filter(|(_, source)| matches!(source, ImageSource::Linux(_)))
+        .map(|(d, _)| d.name.as_str())
+        .collect();
+    if linux.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "domain{} {} of board `{}`: Linux domains are checked but not yet packed into images; \
+         build a board without `linux = {{ ... }}` domains for now",
+        if linux.len() == 1 { "" } else { "s" },
+        linux.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+        board.config.board
+    )
+}

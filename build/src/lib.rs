@@ -13,6 +13,7 @@ pub mod cmd;
 pub mod elf;
 pub mod guest;
 pub mod image;
+pub mod input_scenario;
 pub mod qemu;
 pub mod qemu_tests;
 pub mod qmp;

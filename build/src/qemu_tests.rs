@@ -479,7 +479,7 @@ fn check_rejects_a_bad_board_with_exit_2(_ctx: &mut Ctx) -> Result<()> {
 
 type Test = (&'static str, fn(&mut Ctx) -> Result<()>);
 
-const TESTS: [Test; 18] = [
+const TESTS: [Test; 19] = [
     ("qemu: banner reports all 8 CPUs online, domains run", banner_reports_all_cpus),
     ("qemu: fewer CPUs than the board is a boot error", fewer_cpus_is_a_boot_error),
     ("qemu: less RAM than the board is a boot error", less_ram_is_a_boot_error),
@@ -508,6 +508,10 @@ const TESTS: [Test; 18] = [
         a_guest_gets_its_interrupts_and_cannot_touch_anothers,
     ),
     ("qemu: the same guest runs under direct delivery", the_same_guest_runs_under_direct_delivery),
+    (
+        "qemu: input domain: keys, pointer, touch reach the focused client only; it crashes, restarts, clients reconnect",
+        |_| crate::input_scenario::input_end_to_end(),
+    ),
     ("build: imx8mp-evk image has a valid arm64 header", imx8mp_evk_builds_a_bootable_image),
     ("cli: check rejects a bad board with exit 2", check_rejects_a_bad_board_with_exit_2),
 ];

@@ -492,7 +492,15 @@ pub fn check_kicked(p: usize) {
         park(p);
     }
     if me.vcpu.load(Ordering::Relaxed) == 0 && !me.direct.load(Ordering::Relaxed) {
-        guest::set_virtual_irq(state.pending.load(Ordering::Acquire) != 0);
+        let d = me.domain.load(Ordering::Relaxed);
+        let pending = state.pending.load(Ordering::Acquire) != 0;
+        if crate::vgic::doorbell_via_gic(d) {
+            if pending {
+                crate::vgic::pend_doorbell(p, d);
+            }
+        } else {
+            guest::set_virtual_irq(pending);
+        }
     }
 }
 

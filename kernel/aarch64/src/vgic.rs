@@ -20,7 +20,7 @@ use bulkhead_bootcfg::{MAX_DOMAINS, MAX_PCPUS};
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use kernel_core::pinning::VcpuId;
 use kernel_core::vgic::{
-    MmioAccess, PendingQueue, PhysEffect, Refusal, VgicLayout, VirtualGic, VirtualIrq, lr_is_free, refill,
+    MmioAccess, PendingQueue, PhysEffect, Refusal, VgicLayout, VirtualGic, VirtualIrq, lr_is_free, settle,
 };
 use spin::Mutex;
 
@@ -32,6 +32,10 @@ static QUEUES: [Mutex<PendingQueue>; MAX_PCPUS] = [const { Mutex::new(PendingQue
 /// cleared by the pCPU itself, under the queue's lock, when its queue
 /// drains), so that the hot paths skip the lock when nothing is queued.
 static QUEUED: [AtomicBool; MAX_PCPUS] = [const { AtomicBool::new(false) }; MAX_PCPUS];
+/// Per domain: its vCPU 0 has enabled the doorbell SGI in its virtual GIC,
+/// so doorbells arrive as that SGI (through a list register) rather than
+/// as HCR_EL2.VI, which a guest with a GIC driver could not acknowledge.
+static DOORBELL_SGI_ON: [AtomicBool; MAX_DOMAINS] = [const { AtomicBool::new(false) }; MAX_DOMAINS];
 /// List registers of this machine's CPU interfaces (read at vCPU start).
 static LRS: AtomicUsize = AtomicUsize::new(0);
 
@@ -70,6 +74,9 @@ pub fn reset_domain(world: &World, d: usize) {
     let vcpus = world.config.domains.get(d).map_or(0, |dom| dom.pcpus.len());
     if let Some(v) = VGICS.get(d) {
         v.lock().reset(vcpus, &owned);
+    }
+    if let Some(flag) = DOORBELL_SGI_ON.get(d) {
+        flag.store(false, Ordering::Release);
     }
     let Some(mpidr) = mpidr_of(world, d, 0) else { return };
     for &intid in &owned {
@@ -149,9 +156,9 @@ fn refill_from_queue(p: usize, d: usize) -> bool {
         *r = ich::read_lr(n);
     }
     let before = regs;
-    let written = {
+    let settled = {
         let v = v.lock();
-        refill(&mut regs[..lrs], &mut q, |intid| v.deliverable(vcpu, intid))
+        settle(&mut regs[..lrs], &mut q, |intid| v.deliverable(vcpu, intid))
     };
     for n in 0..lrs {
         if regs[n] != before[n] {
@@ -159,14 +166,14 @@ fn refill_from_queue(p: usize, d: usize) -> bool {
         }
     }
     let hcr = ich::hcr();
-    let wanted = if q.is_empty() { hcr & !ich::HCR_UIE } else { hcr | ich::HCR_UIE };
+    let wanted = if settled.want_underflow { hcr | ich::HCR_UIE } else { hcr & !ich::HCR_UIE };
     if wanted != hcr {
         ich::set_hcr(wanted);
     }
     if q.is_empty() {
         flag.store(false, Ordering::Release);
     }
-    written > 0
+    settled.written > 0
 }
 
 /// A physical interrupt acknowledged on pCPU `p` (priority already
@@ -278,8 +285,26 @@ pub fn mmio(p: usize, access: MmioAccess, value: u64) -> MmioOutcome {
     if PCPUS[p].direct.load(Ordering::Relaxed) {
         mirror_private(world, d, &layout, access.ipa, v);
     } else {
+        if access.write
+            && let Some(flag) = DOORBELL_SGI_ON.get(d)
+        {
+            let on = v.lock().deliverable(0, gic::DOORBELL_SGI);
+            let was = flag.swap(on, Ordering::AcqRel);
+            // vCPU 0 just switched doorbells to its GIC: what VI signalled
+            // so far becomes the SGI (VI would look spurious to its driver).
+            if on && !was && vcpu == 0 {
+                crate::arch::guest::set_virtual_irq(false);
+                if DOMAINS[d].pending.load(Ordering::Acquire) != 0 {
+                    pend_doorbell(p, d);
+                }
+            }
+        }
         for &(target, intid) in &result.pended {
             pend_soft(d, target, intid, p);
+        }
+        // An enable may have made a queued interrupt deliverable.
+        if access.write {
+            let _ = refill_lrs(p, d);
         }
     }
     if let Some(refusal) = result.refused
@@ -320,4 +345,18 @@ fn mirror_private(world: &World, d: usize, layout: &VgicLayout, ipa: u64, v: &Mu
     for intid in (1..16).filter(|&n| n != 2).chain([u32::from(gic::VTIMER)]) {
         gic::enable_private(p, intid, intid == gic::DOORBELL_SGI || v.deliverable(vcpu, intid));
     }
+}
+
+/// Whether domain `d` takes its doorbells as the doorbell SGI (it enabled
+/// it in its virtual GIC).
+pub fn doorbell_via_gic(d: usize) -> bool {
+    DOORBELL_SGI_ON.get(d).is_some_and(|f| f.load(Ordering::Acquire))
+}
+
+/// Makes the doorbell SGI pending for the vCPU on pCPU `p` (vCPU 0 of
+/// domain `d`).
+pub fn pend_doorbell(p: usize, d: usize) {
+    let priority = VGICS.get(d).map_or(0xa0, |v| v.lock().priority(0, gic::DOORBELL_SGI));
+    queue(p, VirtualIrq { intid: gic::DOORBELL_SGI, priority, hw: false });
+    let _ = refill_lrs(p, d);
 }

@@ -13,6 +13,8 @@
 #![warn(missing_docs)]
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation)]
 
+pub mod channel;
+
 use serde::{Deserialize, Serialize};
 
 /// Protocol version carried in the handshake.

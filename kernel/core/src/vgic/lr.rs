@@ -147,6 +147,53 @@ pub fn refill(lrs: &mut [u64], queue: &mut PendingQueue, deliverable: impl Fn(u3
     written
 }
 
+/// ICH_LR<n>_EL2.EOI (software interrupts only; in a hardware-linked
+/// list register this bit is part of the pINTID): a maintenance interrupt
+/// when the guest deactivates it.
+pub const LR_EOI: u64 = 1 << 41;
+const LR_PENDING: u64 = LR_STATE_PENDING;
+
+/// What [`settle`] did, and whether the hardware must call back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settled {
+    /// List registers written with a queued interrupt.
+    pub written: usize,
+    /// An interrupt the guest could take now waits only for a free list
+    /// register: ask for the underflow maintenance interrupt (UIE). Never
+    /// set for interrupts that wait for something else (the guest enabling
+    /// them, or deactivating an earlier instance: see [`LR_EOI`]), so that
+    /// the maintenance interrupt cannot fire with nothing to do.
+    pub want_underflow: bool,
+}
+
+/// Brings the list registers and the queue into line: a queued software
+/// interrupt already pending in a list register is merged into it (an
+/// interrupt is pending at most once, as in a GIC); one whose earlier
+/// instance is still active stays queued and marks that list register
+/// [`LR_EOI`], so its deactivation calls back; free list registers are
+/// cleared of a spent EOI mark, then filled as [`refill`] does.
+pub fn settle(lrs: &mut [u64], queue: &mut PendingQueue, deliverable: impl Fn(u32) -> bool) -> Settled {
+    for lr in lrs.iter_mut() {
+        if lr_is_free(*lr) && *lr & LR_EOI != 0 && *lr & LR_HW == 0 {
+            *lr = 0;
+        }
+    }
+    queue.irqs.retain(|irq| {
+        irq.hw || !lrs.iter().any(|&lr| !lr_is_free(lr) && lr_intid(lr) == irq.intid && lr & LR_PENDING != 0)
+    });
+    for irq in queue.irqs.iter().filter(|irq| !irq.hw) {
+        for lr in lrs.iter_mut() {
+            if !lr_is_free(*lr) && lr_intid(*lr) == irq.intid && *lr & LR_HW == 0 {
+                *lr |= LR_EOI;
+            }
+        }
+    }
+    let written = refill(lrs, queue, &deliverable);
+    let in_flight = |intid: u32| lrs.iter().any(|&lr| !lr_is_free(lr) && lr_intid(lr) == intid);
+    let want_underflow = queue.irqs.iter().any(|irq| deliverable(irq.intid) && !in_flight(irq.intid));
+    Settled { written, want_underflow }
+}
+
 #[cfg(test)]
 #[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
 mod tests {
@@ -313,5 +360,62 @@ mod tests {
         assert_eq!(q.len(), 1);
         let mut empty = PendingQueue::new();
         assert_eq!(refill(&mut lrs, &mut empty, |_| true), 0);
+    }
+
+    #[test]
+    fn settle_merges_a_software_interrupt_already_pending() {
+        let mut lrs = [sw(1, 0xa0).to_lr(), 0, 0, 0];
+        let mut q = PendingQueue::new();
+        q.push(sw(1, 0xa0));
+        let s = settle(&mut lrs, &mut q, |_| true);
+        assert_eq!(s, Settled { written: 0, want_underflow: false });
+        assert!(q.is_empty(), "pending once, as in a GIC");
+        assert_eq!(lr_intid(lrs[0]), 1);
+        assert_eq!(lrs[1..], [0, 0, 0]);
+    }
+
+    #[test]
+    fn settle_asks_for_the_eoi_of_an_active_instance_not_an_underflow() {
+        // SGI 1 active in LR 0 (state 2), re-sent meanwhile.
+        let active = (sw(1, 0xa0).to_lr() & !(3 << 62)) | (2 << 62);
+        let mut lrs = [active, 0, 0, 0];
+        let mut q = PendingQueue::new();
+        q.push(sw(1, 0xa0));
+        let s = settle(&mut lrs, &mut q, |_| true);
+        assert_eq!(s, Settled { written: 0, want_underflow: false }, "no maintenance storm");
+        assert_eq!(q.len(), 1, "delivered again after the guest's EOI");
+        assert_ne!(lrs[0] & LR_EOI, 0, "the EOI calls back");
+        // The guest deactivates it: the LR is free but still marked.
+        lrs[0] &= !(3 << 62);
+        let s = settle(&mut lrs, &mut q, |_| true);
+        assert_eq!(s.written, 1);
+        assert_eq!(lr_intid(lrs[0]), 1);
+        assert_eq!(lrs[0] & LR_EOI, 0, "a fresh list register");
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn settle_wants_an_underflow_only_for_interrupts_that_could_be_taken() {
+        let full = [sw(8, 0).to_lr(), sw(9, 0).to_lr(), sw(10, 0).to_lr(), sw(11, 0).to_lr()];
+        let mut lrs = full;
+        let mut q = PendingQueue::new();
+        q.push(sw(12, 0));
+        assert!(settle(&mut lrs, &mut q, |_| true).want_underflow, "only a list register is missing");
+        let mut lrs = full;
+        assert!(!settle(&mut lrs, &mut q, |i| i != 12).want_underflow, "disabled: it waits for the guest");
+        let mut lrs = [0u64; 4];
+        let mut q = PendingQueue::new();
+        q.push(VirtualIrq { intid: 27, priority: 0, hw: true });
+        let s = settle(&mut lrs, &mut q, |_| false);
+        assert_eq!(s, Settled { written: 0, want_underflow: false });
+        assert_eq!(q.len(), 1, "kept until the guest enables it");
+    }
+
+    #[test]
+    fn settle_clears_a_spent_eoi_mark_from_a_free_list_register() {
+        let mut lrs = [LR_EOI | 5, 0, 0, 0];
+        let mut q = PendingQueue::new();
+        settle(&mut lrs, &mut q, |_| true);
+        assert_eq!(lrs, [0, 0, 0, 0]);
     }
 }

@@ -21,7 +21,7 @@ mod state;
 #[cfg(test)]
 mod test_support;
 
-pub use lr::{PendingQueue, VirtualIrq, lr_intid, lr_is_free, refill};
+pub use lr::{LR_EOI, PendingQueue, Settled, VirtualIrq, lr_intid, lr_is_free, refill, settle};
 pub use mmio::{MmioAccess, decode_mmio};
 pub use model::{MmioResult, PhysEffect, Refusal, VirtualGic};
 

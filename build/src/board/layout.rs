@@ -150,6 +150,7 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
                 .unwrap_or_default(),
             image: cfg::ImageRef { offset: 0, size: 0, crc32: 0, load: Ipa::new(0), entry: Ipa::new(0) },
             caps: HVec::new(),
+            console: None,
         };
         // Capability table: the console, then each channel end the domain
         // holds (board order), then each device it owns, each interrupt of

@@ -172,6 +172,20 @@ pub struct Domain {
     pub image: ImageRef,
     /// Its capability table: the only kernel objects it can name, by slot.
     pub caps: Vec<Capability, MAX_CAPS>,
+    /// An emulated PL011 console UART the kernel gives it (`None`: the
+    /// console hypercall only).
+    pub console: Option<VirtualConsole>,
+}
+
+/// A domain's emulated PL011 console UART: its frame is left unmapped in
+/// the domain's stage 2, so every access traps and is emulated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VirtualConsole {
+    /// Where the domain sees the UART's 4 KiB frame.
+    pub ipa: Ipa,
+    /// Its interrupt: a virtual SPI of the domain (GIC INTID), never
+    /// configured on the physical GIC.
+    pub intid: u32,
 }
 
 /// What one capability slot holds.

@@ -48,5 +48,6 @@ pub fn domain(name: &str, pcpus: &[u8], phys: u64) -> Domain {
         params: heapless::String::new(),
         image: ImageRef { offset: 0, size: 0, crc32: 0, load: Ipa::new(0x4000_0000), entry: Ipa::new(0x4000_0000) },
         caps: heapless::Vec::new(),
+        console: None,
     }
 }

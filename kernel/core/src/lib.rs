@@ -7,7 +7,8 @@
 //! `crosscheck`), which pCPU runs which vCPU (`pinning`), what each domain
 //! may map (`stage2`), what a trap means (`trap`, `fault`, `serror`), what a
 //! domain sees of the CPU (`idregs`), and what a hypercall or PSCI call does
-//! (`hypercall`, `psci`, `console`) and what a capability slot
+//! (`hypercall`, `psci`, `console`, its output budget `ratelimit` and its
+//! input focus `input_switch`) and what a capability slot
 //! looks like from inside (`caps`). It must never touch a register or a raw
 //! pointer: the arch layer (`kernel/aarch64`) reads the hardware, hands this
 //! crate plain data and carries out what it decides.
@@ -24,9 +25,11 @@ pub mod crosscheck;
 pub mod fault;
 pub mod hypercall;
 pub mod idregs;
+pub mod input_switch;
 pub mod pinning;
 pub mod platform;
 pub mod psci;
+pub mod ratelimit;
 pub mod serror;
 pub mod stage2;
 pub mod trap;

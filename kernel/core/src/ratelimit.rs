@@ -171,7 +171,11 @@ mod tests {
         // burst plus 10 per 100 ticks may pass.
         for now in 0..1000 {
             let v = r.admit(&B, now, 5);
-            if v.pass { passed += 5 } else { dropped_lines += 1 }
+            if v.pass {
+                passed += 5
+            } else {
+                dropped_lines += 1
+            }
             assert!(v.summary.is_none(), "no summary while the flood goes on");
         }
         assert!((140..=150).contains(&passed), "passed {passed}");

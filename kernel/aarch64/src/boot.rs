@@ -85,6 +85,7 @@ pub fn boot(dtb_addr: usize) -> Result<usize, BootError> {
         return Err(BootError::DirectDeliveryNeedsGroup0 { domain });
     }
     domains::build_world(config, payload)?;
+    crate::console::init_input(config, boot_cpu);
     kprintln!("boot complete: starting {} domains", config.domains.len());
     domains::release_secondaries();
     Ok(boot_cpu)

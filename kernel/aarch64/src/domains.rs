@@ -250,12 +250,18 @@ pub fn park(p: usize) -> ! {
     me.parked.store(true, Ordering::SeqCst);
     loop {
         while let Some(intid) = gic::acknowledge() {
+            if crate::console::is_input_irq(u32::from(intid)) {
+                crate::console::physical_input();
+            }
             gic::end(intid);
             if intid == gic::HYP_TIMER {
                 watchdog_tick(p);
             }
         }
         while let Some(intid) = gic::acknowledge_group0() {
+            if crate::console::is_input_irq(u32::from(intid)) {
+                crate::console::physical_input();
+            }
             gic::end_group0(intid);
             if intid == gic::HYP_TIMER {
                 watchdog_tick(p);

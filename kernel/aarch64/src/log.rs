@@ -22,6 +22,11 @@ pub fn set_console(uart: Uart) {
     CONSOLE.call_once(|| uart);
 }
 
+/// The console UART (for its receive side: `console::physical_input`).
+pub fn console_uart() -> Option<&'static Uart> {
+    CONSOLE.get()
+}
+
 /// Prints one line through the console (text mode).
 macro_rules! kprintln {
     ($($arg:tt)*) => {{

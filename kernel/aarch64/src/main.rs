@@ -12,6 +12,7 @@ mod arch;
 #[macro_use]
 mod log;
 mod boot;
+mod console;
 mod cpus;
 mod domains;
 mod doorbell;
@@ -19,6 +20,7 @@ mod panic;
 mod percpu;
 mod traps;
 mod vgic;
+mod vuart;
 
 use bulkhead_abi::ExitCode;
 

@@ -64,9 +64,7 @@ impl Services for Caller {
     }
 
     fn console(&mut self, bytes: &[u8]) {
-        let name = self.name();
-        let mut line = DOMAINS[self.domain()].console.lock();
-        line.push(bytes, |text| kprintln!("[{}] {}", name, text));
+        crate::console::output(self.domain(), bytes);
     }
 
     fn heartbeat(&mut self) {
@@ -330,7 +328,8 @@ fn other_trap_with(esr: u64, frame: &mut Frame, high: Option<&[u64; 11]>) -> Reg
     let (p, vcpu) = current();
     let syndrome = vectors::syndrome();
     let trap = trap::classify(esr);
-    // A stage-2 translation fault may be the domain's GIC: emulate it.
+    // A stage-2 translation fault may be the domain's GIC or console UART:
+    // emulate it.
     if let trap::Trap::DataAbort(trap::Abort { kind: trap::AbortKind::Translation(_), .. }) = trap
         && let Some(access) = kernel_core::vgic::decode_mmio(esr, syndrome.hpfar, syndrome.far)
     {
@@ -341,7 +340,11 @@ fn other_trap_with(esr: u64, frame: &mut Frame, high: Option<&[u64; 11]>) -> Reg
         } else {
             0
         };
-        if let crate::vgic::MmioOutcome::Done(read) = crate::vgic::mmio(p, access, value) {
+        let outcome = match crate::vgic::mmio(p, access, value) {
+            crate::vgic::MmioOutcome::NotGic => crate::vuart::mmio(p, access, value),
+            done => done,
+        };
+        if let crate::vgic::MmioOutcome::Done(read) = outcome {
             vectors::skip_instruction();
             return if access.write { NO_WRITE } else { set_guest_reg(frame, access.rt, read) };
         }
@@ -371,7 +374,7 @@ fn other_trap_with(esr: u64, frame: &mut Frame, high: Option<&[u64; 11]>) -> Reg
 }
 
 /// A physical interrupt while a domain ran (HCR_EL2.IMO=1): the kernel's
-/// own (kick, watchdog, maintenance) are ended here; any other is
+/// own (kick, watchdog, maintenance, console input) are ended here; any other is
 /// forwarded to this pCPU's vCPU if its domain owns it (priority dropped
 /// now, deactivated by the guest's EOI), or deactivated as stray.
 #[unsafe(no_mangle)]
@@ -389,6 +392,9 @@ extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) -> RegWrite {
         } else if intid == gic::MAINTENANCE {
             gic::end(intid);
             refill(p);
+        } else if crate::console::is_input_irq(u32::from(intid)) {
+            crate::console::physical_input();
+            gic::end(intid);
         } else {
             gic::priority_drop(intid);
             if !crate::vgic::forward(p, u32::from(intid)) {
@@ -413,6 +419,9 @@ extern "C" fn bulkhead_lower_fiq(_frame: &mut Frame) -> RegWrite {
     count_entry();
     let p = domains::this_pcpu();
     while let Some(intid) = gic::acknowledge_group0() {
+        if crate::console::is_input_irq(u32::from(intid)) {
+            crate::console::physical_input();
+        }
         gic::end_group0(intid);
         if intid == gic::KICK {
             domains::check_kicked(p);

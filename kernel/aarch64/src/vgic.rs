@@ -49,15 +49,26 @@ pub fn layout(world: &World, d: usize) -> VgicLayout {
     }
 }
 
-/// The SPIs domain `d` owns: its devices' and its own `irqs`.
+/// The SPIs domain `d` owns: its devices' and its own `irqs`, and its
+/// console UART's (a virtual SPI only: [`virtual_only`]).
 fn owned_spis(world: &World, d: usize) -> heapless::Vec<u32, { kernel_core::vgic::MAX_OWNED_SPIS }> {
     let mut out = heapless::Vec::new();
     if let Some(domain) = world.config.domains.get(d) {
         for &irq in domain.devices.iter().flat_map(|dev| dev.irqs.iter()).chain(domain.irqs.iter()) {
             let _ = out.push(irq);
         }
+        if let Some(console) = domain.console {
+            let _ = out.push(console.intid);
+        }
     }
     out
+}
+
+/// Whether SPI `intid` of domain `d` exists only in its virtual GIC (its
+/// emulated console UART's): the physical SPI of that number is not the
+/// domain's, so the domain's writes never reach it.
+fn virtual_only(world: &World, d: usize, intid: u32) -> bool {
+    world.config.domains.get(d).and_then(|dom| dom.console).is_some_and(|c| c.intid == intid)
 }
 
 /// The MPIDR of the pCPU that runs vCPU `vcpu` of domain `d`.
@@ -79,7 +90,7 @@ pub fn reset_domain(world: &World, d: usize) {
         flag.store(false, Ordering::Release);
     }
     let Some(mpidr) = mpidr_of(world, d, 0) else { return };
-    for &intid in &owned {
+    for &intid in owned.iter().filter(|&&intid| !virtual_only(world, d, intid)) {
         gic::configure_guest_spi(intid, mpidr);
     }
 }
@@ -225,6 +236,30 @@ fn pend_soft(d: usize, vcpu: usize, intid: u32, from: usize) {
     }
 }
 
+/// Makes virtual SPI `intid` of domain `d` pending (a software line: an
+/// emulated device's interrupt) for the vCPU the domain routed it to,
+/// from whichever pCPU this runs on. Nothing for a direct-delivery domain
+/// (list registers do not reach it).
+pub fn pend_line(d: usize, intid: u32) {
+    let vcpu = VGICS.get(d).and_then(|v| v.lock().target(intid)).unwrap_or(0);
+    if pcpu_of(d, vcpu).is_some_and(|q| !PCPUS[q].direct.load(Ordering::Relaxed)) {
+        pend_soft(d, vcpu, intid, crate::domains::this_pcpu());
+    }
+}
+
+/// The line of virtual SPI `intid` of domain `d` is low: a copy still
+/// waiting in its vCPU's queue is dropped (one already in a list register
+/// stays).
+pub fn withdraw_line(d: usize, intid: u32) {
+    let vcpu = VGICS.get(d).and_then(|v| v.lock().target(intid)).unwrap_or(0);
+    let Some(q) = pcpu_of(d, vcpu) else { return };
+    if let (Some(queue), Some(flag)) = (QUEUES.get(q), QUEUED.get(q))
+        && flag.load(Ordering::Acquire)
+    {
+        queue.lock().remove(intid);
+    }
+}
+
 /// A trapped ICC_SGI1R_EL1 write of `value` by the vCPU on pCPU `p`.
 pub fn sgi(p: usize, value: u64) {
     let d = PCPUS[p].domain.load(Ordering::Relaxed);
@@ -271,7 +306,12 @@ pub fn mmio(p: usize, access: MmioAccess, value: u64) -> MmioOutcome {
     let vcpu = PCPUS[p].vcpu.load(Ordering::Relaxed);
     let Some(v) = VGICS.get(d) else { return MmioOutcome::NotGic };
     let result = v.lock().mmio(&layout, vcpu, access, value);
-    for effect in &result.effects {
+    let physical = |effect: &&PhysEffect| match **effect {
+        PhysEffect::EnableSpi { intid, .. }
+        | PhysEffect::RouteSpi { intid, .. }
+        | PhysEffect::ConfigureSpi { intid, .. } => !virtual_only(world, d, intid),
+    };
+    for effect in result.effects.iter().filter(physical) {
         match *effect {
             PhysEffect::EnableSpi { intid, enable } => gic::enable_spi(intid, enable),
             PhysEffect::RouteSpi { intid, vcpu } => {

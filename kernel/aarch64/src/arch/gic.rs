@@ -93,6 +93,26 @@ pub fn configure_guest_spi(intid: u32, mpidr: u64) {
     let _ = gic.0.distributor().set_routing(intid, Some(mpidr));
 }
 
+/// Makes SPI `intid` one of the kernel's own (the console UART's
+/// receive interrupt): level, kernel priority, routed to the CPU with
+/// affinity `mpidr`, enabled; Group 0 if that CPU runs a direct-delivery
+/// domain (its kernel interrupts arrive as FIQ), else Group 1.
+pub fn configure_kernel_spi(intid: u32, mpidr: u64, group0: bool) {
+    use arm_gic::gicv3::{Group, SecureIntGroup};
+    let (Some(gic), Ok(intid)) = (GIC.get(), IntId::try_from(intid)) else { return };
+    let mut gic = gic.lock();
+    let _ = gic.0.enable_interrupt(intid, None, false);
+    let group = if group0 { Group::Secure(SecureIntGroup::Group0) } else { Group::Group1NS };
+    let _ = gic.0.set_group(intid, None, group);
+    let _ = gic.0.set_interrupt_priority(intid, None, KERNEL_PRIORITY);
+    let _ = gic.0.set_trigger(intid, None, arm_gic::Trigger::Level);
+    let _ = gic.0.distributor().set_routing(intid, Some(mpidr));
+    if group0 {
+        gic.0.distributor().enable_group0(true);
+    }
+    let _ = gic.0.enable_interrupt(intid, None, true);
+}
+
 /// Enables or disables SPI `intid` at the distributor.
 pub fn enable_spi(intid: u32, enable: bool) {
     if let (Some(gic), Ok(intid)) = (GIC.get(), IntId::try_from(intid)) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-//! The architected counter, for bounded waits at boot.
+//! The architected counter: bounded waits at boot, time for the console
+//! output budget.
 
 use aarch64_cpu::registers::{CNTFRQ_EL0, CNTPCT_EL0, Readable};
 
@@ -12,4 +13,14 @@ pub fn deadline_after_ms(ms: u64) -> u64 {
 /// Whether `deadline` has passed.
 pub fn passed(deadline: u64) -> bool {
     CNTPCT_EL0.get() >= deadline
+}
+
+/// The physical counter, CNTPCT_EL0.
+pub fn now() -> u64 {
+    CNTPCT_EL0.get()
+}
+
+/// The counter's frequency in Hz, CNTFRQ_EL0.
+pub fn frequency() -> u64 {
+    CNTFRQ_EL0.get()
 }

@@ -80,6 +80,17 @@ impl Qmp {
         .map(drop)
     }
 
+    /// Presses and releases one key in a single `input-send-event` (no
+    /// QEMU timer involved, unlike `sendkey`, whose release waits on the
+    /// virtual clock, which stops under `-icount sleep=off` when every vCPU
+    /// sleeps).
+    pub fn tap(&mut self, qcode: &str) -> Result<()> {
+        let key = |down: bool| {
+            format!(r#"{{"type": "key", "data": {{"down": {down}, "key": {{"type": "qcode", "data": "{qcode}"}}}}}}"#)
+        };
+        self.send_events(&format!("[{}, {}]", key(true), key(false)))
+    }
+
     /// Sends `input-send-event` events (a JSON array of InputEvent). QEMU
     /// gives them to the first input device that takes their kind (abs:
     /// the tablet; mtt: the multi-touch device); naming a device needs a

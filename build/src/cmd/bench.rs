@@ -16,6 +16,7 @@
 //! does `cargo bench -p bulkhead-ring-hal --bench ring`).
 
 pub mod host;
+pub mod input;
 pub mod irq;
 
 use crate::board::schema::LogFormat;
@@ -211,6 +212,8 @@ pub fn run() -> Result<i32> {
     let trapped = *wfi.get("idle_trapped_wfi_el2_entries").context("no idle_trapped_wfi_el2_entries")?;
     results.insert("idle_trapped_wfi_el2_entries".into(), trapped as f64);
     results.extend(irq::metrics()?);
+    let inject = results.get("irq_latency_inject_mean").copied().unwrap_or(0.0);
+    results.extend(input::metrics(inject)?);
     let native = native_metrics()?;
     let native_loop = *native.get("compute_loop_insns").context("the native run did not report compute_loop_insns")?;
     results.insert("compute_loop_insns_native".into(), native_loop as f64);

@@ -4,12 +4,18 @@
 //! board-file `params` name (`channel=input-cluster`), prints what the
 //! devices can do when it connects, then every event it receives, one line
 //! each, and follows the channel's epochs (the input domain may restart).
+//!
+//! With `bench=1` in its params (benchmark boards) it prints no events:
+//! it stamps the counter when each press of `A` arrives (latency samples,
+//! each acknowledged with a `latency sample <k>` line), counts the events
+//! of `B` with the stamps of the first and the last (a burst: the
+//! sustained rate), and prints the figures when `C` is pressed.
 #![no_std]
 #![no_main]
 #![forbid(unsafe_code)]
 
 use bulkhead_input::channel::{HELLO, TO_BACKEND, TO_CLIENT};
-use bulkhead_input::{Features, MultiTouch};
+use bulkhead_input::{Event, Features, MultiTouch};
 use bulkhead_input_client::{InputClient, Received};
 use bulkhead_ring::Link;
 use core::fmt::Write;
@@ -43,6 +49,9 @@ fn main(_boot: Boot) {
         let _ = writeln!(Console, "bad ring layout");
         return;
     };
+    let bench = params.split_whitespace().any(|w| w == "bench=1");
+    let mut samples: heapless::Vec<u64, 64> = heapless::Vec::new();
+    let (mut burst, mut burst_first, mut burst_last) = (0u64, 0u64, 0u64);
     let mut client = InputClient::new(link, WANTED);
     end.notify();
     loop {
@@ -75,6 +84,31 @@ fn main(_boot: Boot) {
                         granted.pointer,
                         granted.multi_touch.is_some()
                     );
+                }
+                Ok(Some(Received::Event(e))) if bench => {
+                    let now = domain_rt::timer::counter();
+                    match e {
+                        Event::Key { code: 30, pressed: true } => {
+                            let _ = samples.push(now);
+                            let _ = writeln!(Console, "latency sample {}", samples.len() - 1);
+                        }
+                        Event::Key { code: 48, .. } => {
+                            if burst == 0 {
+                                burst_first = now;
+                            }
+                            burst += 1;
+                            burst_last = now;
+                        }
+                        Event::Key { code: 46, pressed: true } => {
+                            for (k, at) in samples.iter().enumerate() {
+                                let _ = writeln!(Console, "BENCH input_recv_at_{k}={at}");
+                            }
+                            let _ = writeln!(Console, "BENCH input_burst_events={burst}");
+                            let _ = writeln!(Console, "BENCH input_burst_ticks={}", burst_last - burst_first);
+                            let _ = writeln!(Console, "BENCH done");
+                        }
+                        _ => {}
+                    }
                 }
                 Ok(Some(Received::Event(e))) => {
                     let _ = writeln!(Console, "event {e:?}");

@@ -22,6 +22,7 @@
 #![no_main]
 #![forbid(unsafe_code)]
 
+mod bench;
 mod params;
 
 use bulkhead_input::channel::{HELLO, TO_BACKEND, TO_CLIENT};
@@ -32,7 +33,7 @@ use bulkhead_input_core::{Backend, DeviceConfig, Doorbells, FocusConfig, FocusSw
 use bulkhead_ring::Link;
 use bulkhead_virtio_hal::{IdentityHal, transport};
 use core::fmt::Write;
-use core::sync::atomic::{AtomicU32, Ordering::SeqCst};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
 use domain_rt::caps::{self, ChannelEnd};
 use domain_rt::{Boot, Console, gic, irq};
 use virtio_drivers::device::input::{InputConfigSelect, VirtIOInput};
@@ -54,6 +55,8 @@ type Device = VirtIOInput<IdentityHal, MmioTransport<'static>>;
 static WOKEN: AtomicU32 = AtomicU32::new(0);
 /// Each device's INTID (0: none), for the handler.
 static INTIDS: [AtomicU32; 3] = [const { AtomicU32::new(0) }; 3];
+/// Counter value at the entry of each device's latest interrupt.
+static ENTERED: [AtomicU64; 3] = [const { AtomicU64::new(0) }; 3];
 
 /// The IRQ handler: notes what woke the domain. A device's interrupt is
 /// level-sensitive (its line stays up until the driver acknowledges it in
@@ -65,6 +68,7 @@ fn on_irq(intid: u32) {
     }
     for (i, id) in INTIDS.iter().enumerate() {
         if id.load(SeqCst) == intid && intid != 0 {
+            ENTERED[i].store(irq::entry_stamp(), SeqCst);
             gic::disable(intid, 0);
             WOKEN.fetch_or(1 << i, SeqCst);
         }
@@ -176,6 +180,7 @@ fn main(boot: Boot) {
         boot.restarts + 1,
         devices.len()
     );
+    let mut samples = bench::Samples::new();
     irq::enable();
     loop {
         irq::wait_until(|| WOKEN.load(SeqCst) != 0);
@@ -188,10 +193,16 @@ fn main(boot: Boot) {
             let intid = INTIDS[i].load(SeqCst);
             while let Some(ev) = dev.pop_pending_event() {
                 let raw = RawEvent { kind: ev.event_type, code: ev.code, value: ev.value as i32 };
-                if params.crash == Some(raw.code) && raw.kind == 1 && raw.value == 1 {
+                let press = raw.kind == 1 && raw.value == 1;
+                if params.crash == Some(raw.code) && press {
                     panic!("crash requested with key {}", raw.code);
                 }
                 ring(backend.device_event(i, raw));
+                if params.bench && press && raw.code == bench::SAMPLE_KEY {
+                    samples.record(ENTERED[i].load(SeqCst));
+                } else if params.bench && press && raw.code == bench::REPORT_KEY {
+                    samples.report();
+                }
             }
             gic::enable(intid, 0);
         }

@@ -17,13 +17,22 @@ pub struct Params<'a> {
     pub hw: Option<&'a str>,
     /// Test boards: a key whose press crashes the domain on purpose.
     pub crash: Option<u16>,
+    /// Benchmark boards: record when key presses arrived (see `bench`).
+    pub bench: bool,
 }
 
 impl<'a> Params<'a> {
     /// Parses `text`.
     pub fn parse(text: &'a str) -> Self {
-        let mut p =
-            Self { clients: heapless::Vec::new(), keyboard: None, pointer: None, touch: None, hw: None, crash: None };
+        let mut p = Self {
+            clients: heapless::Vec::new(),
+            keyboard: None,
+            pointer: None,
+            touch: None,
+            hw: None,
+            crash: None,
+            bench: false,
+        };
         for word in text.split_whitespace() {
             let Some((key, value)) = word.split_once('=') else { continue };
             match key {
@@ -37,6 +46,7 @@ impl<'a> Params<'a> {
                 "touch" => p.touch = Some(value),
                 "hw" => p.hw = Some(value),
                 "crash" => p.crash = value.parse().ok(),
+                "bench" => p.bench = value == "1",
                 _ => {}
             }
         }

@@ -257,6 +257,59 @@ fn hostile_domain_is_contained(_ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
+/// A domain floods its console for 2 s beside the counter (`domains/chatty`):
+/// the counter keeps at least half its rate (with no budget it fell to a
+/// sixth), what passes stays within the budget, and the kernel's count of
+/// dropped bytes is exactly what was sent and not printed.
+fn a_flooding_console_is_rate_limited(_ctx: &mut Ctx) -> Result<()> {
+    // kernel_core::ratelimit's budget, and domains/chatty's line length.
+    const CONSOLE_BURST: u64 = 16 * 1024;
+    const CONSOLE_BYTES_PER_10MS: u64 = 256;
+    const LINE: u64 = 80;
+    const FLOOD_S: u64 = 2;
+    let built = build("boards/test/console.toml", Some(LogFormat::Text))?;
+    let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
+    let out = qemu::run_until(cmd, TIMEOUT, |log| log.contains("domain chatty halted"))?;
+    let log = &out.output;
+    let fail = |what: String| {
+        let short: Vec<&str> = log.lines().filter(|l| !l.starts_with("[chatty] flood 0")).collect();
+        anyhow::anyhow!("{what}\n--- console (without the flood lines) ---\n{}", short.join("\n"))
+    };
+    let find = |what: &str| log.find(what).ok_or_else(|| fail(format!("no `{what}`")));
+    let quiet = find("[chatty] quiet for 2 s")?;
+    let start = find("[chatty] flood start")?;
+    let end = find("[chatty] flood end: ")?;
+    let last = log[..end].rfind("[chatty] flood 0").ok_or_else(|| fail("no flood line was printed".into()))?;
+    // The counter over the 2 s before the flood and over the flood.
+    let at = |pos| counter_at(log, pos).unwrap_or(0);
+    let (baseline, during) = (at(start) - at(quiet), at(last) - at(start));
+    println!("     counter: {baseline} counts in the 2 s before the flood, {during} during it");
+    ensure!(baseline >= 10, fail(format!("the counter counted only {baseline} times in 2 s")));
+    ensure!(2 * during >= baseline, fail(format!("the counter slowed from {baseline} to {during} counts")));
+    // The kernel's account.
+    let sent: u64 = log[end..]["[chatty] flood end: ".len()..]
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| fail("no line count".into()))?;
+    let printed = log.matches("[chatty] flood 0").count() as u64;
+    let dropped: u64 = log
+        .lines()
+        .filter_map(|l| l.strip_prefix("console: domain chatty: ")?.strip_suffix(" bytes dropped (rate limit)"))
+        .map(|n| n.parse::<u64>().unwrap_or(0))
+        .sum();
+    println!("     chatty: {sent} lines sent, {printed} printed, {dropped} bytes dropped");
+    let starts = log.matches("console: domain chatty: output over budget, dropping lines (rate limit)").count();
+    ensure!(starts == 1, fail(format!("dropping was announced {starts} times")));
+    ensure!(sent >= 10 * printed, fail(format!("not a flood: {sent} lines sent, {printed} printed")));
+    ensure!(dropped == (sent - printed) * LINE, fail(format!("{dropped} bytes reported dropped")));
+    let budget = CONSOLE_BURST + CONSOLE_BYTES_PER_10MS * 100 * (FLOOD_S + 1);
+    ensure!(printed * LINE <= budget, fail(format!("{} bytes printed, over the budget of {budget}", printed * LINE)));
+    let summary = find(" bytes dropped (rate limit)")?;
+    ensure!(summary < end, fail("the summary came after the domain's next line".into()));
+    Ok(())
+}
+
 fn lifecycle_panic_reset_and_off(_ctx: &mut Ctx) -> Result<()> {
     let built = build("boards/test/lifecycle.toml", Some(LogFormat::Text))?;
     let out = boot(&built, &built.image, &Overrides::default())?;
@@ -479,7 +532,7 @@ fn check_rejects_a_bad_board_with_exit_2(_ctx: &mut Ctx) -> Result<()> {
 
 type Test = (&'static str, fn(&mut Ctx) -> Result<()>);
 
-const TESTS: [Test; 19] = [
+const TESTS: [Test; 20] = [
     ("qemu: banner reports all 8 CPUs online, domains run", banner_reports_all_cpus),
     ("qemu: fewer CPUs than the board is a boot error", fewer_cpus_is_a_boot_error),
     ("qemu: less RAM than the board is a boot error", less_ram_is_a_boot_error),
@@ -489,6 +542,10 @@ const TESTS: [Test; 19] = [
     ("qemu: defmt frames decode with defmt-print", defmt_frames_decode),
     ("qemu: every hostile attempt is contained, the counter counts on", hostile_domain_is_contained),
     ("qemu: a two-vCPU domain panics, resets and powers off", lifecycle_panic_reset_and_off),
+    (
+        "qemu: console: a flooding domain is rate limited, the counter keeps its rate",
+        a_flooding_console_is_rate_limited,
+    ),
     ("qemu: wfi traps or not, per domain, as the board says", wfi_policy_is_per_domain),
     ("qemu: two domains ping-pong 10,000 checksummed messages", ping_pong_over_a_channel),
     (

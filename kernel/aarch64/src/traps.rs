@@ -391,7 +391,7 @@ extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) -> RegWrite {
             domains::watchdog_tick(p);
         } else if intid == gic::MAINTENANCE {
             gic::end(intid);
-            refill(p);
+            crate::vgic::maintenance(p, crate::percpu::PCPUS[p].domain.load(Ordering::Relaxed));
         } else if crate::console::is_input_irq(u32::from(intid)) {
             crate::console::physical_input();
             gic::end(intid);

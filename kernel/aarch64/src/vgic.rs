@@ -149,14 +149,22 @@ pub fn refill_lrs(p: usize, d: usize) -> bool {
     if !QUEUED.get(p).is_some_and(|flag| flag.load(Ordering::Acquire)) {
         return false;
     }
-    refill_from_queue(p, d)
+    refill_from_queue(p, d, false)
+}
+
+/// The maintenance interrupt on pCPU `p` (which runs a vCPU of domain
+/// `d`): refills, and clears a spent EOI mark even when nothing is queued
+/// (the copy that asked for it may have been withdrawn since:
+/// [`withdraw_line`]), which would otherwise keep the interrupt asserted.
+pub fn maintenance(p: usize, d: usize) {
+    let _ = refill_from_queue(p, d, true);
 }
 
 #[inline(never)]
-fn refill_from_queue(p: usize, d: usize) -> bool {
+fn refill_from_queue(p: usize, d: usize, always: bool) -> bool {
     let (Some(q), Some(v), Some(flag)) = (QUEUES.get(p), VGICS.get(d), QUEUED.get(p)) else { return false };
     let mut q = q.lock();
-    if q.is_empty() {
+    if q.is_empty() && !always {
         flag.store(false, Ordering::Release);
         return false;
     }

@@ -105,14 +105,37 @@ pub fn run_until(cmd: Command, timeout: Duration, done: impl Fn(&str) -> bool) -
 /// Runs `cmd` under `timeout`, calling `watch` with the console output so
 /// far every 50 ms; ends QEMU when `watch` returns true (a test that
 /// drives QEMU, e.g. through QMP, does it from `watch`).
-pub fn run_watching(mut cmd: Command, timeout: Duration, mut watch: impl FnMut(&str) -> bool) -> Result<Outcome> {
+pub fn run_watching(cmd: Command, timeout: Duration, mut watch: impl FnMut(&str) -> bool) -> Result<Outcome> {
+    run_inner(cmd, timeout, false, |log, _| watch(log))
+}
+
+/// Like [`run_watching`], with QEMU's stdin (the serial console's input,
+/// `-serial stdio`) a pipe that `watch` may write to.
+pub fn run_feeding(
+    cmd: Command,
+    timeout: Duration,
+    mut watch: impl FnMut(&str, &mut dyn std::io::Write) -> bool,
+) -> Result<Outcome> {
+    run_inner(cmd, timeout, true, |log, stdin| match stdin {
+        Some(stdin) => watch(log, stdin),
+        None => watch(log, &mut std::io::sink()),
+    })
+}
+
+fn run_inner(
+    mut cmd: Command,
+    timeout: Duration,
+    feed: bool,
+    mut watch: impl FnMut(&str, Option<&mut std::process::ChildStdin>) -> bool,
+) -> Result<Outcome> {
     let start = Instant::now();
     let mut child = cmd
-        .stdin(Stdio::null())
+        .stdin(if feed { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .context("could not start qemu-system-aarch64 (run ci/setup.sh)")?;
+    let mut stdin = child.stdin.take();
     let mut stdout = child.stdout.take().context("no stdout")?;
     let mut stderr = child.stderr.take().context("no stderr")?;
     let shared = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -143,13 +166,14 @@ pub fn run_watching(mut cmd: Command, timeout: Duration, mut watch: impl FnMut(&
             break (None, true);
         }
         let so_far = shared.lock().map(|b| String::from_utf8_lossy(&b).replace('\r', "")).unwrap_or_default();
-        if watch(&so_far) {
+        if watch(&so_far, stdin.as_mut()) {
             let _ = child.kill();
             let _ = child.wait();
             break (None, false);
         }
         std::thread::sleep(Duration::from_millis(50));
     };
+    drop(stdin);
     let _ = reader.join();
     let raw = shared.lock().map(|b| b.clone()).unwrap_or_default();
     let err = err_reader.join().unwrap_or_default();

@@ -310,6 +310,50 @@ fn a_flooding_console_is_rate_limited(_ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
+/// Console input: two domains with emulated PL011 consoles echo typed
+/// lines (`domains/echo-uart`, interrupt-driven through their virtual
+/// GIC); Ctrl-A n moves the input, Ctrl-A Ctrl-A types a Ctrl-A, a
+/// domain without a console is not counted.
+fn console_input_reaches_the_focused_domain(_ctx: &mut Ctx) -> Result<()> {
+    let built = build("boards/test/console-input.toml", Some(LogFormat::Text))?;
+    let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
+    // (wait for this line, then type this); the first domain has the input at boot.
+    let script: [(&str, &[u8]); 6] = [
+        ("[echo-b] echo-uart: ready", b"hello a\r"),
+        ("[echo-a] echo: hello a", b"\x012"),
+        ("console: input to echo-b", b"hi b\x01\x01!\r"),
+        ("[echo-b] echo: hi b.!", b"\x019"),
+        ("console: no domain console 9", b"quit\r\x011"),
+        ("console: input to echo-a", b"quit\r"),
+    ];
+    let mut step = 0;
+    let out = qemu::run_feeding(cmd, TIMEOUT, |log, stdin| {
+        while let Some((wait, typed)) = script.get(step) {
+            if !log.contains(wait) || (step == 0 && !log.contains("[echo-a] echo-uart: ready")) {
+                break;
+            }
+            let _ = stdin.write_all(typed).and_then(|()| stdin.flush());
+            step += 1;
+        }
+        false
+    })?;
+    expect(
+        &out,
+        ExitCode::Success,
+        &[
+            "[echo-b] echo: quit",
+            "[echo-b] echo-uart: 2 lines, ",
+            "[echo-a] echo: quit",
+            "[echo-a] echo-uart: 2 lines, ",
+            "every domain has stopped: system off",
+        ],
+    )?;
+    for stray in ["[echo-b] echo: hello", "[echo-a] echo: hi", "[hello] echo"] {
+        ensure!(!out.output.contains(stray), "input reached the wrong domain (`{stray}`):\n{}", out.output);
+    }
+    Ok(())
+}
+
 fn lifecycle_panic_reset_and_off(_ctx: &mut Ctx) -> Result<()> {
     let built = build("boards/test/lifecycle.toml", Some(LogFormat::Text))?;
     let out = boot(&built, &built.image, &Overrides::default())?;
@@ -532,7 +576,7 @@ fn check_rejects_a_bad_board_with_exit_2(_ctx: &mut Ctx) -> Result<()> {
 
 type Test = (&'static str, fn(&mut Ctx) -> Result<()>);
 
-const TESTS: [Test; 20] = [
+const TESTS: [Test; 21] = [
     ("qemu: banner reports all 8 CPUs online, domains run", banner_reports_all_cpus),
     ("qemu: fewer CPUs than the board is a boot error", fewer_cpus_is_a_boot_error),
     ("qemu: less RAM than the board is a boot error", less_ram_is_a_boot_error),
@@ -545,6 +589,10 @@ const TESTS: [Test; 20] = [
     (
         "qemu: console: a flooding domain is rate limited, the counter keeps its rate",
         a_flooding_console_is_rate_limited,
+    ),
+    (
+        "qemu: console: typed input reaches the focused domain's PL011, Ctrl-A n switches",
+        console_input_reaches_the_focused_domain,
     ),
     ("qemu: wfi traps or not, per domain, as the board says", wfi_policy_is_per_domain),
     ("qemu: two domains ping-pong 10,000 checksummed messages", ping_pong_over_a_channel),

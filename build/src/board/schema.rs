@@ -230,6 +230,17 @@ pub struct DomainEntry {
     /// Device-model targets: MMIO ranges of other domains it emulates.
     #[serde(default)]
     pub device_model: Vec<Spanned<DeviceModelEntry>>,
+    /// An emulated console UART for a bare-metal domain (a Linux domain
+    /// always has one), where a Linux domain's is.
+    pub console: Option<Spanned<ConsoleModel>>,
+}
+
+/// The emulated console UART models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConsoleModel {
+    /// An Arm PL011.
+    Pl011,
 }
 
 /// `linux = { image, initrd, cmdline }` of a Linux domain. Files are

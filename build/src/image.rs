@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 //! Packing one static image: the kernel (whose first bytes are the arm64
 //! Image header), then the payload: the configuration blob and every
-//! domain's pristine image (layout in `bulkhead_bootcfg::payload`).
+//! domain's pristine image and boot files (layout in
+//! `bulkhead_bootcfg::payload`).
 
 use crate::board::{ImageSource, ValidBoard};
 use crate::elf::{self, Flat};
@@ -24,13 +25,30 @@ pub struct DomainImage {
     pub entry: u64,
     /// One past the last byte it uses, `.bss` and stack included.
     pub mem_end: u64,
+    /// Files loaded beside it (a Linux domain's initramfs and device tree).
+    pub boot_files: Vec<BootFileImage>,
+    /// What its vCPUs find in their registers when they start.
+    pub entry_abi: cfg::EntryAbi,
+}
+
+/// A file loaded into a domain's RAM beside its image.
+pub struct BootFileImage {
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Guest address of its first byte.
+    pub load: u64,
 }
 
 impl DomainImage {
     /// From a domain crate's ELF.
     pub fn from_elf(elf_bytes: &[u8]) -> Result<Self> {
         let Flat { base, bytes, entry, mem_end } = elf::flatten(elf_bytes)?;
-        Ok(Self { bytes, load: base, entry, mem_end })
+        Ok(Self { bytes, load: base, entry, mem_end, boot_files: Vec::new(), entry_abi: cfg::EntryAbi::Bulkhead })
+    }
+
+    /// Bytes it adds to the payload (image and boot files, unpadded).
+    pub fn payload_bytes(&self) -> usize {
+        self.bytes.len() + self.boot_files.iter().map(|f| f.bytes.len()).sum::<usize>()
     }
 }
 
@@ -42,7 +60,7 @@ pub struct Packed {
     pub kernel_bytes: usize,
     /// Bytes of the configuration blob.
     pub config_bytes: usize,
-    /// Each domain's image size.
+    /// Each domain's bytes in the payload (image and boot files).
     pub domain_bytes: Vec<usize>,
     /// The configuration as packed.
     pub config: cfg::BootConfig,
@@ -93,32 +111,82 @@ pub fn pack(board: &ValidBoard, kernel_elf: &[u8], domains: Vec<DomainImage>) ->
             load: Ipa::new(bin.load),
             entry: Ipa::new(bin.entry),
         };
+        domain.entry_abi = bin.entry_abi;
+        domain.boot_files.clear();
+        let mut used = vec![(bin.load, bin.mem_end.max(load_end), "its image".to_string())];
+        for (i, file) in bin.boot_files.iter().enumerate() {
+            let file_end = file.load + file.bytes.len() as u64;
+            if file.load < start || file_end > end {
+                bail!(
+                    "domain `{}`: boot file {i} ({:#x}..{file_end:#x}) lies outside its first RAM region {start:#x}..{end:#x}",
+                    domain.name,
+                    file.load
+                );
+            }
+            if let Some((_, _, what)) = used.iter().find(|(s, e, _)| file.load < *e && *s < file_end) {
+                bail!("domain `{}`: boot file {i} ({:#x}..{file_end:#x}) overlaps {what}", domain.name, file.load);
+            }
+            used.push((file.load, file_end, format!("boot file {i}")));
+            let entry = cfg::BootFile {
+                offset: u32::MAX,
+                size: u32::try_from(file.bytes.len())?,
+                crc32: blob::crc32(&file.bytes),
+                load: Ipa::new(file.load),
+            };
+            domain
+                .boot_files
+                .push(entry)
+                .map_err(|_| anyhow::anyhow!("domain `{}`: too many boot files", domain.name))?;
+        }
     }
     // Postcard uses variable-length integers: size the config area with
     // the largest offsets, then fill in the real ones (never longer).
     let mut scratch = vec![0u8; 64 * 1024];
     let worst = blob::encode(&config, &mut scratch).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut offset = align_up(worst, PAYLOAD_ALIGN);
+    let mut used = worst;
     for (domain, bin) in config.domains.iter_mut().zip(&domains) {
         domain.image.offset = u32::try_from(offset)?;
-        offset = align_up(offset + bin.bytes.len(), PAYLOAD_ALIGN);
+        used = offset + bin.bytes.len();
+        offset = align_up(used, PAYLOAD_ALIGN);
+        for (file, bytes) in domain.boot_files.iter_mut().zip(&bin.boot_files) {
+            file.offset = u32::try_from(offset)?;
+            used = offset + bytes.bytes.len();
+            offset = align_up(used, PAYLOAD_ALIGN);
+        }
     }
     let config_bytes = blob::encode(&config, &mut scratch).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut payload = vec![0u8; offset];
+    // Trailing padding after the last file is not needed in the image.
+    let used = used.max(config_bytes);
+    let room = payload_limit - payload_start;
+    if used as u64 > room {
+        // The kernel's code and data below the payload, .bss and stacks above it.
+        let fixed = board.config.kernel.size - room;
+        let needed = fixed + used as u64;
+        let biggest = config
+            .domains
+            .iter()
+            .zip(&domains)
+            .max_by_key(|(_, bin)| bin.payload_bytes())
+            .map(|(d, bin)| format!("; the largest part is domain `{}` ({} MiB)", d.name, bin.payload_bytes() >> 20))
+            .unwrap_or_default();
+        bail!(
+            "the payload ({used} bytes: the configuration and every domain's image and boot files) does not fit in \
+             the kernel region ({room} bytes free for it in [kernel] size = {} MiB){biggest}: set [kernel] size to \
+             \"{} MiB\" or more in the board file (the kernel's code, .bss and stacks take the rest)",
+            board.config.kernel.size >> 20,
+            needed.div_ceil(1 << 20)
+        );
+    }
+    let mut payload = vec![0u8; used];
     payload[..config_bytes].copy_from_slice(&scratch[..config_bytes]);
     for (domain, bin) in config.domains.iter().zip(&domains) {
-        let at = domain.image.offset as usize;
-        payload[at..at + bin.bytes.len()].copy_from_slice(&bin.bytes);
-    }
-    // Trailing padding after the last image is not needed in the file.
-    let used = config.domains.last().map_or(config_bytes, |d| d.image.offset as usize + d.image.size as usize);
-    payload.truncate(used);
-    let room = payload_limit - payload_start;
-    if payload.len() as u64 > room {
-        bail!(
-            "the payload ({} bytes) does not fit in the kernel region ({room} bytes free): raise [kernel].size",
-            payload.len()
-        );
+        let parts = std::iter::once((domain.image.offset, &bin.bytes))
+            .chain(domain.boot_files.iter().zip(&bin.boot_files).map(|(f, b)| (f.offset, &b.bytes)));
+        for (at, bytes) in parts {
+            let at = at as usize;
+            payload[at..at + bytes.len()].copy_from_slice(bytes);
+        }
     }
     image.extend_from_slice(&payload);
     let header_size = u64::from_le_bytes(image[HEADER_IMAGE_SIZE..HEADER_IMAGE_SIZE + 8].try_into()?);
@@ -132,7 +200,7 @@ pub fn pack(board: &ValidBoard, kernel_elf: &[u8], domains: Vec<DomainImage>) ->
         image,
         kernel_bytes,
         config_bytes,
-        domain_bytes: domains.iter().map(|d| d.bytes.len()).collect(),
+        domain_bytes: domains.iter().map(DomainImage::payload_bytes).collect(),
         config,
     })
 }
@@ -143,12 +211,18 @@ pub fn raw_file(source: &ImageSource, load: u64) -> Result<DomainImage> {
         ImageSource::File(path) => {
             let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
             let mem_end = load + bytes.len() as u64;
-            Ok(DomainImage { bytes, load, entry: load, mem_end })
+            Ok(DomainImage {
+                bytes,
+                load,
+                entry: load,
+                mem_end,
+                boot_files: Vec::new(),
+                entry_abi: cfg::EntryAbi::Bulkhead,
+            })
         }
         ImageSource::Crate(name) => bail!("{name} is a crate, not a file"),
-        ImageSource::Linux(linux) => bail!(
-            "{} is a Linux kernel: Linux domains are checked but not yet packed into images",
-            linux.image.display()
-        ),
+        ImageSource::Linux(linux) => {
+            bail!("{} is a Linux kernel: pack it with `guest::pack::linux_image`", linux.image.display())
+        }
     }
 }

@@ -504,14 +504,43 @@ fn a_linux_domain_is_valid_and_keeps_its_files() {
 }
 
 #[test]
-fn build_refuses_a_linux_domain_instead_of_packing_something_else() {
-    let valid =
-        board::load("test.toml", &linux_base(), &LinuxImages::new()).unwrap_or_else(|r| panic!("{}", r.render()));
-    let err = xtask::guest::refuse_unpacked(&valid).unwrap_err().to_string();
-    assert!(err.contains("domain `beta`"), "{err}");
-    assert!(err.contains("Linux domains are checked but not yet packed into images"), "{err}");
-    let bare = board::load("test.toml", BASE, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
-    assert!(xtask::guest::refuse_unpacked(&bare).is_ok());
+fn a_linux_domain_packs_its_kernel_initramfs_and_device_tree() {
+    let images = LinuxImages::new();
+    let valid = board::load("test.toml", &linux_base(), &images).unwrap_or_else(|r| panic!("{}", r.render()));
+    let console = valid.config.domains[1].console.expect("a Linux domain has an emulated console");
+    assert_eq!((console.ipa.raw(), console.intid), (0x0900_0000, 33));
+    assert_eq!(valid.config.domains[0].console, None, "a bare-metal domain has none");
+    let ImageSource::Linux(linux) = &valid.images[1] else { panic!("beta is not a Linux domain") };
+    let packed = xtask::guest::pack::linux_image(&valid, 1, linux).unwrap();
+    // 64 MiB at 0x4000_0000: the kernel 2 MiB in, the device tree in the
+    // last 2 MiB, the initramfs just below it.
+    assert_eq!((packed.load, packed.entry), (0x4020_0000, 0x4020_0000));
+    assert_eq!(packed.mem_end, 0x4020_0000 + (32 << 20), "image_size from the header");
+    let dtb_at = 0x4000_0000 + (62 << 20);
+    assert_eq!(packed.entry_abi, bulkhead_bootcfg::EntryAbi::Linux { dtb: bulkhead_abi::Ipa::new(dtb_at) });
+    assert_eq!(packed.boot_files.len(), 2);
+    assert_eq!(packed.boot_files[0].load, dtb_at - 4096, "the 4 KiB initramfs ends at the device tree");
+    assert_eq!(packed.boot_files[1].load, dtb_at);
+    let dtb = fdt::Fdt::new(&packed.boot_files[1].bytes).unwrap();
+    let chosen = dtb.find_node("/chosen").unwrap();
+    let u64_of = |name: &str| u64::from_be_bytes(chosen.property(name).unwrap().value.try_into().unwrap());
+    assert_eq!((u64_of("linux,initrd-start"), u64_of("linux,initrd-end")), (dtb_at - 4096, dtb_at));
+    assert_eq!(dtb.chosen().bootargs(), Some("console=ttyAMA0 panic=-1"));
+    assert_eq!(dtb.cpus().count(), 1);
+    assert!(dtb.find_node("/pl011@9000000").is_some(), "no console node");
+    assert!(dtb.find_node("/memory@40000000").is_some(), "no memory node");
+}
+
+#[test]
+fn a_linux_domain_may_not_own_its_console_interrupt_or_map_over_its_gic() {
+    let src = linux_edit("cpus = [2]\nmemory", "cpus = [2]\nirqs = [33] # <-\nmemory");
+    assert_linux_error(&src, "interrupt 33 is the interrupt of `beta`'s emulated console");
+    let src = linux_edit(LINUX_LINE, &format!("{LINUX_LINE} # <-")).replacen(
+        r#"size = "64 MiB" }]"#,
+        r#"size = "64 MiB" }, { ipa = 0x0800_0000, size = "64 KiB" }]"#,
+        1,
+    );
+    assert_linux_error(&src, "the virtual GIC distributor at 0x8000000..0x8010000 overlaps memory[1]");
 }
 
 #[test]

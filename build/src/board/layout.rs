@@ -149,8 +149,15 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
                 .and_then(|p| heapless::String::try_from(p.get_ref().as_str()).ok())
                 .unwrap_or_default(),
             image: cfg::ImageRef { offset: 0, size: 0, crc32: 0, load: Ipa::new(0), entry: Ipa::new(0) },
+            // Boot files and the entry convention come with the images (`image::pack`).
+            boot_files: HVec::new(),
+            entry_abi: cfg::EntryAbi::Bulkhead,
             caps: HVec::new(),
-            console: None,
+            // A Linux domain gets an emulated PL011 (its device tree names it).
+            console: d.linux.is_some().then_some(cfg::VirtualConsole {
+                ipa: Ipa::new(super::linux::CONSOLE_IPA),
+                intid: super::linux::CONSOLE_INTID,
+            }),
         };
         // Capability table: the console, then each channel end the domain
         // holds (board order), then each device it owns, each interrupt of

@@ -3,12 +3,15 @@
 //! no bare-metal `image` beside it, its kernel is a raw arm64 `Image` and
 //! its initramfs exists (`guest:<name>` files come from `cargo xtask
 //! fetch-guest`), its command line fits, and its first RAM region is 2 MiB
-//! aligned and holds the kernel, the initramfs and the device tree.
+//! aligned and holds the kernel, the initramfs and the device tree. Also
+//! where those go (shared with `guest::pack`) and what the kernel emulates
+//! in a Linux domain's address space (its console UART and GIC).
 
 use super::diag::Diagnostic;
 use super::schema::{DomainEntry, LinuxEntry};
 use super::units::show_size;
 use super::validate::{ImageResolver, LinuxImage};
+use crate::guest::dtb;
 use crate::guest::image_header::{self, HEADER_LEN};
 use std::io::Read as _;
 use std::path::Path;
@@ -16,10 +19,17 @@ use toml::Spanned;
 
 /// Longest command line arm64 Linux takes (COMMAND_LINE_SIZE 2048, with the NUL).
 pub const MAX_CMDLINE: usize = 2047;
-/// Room kept for the device tree in the first RAM region.
-const DTB_ROOM: u64 = 2 << 20;
+/// Room kept for the device tree: the last 2 MiB of the first RAM region.
+pub const DTB_ROOM: u64 = 2 << 20;
 /// Alignment of the base the kernel is loaded from.
-const KERNEL_ALIGN: u64 = 2 << 20;
+pub const KERNEL_ALIGN: u64 = 2 << 20;
+/// Where the kernel's 2 MiB-aligned base is in the first RAM region (the
+/// kernel itself starts `text_offset` above it, 0 on kernels since 3.17).
+pub const KERNEL_OFFSET: u64 = 2 << 20;
+/// Where a Linux domain sees its emulated PL011 console (as on QEMU virt).
+pub const CONSOLE_IPA: u64 = 0x0900_0000;
+/// The console's interrupt, a virtual SPI of the domain (SPI 1).
+pub const CONSOLE_INTID: u32 = 33;
 
 /// The header of the file at `path`, or why it is not an arm64 Image.
 fn read_header(path: &Path) -> Result<image_header::ImageHeader, String> {
@@ -43,7 +53,7 @@ pub fn check(entry: &Spanned<DomainEntry>, linux: &Spanned<LinuxEntry>, images: 
         );
     }
 
-    let mut needed = DTB_ROOM;
+    let mut needed = KERNEL_OFFSET + DTB_ROOM;
     match images.guest_file(l.image.get_ref()) {
         Err(why) => out.push(
             Diagnostic::new(l.image.span(), format!("domain `{name}`: kernel `{}` not found", l.image.get_ref()))
@@ -114,6 +124,34 @@ pub fn check(entry: &Spanned<DomainEntry>, linux: &Spanned<LinuxEntry>, images: 
         }
     }
     out
+}
+
+/// What the kernel emulates in a Linux domain's address space (its device
+/// tree names them): the console UART's frame, the GIC distributor and one
+/// redistributor per vCPU, at the physical GIC's addresses. Each is
+/// `(start, end, what, span)` for the IPA overlap check.
+pub fn emulated_ranges(
+    gic_distributor: u64,
+    gic_redistributors: u64,
+    vcpus: usize,
+    at: std::ops::Range<usize>,
+) -> Vec<(u64, u64, String, std::ops::Range<usize>)> {
+    let redist_size = dtb::GICR_STRIDE * vcpus as u64;
+    vec![
+        (CONSOLE_IPA, CONSOLE_IPA + dtb::PL011_SIZE, "the emulated console UART".into(), at.clone()),
+        (
+            gic_distributor,
+            gic_distributor.saturating_add(dtb::GICD_SIZE),
+            "the virtual GIC distributor".into(),
+            at.clone(),
+        ),
+        (
+            gic_redistributors,
+            gic_redistributors.saturating_add(redist_size),
+            "the virtual GIC redistributors".into(),
+            at,
+        ),
+    ]
 }
 
 /// The resolved files of a Linux domain, if they all resolve.

@@ -505,7 +505,15 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
         // Interrupts.
         for irq in irqs {
             let intid = *irq.get_ref();
-            if let Some(why) = reserved.get(&intid) {
+            if d.linux.is_some() && intid == super::linux::CONSOLE_INTID {
+                c.push(
+                    Diagnostic::new(
+                        span(irq),
+                        format!("interrupt {intid} is the interrupt of `{name}`'s emulated console"),
+                    )
+                    .help("a Linux domain's PL011 console is emulated with SPI 1 (INTID 33): own another interrupt"),
+                );
+            } else if let Some(why) = reserved.get(&intid) {
                 c.push(
                     Diagnostic::new(span(irq), format!("interrupt {intid} is reserved by the kernel: it is {why}"))
                         .help("domains cannot own the kernel's interrupts; pick another device or interrupt"),
@@ -551,6 +559,9 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
                     ));
                 }
             }
+        }
+        if let Some(linux) = &d.linux {
+            ipa_ranges.extend(super::linux::emulated_ranges(gic_d, gic_r, d.cpus.get_ref().len(), span(linux)));
         }
         overlaps_in_ipa_space(&mut c, name, &mut ipa_ranges);
         address_maps.insert(name, ipa_ranges.into_iter().map(|(start, end, what, _)| (start, end, what)).collect());

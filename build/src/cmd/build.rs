@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 //! `cargo xtask build <board>`: build the kernel and every domain the board
-//! lists, pack them with the configuration into `target/images/<board>.img`
+//! lists (a Linux domain: its kernel, initramfs and a generated device
+//! tree), pack them with the configuration into `target/images/<board>.img`
 //! and print a size table.
 
 use crate::board::{ImageSource, ValidBoard, schema::LogFormat};
@@ -37,7 +38,6 @@ pub fn build_with(board_arg: &str, log: Option<LogFormat>, bench: bool) -> Resul
             "board `{name}` has a GICv{gic_version}: this kernel drives GICv3 only (GICv2 support is not written yet)"
         );
     }
-    crate::guest::refuse_unpacked(&board)?;
     eprintln!("xtask: building image for board `{name}`");
     let log = log.unwrap_or(board.file.kernel.get_ref().log);
     let mut features = Vec::new();
@@ -64,7 +64,7 @@ pub fn build_with(board_arg: &str, log: Option<LogFormat>, bench: bool) -> Resul
     let kernel_elf = std::fs::read(&kernel).with_context(|| format!("reading {}", kernel.display()))?;
 
     let mut domains = Vec::new();
-    for (domain, source) in board.config.domains.iter().zip(&board.images) {
+    for (index, (domain, source)) in board.config.domains.iter().zip(&board.images).enumerate() {
         let image = match source {
             ImageSource::Crate(crate_name) => {
                 let package = format!("domain-{crate_name}");
@@ -77,9 +77,7 @@ pub fn build_with(board_arg: &str, log: Option<LogFormat>, bench: bool) -> Resul
                 let load = domain.ram.first().map_or(0, |r| r.ipa.raw());
                 image::raw_file(source, load)?
             }
-            ImageSource::Linux(_) => {
-                bail!("domain `{}`: Linux domains are checked but not yet packed into images", domain.name)
-            }
+            ImageSource::Linux(linux) => crate::guest::pack::linux_image(&board, index, linux)?,
         };
         domains.push(image);
     }

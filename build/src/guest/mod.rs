@@ -2,11 +2,9 @@
 //! Unmodified arm64 Linux guests, on the host side: fetching a Debian
 //! kernel and busybox into the cache `target/guest-cache/` (`apt`), the
 //! busybox initramfs (`initramfs`, written as a `cpio` archive), the
-//! guest's device tree (`dtb`), and the `guest:<name>` file names that
-//! board files use for what the cache holds.
-//!
-//! Nothing here packs a Linux domain into an image yet: `cargo xtask build`
-//! refuses boards with one (see [`refuse_unpacked`]).
+//! guest's device tree (`dtb`), where a Linux domain's files go in its RAM
+//! (`pack`), and the `guest:<name>` file names that board files use for
+//! what the cache holds.
 
 pub mod apt;
 pub mod cpio;
@@ -14,8 +12,8 @@ pub mod dtb;
 pub mod image_header;
 pub mod initramfs;
 pub mod manifest;
+pub mod pack;
 
-use crate::board::{ImageSource, ValidBoard};
 use crate::workspace;
 use std::path::{Path, PathBuf};
 
@@ -62,28 +60,4 @@ pub fn resolve_file(name: &str, base: &Path) -> Result<PathBuf, String> {
             path.display()
         ))
     }
-}
-
-/// Refuses a board with a Linux domain: such domains pass `check`, but the
-/// image packer does not place their kernel, initramfs and device tree yet,
-/// and nothing may silently fall back to something else.
-pub fn refuse_unpacked(board: &ValidBoard) -> anyhow::Result<()> {
-    let linux: Vec<&str> = board
-        .config
-        .domains
-        .iter()
-        .zip(&board.images)
-        .filter(|(_, source)| matches!(source, ImageSource::Linux(_)))
-        .map(|(d, _)| d.name.as_str())
-        .collect();
-    if linux.is_empty() {
-        return Ok(());
-    }
-    anyhow::bail!(
-        "domain{} {} of board `{}`: Linux domains are checked but not yet packed into images; \
-         build a board without `linux = {{ ... }}` domains for now",
-        if linux.len() == 1 { "" } else { "s" },
-        linux.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
-        board.config.board
-    )
 }

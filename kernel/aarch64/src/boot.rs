@@ -7,7 +7,7 @@ use crate::cpus;
 use crate::domains;
 use crate::log::{Show, set_console};
 use crate::percpu::PCPUS;
-use bulkhead_bootcfg::payload::image_bytes;
+use bulkhead_bootcfg::payload::{boot_file_bytes, image_bytes};
 use bulkhead_bootcfg::{BootConfig, UartKind};
 use core::sync::atomic::Ordering;
 use kernel_core::platform::DtbError;
@@ -58,6 +58,9 @@ pub fn boot(dtb_addr: usize) -> Result<usize, BootError> {
     let payload = memory::payload();
     for (index, domain) in config.domains.iter().enumerate() {
         image_bytes(payload, &domain.image).map_err(|error| BootError::DomainImage { domain: index, error })?;
+        for file in &domain.boot_files {
+            boot_file_bytes(payload, file).map_err(|error| BootError::DomainImage { domain: index, error })?;
+        }
     }
     kprintln!("{}", Show(&Banner { version: env!("CARGO_PKG_VERSION"), config, online }));
     for (p, &mpidr) in facts.cpu_mpidrs.iter().enumerate() {

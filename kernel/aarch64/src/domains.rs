@@ -11,10 +11,11 @@ use crate::arch::{gic, guest, hyptimer, memory::phys, stage2, system};
 use crate::log::Show;
 use crate::percpu::{self, PCPUS};
 use bulkhead_abi::{DomainId, ExitCode};
-use bulkhead_bootcfg::{BootConfig, Delivery, DeviceReset, FaultPolicy, MAX_DOMAINS, MAX_PCPUS};
+use bulkhead_bootcfg::{BootConfig, Delivery, DeviceReset, EntryAbi, FaultPolicy, MAX_DOMAINS, MAX_PCPUS};
 use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 use kernel_core::BootError;
 use kernel_core::console::LineBuffer;
+use kernel_core::entry::{self, Start};
 use kernel_core::fault::FaultReason;
 use kernel_core::pinning::{PinTable, VcpuId};
 use kernel_core::psci::VcpuPower;
@@ -183,7 +184,9 @@ pub fn released() -> bool {
     GO.load(Ordering::Acquire)
 }
 
-/// Zeroes the domain's RAM and copies its pristine image in.
+/// Zeroes the domain's RAM and copies its pristine image and boot files
+/// (a Linux domain's initramfs and device tree) in. Their checksums were
+/// verified at boot (`boot::boot`), and the payload is read-only since.
 fn load(world: &World, index: usize) {
     let Some(domain) = world.config.domains.get(index) else { return };
     // Discard whatever the previous life left in the caches (the kernel
@@ -194,13 +197,26 @@ fn load(world: &World, index: usize) {
         phys::zero(r.phys.raw(), r.size);
     }
     let plan = world.plan(index);
-    let image = bulkhead_bootcfg::payload::image_bytes(world.payload, &domain.image).unwrap_or(&[]);
-    if let Some(pa) = plan.and_then(|p| p.ram_span(domain.image.load.raw(), image.len() as u64)) {
-        phys::copy_in(pa.raw(), image);
+    let parts = core::iter::once((domain.image.offset, domain.image.size, domain.image.load))
+        .chain(domain.boot_files.iter().map(|f| (f.offset, f.size, f.load)));
+    for (offset, size, load) in parts {
+        let bytes = (offset as usize)
+            .checked_add(size as usize)
+            .and_then(|end| world.payload.get(offset as usize..end))
+            .unwrap_or(&[]);
+        if let Some(pa) = plan.and_then(|p| p.ram_span(load.raw(), bytes.len() as u64)) {
+            phys::copy_in(pa.raw(), bytes);
+        }
     }
     for r in &domain.ram {
         phys::sync_caches(r.phys.raw(), r.size);
     }
+}
+
+/// x0..x3 for a vCPU of domain `d` started for `start`.
+pub fn entry_registers(d: usize, start: Start) -> [u64; 4] {
+    let abi = world().config.domains.get(d).map_or(EntryAbi::Bulkhead, |domain| domain.entry_abi);
+    entry::registers(abi, start, DOMAINS[d].restarts.load(Ordering::Acquire))
 }
 
 /// Puts the domain's devices and interrupts back in their reset state.
@@ -232,7 +248,7 @@ pub fn run_pcpu(p: usize) -> ! {
     {
         let state = &DOMAINS[vcpu.domain.index()];
         if state.claim_start(0) {
-            start_vcpu(p, vcpu, domain.image.entry.raw(), 0, u64::from(state.restarts.load(Ordering::Acquire)));
+            start_vcpu(p, vcpu, domain.image.entry.raw(), entry_registers(vcpu.domain.index(), Start::Boot));
         }
     }
     park(p)
@@ -270,21 +286,20 @@ pub fn park(p: usize) -> ! {
         if system::stopping() {
             system::halt_this_cpu();
         }
-        if let Some((entry, context, generation)) = me.take_start()
+        if let Some((entry, regs, generation)) = me.take_start()
             && let Some(vcpu) = world().pins.vcpu_on(p)
         {
             let state = &DOMAINS[vcpu.domain.index()];
             if generation == state.generation.load(Ordering::SeqCst) && !state.halted.load(Ordering::SeqCst) {
-                let restarts = state.restarts.load(Ordering::Acquire);
-                start_vcpu(p, vcpu, entry, context, u64::from(restarts));
+                start_vcpu(p, vcpu, entry, regs);
             }
         }
         aarch64_cpu::asm::wfi();
     }
 }
 
-/// Starts `vcpu` fresh on this pCPU.
-fn start_vcpu(p: usize, vcpu: VcpuId, entry: u64, x0: u64, x1: u64) -> ! {
+/// Starts `vcpu` fresh on this pCPU at `entry` with `regs` in x0..x3.
+fn start_vcpu(p: usize, vcpu: VcpuId, entry: u64, regs: [u64; 4]) -> ! {
     let world = world();
     let d = vcpu.domain.index();
     let (Some(domain), Some(vttbr)) = (world.config.domains.get(d), world.vttbr(d)) else { park(p) };
@@ -314,7 +329,7 @@ fn start_vcpu(p: usize, vcpu: VcpuId, entry: u64, x0: u64, x1: u64) -> ! {
         state.seen_heartbeats.store(state.heartbeats.load(Ordering::Acquire), Ordering::Release);
         hyptimer::arm_ms(u64::from(domain.watchdog_ms));
     }
-    guest::enter(entry, x0, x1, me.stack_top.load(Ordering::Acquire))
+    guest::enter(entry, regs, me.stack_top.load(Ordering::Acquire))
 }
 
 /// The vCPU that pCPU `p` runs.
@@ -332,7 +347,8 @@ pub fn cpu_on(domain: DomainId, vcpu: usize, entry: u64, context: u64) -> Result
         let pending = state.powers(vcpu + 1).get(vcpu) == Some(&VcpuPower::OnPending);
         return Err(if pending { -5 } else { ALREADY_ON });
     }
-    PCPUS[pcpu].post_start(entry, context, state.generation.load(Ordering::SeqCst));
+    let regs = entry_registers(domain.index(), Start::CpuOn { context });
+    PCPUS[pcpu].post_start(entry, regs, state.generation.load(Ordering::SeqCst));
     Ok(())
 }
 
@@ -445,16 +461,17 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
     drop(guard);
     let first = VcpuId { domain: vcpu.domain, index: 0 };
     let entry = domain.image.entry.raw();
+    let regs = entry_registers(d, Start::Boot);
     match world.pins.pcpu_of(first) {
         Some(q) if q == p => {
             if state.claim_start(0) {
-                start_vcpu(p, first, entry, 0, u64::from(restarts));
+                start_vcpu(p, first, entry, regs);
             }
             park(p)
         }
         Some(q) => {
             if state.claim_start(0) {
-                PCPUS[q].post_start(entry, 0, state.generation.load(Ordering::SeqCst));
+                PCPUS[q].post_start(entry, regs, state.generation.load(Ordering::SeqCst));
             }
             park(p)
         }

@@ -20,7 +20,7 @@ pub struct Pcpu {
     pub stack_top: AtomicUsize,
     mailbox: AtomicU8,
     entry: AtomicU64,
-    context: AtomicU64,
+    regs: [AtomicU64; 4],
     post_generation: AtomicU32,
     /// Generation of its domain when its vCPU was (re)started.
     pub generation: AtomicU32,
@@ -52,7 +52,7 @@ impl Pcpu {
             stack_top: AtomicUsize::new(0),
             mailbox: AtomicU8::new(EMPTY),
             entry: AtomicU64::new(0),
-            context: AtomicU64::new(0),
+            regs: [const { AtomicU64::new(0) }; 4],
             post_generation: AtomicU32::new(0),
             generation: AtomicU32::new(0),
             parked: AtomicBool::new(true),
@@ -64,13 +64,15 @@ impl Pcpu {
         }
     }
 
-    /// Asks this pCPU to start its vCPU at `entry` with `context` in x0,
+    /// Asks this pCPU to start its vCPU at `entry` with `regs` in x0..x3,
     /// on behalf of its domain's `generation` (a request from an older
     /// generation is ignored: the domain stopped since), and wakes it from
     /// `wfi` with the kick SGI.
-    pub fn post_start(&self, entry: u64, context: u64, generation: u32) {
+    pub fn post_start(&self, entry: u64, regs: [u64; 4], generation: u32) {
         self.entry.store(entry, Ordering::Relaxed);
-        self.context.store(context, Ordering::Relaxed);
+        for (slot, value) in self.regs.iter().zip(regs) {
+            slot.store(value, Ordering::Relaxed);
+        }
         self.post_generation.store(generation, Ordering::Relaxed);
         self.mailbox.store(START, Ordering::Release);
         self.kick();
@@ -82,12 +84,12 @@ impl Pcpu {
         crate::arch::gic::kick(self.mpidr.load(Ordering::Acquire), self.direct.load(Ordering::Acquire));
     }
 
-    /// Takes a posted start request: (entry, context, generation).
-    pub fn take_start(&self) -> Option<(u64, u64, u32)> {
+    /// Takes a posted start request: (entry, x0..x3, generation).
+    pub fn take_start(&self) -> Option<(u64, [u64; 4], u32)> {
         self.mailbox.compare_exchange(START, EMPTY, Ordering::Acquire, Ordering::Relaxed).ok().map(|_| {
             (
                 self.entry.load(Ordering::Relaxed),
-                self.context.load(Ordering::Relaxed),
+                self.regs.each_ref().map(|r| r.load(Ordering::Relaxed)),
                 self.post_generation.load(Ordering::Relaxed),
             )
         })

@@ -162,7 +162,7 @@ pub fn answer_without_context(x0: u64) -> Option<u64> {
 pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
     let [x0, x1, x2, x3] = x;
     let function = u32::try_from(x0).unwrap_or(u32::MAX);
-    if u64::from(function) == x0 && psci::is_psci(function) {
+    if u64::from(function) == x0 && (psci::is_psci(function) || psci::is_arch_call(function)) {
         return psci_call(function, [x1, x2, x3], s);
     }
     let call = if u64::from(function) == x0 { Hypercall::from_raw(function) } else { None };
@@ -424,6 +424,17 @@ mod tests {
             Effect::Psci((-2i64) as u64, PsciAction::None)
         );
         assert_eq!(f.denials, [Denial::Psci { function: p::CPU_ON, target: 5, status: -2 }]);
+    }
+
+    #[test]
+    fn smccc_architecture_calls_are_answered_like_psci_and_not_audited() {
+        use bulkhead_abi::hypercall::smccc;
+        let mut f = Fake::new();
+        let version = dispatch([u64::from(smccc::VERSION), 0, 0, 0], &mut f);
+        assert_eq!(version, Effect::Psci(0x1_0001, PsciAction::None));
+        let workaround = dispatch([u64::from(smccc::ARCH_FEATURES), u64::from(smccc::ARCH_WORKAROUND_1), 0, 0], &mut f);
+        assert_eq!(workaround, Effect::Psci(u64::MAX, PsciAction::None));
+        assert!(f.denials.is_empty(), "a probe for something absent is not a refusal: {:?}", f.denials);
     }
 
     #[test]

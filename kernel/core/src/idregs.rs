@@ -10,6 +10,8 @@
 //! | FP/AdvSIMD | enabled | EL1 state stays live under null scheduling; EL2 never touches it (softfloat kernel) |
 //! | Pointer authentication | enabled (HCR_EL2.API/APK=1) | keys are EL1 registers that stay live; reset on restart |
 //! | BTI, LSE, crypto, ... | enabled | need nothing from EL2 |
+//! | MOPS (`CPYx`/`SETx`) | enabled (HCRX_EL2.MSCEn=1, [`hcrx`]) | plain instructions, no state; UNDEFINED at EL1/EL0 without the enable (Debian's glibc uses them for `memcpy`) |
+//! | TCR2, SCTLR2, S1PIE, S1POE, D128, FPMR | hidden (HCRX_EL2 enables left clear) | each needs an HCRX_EL2 enable and adds EL1 state the kernel does not reset |
 //! | Debug registers | enabled | EL1 state, live; MDSCR_EL1 and every breakpoint/watchpoint reset on restart |
 //! | SVE, SME | hidden, trapped (CPTR_EL2.TZ/TSM) | their state would need EL2 save/reset code |
 //! | MTE | hidden, tag accesses trapped (HCR_EL2.ATA=0) | tag storage is not partitioned |
@@ -33,6 +35,8 @@ pub struct IdReg {
 pub const ID_AA64PFR0: IdReg = IdReg { crm: 4, op2: 0 };
 /// ID_AA64PFR1_EL1.
 pub const ID_AA64PFR1: IdReg = IdReg { crm: 4, op2: 1 };
+/// ID_AA64PFR2_EL1.
+pub const ID_AA64PFR2: IdReg = IdReg { crm: 4, op2: 2 };
 /// ID_AA64ZFR0_EL1.
 pub const ID_AA64ZFR0: IdReg = IdReg { crm: 4, op2: 4 };
 /// ID_AA64SMFR0_EL1.
@@ -45,6 +49,13 @@ pub const ID_AA64MMFR0: IdReg = IdReg { crm: 7, op2: 0 };
 pub const ID_AA64MMFR1: IdReg = IdReg { crm: 7, op2: 1 };
 /// ID_AA64MMFR2_EL1.
 pub const ID_AA64MMFR2: IdReg = IdReg { crm: 7, op2: 2 };
+/// ID_AA64MMFR3_EL1.
+pub const ID_AA64MMFR3: IdReg = IdReg { crm: 7, op2: 3 };
+/// ID_AA64ISAR2_EL1.
+pub const ID_AA64ISAR2: IdReg = IdReg { crm: 6, op2: 2 };
+
+/// HCRX_EL2.MSCEn: MOPS instructions execute at EL1 and EL0.
+pub const HCRX_MSCEN: u64 = 1 << 11;
 
 /// A 4-bit field at bit `lo`.
 const fn field(lo: u32) -> u64 {
@@ -81,8 +92,22 @@ pub fn sanitize(reg: IdReg, raw: u64, pmu_visible: bool) -> u64 {
         ID_AA64MMFR1 => raw & !field(8),
         // NV [27:24].
         ID_AA64MMFR2 => raw & !field(24),
+        // FPMR [35:32] (needs HCRX_EL2.EnFPM).
+        ID_AA64PFR2 => raw & !field(32),
+        // TCRX [3:0], SCTLRX [7:4] (HCRX_EL2.TCR2En, SCTLR2En), S1PIE
+        // [11:8] and S1POE [19:16] (enabled through TCR2_EL1), D128 [35:32]
+        // (HCRX_EL2.D128En).
+        ID_AA64MMFR3 => raw & !(field(0) | field(4) | field(8) | field(16) | field(32)),
         _ => raw,
     }
+}
+
+/// HCRX_EL2 for every domain (where FEAT_HCX exists), from the hardware's
+/// ID_AA64ISAR2_EL1: MOPS enabled where implemented (MOPS [19:16]); every
+/// other enable clear, so the features behind them trap or are UNDEFINED
+/// (and [`sanitize`] hides them).
+pub fn hcrx(isar2: u64) -> u64 {
+    if isar2 & field(16) != 0 { HCRX_MSCEN } else { 0 }
 }
 
 #[cfg(test)]
@@ -129,6 +154,22 @@ mod tests {
         assert_eq!(sanitize(ID_AA64MMFR0, 0x0100_0000_0000_0006, false) >> 56, 0);
         assert_eq!((sanitize(ID_AA64MMFR1, 0x100, false) >> 8) & 0xf, 0);
         assert_eq!(sanitize(ID_AA64MMFR2, 0x0100_0000, false), 0);
+    }
+
+    #[test]
+    fn mops_is_enabled_where_implemented() {
+        // QEMU 10 `-cpu max`: WFxT, RPRES, MOPS, BC, PAC_frac, CLRBHB.
+        let isar2 = 0x0000_0000_1011_1012u64 | (1 << 16);
+        assert_eq!(hcrx(isar2), HCRX_MSCEN);
+        assert_eq!(hcrx(isar2 & !(0xf << 16)), 0, "no MOPS, no enable");
+        assert_eq!(sanitize(ID_AA64ISAR2, isar2, false), isar2, "MOPS stays visible");
+    }
+
+    #[test]
+    fn features_behind_other_hcrx_enables_are_hidden() {
+        let mmfr3 = 0x0000_0011_0011_1111u64;
+        assert_eq!(sanitize(ID_AA64MMFR3, mmfr3, false), 0x0000_0010_0010_1000, "stage-2 fields, D128_2 kept");
+        assert_eq!(sanitize(ID_AA64PFR2, 0x0000_0001_0000_0011, false), 0x11, "FPMR hidden, MTE bits kept");
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! says and whether it agrees with the configuration (`platform`,
 //! `crosscheck`), which pCPU runs which vCPU (`pinning`), what each domain
 //! may map (`stage2`), what a trap means (`trap`, `fault`, `serror`), what a
-//! domain sees of the CPU (`idregs`), and what a hypercall or PSCI call does
+//! domain sees of the CPU (`idregs`), what its vCPUs start with (`entry`),
+//! and what a hypercall or PSCI call does
 //! (`hypercall`, `psci`, `console`, its output budget `ratelimit` and its
 //! input focus `input_switch`) and what a capability slot
 //! looks like from inside (`caps`). It must never touch a register or a raw
@@ -22,6 +23,7 @@ pub mod boot_error;
 pub mod caps;
 pub mod console;
 pub mod crosscheck;
+pub mod entry;
 pub mod fault;
 pub mod hypercall;
 pub mod idregs;

@@ -2,8 +2,15 @@
 //! PSCI for domains: what a call from a domain does, acting only on that
 //! domain's own vCPUs (addressed by compact ids, MPIDR Aff0 = vCPU index).
 //! Pure: the arch layer carries out the returned [`PsciAction`].
+//!
+//! The kernel implements PSCI 1.1 and, for the probes an unmodified Linux
+//! makes beside it, the SMCCC 1.1 architecture calls: `SMCCC_VERSION`
+//! answers 1.1, `SMCCC_ARCH_FEATURES` knows only the two calls themselves
+//! and answers NOT_SUPPORTED (-1) for everything else (the Spectre and SSBD
+//! firmware workarounds and `SMCCC_ARCH_SOC_ID` included: there is no
+//! firmware behind the kernel), as does every unknown function number.
 
-use bulkhead_abi::hypercall::psci;
+use bulkhead_abi::hypercall::{psci, smccc};
 
 /// A vCPU's power state as PSCI sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +87,15 @@ pub fn is_psci(function: u32) -> bool {
     matches!(function & 0xbfff_ffe0, 0x8400_0000)
 }
 
+/// Whether `function` is an Arm architecture call of SMCCC (owner 0, fast
+/// call, SMC32 or SMC64; any, supported or not): answered by [`call`].
+pub fn is_arch_call(function: u32) -> bool {
+    function & 0xbfff_0000 == 0x8000_0000
+}
+
+/// The SMCCC architecture calls the kernel implements.
+const ARCH_CALLS: [u32; 2] = [smccc::VERSION, smccc::ARCH_FEATURES];
+
 fn reply(ret: i64) -> PsciOutcome {
     PsciOutcome { ret, action: PsciAction::None }
 }
@@ -98,8 +114,15 @@ pub fn call(function: u32, args: [u64; 3], vcpus: &[VcpuPower], entry_ok: impl F
     match function {
         psci::VERSION => reply(PSCI_VERSION_1_1),
         psci::FEATURES => {
+            // SMCCC_VERSION is discovered through PSCI_FEATURES (SMCCC 1.1).
             let asked = u32::try_from(args[0]).unwrap_or(0);
-            reply(if SUPPORTED.contains(&asked) { psci::SUCCESS } else { psci::NOT_SUPPORTED })
+            let known = SUPPORTED.contains(&asked) || asked == smccc::VERSION;
+            reply(if known { psci::SUCCESS } else { psci::NOT_SUPPORTED })
+        }
+        smccc::VERSION => reply(smccc::VERSION_1_1),
+        smccc::ARCH_FEATURES => {
+            let asked = u32::try_from(args[0]).unwrap_or(0);
+            reply(if ARCH_CALLS.contains(&asked) { psci::SUCCESS } else { psci::NOT_SUPPORTED })
         }
         psci::MIGRATE_INFO_TYPE => reply(MIGRATION_NOT_REQUIRED),
         psci::CPU_OFF => PsciOutcome { ret: psci::SUCCESS, action: PsciAction::CpuOff },
@@ -171,10 +194,36 @@ mod tests {
     fn probes() {
         assert_eq!(call(psci::VERSION, [0; 3], &[On], ram).ret, 0x1_0001);
         assert_eq!(call(psci::FEATURES, [psci::CPU_ON as u64, 0, 0], &[On], ram).ret, 0);
-        assert_eq!(call(psci::FEATURES, [0x8000_0000, 0, 0], &[On], ram).ret, -1);
+        assert_eq!(call(psci::FEATURES, [0x8400_0005, 0, 0], &[On], ram).ret, -1, "MIGRATE is not supported");
+        assert_eq!(call(psci::FEATURES, [0x8400_000E, 0, 0], &[On], ram).ret, -1, "SYSTEM_SUSPEND neither");
+        assert_eq!(call(psci::FEATURES, [0xC400_0012, 0, 0], &[On], ram).ret, -1, "SYSTEM_RESET2 neither");
         assert_eq!(call(psci::MIGRATE_INFO_TYPE, [0; 3], &[On], ram).ret, 2);
         assert_eq!(call(0x8400_0010, [0; 3], &[On], ram), reply(-1));
         assert!(is_psci(0x8400_0008) && is_psci(0xC400_0003) && !is_psci(0xC600_0000));
+    }
+
+    #[test]
+    fn smccc_1_1_as_linux_probes_it() {
+        // Linux: PSCI_FEATURES(SMCCC_VERSION), then SMCCC_VERSION, then
+        // ARCH_FEATURES for each firmware workaround and the SoC id.
+        assert_eq!(call(psci::FEATURES, [u64::from(smccc::VERSION), 0, 0], &[On], ram).ret, 0);
+        assert_eq!(call(smccc::VERSION, [0; 3], &[On], ram), reply(0x1_0001));
+        for known in [smccc::VERSION, smccc::ARCH_FEATURES] {
+            assert_eq!(call(smccc::ARCH_FEATURES, [u64::from(known), 0, 0], &[On], ram).ret, 0);
+        }
+        for unknown in [
+            smccc::ARCH_WORKAROUND_1,
+            smccc::ARCH_WORKAROUND_2,
+            smccc::ARCH_WORKAROUND_3,
+            smccc::ARCH_SOC_ID,
+            0x8000_0003,
+        ] {
+            assert_eq!(call(smccc::ARCH_FEATURES, [u64::from(unknown), 0, 0], &[On], ram), reply(-1), "{unknown:#x}");
+        }
+        assert_eq!(call(smccc::ARCH_WORKAROUND_1, [0; 3], &[On], ram), reply(-1), "not implemented either");
+        assert_eq!(call(0xC000_0001, [0; 3], &[On], ram), reply(-1), "no SMC64 architecture calls");
+        assert!(is_arch_call(0x8000_0000) && is_arch_call(0x8000_8000) && is_arch_call(0xC000_0001));
+        assert!(!is_arch_call(0x8400_0000) && !is_arch_call(0xC600_0003) && !is_arch_call(0x8001_0000));
     }
 
     #[test]

@@ -190,6 +190,25 @@ pub mod psci {
     pub const INVALID_ADDRESS: i64 = -9;
 }
 
+/// Arm architecture calls of the SMC Calling Convention (SMCCC 1.1,
+/// owner 0), which Linux probes next to PSCI.
+pub mod smccc {
+    /// SMCCC_VERSION.
+    pub const VERSION: u32 = 0x8000_0000;
+    /// SMCCC_ARCH_FEATURES.
+    pub const ARCH_FEATURES: u32 = 0x8000_0001;
+    /// SMCCC_ARCH_SOC_ID.
+    pub const ARCH_SOC_ID: u32 = 0x8000_0002;
+    /// SMCCC_ARCH_WORKAROUND_1 (Spectre variant 2).
+    pub const ARCH_WORKAROUND_1: u32 = 0x8000_8000;
+    /// SMCCC_ARCH_WORKAROUND_2 (speculative store bypass).
+    pub const ARCH_WORKAROUND_2: u32 = 0x8000_7FFF;
+    /// SMCCC_ARCH_WORKAROUND_3 (branch history injection).
+    pub const ARCH_WORKAROUND_3: u32 = 0x8000_3FFF;
+    /// The version the kernel implements: 1.1.
+    pub const VERSION_1_1: i64 = 0x0001_0001;
+}
+
 /// PSCI `SYSTEM_OFF`.
 pub const PSCI_SYSTEM_OFF: u32 = psci::SYSTEM_OFF;
 

@@ -20,7 +20,7 @@ use core::fmt;
 pub const MAGIC: [u8; 4] = *b"BHCF";
 /// The blob format this crate reads and writes. Bump on any change to the
 /// model's encoding.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Size of the header before the postcard body.
 pub const HEADER_LEN: usize = 16;
 
@@ -144,6 +144,13 @@ mod tests {
         hello.image =
             ImageRef { offset: 4096, size: 100, crc32: 7, load: Ipa::new(0x4000_0000), entry: Ipa::new(0x4000_0000) };
         config.domains.push(hello).unwrap();
+        let mut linux = crate::sample::domain("linux", &[2, 3], 0x5000_0000);
+        linux.entry_abi = EntryAbi::Linux { dtb: Ipa::new(0x4fe0_0000) };
+        linux.console = Some(VirtualConsole { ipa: Ipa::new(0x0900_0000), intid: 33 });
+        for (offset, load) in [(8192, 0x4f00_0000), (12288, 0x4fe0_0000)] {
+            linux.boot_files.push(BootFile { offset, size: 100, crc32: 9, load: Ipa::new(load) }).unwrap();
+        }
+        config.domains.push(linux).unwrap();
         config
             .channels
             .push(Channel {

@@ -29,6 +29,9 @@ pub const MAX_RESERVED_IRQS: usize = 24;
 pub const MAX_CHANNELS: usize = 16;
 /// Bytes of a domain's parameter string.
 pub const MAX_PARAMS: usize = 128;
+/// Most files a domain boots with besides its image (a Linux domain's
+/// initramfs and device tree).
+pub const MAX_BOOT_FILES: usize = 2;
 
 /// A bounded name.
 pub type Name = String<MAX_NAME>;
@@ -170,6 +173,11 @@ pub struct Domain {
     pub params: String<MAX_PARAMS>,
     /// Where its pristine image is in the payload.
     pub image: ImageRef,
+    /// Further pristine files loaded with the image, at boot and at every
+    /// restart (a Linux domain's initramfs and device tree).
+    pub boot_files: Vec<BootFile, MAX_BOOT_FILES>,
+    /// What its vCPUs find in their registers when they start.
+    pub entry_abi: EntryAbi,
     /// Its capability table: the only kernel objects it can name, by slot.
     pub caps: Vec<Capability, MAX_CAPS>,
     /// An emulated PL011 console UART the kernel gives it (`None`: the
@@ -272,6 +280,36 @@ pub struct ImageRef {
     pub load: Ipa,
     /// Guest address where the first vCPU starts.
     pub entry: Ipa,
+}
+
+/// A file loaded into a domain's RAM beside its image (same payload rules
+/// as [`ImageRef`]: 4 KiB-aligned offset, CRC-checked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BootFile {
+    /// Byte offset from the start of the payload (4 KiB aligned).
+    pub offset: u32,
+    /// Length in bytes.
+    pub size: u32,
+    /// CRC-32 (ISO-HDLC) of its bytes.
+    pub crc32: u32,
+    /// Guest address of its first byte.
+    pub load: Ipa,
+}
+
+/// The register convention a domain's vCPUs start with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EntryAbi {
+    /// Bulkhead's bare-metal domains: x0 = 0 (the context of `CPU_ON` for
+    /// a vCPU it starts), x1 = the domain's restarts so far, x2 = 0,
+    /// x3 = `ENTRY_MAGIC` (so a domain can tell it runs under Bulkhead).
+    Bulkhead,
+    /// The arm64 Linux boot protocol: vCPU 0 starts with x0 = the device
+    /// tree's address and x1 = x2 = x3 = 0; a vCPU started with `CPU_ON`
+    /// gets its context in x0 and zeros in x1..x3.
+    Linux {
+        /// Where the device tree is in the domain's RAM.
+        dtb: Ipa,
+    },
 }
 
 /// A static shared-memory channel between two domains.

@@ -3,16 +3,18 @@
 //!
 //! ```text
 //! kernel file  [arm64 Image header | text | rodata | data] (ends 4 KiB aligned)
-//! payload      [config blob] [pad to 4 KiB] [domain image 0] [pad] [domain image 1] ...
+//! payload      [config blob] [pad to 4 KiB] [domain 0: image] [pad] [its boot files] [pad] [domain 1: image] ...
 //! ```
 //!
 //! The payload starts at the kernel's `__payload_start` symbol, the first
 //! 4 KiB boundary after its loaded data. Each domain image's offset and
-//! length are recorded in its [`crate::ImageRef`], relative to the payload's
-//! first byte; its CRC lets the kernel refuse a damaged image.
+//! length are recorded in its [`crate::ImageRef`], each further file it
+//! boots with (a Linux domain's initramfs and device tree) in a
+//! [`crate::BootFile`], relative to the payload's first byte; their CRCs let
+//! the kernel refuse a damaged image.
 
 use crate::blob::crc32;
-use crate::model::ImageRef;
+use crate::model::{BootFile, ImageRef};
 
 /// Alignment of the payload and of each image inside it.
 pub const PAYLOAD_ALIGN: usize = 4096;
@@ -26,16 +28,26 @@ pub enum ImageError {
     BadChecksum,
 }
 
-/// The bytes of the image `image` inside `payload`, checked against its CRC.
-pub fn image_bytes<'p>(payload: &'p [u8], image: &ImageRef) -> Result<&'p [u8], ImageError> {
-    let start = usize::try_from(image.offset).map_err(|_| ImageError::OutOfBounds)?;
-    let len = usize::try_from(image.size).map_err(|_| ImageError::OutOfBounds)?;
+/// The `size` bytes at `offset` of `payload`, checked against `crc`.
+fn checked(payload: &[u8], offset: u32, size: u32, crc: u32) -> Result<&[u8], ImageError> {
+    let start = usize::try_from(offset).map_err(|_| ImageError::OutOfBounds)?;
+    let len = usize::try_from(size).map_err(|_| ImageError::OutOfBounds)?;
     let end = start.checked_add(len).ok_or(ImageError::OutOfBounds)?;
     let bytes = payload.get(start..end).ok_or(ImageError::OutOfBounds)?;
-    if crc32(bytes) != image.crc32 {
+    if crc32(bytes) != crc {
         return Err(ImageError::BadChecksum);
     }
     Ok(bytes)
+}
+
+/// The bytes of the image `image` inside `payload`, checked against its CRC.
+pub fn image_bytes<'p>(payload: &'p [u8], image: &ImageRef) -> Result<&'p [u8], ImageError> {
+    checked(payload, image.offset, image.size, image.crc32)
+}
+
+/// The bytes of the boot file `file` inside `payload`, checked against its CRC.
+pub fn boot_file_bytes<'p>(payload: &'p [u8], file: &BootFile) -> Result<&'p [u8], ImageError> {
+    checked(payload, file.offset, file.size, file.crc32)
 }
 
 #[cfg(test)]
@@ -62,5 +74,16 @@ mod tests {
         assert_eq!(image_bytes(&payload, &wrapping), Err(ImageError::OutOfBounds));
         payload[4097] = b'O';
         assert_eq!(image_bytes(&payload, &good), Err(ImageError::BadChecksum));
+    }
+
+    #[test]
+    fn boot_files_are_bounds_and_crc_checked() {
+        let mut payload = [0u8; 8192];
+        payload[4096..4099].copy_from_slice(b"dtb");
+        let good = BootFile { offset: 4096, size: 3, crc32: crc32(b"dtb"), load: Ipa::new(0x4fe0_0000) };
+        assert_eq!(boot_file_bytes(&payload, &good), Ok(&b"dtb"[..]));
+        assert_eq!(boot_file_bytes(&payload, &BootFile { size: 4097, ..good }), Err(ImageError::OutOfBounds));
+        payload[4096] = b'D';
+        assert_eq!(boot_file_bytes(&payload, &good), Err(ImageError::BadChecksum));
     }
 }

@@ -47,6 +47,8 @@ pub fn domain(name: &str, pcpus: &[u8], phys: u64) -> Domain {
         watchdog_ms: 0,
         params: heapless::String::new(),
         image: ImageRef { offset: 0, size: 0, crc32: 0, load: Ipa::new(0x4000_0000), entry: Ipa::new(0x4000_0000) },
+        boot_files: heapless::Vec::new(),
+        entry_abi: EntryAbi::Bulkhead,
         caps: heapless::Vec::new(),
         console: None,
     }

@@ -64,6 +64,11 @@ fn dfr0() -> u64 {
     super::idregs::read(5, 0)
 }
 
+/// Whether HCRX_EL2 exists (FEAT_HCX: ID_AA64MMFR1_EL1.HCX).
+fn has_hcrx() -> bool {
+    field(super::idregs::read(7, 1), 40) != 0
+}
+
 /// HCR_EL2 for a domain. Bits of optional features (TERR and TEA need
 /// FEAT_RAS, API and APK pointer authentication) are set only where the
 /// feature exists: elsewhere they are RES0.
@@ -167,6 +172,12 @@ pub fn configure(setup: &VcpuSetup) {
             options(nostack, preserves_flags)
         );
     }
+    if has_hcrx() {
+        let hcrx = kernel_core::idregs::hcrx(super::idregs::read(6, 2));
+        // SAFETY: HCRX_EL2 exists (FEAT_HCX); its enables only affect what
+        // the lower ELs may execute, and the domain is not running.
+        unsafe { asm!("msr S3_4_C1_C2_2, {0}", "isb", in(reg) hcrx, options(nostack, preserves_flags)) };
+    }
 }
 
 global_asm!(
@@ -214,18 +225,17 @@ bulkhead_reset_el1:
     isb
     ret
 
-    // Enters EL1 at x0 with x1, x2 in x0, x1 and ENTRY_MAGIC in x3; SP_EL2
-    // reset to x3.
+    // Enters EL1 at x0 with the four words at [x1] in x0..x3 and every
+    // other general register zero; SP_EL2 reset to x2.
     .global bulkhead_enter_guest
 bulkhead_enter_guest:
     msr     elr_el2, x0
     mov     x9, #0x3c5              // EL1h, DAIF masked
     msr     spsr_el2, x9
-    mov     sp, x3
-    mov     x0, x1
-    mov     x1, x2
-    ldr     x3, ={magic}
-    .irp n, 2,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30
+    mov     sp, x2
+    ldp     x2, x3, [x1, #16]
+    ldp     x0, x1, [x1]
+    .irp n, 4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30
     mov     x\n, xzr
     .endr
     eret
@@ -244,14 +254,13 @@ bulkhead_reset_pauth_keys:
     msr     S3_0_C2_C3_0, xzr       // APGAKey
     msr     S3_0_C2_C3_1, xzr
     ret
-"#,
-    magic = const bulkhead_abi::hypercall::ENTRY_MAGIC,
+"#
 );
 
 unsafe extern "C" {
     fn bulkhead_reset_el1();
     fn bulkhead_reset_pauth_keys();
-    fn bulkhead_enter_guest(entry: u64, x0: u64, x1: u64, stack_top: usize) -> !;
+    fn bulkhead_enter_guest(entry: u64, regs: *const [u64; 4], stack_top: usize) -> !;
 }
 
 /// Disables hardware breakpoint and watchpoint `n` (control registers to
@@ -307,12 +316,15 @@ pub fn reset_el1() {
     }
 }
 
-/// Enters the vCPU at `entry` with `x0`, `x1`; this pCPU's EL2 stack
-/// restarts at `stack_top`. Never returns: traps come back through the
-/// vector table.
-pub fn enter(entry: u64, x0: u64, x1: u64, stack_top: usize) -> ! {
+/// Enters the vCPU at `entry` with `regs` in x0..x3 (the domain's entry
+/// convention, `kernel_core::entry`) and zero in every other general
+/// register; this pCPU's EL2 stack restarts at `stack_top`. Never returns:
+/// traps come back through the vector table.
+pub fn enter(entry: u64, regs: [u64; 4], stack_top: usize) -> ! {
     // SAFETY: EL2 controls and the vCPU's EL1 state are set up; the stack
     // top belongs to this pCPU and nothing on the current stack is needed
-    // any more.
-    unsafe { bulkhead_enter_guest(entry, x0, x1, stack_top) }
+    // any more. `regs` lives on the current stack and is read (both `ldp`)
+    // before anything is written there: the stub only moves SP, it never
+    // stores.
+    unsafe { bulkhead_enter_guest(entry, &raw const regs, stack_top) }
 }

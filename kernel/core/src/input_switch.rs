@@ -106,7 +106,7 @@ mod tests {
         let mut c = board(4);
         let console = Some(VirtualConsole { ipa: Ipa::new(0x0900_0000), intid: 33 });
         for (i, name) in ["a", "b", "c", "d"].iter().enumerate() {
-            let mut d = domain(name, &[i as u8], 0x4100_0000 + 0x20_0000 * i as u64);
+            let mut d = domain(name, &[u8::try_from(i).unwrap()], 0x4100_0000 + 0x20_0000 * i as u64);
             if *name != "b" {
                 d.console = console;
             }

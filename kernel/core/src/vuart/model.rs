@@ -122,6 +122,13 @@ impl VirtualUart {
         self.irq_level()
     }
 
+    /// Bytes the receive FIFO takes now without dropping: its depth (32,
+    /// or 1 with the FIFO disabled) less what waits in it, so that typed
+    /// input can be held back until the driver reads.
+    pub fn rx_room(&self) -> usize {
+        self.rx_capacity().saturating_sub(self.rx.len())
+    }
+
     /// The interrupt line level: `(RIS & IMSC) != 0`.
     pub fn irq_level(&self) -> bool {
         self.raw_status() & self.imsc != 0

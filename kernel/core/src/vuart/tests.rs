@@ -317,3 +317,18 @@ fn reset_restores_the_power_on_state() {
     let fresh = VirtualUart::default();
     assert_eq!(std::format!("{fresh:?}"), std::format!("{u:?}"));
 }
+
+#[test]
+fn rx_room_is_what_the_fifo_takes_without_dropping() {
+    let mut u = VirtualUart::new();
+    assert_eq!(u.rx_room(), 1, "FIFO disabled: one byte");
+    linux_startup(&mut u);
+    assert_eq!(u.rx_room(), RX_FIFO_DEPTH);
+    u.receive(b"hello");
+    assert_eq!(u.rx_room(), RX_FIFO_DEPTH - 5);
+    rd(&mut u, DR);
+    assert_eq!(u.rx_room(), RX_FIFO_DEPTH - 4);
+    u.receive(&[0; 40]);
+    assert_eq!(u.rx_room(), 0);
+    assert_eq!(u.rx_dropped(), 40 - (u32::try_from(RX_FIFO_DEPTH).unwrap() - 4));
+}

@@ -153,8 +153,9 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
             boot_files: HVec::new(),
             entry_abi: cfg::EntryAbi::Bulkhead,
             caps: HVec::new(),
-            // A Linux domain gets an emulated PL011 (its device tree names it).
-            console: d.linux.is_some().then_some(cfg::VirtualConsole {
+            // A Linux domain gets an emulated PL011 (its device tree names
+            // it), a bare-metal one if it asks (`console = "pl011"`).
+            console: (d.linux.is_some() || d.console.is_some()).then_some(cfg::VirtualConsole {
                 ipa: Ipa::new(super::linux::CONSOLE_IPA),
                 intid: super::linux::CONSOLE_INTID,
             }),

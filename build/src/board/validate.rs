@@ -505,13 +505,13 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
         // Interrupts.
         for irq in irqs {
             let intid = *irq.get_ref();
-            if d.linux.is_some() && intid == super::linux::CONSOLE_INTID {
+            if (d.linux.is_some() || d.console.is_some()) && intid == super::linux::CONSOLE_INTID {
                 c.push(
                     Diagnostic::new(
                         span(irq),
                         format!("interrupt {intid} is the interrupt of `{name}`'s emulated console"),
                     )
-                    .help("a Linux domain's PL011 console is emulated with SPI 1 (INTID 33): own another interrupt"),
+                    .help("the emulated PL011 console interrupts with SPI 1 (INTID 33): own another interrupt"),
                 );
             } else if let Some(why) = reserved.get(&intid) {
                 c.push(
@@ -562,6 +562,9 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
         }
         if let Some(linux) = &d.linux {
             ipa_ranges.extend(super::linux::emulated_ranges(gic_d, gic_r, d.cpus.get_ref().len(), span(linux)));
+        } else if let Some(console) = &d.console {
+            let ipa = super::linux::CONSOLE_IPA;
+            ipa_ranges.push((ipa, ipa + 0x1000, "the emulated console UART".into(), span(console)));
         }
         overlaps_in_ipa_space(&mut c, name, &mut ipa_ranges);
         address_maps.insert(name, ipa_ranges.into_iter().map(|(start, end, what, _)| (start, end, what)).collect());

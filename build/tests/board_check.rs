@@ -611,3 +611,39 @@ fn unknown_key_in_the_linux_table() {
     let src = linux_edit(LINUX_LINE, r#"linux = { image = "guest:Image", initramfs = "guest:initramfs" } # <-"#);
     assert_linux_error(&src, "unknown field `initramfs`");
 }
+
+#[test]
+fn a_bare_metal_console_reaches_the_configuration() {
+    use bulkhead_bootcfg::VirtualConsole;
+    let src = edit("devices = [\"gpio\"]", "devices = [\"gpio\"]\nconsole = \"pl011\"");
+    let valid = board::load("test.toml", &src, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    assert_eq!(valid.config.domains[0].console, None);
+    let console = VirtualConsole { ipa: bulkhead_abi::Ipa::new(0x0900_0000), intid: 33 };
+    assert_eq!(valid.config.domains[1].console, Some(console));
+}
+
+#[test]
+fn a_console_domain_cannot_own_its_consoles_interrupt() {
+    let src = edit("devices = [\"gpio\"]", "devices = [\"gpio\"]\nconsole = \"pl011\"\nirqs = [33] # <-");
+    assert_error(&src, "interrupt 33 is the interrupt of `beta`'s emulated console");
+}
+
+#[test]
+fn a_console_overlapping_ram_is_refused() {
+    let src = edit(
+        "memory = [{ ipa = 0x4000_0000, size = \"2 MiB\" }]\ndevices = [\"gpio\"]",
+        r#"memory = [{ ipa = 0x4000_0000, size = "2 MiB" }, { ipa = 0x0900_0000, size = "4 KiB" }]
+devices = ["gpio"]
+console = "pl011" # <-"#,
+    );
+    let report = errors(&src);
+    let rendered = report.render();
+    assert!(rendered.contains("the emulated console UART"), "{rendered}");
+}
+
+#[test]
+fn an_unknown_console_model_is_refused() {
+    let src = edit("devices = [\"gpio\"]", "devices = [\"gpio\"]\nconsole = \"16550\" # <-");
+    let rendered = errors(&src).render();
+    assert!(rendered.contains("unknown variant `16550`"), "{rendered}");
+}

@@ -5,7 +5,10 @@
 #     virtio-sound and more), if missing or older;
 #   - the Rust toolchain, targets and components of rust-toolchain.toml;
 #   - defmt-print, which decodes the kernel's defmt log in the tests;
-#   - a nightly toolchain and cargo-fuzz, for the fuzz targets in fuzz/.
+#   - a nightly toolchain and cargo-fuzz, for the fuzz targets in fuzz/;
+#   - arm64 as a dpkg foreign architecture (and its package lists), so that
+#     `cargo xtask fetch-guest` (run by `cargo xtask test`) can download
+#     Debian's arm64 kernel and busybox for the Linux domain.
 # Safe to run again: each step checks first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -77,5 +80,14 @@ if cargo fuzz --version >/dev/null 2>&1; then
 else
     echo "setup: installing cargo-fuzz $CARGO_FUZZ_VERSION (about 30 s)"
     cargo install --quiet --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
+fi
+# The Linux guest's files come from Debian's arm64 packages (apt-get
+# download, dpkg-deb -x): no installation, but apt must know arm64.
+if dpkg --print-foreign-architectures | grep -qx arm64 || [ "$(dpkg --print-architecture)" = arm64 ]; then
+    echo "setup: arm64 is a dpkg architecture"
+else
+    echo "setup: adding arm64 as a dpkg architecture (for cargo xtask fetch-guest)"
+    $SUDO dpkg --add-architecture arm64
+    $SUDO apt-get update -qq
 fi
 echo "setup: done"

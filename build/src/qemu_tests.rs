@@ -574,9 +574,44 @@ fn check_rejects_a_bad_board_with_exit_2(_ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
+/// An unmodified arm64 Linux (Debian's kernel, the busybox initramfs of
+/// `cargo xtask fetch-guest`, which this test runs first) boots on two
+/// vCPUs beside the counter, runs its workload on both, powers off through
+/// PSCI, and the counter keeps counting after it.
+fn linux_boots_on_two_vcpus_beside_the_counter(_ctx: &mut Ctx) -> Result<()> {
+    ensure!(crate::cmd::fetch_guest::run()? == 0, "cargo xtask fetch-guest failed");
+    let built = build("qemu-virt-linux", Some(LogFormat::Text))?;
+    let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
+    let out = qemu::run_until(cmd, Duration::from_secs(180), |log| {
+        log.find("domain linux halted").is_some_and(|at| counter_alive_after(log, at + 1))
+    })?;
+    let log = &out.output;
+    let fail = |what: &str| {
+        let lines: Vec<&str> = log.lines().filter(|l| !l.starts_with("[counter] count")).collect();
+        anyhow::anyhow!("{what}\n--- console, without the counter's lines ---\n{}", lines.join("\n"))
+    };
+    if out.timed_out {
+        return Err(fail("timed out before Linux powered off and the counter counted on"));
+    }
+    let mut cursor = 0;
+    for line in [
+        "[linux] BULKHEAD-INIT: 2 cpus",
+        "[linux] BULKHEAD-WORKLOAD: ok",
+        "[linux] BULKHEAD-STEP: poweroff",
+        "domain linux: PSCI SYSTEM_OFF from vCPU 0",
+        "domain linux halted",
+    ] {
+        cursor += log[cursor..].find(line).ok_or_else(|| fail(&format!("no `{line}` (in this order)")))?;
+    }
+    for bad in ["fault: ", "restarted", "PANIC", "Kernel panic", "BULKHEAD-WORKLOAD: FAILED"] {
+        ensure!(!log.contains(bad), fail(&format!("`{bad}` in the log")));
+    }
+    Ok(())
+}
+
 type Test = (&'static str, fn(&mut Ctx) -> Result<()>);
 
-const TESTS: [Test; 21] = [
+const TESTS: &[Test] = &[
     ("qemu: banner reports all 8 CPUs online, domains run", banner_reports_all_cpus),
     ("qemu: fewer CPUs than the board is a boot error", fewer_cpus_is_a_boot_error),
     ("qemu: less RAM than the board is a boot error", less_ram_is_a_boot_error),
@@ -616,6 +651,10 @@ const TESTS: [Test; 21] = [
     (
         "qemu: input domain: keys, pointer, touch reach the focused client only; it crashes, restarts, clients reconnect",
         |_| crate::input_scenario::input_end_to_end(),
+    ),
+    (
+        "qemu: an unmodified Linux boots on 2 vCPUs, runs a workload, powers off; the counter counts on",
+        linux_boots_on_two_vcpus_beside_the_counter,
     ),
     ("build: imx8mp-evk image has a valid arm64 header", imx8mp_evk_builds_a_bootable_image),
     ("cli: check rejects a bad board with exit 2", check_rejects_a_bad_board_with_exit_2),

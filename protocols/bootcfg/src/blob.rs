@@ -24,7 +24,10 @@ pub const VERSION: u32 = 2;
 /// Size of the header before the postcard body.
 pub const HEADER_LEN: usize = 16;
 
-const CRC: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
+/// Slice-by-16 tables (16 KiB): the kernel checks tens of megabytes of
+/// domain images at boot (a Linux kernel), three to four times faster than
+/// byte at a time.
+const CRC: crc::Crc<u32, crc::Table<16>> = crc::Crc::<u32, crc::Table<16>>::new(&crc::CRC_32_ISO_HDLC);
 
 /// CRC-32 (ISO-HDLC, as zlib) of `bytes`.
 pub fn crc32(bytes: &[u8]) -> u32 {

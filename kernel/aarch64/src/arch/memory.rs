@@ -79,11 +79,31 @@ pub fn running_at() -> usize {
 /// configuration's grants, which the build tool placed inside RAM and
 /// outside the kernel's region.
 pub mod phys {
-    /// Zeroes `len` bytes at `pa`.
+    /// Zeroes `len` bytes at `pa` (a RAM grant: whole 4 KiB pages).
+    ///
+    /// 64 bytes per iteration with `stp xzr, xzr`: with the MMU off,
+    /// `memset` cannot use `dc zva` (an alignment fault on Device memory)
+    /// and was measured several times slower, which a Linux domain's
+    /// 256 MiB makes visible at every boot and restart.
     pub fn zero(pa: u64, len: u64) {
-        // SAFETY: `pa..pa+len` is a domain's RAM grant (caller's contract):
-        // identity-addressed, not the kernel's, not running while zeroed.
-        unsafe { core::ptr::write_bytes(pa as usize as *mut u8, 0, len as usize) };
+        let end = pa + (len & !63);
+        let mut at = pa;
+        while at < end {
+            // SAFETY: `pa..pa+len` is a domain's RAM grant (caller's
+            // contract): identity-addressed, 64-byte aligned (whole pages),
+            // not the kernel's, not running while zeroed; `at + 64 <= end`.
+            unsafe {
+                core::arch::asm!(
+                    "stp xzr, xzr, [{0}]",
+                    "stp xzr, xzr, [{0}, #16]",
+                    "stp xzr, xzr, [{0}, #32]",
+                    "stp xzr, xzr, [{0}, #48]",
+                    in(reg) at,
+                    options(nostack, preserves_flags)
+                )
+            };
+            at += 64;
+        }
     }
 
     /// Copies `bytes` to `pa`.

@@ -577,7 +577,9 @@ fn check_rejects_a_bad_board_with_exit_2(_ctx: &mut Ctx) -> Result<()> {
 /// An unmodified arm64 Linux (Debian's kernel, the busybox initramfs of
 /// `cargo xtask fetch-guest`, which this test runs first) boots on two
 /// vCPUs beside the counter, runs its workload on both, powers off through
-/// PSCI, and the counter keeps counting after it.
+/// PSCI, and the counter keeps counting after it. Then a Linux that reboots
+/// (PSCI SYSTEM_RESET) is restarted from its pristine files and boots again
+/// on both vCPUs.
 fn linux_boots_on_two_vcpus_beside_the_counter(_ctx: &mut Ctx) -> Result<()> {
     ensure!(crate::cmd::fetch_guest::run()? == 0, "cargo xtask fetch-guest failed");
     let built = build("qemu-virt-linux", Some(LogFormat::Text))?;
@@ -606,6 +608,27 @@ fn linux_boots_on_two_vcpus_beside_the_counter(_ctx: &mut Ctx) -> Result<()> {
     for bad in ["fault: ", "restarted", "PANIC", "Kernel panic", "BULKHEAD-WORKLOAD: FAILED"] {
         ensure!(!log.contains(bad), fail(&format!("`{bad}` in the log")));
     }
+
+    let built = build("boards/test/linux-reboot.toml", Some(LogFormat::Text))?;
+    let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
+    let second_life = |log: &str| {
+        log.find("domain linux restarted (1 restarts)")
+            .and_then(|at| log[at..].find("[linux] BULKHEAD-INIT: ").map(|i| at + i))
+    };
+    let out = qemu::run_until(cmd, Duration::from_secs(180), |log| {
+        second_life(log).is_some_and(|at| log[at..].contains(" cpus\n"))
+    })?;
+    let log = &out.output;
+    let fail = |what: &str| anyhow::anyhow!("{what}\n--- console ---\n{log}");
+    ensure!(!out.timed_out, fail("timed out before the restarted Linux reached its /init"));
+    let first = log.find("[linux] BULKHEAD-INIT: 2 cpus").ok_or_else(|| fail("no first `BULKHEAD-INIT: 2 cpus`"))?;
+    ensure!(log[first..].contains("domain linux: PSCI SYSTEM_RESET from vCPU 0"), fail("no SYSTEM_RESET"));
+    let again = second_life(log).ok_or_else(|| fail("no second life"))?;
+    ensure!(
+        log[again..].starts_with("[linux] BULKHEAD-INIT: 2 cpus"),
+        fail("the restarted Linux did not get both vCPUs back")
+    );
+    ensure!(!log.contains("fault: ") && !log.contains("Kernel panic"), fail("a fault or panic"));
     Ok(())
 }
 
@@ -653,7 +676,7 @@ const TESTS: &[Test] = &[
         |_| crate::input_scenario::input_end_to_end(),
     ),
     (
-        "qemu: an unmodified Linux boots on 2 vCPUs, runs a workload, powers off; the counter counts on",
+        "qemu: an unmodified Linux boots on 2 vCPUs, runs a workload, powers off (the counter counts on), reboots into a pristine copy",
         linux_boots_on_two_vcpus_beside_the_counter,
     ),
     ("build: imx8mp-evk image has a valid arm64 header", imx8mp_evk_builds_a_bootable_image),

@@ -261,8 +261,11 @@ pub fn run_pcpu(p: usize) -> ! {
 ///
 /// The watchdog timer stays armed while a domain's first vCPU is off
 /// (`CPU_OFF`): a domain cannot escape its watchdog by switching it off.
+/// The stopped vCPU's own timers are switched off, so that their
+/// interrupts cannot keep the parked pCPU from its kick.
 pub fn park(p: usize) -> ! {
     let me = &PCPUS[p];
+    guest::stop_el1_timers();
     me.parked.store(true, Ordering::SeqCst);
     loop {
         while let Some(intid) = gic::acknowledge() {

@@ -316,6 +316,16 @@ pub fn reset_el1() {
     }
 }
 
+/// Switches off the EL1 virtual and physical timers of the vCPU this pCPU
+/// ran, which has stopped: a timer it left enabled with a passed deadline
+/// holds its level-triggered PPI (27 or 30) asserted, and a parked pCPU
+/// would take it again after every acknowledgement and never see its
+/// kick. The next start resets them anyway ([`reset_el1`]).
+pub fn stop_el1_timers() {
+    // SAFETY: writes only the timer controls of this pCPU's stopped vCPU.
+    unsafe { asm!("msr cntv_ctl_el0, xzr", "msr cntp_ctl_el0, xzr", "isb", options(nomem, nostack, preserves_flags)) };
+}
+
 /// Enters the vCPU at `entry` with `regs` in x0..x3 (the domain's entry
 /// convention, `kernel_core::entry`) and zero in every other general
 /// register; this pCPU's EL2 stack restarts at `stack_top`. Never returns:

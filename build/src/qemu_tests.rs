@@ -632,9 +632,44 @@ fn linux_boots_on_two_vcpus_beside_the_counter(_ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
+fn a_crashing_linux_comes_back_while_the_counter_counts(_ctx: &mut Ctx) -> Result<()> {
+    ensure!(crate::cmd::fetch_guest::run()? == 0, "cargo xtask fetch-guest failed");
+    let built = build("boards/test/linux-crash.toml", Some(LogFormat::Text))?;
+    let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
+    let second_init = |log: &str| {
+        log.find("domain linux restarted (1 restarts)")
+            .and_then(|at| log[at..].find("[linux] BULKHEAD-INIT: 2 cpus").map(|i| at + i))
+    };
+    let out = qemu::run_until(cmd, Duration::from_secs(240), |log| {
+        second_init(log).is_some_and(|at| counter_alive_after(log, at + 1))
+    })?;
+    let log = &out.output;
+    let fail = |what: &str| {
+        let lines: Vec<&str> = log.lines().filter(|l| !l.starts_with("[counter] count")).collect();
+        anyhow::anyhow!("{what}\n--- console, without the counter's lines ---\n{}", lines.join("\n"))
+    };
+    ensure!(!out.timed_out, fail("timed out before the crashed Linux came back with the counter counting"));
+    let first = log.find("[linux] BULKHEAD-INIT: 2 cpus").ok_or_else(|| fail("no first /init"))?;
+    let crash = first
+        + log[first..].find("[linux] BULKHEAD-STEP: crash").ok_or_else(|| fail("the crash step did not start"))?;
+    let reset = crash
+        + log[crash..]
+            .find("domain linux: PSCI SYSTEM_RESET from vCPU")
+            .ok_or_else(|| fail("the panic did not reset through PSCI"))?;
+    ensure!(log[crash..reset].contains("Kernel panic"), fail("no Kernel panic between the crash and the reset"));
+    let again = second_init(log).ok_or_else(|| fail("no second life"))?;
+    ensure!(counter_alive_after(&log[..again], crash), fail("the counter stopped while Linux crashed and restarted"));
+    ensure!(!log.contains("fault: "), fail("a domain fault"));
+    Ok(())
+}
+
 type Test = (&'static str, fn(&mut Ctx) -> Result<()>);
 
 const TESTS: &[Test] = &[
+    (
+        "qemu: Linux crashes (sysrq c, panic=-1), is restarted and comes back while the counter counts",
+        a_crashing_linux_comes_back_while_the_counter_counts,
+    ),
     ("qemu: banner reports all 8 CPUs online, domains run", banner_reports_all_cpus),
     ("qemu: fewer CPUs than the board is a boot error", fewer_cpus_is_a_boot_error),
     ("qemu: less RAM than the board is a boot error", less_ram_is_a_boot_error),

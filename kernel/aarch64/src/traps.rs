@@ -381,8 +381,17 @@ fn other_trap_with(esr: u64, frame: &mut Frame, high: Option<&[u64; 11]>) -> Reg
 extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) -> RegWrite {
     count_entry();
     let p = domains::this_pcpu();
-    while let Some(intid) = gic::acknowledge() {
-        if intid == gic::KICK {
+    // One interrupt per entry: another pending one raises the exception
+    // again right after `eret` (rare), and the common case skips a second
+    // acknowledge and the loop's register pressure.
+    if let Some(intid) = gic::acknowledge() {
+        // The virtual timer first: the most frequent guest interrupt.
+        if intid == gic::VTIMER {
+            gic::priority_drop(intid);
+            if !crate::vgic::forward(p, u32::from(intid)) {
+                crate::arch::vgic::deactivate(u32::from(intid));
+            }
+        } else if intid == gic::KICK {
             gic::end(intid);
             domains::check_kicked(p);
             refill(p);

@@ -36,6 +36,15 @@ fn boot(built: &Built, image: &std::path::Path, o: &Overrides) -> Result<Outcome
     qemu::run_captured(cmd, TIMEOUT)
 }
 
+/// Builds `board` (text log), boots it on the board's own machine and
+/// checks that it powers off (exit 0) after printing every one of `lines`.
+fn boots_and_prints(board: &str, lines: &[&str]) -> Result<Outcome> {
+    let built = build(board, Some(LogFormat::Text))?;
+    let out = boot(&built, &built.image, &Overrides::default())?;
+    expect(&out, ExitCode::Success, lines)?;
+    Ok(out)
+}
+
 /// Checks the exit status and the console; a failure carries the tail of
 /// the console so that the reason is visible in the test log.
 fn expect(out: &Outcome, code: ExitCode, lines: &[&str]) -> Result<()> {
@@ -355,11 +364,8 @@ fn console_input_reaches_the_focused_domain(_ctx: &mut Ctx) -> Result<()> {
 }
 
 fn lifecycle_panic_reset_and_off(_ctx: &mut Ctx) -> Result<()> {
-    let built = build("boards/test/lifecycle.toml", Some(LogFormat::Text))?;
-    let out = boot(&built, &built.image, &Overrides::default())?;
-    expect(
-        &out,
-        ExitCode::Success,
+    let out = boots_and_prints(
+        "boards/test/lifecycle.toml",
         &[
             "[lifecycle] life 0",
             "fault: domain lifecycle vCPU 0 (pCPU 5): domain panic",
@@ -390,11 +396,8 @@ fn lifecycle_panic_reset_and_off(_ctx: &mut Ctx) -> Result<()> {
 }
 
 fn ping_pong_over_a_channel(_ctx: &mut Ctx) -> Result<()> {
-    let built = build("boards/test/pingpong.toml", Some(LogFormat::Text))?;
-    let out = boot(&built, &built.image, &Overrides::default())?;
-    expect(
-        &out,
-        ExitCode::Success,
+    boots_and_prints(
+        "boards/test/pingpong.toml",
         &[
             "[ping] 10000 checksummed round trips ok",
             "[pong] answered 10000 messages, 0 bad",
@@ -403,28 +406,24 @@ fn ping_pong_over_a_channel(_ctx: &mut Ctx) -> Result<()> {
             "every domain has stopped: system off",
         ],
     )
+    .map(drop)
 }
 
 fn doorbells_reach_a_direct_delivery_domain(_ctx: &mut Ctx) -> Result<()> {
-    let built = build("boards/test/pingpong-direct.toml", Some(LogFormat::Text))?;
-    let out = boot(&built, &built.image, &Overrides::default())?;
-    expect(
-        &out,
-        ExitCode::Success,
+    boots_and_prints(
+        "boards/test/pingpong-direct.toml",
         &[
             "[ping] 10000 checksummed round trips ok",
             "[pong] answered 10000 messages, 0 bad",
             "every domain has stopped: system off",
         ],
     )
+    .map(drop)
 }
 
 fn a_scribbled_ring_is_reported_broken(_ctx: &mut Ctx) -> Result<()> {
-    let built = build("boards/test/scribble.toml", Some(LogFormat::Text))?;
-    let out = boot(&built, &built.image, &Overrides::default())?;
-    expect(
-        &out,
-        ExitCode::Success,
+    let out = boots_and_prints(
+        "boards/test/scribble.toml",
         &[
             "[scribbler] scribbled over the ring",
             "[ping] channel broken after 1 messages: IndexOutOfRange",
@@ -442,11 +441,8 @@ fn a_scribbled_ring_is_reported_broken(_ctx: &mut Ctx) -> Result<()> {
 }
 
 fn a_restarted_peer_reconnects_and_the_pair_carries_on(_ctx: &mut Ctx) -> Result<()> {
-    let built = build("boards/test/reconnect.toml", Some(LogFormat::Text))?;
-    let out = boot(&built, &built.image, &Overrides::default())?;
-    expect(
-        &out,
-        ExitCode::Success,
+    boots_and_prints(
+        "boards/test/reconnect.toml",
         &[
             "[echo-server] life 1: listening in epoch 1",
             "[echo-client] connected in epoch 1 at request 0: server version 1.2, features 0b0101",
@@ -459,14 +455,12 @@ fn a_restarted_peer_reconnects_and_the_pair_carries_on(_ctx: &mut Ctx) -> Result
             "every domain has stopped: system off",
         ],
     )
+    .map(drop)
 }
 
 fn a_guest_gets_its_interrupts_and_cannot_touch_anothers(_ctx: &mut Ctx) -> Result<()> {
-    let built = build("boards/test/irq.toml", Some(LogFormat::Text))?;
-    let out = boot(&built, &built.image, &Overrides::default())?;
-    expect(
-        &out,
-        ExitCode::Success,
+    let out = boots_and_prints(
+        "boards/test/irq.toml",
         &[
             "[irqtest] irqtest: rate ok",
             "[irqtest] irqtest: timer ok",
@@ -496,11 +490,8 @@ fn a_guest_gets_its_interrupts_and_cannot_touch_anothers(_ctx: &mut Ctx) -> Resu
 }
 
 fn the_same_guest_runs_under_direct_delivery(_ctx: &mut Ctx) -> Result<()> {
-    let built = build("boards/test/irq-direct.toml", Some(LogFormat::Text))?;
-    let out = boot(&built, &built.image, &Overrides::default())?;
-    expect(
-        &out,
-        ExitCode::Success,
+    let out = boots_and_prints(
+        "boards/test/irq-direct.toml",
         &[
             "[irqtest] irqtest: timer ok",
             "[irqtest] irqtest: spi ok",

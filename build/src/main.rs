@@ -74,8 +74,12 @@ enum Command {
     Bench {
         /// Only the host benchmarks (the ring against rtrb and memcpy):
         /// print and check them, write no results file.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "linux_only")]
         host_only: bool,
+        /// Only the Linux boot benchmark (natively and under Bulkhead):
+        /// print and check it, write no results file.
+        #[arg(long)]
+        linux_only: bool,
     },
     /// Run a cargo-fuzz target of fuzz/ (nightly) for a time, or `all` of them; exit 1 on a crash.
     Fuzz {
@@ -101,8 +105,9 @@ fn main() {
         }
         Command::FetchGuest => cmd::fetch_guest::run(),
         Command::Test { filter, host_only } => cmd::test::run(filter.as_deref(), host_only),
-        Command::Bench { host_only: false } => cmd::bench::run(),
-        Command::Bench { host_only: true } => cmd::bench::run_host(),
+        Command::Bench { host_only: true, .. } => cmd::bench::run_host(),
+        Command::Bench { linux_only: true, .. } => cmd::bench::run_linux(),
+        Command::Bench { .. } => cmd::bench::run(),
         Command::Fuzz { target, time, list } => cmd::fuzz::run(target.as_deref(), time, list),
     };
     match result {

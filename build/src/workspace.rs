@@ -64,3 +64,22 @@ impl ImageResolver for WorkspaceImages {
         crate::guest::resolve_file(name, &self.board_dir)
     }
 }
+
+/// A tool of the toolchain's `llvm-tools` component (`llvm-objdump`,
+/// `llvm-objcopy`, ...), which `rust-toolchain.toml` installs, or `None` if
+/// this toolchain lacks it.
+pub fn llvm_tool(name: &str) -> Option<PathBuf> {
+    let rustc = |arg: &str| {
+        std::process::Command::new("rustc")
+            .current_dir(root())
+            .arg(arg)
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    let sysroot = rustc("--print=sysroot")?;
+    let version = rustc("-vV")?;
+    let host = version.lines().find_map(|l| l.strip_prefix("host: "))?;
+    let path = Path::new(sysroot.trim()).join("lib/rustlib").join(host.trim()).join("bin").join(name);
+    path.is_file().then_some(path)
+}

@@ -22,14 +22,26 @@ pub struct Built {
     pub kernel_elf: PathBuf,
 }
 
-/// Builds the image of `board_arg`; `log` overrides the board's log format.
-pub fn build(board_arg: &str, log: Option<LogFormat>) -> Result<Built> {
-    build_with(board_arg, log, false)
+/// What a kernel built for `cargo xtask bench` measures (never anything
+/// but benchmarks use them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instrumented {
+    /// The normal kernel.
+    No,
+    /// The `bench` feature: the PMU open to domains, EL2 entries counted.
+    Bench,
+    /// The `census` feature: EL2 entries counted per class and printed when
+    /// a domain stops, the counter printed when domains start.
+    Census,
 }
 
-/// As [`build`]; `bench` builds the benchmark kernel (PMU open to domains,
-/// EL2 entries counted). Never used for anything but `cargo xtask bench`.
-pub fn build_with(board_arg: &str, log: Option<LogFormat>, bench: bool) -> Result<Built> {
+/// Builds the image of `board_arg`; `log` overrides the board's log format.
+pub fn build(board_arg: &str, log: Option<LogFormat>) -> Result<Built> {
+    build_with(board_arg, log, Instrumented::No)
+}
+
+/// As [`build`], with an instrumented kernel.
+pub fn build_with(board_arg: &str, log: Option<LogFormat>, instrumented: Instrumented) -> Result<Built> {
     let board = super::check::load_board(board_arg).map_err(|report| anyhow::anyhow!("{report}"))?;
     let name = board.config.board.to_string();
     let gic_version = *board.file.board.get_ref().gic.get_ref().version.get_ref();
@@ -47,8 +59,10 @@ pub fn build_with(board_arg: &str, log: Option<LogFormat>, bench: bool) -> Resul
     if log == LogFormat::Defmt {
         features.push("defmt");
     }
-    if bench {
-        features.push("bench");
+    match instrumented {
+        Instrumented::No => {}
+        Instrumented::Bench => features.push("bench"),
+        Instrumented::Census => features.push("census"),
     }
     let kernel = TargetBuild {
         package: "bulkhead-kernel",

@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: MIT
 # /init of Bulkhead's busybox initramfs (built by `cargo xtask fetch-guest`).
-# Mounts proc, sys and dev, prints `BULKHEAD-INIT: <n> cpus`, then runs the
+# Mounts proc, sys and dev, prints the virtual counter (`BULKHEAD-CNTVCT: 0x<hex>`)
+# and `BULKHEAD-INIT: <n> cpus`, then runs the
 # steps of `bulkhead.test=<step>,<step>,...` on the kernel command line, each
 # between `BULKHEAD-STEP: <step>` and `BULKHEAD-STEP-DONE: <step> <status>`:
 #   workload  a short CPU and memory load on every CPU, then `BULKHEAD-WORKLOAD: ok`
@@ -18,6 +19,8 @@ mkdir -p /tmp /dev/pts
 mount -t tmpfs tmpfs /tmp
 
 cpus=$(grep -c '^processor' /proc/cpuinfo)
+# The virtual counter at the marker (the Linux boot benchmark's end point).
+/bin/bulkhead-cntvct
 echo "BULKHEAD-INIT: $cpus cpus"
 
 workload() {

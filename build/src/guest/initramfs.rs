@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 //! The busybox initramfs of Linux domains: `/init` (the script `init.sh`
 //! beside this file), a static arm64 busybox with a symlink per applet,
-//! `/dev/console`, and the directories `/init` mounts on; a gzip-compressed
-//! newc archive, byte for byte the same for the same busybox.
+//! `/bin/bulkhead-cntvct` (`stamp`), `/dev/console`, and the directories
+//! `/init` mounts on; a gzip-compressed newc archive, byte for byte the same
+//! for the same busybox.
 
 use super::cpio::Archive;
 use flate2::{Compression, GzBuilder};
@@ -56,6 +57,7 @@ pub fn archive(busybox: &[u8]) -> Result<Vec<u8>, String> {
     a.char_dev("dev/null", 0o666, 1, 3);
     a.file("init", 0o755, INIT.as_bytes());
     a.file("bin/busybox", 0o755, busybox);
+    a.file("bin/bulkhead-cntvct", 0o755, &super::stamp::program());
     for applet in applets.iter().filter(|a| a.as_str() != "busybox") {
         a.symlink(&format!("bin/{applet}"), "busybox");
     }
@@ -111,6 +113,8 @@ mod tests {
         assert!(get("init").data.starts_with(b"#!/bin/busybox sh\n"));
         assert_eq!(get("bin/busybox").data, fake_busybox());
         assert!(get("bin/sh").is_symlink() && get("bin/sh").data == b"busybox");
+        let stamp = get("bin/bulkhead-cntvct");
+        assert!(stamp.mode & 0o111 != 0 && stamp.data == super::super::stamp::program());
         assert!(get("bin/[[").is_symlink());
         let console = get("dev/console");
         assert!(console.is_char_dev() && console.rdev == (5, 1));
@@ -121,7 +125,7 @@ mod tests {
 
     #[test]
     fn init_prints_the_marker_and_runs_the_steps() {
-        assert!(INIT.contains("echo \"BULKHEAD-INIT: $cpus cpus\""));
+        assert!(INIT.contains("/bin/bulkhead-cntvct\necho \"BULKHEAD-INIT: $cpus cpus\""));
         assert!(INIT.contains("bulkhead.test=*"));
         assert!(INIT.contains("echo c >/proc/sysrq-trigger"));
         assert!(INIT.contains("poweroff -f"));

@@ -13,6 +13,7 @@ pub mod image_header;
 pub mod initramfs;
 pub mod manifest;
 pub mod pack;
+pub mod stamp;
 
 use crate::workspace;
 use std::path::{Path, PathBuf};

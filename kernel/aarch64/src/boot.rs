@@ -7,7 +7,7 @@ use crate::cpus;
 use crate::domains;
 use crate::log::{Show, set_console};
 use crate::percpu::PCPUS;
-use bulkhead_bootcfg::payload::{boot_file_bytes, image_bytes};
+use bulkhead_bootcfg::payload::{boot_file_bytes_with, image_bytes_with};
 use bulkhead_bootcfg::{BootConfig, UartKind};
 use core::sync::atomic::Ordering;
 use kernel_core::platform::DtbError;
@@ -57,9 +57,11 @@ pub fn boot(dtb_addr: usize) -> Result<usize, BootError> {
     let (online, boot_cpu) = cpus::start_secondaries(&facts.cpu_mpidrs)?;
     let payload = memory::payload();
     for (index, domain) in config.domains.iter().enumerate() {
-        image_bytes(payload, &domain.image).map_err(|error| BootError::DomainImage { domain: index, error })?;
+        image_bytes_with(payload, &domain.image, crate::arch::crc::crc32)
+            .map_err(|error| BootError::DomainImage { domain: index, error })?;
         for file in &domain.boot_files {
-            boot_file_bytes(payload, file).map_err(|error| BootError::DomainImage { domain: index, error })?;
+            boot_file_bytes_with(payload, file, crate::arch::crc::crc32)
+                .map_err(|error| BootError::DomainImage { domain: index, error })?;
         }
     }
     kprintln!("{}", Show(&Banner { version: env!("CARGO_PKG_VERSION"), config, online }));
@@ -90,6 +92,10 @@ pub fn boot(dtb_addr: usize) -> Result<usize, BootError> {
     domains::build_world(config, payload)?;
     crate::console::init_input(config, boot_cpu);
     kprintln!("boot complete: starting {} domains", config.domains.len());
+    if cfg!(feature = "census") {
+        // Under QEMU's -icount the counter counts instructions since reset.
+        kprintln!("census: domains start at counter {}", crate::arch::timer::now());
+    }
     domains::release_secondaries();
     Ok(boot_cpu)
 }

@@ -441,6 +441,9 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
     // Every vCPU of the domain is parked: its channels change epoch and
     // its peers hear of it.
     crate::doorbell::link_down(world, d);
+    if cfg!(feature = "census") {
+        print_census(domain);
+    }
     if !restart {
         state.halted.store(true, Ordering::Release);
         kprintln!("domain {} halted", domain.name.as_str());
@@ -480,6 +483,18 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
         }
         None => park(p),
     }
+}
+
+/// Prints (and restarts) the trap census of `domain`'s life that just
+/// ended: the sum over its pCPUs, whose vCPUs are all parked.
+fn print_census(domain: &bulkhead_bootcfg::Domain) {
+    let mut counts = [0u64; kernel_core::census::CLASSES];
+    for &q in &domain.pcpus {
+        for (sum, count) in counts.iter_mut().zip(crate::percpu::take_census(usize::from(q))) {
+            *sum = sum.wrapping_add(count);
+        }
+    }
+    kprintln!("{}", kernel_core::census::CensusLine { domain: domain.name.as_str(), counts });
 }
 
 /// The watchdog tick on the pCPU of a domain's first vCPU.

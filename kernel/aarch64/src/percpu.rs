@@ -4,6 +4,7 @@
 //! TPIDR_EL2 holds it.
 
 use bulkhead_bootcfg::MAX_PCPUS;
+use kernel_core::census::{CLASSES, EntryClass};
 use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 /// Mailbox states.
@@ -28,6 +29,8 @@ pub struct Pcpu {
     pub parked: AtomicBool,
     /// Exceptions taken to EL2 from its domain (benchmark builds count).
     pub el2_entries: AtomicU64,
+    /// The same per entry class (`census` builds count).
+    pub census: [AtomicU64; CLASSES],
     /// Index of the domain whose vCPU is pinned here (`NO_DOMAIN` if
     /// none): fixed at boot, read by the hot trap paths.
     pub domain: AtomicUsize,
@@ -57,6 +60,7 @@ impl Pcpu {
             generation: AtomicU32::new(0),
             parked: AtomicBool::new(true),
             el2_entries: AtomicU64::new(0),
+            census: [const { AtomicU64::new(0) }; CLASSES],
             domain: AtomicUsize::new(NO_DOMAIN),
             vcpu: AtomicUsize::new(0),
             wait_slept: AtomicU64::new(0),
@@ -132,4 +136,25 @@ pub fn this() -> usize {
 pub fn count_entry() {
     let me = me();
     me.el2_entries.store(me.el2_entries.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
+}
+
+/// Counts an EL2 entry of `class` on this CPU in `census` builds (nothing
+/// otherwise). Only this CPU writes its counters.
+#[inline(always)]
+pub fn census(class: EntryClass) {
+    if cfg!(feature = "census") {
+        let counter = &me().census[class.index()];
+        counter.store(counter.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
+    }
+}
+
+/// Takes (reads and zeroes) the census of `pcpu`, whose vCPU is parked.
+pub fn take_census(pcpu: usize) -> [u64; CLASSES] {
+    let mut counts = [0; CLASSES];
+    if let Some(cpu) = PCPUS.get(pcpu) {
+        for (count, counter) in counts.iter_mut().zip(&cpu.census) {
+            *count = counter.swap(0, Ordering::AcqRel);
+        }
+    }
+    counts
 }

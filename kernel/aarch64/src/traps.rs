@@ -13,6 +13,7 @@ use crate::percpu::PCPUS;
 use bulkhead_abi::{CapInfo, PhysAddr};
 use bulkhead_bootcfg::Capability;
 use core::sync::atomic::Ordering;
+use kernel_core::census::EntryClass;
 use kernel_core::fault::{FaultReason, TrapAction, on_trap};
 use kernel_core::hypercall::{Denial, Effect, Services, VcpuSnapshot, answer_without_context, dispatch};
 use kernel_core::pinning::VcpuId;
@@ -224,6 +225,7 @@ const NO_WRITE: RegWrite = RegWrite { reg: 0, value: 0 };
 extern "C" fn bulkhead_lower_sync(frame: &mut Frame) -> RegWrite {
     count_entry();
     let esr = vectors::esr();
+    crate::percpu::census(EntryClass::of_sync(esr));
     if esr >> 26 == EC_HVC64 {
         let function = frame.x[0];
         if let Some(x0) = answer_without_context(function) {
@@ -380,6 +382,7 @@ fn other_trap_with(esr: u64, frame: &mut Frame, high: Option<&[u64; 11]>) -> Reg
 #[unsafe(no_mangle)]
 extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) -> RegWrite {
     count_entry();
+    crate::percpu::census(EntryClass::Irq);
     let p = domains::this_pcpu();
     // One interrupt per entry: another pending one raises the exception
     // again right after `eret` (rare), and the common case skips a second
@@ -426,6 +429,7 @@ fn refill(p: usize) {
 #[unsafe(no_mangle)]
 extern "C" fn bulkhead_lower_fiq(_frame: &mut Frame) -> RegWrite {
     count_entry();
+    crate::percpu::census(EntryClass::Fiq);
     let p = domains::this_pcpu();
     while let Some(intid) = gic::acknowledge_group0() {
         if crate::console::is_input_irq(u32::from(intid)) {
@@ -445,6 +449,7 @@ extern "C" fn bulkhead_lower_fiq(_frame: &mut Frame) -> RegWrite {
 #[unsafe(no_mangle)]
 extern "C" fn bulkhead_lower_serror(_frame: &mut Frame) -> RegWrite {
     count_entry();
+    crate::percpu::census(EntryClass::SError);
     let (p, vcpu) = current();
     let esr = vectors::esr();
     match classify_serror(esr) {

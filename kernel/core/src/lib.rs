@@ -7,6 +7,7 @@
 //! `crosscheck`), which pCPU runs which vCPU (`pinning`), what each domain
 //! may map (`stage2`), what a trap means (`trap`, `fault`, `serror`), what a
 //! domain sees of the CPU (`idregs`), what its vCPUs start with (`entry`),
+//! what the trap census of instrumented builds prints (`census`),
 //! and what a hypercall or PSCI call does
 //! (`hypercall`, `psci`, `console`, its output budget `ratelimit` and its
 //! input focus `input_switch`) and what a capability slot
@@ -21,6 +22,7 @@
 pub mod banner;
 pub mod boot_error;
 pub mod caps;
+pub mod census;
 pub mod console;
 pub mod crosscheck;
 pub mod entry;

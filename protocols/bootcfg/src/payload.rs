@@ -28,8 +28,13 @@ pub enum ImageError {
     BadChecksum,
 }
 
-/// The `size` bytes at `offset` of `payload`, checked against `crc`.
-fn checked(payload: &[u8], offset: u32, size: u32, crc: u32) -> Result<&[u8], ImageError> {
+/// A CRC-32 (ISO-HDLC) implementation: [`crc32`], or a faster one of the
+/// caller's (the kernel's uses the CPU's CRC32 instructions).
+pub type Crc32 = fn(&[u8]) -> u32;
+
+/// The `size` bytes at `offset` of `payload`, checked against `crc` with
+/// `crc32`.
+fn checked(payload: &[u8], offset: u32, size: u32, crc: u32, crc32: Crc32) -> Result<&[u8], ImageError> {
     let start = usize::try_from(offset).map_err(|_| ImageError::OutOfBounds)?;
     let len = usize::try_from(size).map_err(|_| ImageError::OutOfBounds)?;
     let end = start.checked_add(len).ok_or(ImageError::OutOfBounds)?;
@@ -42,12 +47,22 @@ fn checked(payload: &[u8], offset: u32, size: u32, crc: u32) -> Result<&[u8], Im
 
 /// The bytes of the image `image` inside `payload`, checked against its CRC.
 pub fn image_bytes<'p>(payload: &'p [u8], image: &ImageRef) -> Result<&'p [u8], ImageError> {
-    checked(payload, image.offset, image.size, image.crc32)
+    checked(payload, image.offset, image.size, image.crc32, crc32)
+}
+
+/// As [`image_bytes`], computing CRCs with `crc32`.
+pub fn image_bytes_with<'p>(payload: &'p [u8], image: &ImageRef, crc32: Crc32) -> Result<&'p [u8], ImageError> {
+    checked(payload, image.offset, image.size, image.crc32, crc32)
 }
 
 /// The bytes of the boot file `file` inside `payload`, checked against its CRC.
 pub fn boot_file_bytes<'p>(payload: &'p [u8], file: &BootFile) -> Result<&'p [u8], ImageError> {
-    checked(payload, file.offset, file.size, file.crc32)
+    checked(payload, file.offset, file.size, file.crc32, crc32)
+}
+
+/// As [`boot_file_bytes`], computing CRCs with `crc32`.
+pub fn boot_file_bytes_with<'p>(payload: &'p [u8], file: &BootFile, crc32: Crc32) -> Result<&'p [u8], ImageError> {
+    checked(payload, file.offset, file.size, file.crc32, crc32)
 }
 
 #[cfg(test)]
@@ -85,5 +100,20 @@ mod tests {
         assert_eq!(boot_file_bytes(&payload, &BootFile { size: 4097, ..good }), Err(ImageError::OutOfBounds));
         payload[4096] = b'D';
         assert_eq!(boot_file_bytes(&payload, &good), Err(ImageError::BadChecksum));
+    }
+
+    #[test]
+    fn the_with_variants_check_with_the_given_crc() {
+        let mut payload = [0u8; 8192];
+        payload[4096..4100].copy_from_slice(b"code");
+        let image = ImageRef { offset: 4096, size: 4, crc32: 0x1234_5678, load: Ipa::new(0), entry: Ipa::new(0) };
+        let file = BootFile { offset: 4096, size: 4, crc32: 0x1234_5678, load: Ipa::new(0) };
+        let fixed: Crc32 = |_| 0x1234_5678;
+        assert_eq!(image_bytes_with(&payload, &image, fixed), Ok(&b"code"[..]));
+        assert_eq!(boot_file_bytes_with(&payload, &file, fixed), Ok(&b"code"[..]));
+        assert_eq!(image_bytes_with(&payload, &image, crc32), Err(ImageError::BadChecksum));
+        assert_eq!(boot_file_bytes_with(&payload, &file, |_| 0), Err(ImageError::BadChecksum));
+        let outside = ImageRef { offset: 8190, ..image };
+        assert_eq!(image_bytes_with(&payload, &outside, fixed), Err(ImageError::OutOfBounds));
     }
 }

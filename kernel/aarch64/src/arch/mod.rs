@@ -3,6 +3,7 @@
 //! address, or firmware. Each file owns one piece of hardware or one
 //! boundary; none makes a policy decision.
 
+pub mod crc;
 pub mod entry;
 pub mod gic;
 pub mod guest;

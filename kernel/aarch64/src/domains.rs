@@ -494,7 +494,7 @@ fn print_census(domain: &bulkhead_bootcfg::Domain) {
             *sum = sum.wrapping_add(count);
         }
     }
-    kprintln!("{}", kernel_core::census::CensusLine { domain: domain.name.as_str(), counts });
+    kprintln!("{}", crate::log::Show(&kernel_core::census::CensusLine { domain: domain.name.as_str(), counts }));
 }
 
 /// The watchdog tick on the pCPU of a domain's first vCPU.

@@ -4,8 +4,8 @@
 //! TPIDR_EL2 holds it.
 
 use bulkhead_bootcfg::MAX_PCPUS;
-use kernel_core::census::{CLASSES, EntryClass};
 use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use kernel_core::census::{CLASSES, EntryClass};
 
 /// Mailbox states.
 const EMPTY: u8 = 0;

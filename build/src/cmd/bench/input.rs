@@ -39,7 +39,8 @@ fn burst() -> String {
 /// Runs the input benchmark; `inject_latency` is this run's mean guest
 /// interrupt latency (trap and inject).
 pub fn metrics(inject_latency: f64) -> Result<BTreeMap<String, f64>> {
-    let built = super::super::build::build_with(BOARD, Some(LogFormat::Text), super::super::build::Instrumented::Bench)?;
+    let built =
+        super::super::build::build_with(BOARD, Some(LogFormat::Text), super::super::build::Instrumented::Bench)?;
     let socket = std::env::temp_dir().join(format!("bulkhead-bench-qmp-{}.sock", std::process::id()));
     let _ = std::fs::remove_file(&socket);
     let overrides = Overrides {

@@ -31,7 +31,8 @@ fn native() -> Result<BTreeMap<String, u64>> {
 }
 
 fn under_bulkhead(board: &str) -> Result<BTreeMap<String, u64>> {
-    let built = super::super::build::build_with(board, Some(LogFormat::Text), super::super::build::Instrumented::Bench)?;
+    let built =
+        super::super::build::build_with(board, Some(LogFormat::Text), super::super::build::Instrumented::Bench)?;
     let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
     let done = |log: &str| log.contains("[irqbench] BENCH done");
     let out = qemu::run_until(cmd, Duration::from_secs(120), done)?;

@@ -196,17 +196,17 @@ pub fn metrics() -> Result<BTreeMap<String, f64>> {
     }
     out.insert("linux_boot_insns_ratio_vs_native".into(), ratio(insns(&under), insns(&native)));
     out.insert("linux_boot_wall_ratio_vs_native".into(), ratio(walls(&under), walls(&native)));
-    out.insert(
-        "linux_boot_kernel_insns".into(),
-        median(under.iter().map(|b| b.kernel.unwrap_or(0) as f64).collect()),
-    );
+    out.insert("linux_boot_kernel_insns".into(), median(under.iter().map(|b| b.kernel.unwrap_or(0) as f64).collect()));
     // The census of the median boot (by instructions), one consistent run.
     let mut by_insns: Vec<&Boot> = under.iter().collect();
     by_insns.sort_by_key(|b| b.insns);
     let mid = by_insns.get(by_insns.len() / 2).context("no Bulkhead boot")?;
     for (class, &count) in &mid.census {
-        let key =
-            if class == "total" { "linux_boot_el2_entries".to_string() } else { format!("linux_boot_el2_entries_{class}") };
+        let key = if class == "total" {
+            "linux_boot_el2_entries".to_string()
+        } else {
+            format!("linux_boot_el2_entries_{class}")
+        };
         out.insert(key, count as f64);
     }
     Ok(out)

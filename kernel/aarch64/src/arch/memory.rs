@@ -135,7 +135,7 @@ pub mod phys {
     /// load addresses are page-aligned), `copy_nonoverlapping` for the rest.
     pub fn copy_in(pa: u64, bytes: &[u8]) {
         let src = bytes.as_ptr() as u64;
-        let bulk = if (pa | src) % 16 == 0 { bytes.len() as u64 & !(BLOCK - 1) } else { 0 };
+        let bulk = if (pa | src).is_multiple_of(16) { bytes.len() as u64 & !(BLOCK - 1) } else { 0 };
         let mut done = 0;
         while done < bulk {
             // SAFETY: `pa..pa+len` lies in a stopped domain's RAM grant (the

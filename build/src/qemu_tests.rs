@@ -139,6 +139,34 @@ fn corrupt_config_is_refused(ctx: &mut Ctx) -> Result<()> {
     expect(&out, ExitCode::BootError, &["boot error: configuration checksum mismatch"])
 }
 
+/// Flips one byte of a domain image: in domain 1's 8-byte words (the
+/// kernel's CRC32X loop), then the last byte of domain 0's, which is not a
+/// multiple of 8 bytes long (the byte loop after the words).
+fn a_damaged_domain_image_is_refused(ctx: &mut Ctx) -> Result<()> {
+    let built = ctx.text()?;
+    let elf_bytes = std::fs::read(&built.kernel_elf)?;
+    let payload = usize::try_from(elf::symbol(&elf_bytes, "__payload_start")? - built.board.config.kernel.base.raw())?;
+    let bytes = std::fs::read(&built.image)?;
+    let config = bulkhead_bootcfg::decode(bytes.get(payload..).context("image shorter than its kernel")?)
+        .map_err(|e| anyhow::anyhow!("the built image's configuration: {e:?}"))?;
+    let span = |d: usize| {
+        config.domains.get(d).map(|d| (d.image.offset as usize, d.image.size as usize)).context("qemu-virt has 2 domains")
+    };
+    let (word_domain, tail_domain) = (span(1)?, span(0)?);
+    ensure!(tail_domain.1 % 8 != 0, "domain 0's image ({} bytes) has no bytes after its words", tail_domain.1);
+    for (name, domain, at) in [
+        ("damaged-word", 1, word_domain.0 + (word_domain.1 / 2 & !7) + 3),
+        ("damaged-tail", 0, tail_domain.0 + tail_domain.1 - 1),
+    ] {
+        let patched = patched_image(built, name, |payload| payload[at] ^= 0x01)?;
+        let out = boot(built, &patched, &Overrides::default())?;
+        let line = format!("boot error: the image of domain {domain} is damaged (BadChecksum)");
+        expect(&out, ExitCode::BootError, &[&line])?;
+        ensure!(!out.output.contains("boot complete"), "{name}: domains started from a damaged image");
+    }
+    Ok(())
+}
+
 fn wrong_config_version_is_refused(ctx: &mut Ctx) -> Result<()> {
     let built = ctx.text()?;
     let next = bulkhead_bootcfg::VERSION + 1;
@@ -666,6 +694,7 @@ const TESTS: &[Test] = &[
     ("qemu: less RAM than the board is a boot error", less_ram_is_a_boot_error),
     ("qemu: a corrupt configuration is refused", corrupt_config_is_refused),
     ("qemu: a configuration of another version is refused", wrong_config_version_is_refused),
+    ("qemu: a damaged domain image is refused (a byte in a word, a last byte)", a_damaged_domain_image_is_refused),
     ("qemu: a panic reports its location and exits 101", panic_reports_location),
     ("qemu: defmt frames decode with defmt-print", defmt_frames_decode),
     ("qemu: every hostile attempt is contained, the counter counts on", hostile_domain_is_contained),

@@ -150,7 +150,11 @@ fn a_damaged_domain_image_is_refused(ctx: &mut Ctx) -> Result<()> {
     let config = bulkhead_bootcfg::decode(bytes.get(payload..).context("image shorter than its kernel")?)
         .map_err(|e| anyhow::anyhow!("the built image's configuration: {e:?}"))?;
     let span = |d: usize| {
-        config.domains.get(d).map(|d| (d.image.offset as usize, d.image.size as usize)).context("qemu-virt has 2 domains")
+        config
+            .domains
+            .get(d)
+            .map(|d| (d.image.offset as usize, d.image.size as usize))
+            .context("qemu-virt has 2 domains")
     };
     let (word_domain, tail_domain) = (span(1)?, span(0)?);
     ensure!(tail_domain.1 % 8 != 0, "domain 0's image ({} bytes) has no bytes after its words", tail_domain.1);
@@ -627,6 +631,16 @@ fn linux_boots_on_two_vcpus_beside_the_counter(_ctx: &mut Ctx) -> Result<()> {
     for bad in ["fault: ", "restarted", "PANIC", "Kernel panic", "BULKHEAD-WORKLOAD: FAILED"] {
         ensure!(!log.contains(bad), fail(&format!("`{bad}` in the log")));
     }
+    // /bin/bulkhead-cntvct (the boot benchmark's stamp) ran just before the
+    // marker and read a counter that has run for Linux's boot (>= 0.1 s at
+    // this machine's 1 GHz).
+    let stamp = log
+        .lines()
+        .take_while(|l| !l.starts_with("[linux] BULKHEAD-INIT:"))
+        .filter(|l| l.starts_with("[linux] "))
+        .last()
+        .and_then(crate::guest::stamp::parse);
+    ensure!(stamp.is_some_and(|t| t >= 100_000_000), fail(&format!("no counter stamp before the marker: {stamp:?}")));
 
     let built = build("boards/test/linux-reboot.toml", Some(LogFormat::Text))?;
     let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;

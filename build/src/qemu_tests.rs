@@ -628,7 +628,7 @@ fn linux_boots_on_two_vcpus_beside_the_counter(_ctx: &mut Ctx) -> Result<()> {
     ] {
         cursor += log[cursor..].find(line).ok_or_else(|| fail(&format!("no `{line}` (in this order)")))?;
     }
-    for bad in ["fault: ", "restarted", "PANIC", "Kernel panic", "BULKHEAD-WORKLOAD: FAILED"] {
+    for bad in ["fault: ", "restarted", "PANIC", "Kernel panic", "BULKHEAD-WORKLOAD: FAILED", "denied: "] {
         ensure!(!log.contains(bad), fail(&format!("`{bad}` in the log")));
     }
     // /bin/bulkhead-cntvct (the boot benchmark's stamp) ran just before the

@@ -162,7 +162,9 @@ pub fn answer_without_context(x0: u64) -> Option<u64> {
 pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
     let [x0, x1, x2, x3] = x;
     let function = u32::try_from(x0).unwrap_or(u32::MAX);
-    if u64::from(function) == x0 && (psci::is_psci(function) || psci::is_arch_call(function)) {
+    if u64::from(function) == x0
+        && (psci::is_psci(function) || psci::is_arch_call(function) || psci::is_service_probe(function))
+    {
         return psci_call(function, [x1, x2, x3], s);
     }
     let call = if u64::from(function) == x0 { Hypercall::from_raw(function) } else { None };

@@ -93,6 +93,19 @@ pub fn is_arch_call(function: u32) -> bool {
     function & 0xbfff_0000 == 0x8000_0000
 }
 
+/// Whether `function` is a discovery call that an unmodified Linux makes of
+/// a service the kernel does not offer: the SMCCC TRNG interface
+/// (`TRNG_VERSION` .. `TRNG_RND`, SMC32 or SMC64) or a General Service
+/// Query (Call Count, Call UID, Revision: functions 0xFF00..0xFF03 of any
+/// owner, e.g. Linux's vendor hypervisor UID probe `0x8600ff01`). [`call`]
+/// answers NOT_SUPPORTED; probing is not misbehaviour, so it is not audited.
+pub fn is_service_probe(function: u32) -> bool {
+    let fast = function & 0x8000_0000 != 0;
+    let trng = matches!(function & 0xbfff_ffff, 0x8400_0050..=0x8400_0053);
+    let query = matches!(function & 0xffff, 0xff00..=0xff03);
+    fast && (trng || query)
+}
+
 /// The SMCCC architecture calls the kernel implements.
 const ARCH_CALLS: [u32; 2] = [smccc::VERSION, smccc::ARCH_FEATURES];
 
@@ -224,6 +237,19 @@ mod tests {
         assert_eq!(call(0xC000_0001, [0; 3], &[On], ram), reply(-1), "no SMC64 architecture calls");
         assert!(is_arch_call(0x8000_0000) && is_arch_call(0x8000_8000) && is_arch_call(0xC000_0001));
         assert!(!is_arch_call(0x8400_0000) && !is_arch_call(0xC600_0003) && !is_arch_call(0x8001_0000));
+    }
+
+    #[test]
+    fn linux_service_probes_are_not_supported() {
+        // Linux 6.12's TRNG probe and its vendor hypervisor UID probe.
+        for probe in [0x8400_0050, 0x8400_0053, 0xC400_0053, 0x8600_ff01, 0x8600_ff03, 0x8500_ff00] {
+            assert!(is_service_probe(probe), "{probe:#x}");
+            assert_eq!(call(probe, [0; 3], &[On], ram), reply(-1), "{probe:#x}");
+        }
+        // Neither other functions of those owners nor yielding calls.
+        for other in [0x8400_0054, 0x8400_004f, 0xC600_00ff, 0x8600_ff04, 0x0600_ff01, 0x8400_0000] {
+            assert!(!is_service_probe(other), "{other:#x}");
+        }
     }
 
     #[test]

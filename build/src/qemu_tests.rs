@@ -159,7 +159,7 @@ fn a_damaged_domain_image_is_refused(ctx: &mut Ctx) -> Result<()> {
     let (word_domain, tail_domain) = (span(1)?, span(0)?);
     ensure!(tail_domain.1 % 8 != 0, "domain 0's image ({} bytes) has no bytes after its words", tail_domain.1);
     for (name, domain, at) in [
-        ("damaged-word", 1, word_domain.0 + (word_domain.1 / 2 & !7) + 3),
+        ("damaged-word", 1, word_domain.0 + ((word_domain.1 / 2) & !7) + 3),
         ("damaged-tail", 0, tail_domain.0 + tail_domain.1 - 1),
     ] {
         let patched = patched_image(built, name, |payload| payload[at] ^= 0x01)?;

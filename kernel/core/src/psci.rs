@@ -242,12 +242,12 @@ mod tests {
     #[test]
     fn linux_service_probes_are_not_supported() {
         // Linux 6.12's TRNG probe and its vendor hypervisor UID probe.
-        for probe in [0x8400_0050, 0x8400_0053, 0xC400_0053, 0x8600_ff01, 0x8600_ff03, 0x8500_ff00] {
+        for probe in [0x8400_0050, 0x8400_0053, 0xc400_0053, 0x8600_ff01, 0x8600_ff03, 0x8500_ff00] {
             assert!(is_service_probe(probe), "{probe:#x}");
             assert_eq!(call(probe, [0; 3], &[On], ram), reply(-1), "{probe:#x}");
         }
         // Neither other functions of those owners nor yielding calls.
-        for other in [0x8400_0054, 0x8400_004f, 0xC600_00ff, 0x8600_ff04, 0x0600_ff01, 0x8400_0000] {
+        for other in [0x8400_0054, 0x8400_004f, 0xc600_00ff, 0x8600_ff04, 0x0600_ff01, 0x8400_0000] {
             assert!(!is_service_probe(other), "{other:#x}");
         }
     }

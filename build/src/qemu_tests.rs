@@ -665,6 +665,38 @@ fn linux_boots_on_two_vcpus_beside_the_counter(_ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
+/// Typed input reaches Linux's shell through the emulated PL011's receive
+/// interrupt, and its answer comes back prefixed, line by line.
+fn linux_shell_answers_typed_commands(_ctx: &mut Ctx) -> Result<()> {
+    ensure!(crate::cmd::fetch_guest::run()? == 0, "cargo xtask fetch-guest failed");
+    let built = build("boards/test/linux-shell.toml", Some(LogFormat::Text))?;
+    let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
+    // (wait for this, then type this); `$((6 * 7))` makes the answer differ
+    // from the echoed command line.
+    let script: [(&str, &[u8]); 2] = [
+        ("[linux] BULKHEAD-INIT: no bulkhead.test= steps", b"echo typed-$((6 * 7)) on $(nproc) cpus\r"),
+        ("\n[linux] typed-42 on 2 cpus\n", b"poweroff -f\r"),
+    ];
+    let mut step = 0;
+    let out = qemu::run_feeding(cmd, Duration::from_secs(180), |log, stdin| {
+        while let Some((wait, typed)) = script.get(step) {
+            if !log.contains(wait) {
+                break;
+            }
+            let _ = stdin.write_all(typed).and_then(|()| stdin.flush());
+            step += 1;
+        }
+        false
+    })?;
+    expect(
+        &out,
+        ExitCode::Success,
+        &["[linux] typed-42 on 2 cpus", "domain linux: PSCI SYSTEM_OFF from vCPU 0", "every domain has stopped"],
+    )?;
+    ensure!(!out.output.contains("denied: "), "a denied call:\n{}", out.output);
+    Ok(())
+}
+
 fn a_crashing_linux_comes_back_while_the_counter_counts(_ctx: &mut Ctx) -> Result<()> {
     ensure!(crate::cmd::fetch_guest::run()? == 0, "cargo xtask fetch-guest failed");
     let built = build("boards/test/linux-crash.toml", Some(LogFormat::Text))?;
@@ -744,6 +776,7 @@ const TESTS: &[Test] = &[
         "qemu: input domain: keys, pointer, touch reach the focused client only; it crashes, restarts, clients reconnect",
         |_| crate::input_scenario::input_end_to_end(),
     ),
+    ("qemu: Linux's shell answers a command typed on the physical UART", linux_shell_answers_typed_commands),
     (
         "qemu: an unmodified Linux boots on 2 vCPUs, runs a workload, powers off (the counter counts on), reboots into a pristine copy",
         linux_boots_on_two_vcpus_beside_the_counter,

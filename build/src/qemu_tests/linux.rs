@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+//! Linux domains: boot on two vCPUs, workload, power-off and reboot; typed shell input; a crash and its
+//! restart.
+
+use super::{Ctx, counter_alive_after, expect};
+use crate::board::schema::LogFormat;
+use crate::cmd::build::build;
+use crate::qemu::{self, Overrides};
+use anyhow::{Result, ensure};
+use bulkhead_abi::ExitCode;
+use std::time::Duration;
+
+/// An unmodified arm64 Linux (Debian's kernel, the busybox initramfs of
+/// `cargo xtask fetch-guest`, which this test runs first) boots on two
+/// vCPUs beside the counter, runs its workload on both, powers off through
+/// PSCI, and the counter keeps counting after it. Then a Linux that reboots
+/// (PSCI SYSTEM_RESET) is restarted from its pristine files and boots again
+/// on both vCPUs.
+pub(super) fn linux_boots_on_two_vcpus_beside_the_counter(_ctx: &mut Ctx) -> Result<()> {
+    ensure!(crate::cmd::fetch_guest::run()? == 0, "cargo xtask fetch-guest failed");
+    let built = build("qemu-virt-linux", Some(LogFormat::Text))?;
+    let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
+    let out = qemu::run_until(cmd, Duration::from_secs(180), |log| {
+        log.find("domain linux halted").is_some_and(|at| counter_alive_after(log, at + 1))
+    })?;
+    let log = &out.output;
+    let fail = |what: &str| {
+        let lines: Vec<&str> = log.lines().filter(|l| !l.starts_with("[counter] count")).collect();
+        anyhow::anyhow!("{what}\n--- console, without the counter's lines ---\n{}", lines.join("\n"))
+    };
+    if out.timed_out {
+        return Err(fail("timed out before Linux powered off and the counter counted on"));
+    }
+    let mut cursor = 0;
+    for line in [
+        "[linux] BULKHEAD-INIT: 2 cpus",
+        "[linux] BULKHEAD-WORKLOAD: ok",
+        "[linux] BULKHEAD-STEP: poweroff",
+        "domain linux: PSCI SYSTEM_OFF from vCPU 0",
+        "domain linux halted",
+    ] {
+        cursor += log[cursor..].find(line).ok_or_else(|| fail(&format!("no `{line}` (in this order)")))?;
+    }
+    for bad in ["fault: ", "restarted", "PANIC", "Kernel panic", "BULKHEAD-WORKLOAD: FAILED", "denied: "] {
+        ensure!(!log.contains(bad), fail(&format!("`{bad}` in the log")));
+    }
+    // /bin/bulkhead-cntvct (the boot benchmark's stamp) ran just before the
+    // marker and read a counter that has run for Linux's boot (>= 0.1 s at
+    // this machine's 1 GHz).
+    let stamp = log
+        .lines()
+        .take_while(|l| !l.starts_with("[linux] BULKHEAD-INIT:"))
+        .filter(|l| l.starts_with("[linux] "))
+        .last()
+        .and_then(crate::guest::stamp::parse);
+    ensure!(stamp.is_some_and(|t| t >= 100_000_000), fail(&format!("no counter stamp before the marker: {stamp:?}")));
+
+    let built = build("boards/test/linux-reboot.toml", Some(LogFormat::Text))?;
+    let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
+    let second_life = |log: &str| {
+        log.find("domain linux restarted (1 restarts)")
+            .and_then(|at| log[at..].find("[linux] BULKHEAD-INIT: ").map(|i| at + i))
+    };
+    let out = qemu::run_until(cmd, Duration::from_secs(180), |log| {
+        second_life(log).is_some_and(|at| log[at..].contains(" cpus\n"))
+    })?;
+    let log = &out.output;
+    let fail = |what: &str| anyhow::anyhow!("{what}\n--- console ---\n{log}");
+    ensure!(!out.timed_out, fail("timed out before the restarted Linux reached its /init"));
+    let first = log.find("[linux] BULKHEAD-INIT: 2 cpus").ok_or_else(|| fail("no first `BULKHEAD-INIT: 2 cpus`"))?;
+    ensure!(log[first..].contains("domain linux: PSCI SYSTEM_RESET from vCPU 0"), fail("no SYSTEM_RESET"));
+    let again = second_life(log).ok_or_else(|| fail("no second life"))?;
+    ensure!(
+        log[again..].starts_with("[linux] BULKHEAD-INIT: 2 cpus"),
+        fail("the restarted Linux did not get both vCPUs back")
+    );
+    ensure!(!log.contains("fault: ") && !log.contains("Kernel panic"), fail("a fault or panic"));
+    Ok(())
+}
+
+/// Typed input reaches Linux's shell through the emulated PL011's receive
+/// interrupt, and its answer comes back prefixed, line by line.
+pub(super) fn linux_shell_answers_typed_commands(_ctx: &mut Ctx) -> Result<()> {
+    ensure!(crate::cmd::fetch_guest::run()? == 0, "cargo xtask fetch-guest failed");
+    let built = build("boards/test/linux-shell.toml", Some(LogFormat::Text))?;
+    let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
+    // (wait for this, then type this); `$((6 * 7))` makes the answer differ
+    // from the echoed command line.
+    let script: [(&str, &[u8]); 2] = [
+        ("[linux] BULKHEAD-INIT: no bulkhead.test= steps", b"echo typed-$((6 * 7)) on $(nproc) cpus\r"),
+        ("\n[linux] typed-42 on 2 cpus\n", b"poweroff -f\r"),
+    ];
+    let mut step = 0;
+    let out = qemu::run_feeding(cmd, Duration::from_secs(180), |log, stdin| {
+        while let Some((wait, typed)) = script.get(step) {
+            if !log.contains(wait) {
+                break;
+            }
+            let _ = stdin.write_all(typed).and_then(|()| stdin.flush());
+            step += 1;
+        }
+        false
+    })?;
+    expect(
+        &out,
+        ExitCode::Success,
+        &["[linux] typed-42 on 2 cpus", "domain linux: PSCI SYSTEM_OFF from vCPU 0", "every domain has stopped"],
+    )?;
+    ensure!(!out.output.contains("denied: "), "a denied call:\n{}", out.output);
+    Ok(())
+}
+
+pub(super) fn a_crashing_linux_comes_back_while_the_counter_counts(_ctx: &mut Ctx) -> Result<()> {
+    ensure!(crate::cmd::fetch_guest::run()? == 0, "cargo xtask fetch-guest failed");
+    let built = build("boards/test/linux-crash.toml", Some(LogFormat::Text))?;
+    let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
+    let second_init = |log: &str| {
+        log.find("domain linux restarted (1 restarts)")
+            .and_then(|at| log[at..].find("[linux] BULKHEAD-INIT: 2 cpus").map(|i| at + i))
+    };
+    let out = qemu::run_until(cmd, Duration::from_secs(240), |log| {
+        second_init(log).is_some_and(|at| counter_alive_after(log, at + 1))
+    })?;
+    let log = &out.output;
+    let fail = |what: &str| {
+        let lines: Vec<&str> = log.lines().filter(|l| !l.starts_with("[counter] count")).collect();
+        anyhow::anyhow!("{what}\n--- console, without the counter's lines ---\n{}", lines.join("\n"))
+    };
+    ensure!(!out.timed_out, fail("timed out before the crashed Linux came back with the counter counting"));
+    let first = log.find("[linux] BULKHEAD-INIT: 2 cpus").ok_or_else(|| fail("no first /init"))?;
+    let crash = first
+        + log[first..].find("[linux] BULKHEAD-STEP: crash").ok_or_else(|| fail("the crash step did not start"))?;
+    let reset = crash
+        + log[crash..]
+            .find("domain linux: PSCI SYSTEM_RESET from vCPU")
+            .ok_or_else(|| fail("the panic did not reset through PSCI"))?;
+    ensure!(log[crash..reset].contains("Kernel panic"), fail("no Kernel panic between the crash and the reset"));
+    let again = second_init(log).ok_or_else(|| fail("no second life"))?;
+    ensure!(counter_alive_after(&log[..again], crash), fail("the counter stopped while Linux crashed and restarted"));
+    ensure!(!log.contains("fault: "), fail("a domain fault"));
+    Ok(())
+}

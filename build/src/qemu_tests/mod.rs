@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+//! The QEMU integration tests. Each boots a real image under a timeout and
+//! takes its verdict from QEMU's exit status (the kernel's semihosting exit
+//! code) together with the kernel's own log lines.
+//!
+//! This file owns the harness (building, booting, checking the verdict and
+//! the counter's progress) and the list of tests; the tests live by area:
+//! `boot_checks`, `isolation`, `console`, `ipc`, `irq`, `linux` (and the input
+//! domain's in `crate::input_scenario`).
+
+mod boot_checks;
+mod console;
+mod ipc;
+mod irq;
+mod isolation;
+mod linux;
+
+use crate::board::schema::LogFormat;
+use crate::cmd::build::{Built, build};
+use crate::cmd::test::Tally;
+use crate::qemu::{self, Outcome, Overrides};
+use anyhow::{Context, Result};
+use bulkhead_abi::ExitCode;
+use std::time::{Duration, Instant};
+
+/// Every QEMU run gets at most this long.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Images built once and shared by the tests.
+#[derive(Default)]
+struct Ctx {
+    text: Option<Built>,
+}
+
+impl Ctx {
+    fn text(&mut self) -> Result<&Built> {
+        if self.text.is_none() {
+            self.text = Some(build("qemu-virt", Some(LogFormat::Text))?);
+        }
+        self.text.as_ref().context("image not built")
+    }
+}
+
+fn boot(built: &Built, image: &std::path::Path, o: &Overrides) -> Result<Outcome> {
+    let cmd = qemu::command(&built.board, image, true, o)?;
+    qemu::run_captured(cmd, TIMEOUT)
+}
+
+/// Builds `board` (text log), boots it on the board's own machine and
+/// checks that it powers off (exit 0) after printing every one of `lines`.
+fn boots_and_prints(board: &str, lines: &[&str]) -> Result<Outcome> {
+    let built = build(board, Some(LogFormat::Text))?;
+    let out = boot(&built, &built.image, &Overrides::default())?;
+    expect(&out, ExitCode::Success, lines)?;
+    Ok(out)
+}
+
+/// Checks the exit status and the console; a failure carries the tail of
+/// the console so that the reason is visible in the test log.
+fn expect(out: &Outcome, code: ExitCode, lines: &[&str]) -> Result<()> {
+    let problem = if out.timed_out {
+        Some(format!("QEMU timed out after {}s", TIMEOUT.as_secs()))
+    } else if out.code != Some(code as i32) {
+        Some(format!("QEMU exited with {:?}, expected {} ({code:?})", out.code, code as i32))
+    } else {
+        lines.iter().find(|l| !out.output.contains(*l)).map(|l| format!("the console never printed `{l}`"))
+    };
+    match problem {
+        None => Ok(()),
+        Some(problem) => {
+            let lines: Vec<&str> = out.output.lines().collect();
+            let tail = lines[lines.len().saturating_sub(40)..].join("\n");
+            anyhow::bail!("{problem}\n--- console (last 40 lines) ---\n{tail}")
+        }
+    }
+}
+
+/// The last `[counter] count N` at or before byte `at` of the log.
+fn counter_at(log: &str, at: usize) -> Option<u64> {
+    log.get(..at)?.lines().rev().find_map(|l| l.strip_prefix("[counter] count ")?.split(' ').next()?.parse().ok())
+}
+
+/// Whether `log` shows the counter counting after byte `at`: a count
+/// higher than any before `at`.
+fn counter_alive_after(log: &str, at: usize) -> bool {
+    counter_advanced_within(log, at, log.len())
+}
+
+/// Whether the counter printed, between bytes `from` and `to` of the log,
+/// a count higher than its last one before `from`.
+fn counter_advanced_within(log: &str, from: usize, to: usize) -> bool {
+    let before = counter_at(log, from).unwrap_or(0);
+    counter_at(log, to).is_some_and(|after| after > before)
+}
+
+type Test = (&'static str, fn(&mut Ctx) -> Result<()>);
+
+const TESTS: &[Test] = &[
+    (
+        "qemu: Linux crashes (sysrq c, panic=-1), is restarted and comes back while the counter counts",
+        linux::a_crashing_linux_comes_back_while_the_counter_counts,
+    ),
+    ("qemu: banner reports all 8 CPUs online, domains run", boot_checks::banner_reports_all_cpus),
+    ("qemu: fewer CPUs than the board is a boot error", boot_checks::fewer_cpus_is_a_boot_error),
+    ("qemu: less RAM than the board is a boot error", boot_checks::less_ram_is_a_boot_error),
+    ("qemu: a corrupt configuration is refused", boot_checks::corrupt_config_is_refused),
+    ("qemu: a configuration of another version is refused", boot_checks::wrong_config_version_is_refused),
+    (
+        "qemu: a damaged domain image is refused (a byte in a word, a last byte)",
+        boot_checks::a_damaged_domain_image_is_refused,
+    ),
+    ("qemu: a panic reports its location and exits 101", boot_checks::panic_reports_location),
+    ("qemu: defmt frames decode with defmt-print", boot_checks::defmt_frames_decode),
+    ("qemu: every hostile attempt is contained, the counter counts on", isolation::hostile_domain_is_contained),
+    ("qemu: a two-vCPU domain panics, resets and powers off", isolation::lifecycle_panic_reset_and_off),
+    (
+        "qemu: console: a flooding domain is rate limited, the counter keeps its rate",
+        console::a_flooding_console_is_rate_limited,
+    ),
+    (
+        "qemu: console: typed input reaches the focused domain's PL011, Ctrl-A n switches",
+        console::console_input_reaches_the_focused_domain,
+    ),
+    ("qemu: wfi traps or not, per domain, as the board says", isolation::wfi_policy_is_per_domain),
+    ("qemu: two domains ping-pong 10,000 checksummed messages", ipc::ping_pong_over_a_channel),
+    (
+        "qemu: doorbells reach a direct-delivery domain as physical SGIs (10,000 round trips)",
+        ipc::doorbells_reach_a_direct_delivery_domain,
+    ),
+    (
+        "qemu: a peer that scribbles over its ring is reported, the other side carries on",
+        ipc::a_scribbled_ring_is_reported_broken,
+    ),
+    (
+        "qemu: a peer restarts mid-conversation, the pair reconnects in a new epoch and carries on",
+        ipc::a_restarted_peer_reconnects_and_the_pair_carries_on,
+    ),
+    (
+        "qemu: a guest gets its timer, SPI, SGIs and 7 interrupts at once; another cannot touch them",
+        irq::a_guest_gets_its_interrupts_and_cannot_touch_anothers,
+    ),
+    ("qemu: the same guest runs under direct delivery", irq::the_same_guest_runs_under_direct_delivery),
+    (
+        "qemu: input domain: keys, pointer, touch reach the focused client only; it crashes, restarts, clients reconnect",
+        |_| crate::input_scenario::input_end_to_end(),
+    ),
+    ("qemu: Linux's shell answers a command typed on the physical UART", linux::linux_shell_answers_typed_commands),
+    (
+        "qemu: an unmodified Linux boots on 2 vCPUs, runs a workload, powers off (the counter counts on), reboots into a pristine copy",
+        linux::linux_boots_on_two_vcpus_beside_the_counter,
+    ),
+    ("build: imx8mp-evk image has a valid arm64 header", boot_checks::imx8mp_evk_builds_a_bootable_image),
+    ("cli: check rejects a bad board with exit 2", boot_checks::check_rejects_a_bad_board_with_exit_2),
+];
+
+/// Runs every test whose name contains `filter`.
+pub fn run_all(tally: &mut Tally, filter: Option<&str>) {
+    println!("== integration tests");
+    let mut ctx = Ctx::default();
+    for (name, test) in TESTS.iter().filter(|(n, _)| filter.is_none_or(|f| n.contains(f))) {
+        let start = Instant::now();
+        let result = test(&mut ctx);
+        let secs = start.elapsed().as_secs_f64();
+        match result {
+            Ok(()) => {
+                tally.passed += 1;
+                println!("PASS {name} ({secs:.1}s)");
+            }
+            Err(e) => {
+                tally.failed += 1;
+                println!("FAIL {name} ({secs:.1}s): {e:#}");
+            }
+        }
+    }
+}

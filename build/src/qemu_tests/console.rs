@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 //! Consoles: the per-domain output rate limit, typed input switched between emulated UARTs.
 
-use super::{Ctx, TIMEOUT, counter_at, expect};
+use super::{Ctx, TIMEOUT, counter_at, expect, run_typing};
 use crate::board::schema::LogFormat;
 use crate::cmd::build::build;
 use crate::qemu::{self, Overrides};
@@ -68,26 +68,16 @@ pub(super) fn a_flooding_console_is_rate_limited(_ctx: &mut Ctx) -> Result<()> {
 pub(super) fn console_input_reaches_the_focused_domain(_ctx: &mut Ctx) -> Result<()> {
     let built = build("boards/test/console-input.toml", Some(LogFormat::Text))?;
     let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
-    // (wait for this line, then type this); the first domain has the input at boot.
-    let script: [(&str, &[u8]); 6] = [
-        ("[echo-b] echo-uart: ready", b"hello a\r"),
-        ("[echo-a] echo: hello a", b"\x012"),
-        ("console: input to echo-b", b"hi b\x01\x01!\r"),
-        ("[echo-b] echo: hi b.!", b"\x019"),
-        ("console: no domain console 9", b"quit\r\x011"),
-        ("console: input to echo-a", b"quit\r"),
+    // (wait for these lines, then type this); the first domain has the input at boot.
+    let script: [(&[&str], &[u8]); 6] = [
+        (&["[echo-a] echo-uart: ready", "[echo-b] echo-uart: ready"], b"hello a\r"),
+        (&["[echo-a] echo: hello a"], b"\x012"),
+        (&["console: input to echo-b"], b"hi b\x01\x01!\r"),
+        (&["[echo-b] echo: hi b.!"], b"\x019"),
+        (&["console: no domain console 9"], b"quit\r\x011"),
+        (&["console: input to echo-a"], b"quit\r"),
     ];
-    let mut step = 0;
-    let out = qemu::run_feeding(cmd, TIMEOUT, |log, stdin| {
-        while let Some((wait, typed)) = script.get(step) {
-            if !log.contains(wait) || (step == 0 && !log.contains("[echo-a] echo-uart: ready")) {
-                break;
-            }
-            let _ = stdin.write_all(typed).and_then(|()| stdin.flush());
-            step += 1;
-        }
-        false
-    })?;
+    let out = run_typing(cmd, TIMEOUT, &script)?;
     expect(
         &out,
         ExitCode::Success,

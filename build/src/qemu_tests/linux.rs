@@ -2,7 +2,7 @@
 //! Linux domains: boot on two vCPUs, workload, power-off and reboot; typed shell input; a crash and its
 //! restart.
 
-use super::{Ctx, counter_alive_after, expect};
+use super::{Ctx, counter_alive_after, expect, run_typing};
 use crate::board::schema::LogFormat;
 use crate::cmd::build::build;
 use crate::qemu::{self, Overrides};
@@ -86,21 +86,11 @@ pub(super) fn linux_shell_answers_typed_commands(_ctx: &mut Ctx) -> Result<()> {
     let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
     // (wait for this, then type this); `$((6 * 7))` makes the answer differ
     // from the echoed command line.
-    let script: [(&str, &[u8]); 2] = [
-        ("[linux] BULKHEAD-INIT: no bulkhead.test= steps", b"echo typed-$((6 * 7)) on $(nproc) cpus\r"),
-        ("\n[linux] typed-42 on 2 cpus\n", b"poweroff -f\r"),
+    let script: [(&[&str], &[u8]); 2] = [
+        (&["[linux] BULKHEAD-INIT: no bulkhead.test= steps"], b"echo typed-$((6 * 7)) on $(nproc) cpus\r"),
+        (&["\n[linux] typed-42 on 2 cpus\n"], b"poweroff -f\r"),
     ];
-    let mut step = 0;
-    let out = qemu::run_feeding(cmd, Duration::from_secs(180), |log, stdin| {
-        while let Some((wait, typed)) = script.get(step) {
-            if !log.contains(wait) {
-                break;
-            }
-            let _ = stdin.write_all(typed).and_then(|()| stdin.flush());
-            step += 1;
-        }
-        false
-    })?;
+    let out = run_typing(cmd, Duration::from_secs(180), &script)?;
     expect(
         &out,
         ExitCode::Success,

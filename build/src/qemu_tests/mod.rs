@@ -55,6 +55,23 @@ fn boots_and_prints(board: &str, lines: &[&str]) -> Result<Outcome> {
     Ok(out)
 }
 
+/// Runs `cmd` under `timeout`, typing on the serial console: each step of
+/// `script` waits until every one of its lines has appeared, then types
+/// its bytes.
+fn run_typing(cmd: std::process::Command, timeout: Duration, script: &[(&[&str], &[u8])]) -> Result<Outcome> {
+    let mut step = 0;
+    qemu::run_feeding(cmd, timeout, |log, stdin| {
+        while let Some((waits, typed)) = script.get(step) {
+            if !waits.iter().all(|w| log.contains(w)) {
+                break;
+            }
+            let _ = stdin.write_all(typed).and_then(|()| stdin.flush());
+            step += 1;
+        }
+        false
+    })
+}
+
 /// Checks the exit status and the console; a failure carries the tail of
 /// the console so that the reason is visible in the test log.
 fn expect(out: &Outcome, code: ExitCode, lines: &[&str]) -> Result<()> {

@@ -2,9 +2,11 @@
 //! The input domain end to end in QEMU (`boards/test/input.toml`): events
 //! injected through QMP as a user would type, point and touch, checked in
 //! the client domains' console lines; then the input domain crashes on
-//! purpose, restarts, the clients reconnect and input flows again.
+//! purpose, restarts, the clients reconnect and input flows again. And the
+//! same domain on a board where it halts instead (`boards/test/input-halt.toml`),
+//! whose devices must be left reset.
 //!
-//! Owns the scenario (what is injected when, what each client must and
+//! Owns the scenarios (what is injected when, what each client must and
 //! must not print). The runner and the QMP client are in `qemu`/`qmp`.
 
 use crate::board::schema::LogFormat;
@@ -152,5 +154,70 @@ pub fn input_end_to_end() -> Result<()> {
     );
     ensure!(log.contains("domain input restarted (1 restarts)"), "the input domain did not restart:\n{log}");
     ensure!(count(log, "input restarted: reconnecting") >= 2, "the clients did not see the new epoch:\n{log}");
+    Ok(())
+}
+
+/// The virtio devices of `boards/test/input-halt.toml`, by QOM path.
+const DEVICES: [&str; 3] = ["/machine/peripheral/keyboard", "/machine/peripheral/tablet", "/machine/peripheral/touch"];
+
+/// The device status flags QMP reports for `path` (`x-query-virtio-status`).
+fn virtio_status(qmp: &mut Qmp, path: &str) -> Result<String> {
+    let line = qmp.execute(&format!(r#"{{"execute": "x-query-virtio-status", "arguments": {{"path": "{path}"}}}}"#))?;
+    let value: serde_json::Value = serde_json::from_str(&line).context("QMP answered with bad JSON")?;
+    Ok(value["return"]["status"]["statuses"].to_string())
+}
+
+/// A driver domain that halts (not restarts) leaves no live device behind:
+/// while it runs its devices are DRIVER_OK; after F12 makes it panic and the
+/// kernel halts it, QMP reports each device reset (no status flag left).
+pub fn halted_driver_domain_resets_its_devices() -> Result<()> {
+    let built = build("boards/test/input-halt.toml", Some(LogFormat::Text))?;
+    let socket = std::env::temp_dir().join(format!("bulkhead-qmp-halt-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&socket);
+    let overrides = Overrides {
+        extra: vec!["-qmp".into(), format!("unix:{},server=on,wait=off", socket.display())],
+        no_semihosting: true,
+        ..Overrides::default()
+    };
+    let cmd = qemu::command(&built.board, &built.image, true, &overrides)?;
+    let mut qmp: Option<Qmp> = None;
+    let mut running: Vec<String> = Vec::new();
+    let mut halted: Vec<String> = Vec::new();
+    let mut failure: Option<anyhow::Error> = None;
+    let out = qemu::run_watching(cmd, Duration::from_secs(60), |log| {
+        let mut step = || -> Result<bool> {
+            if running.is_empty() {
+                if !(log.contains("[cluster] connected:") && log.contains("[ivi] connected:")) {
+                    return Ok(false);
+                }
+                let q = qmp.insert(Qmp::connect(&socket, Duration::from_secs(5))?);
+                running = DEVICES.iter().map(|d| virtio_status(q, d)).collect::<Result<_>>()?;
+                key(q, &["f12"])?;
+                return Ok(false);
+            }
+            if !log.contains("domain input halted") {
+                return Ok(false);
+            }
+            let q = qmp.as_mut().context("no QMP connection")?;
+            halted = DEVICES.iter().map(|d| virtio_status(q, d)).collect::<Result<_>>()?;
+            Ok(true)
+        };
+        step().unwrap_or_else(|e| {
+            failure = Some(e);
+            true
+        })
+    })?;
+    let _ = std::fs::remove_file(&socket);
+    let log = &out.output;
+    if let Some(e) = failure {
+        return Err(e.context(format!("console:\n{log}")));
+    }
+    ensure!(!halted.is_empty(), "the input domain never halted:\n{log}");
+    for ((device, before), after) in DEVICES.iter().zip(&running).zip(&halted) {
+        ensure!(before.contains("DRIVER_OK"), "{device} was not driven before the halt: {before}");
+        ensure!(after == "[]", "{device} still has status {after} after its domain halted:\n{log}");
+    }
+    ensure!(log.contains("fault: domain input vCPU 0 (pCPU 1): domain panic"), "no panic:\n{log}");
+    ensure!(!log.contains("domain input restarted"), "the input domain restarted:\n{log}");
     Ok(())
 }

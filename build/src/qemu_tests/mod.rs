@@ -161,6 +161,9 @@ const TESTS: &[Test] = &[
         "qemu: input domain: keys, pointer, touch reach the focused client only; it crashes, restarts, clients reconnect",
         |_| crate::input_scenario::input_end_to_end(),
     ),
+    ("qemu: a driver domain that halts leaves its virtio devices reset (QMP reads their status)", |_| {
+        crate::input_scenario::halted_driver_domain_resets_its_devices()
+    }),
     ("qemu: Linux's shell answers a command typed on the physical UART", linux::linux_shell_answers_typed_commands),
     (
         "qemu: an unmodified Linux boots on 2 vCPUs, runs a workload, powers off (the counter counts on), reboots into a pristine copy",

@@ -445,6 +445,10 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
         print_census(domain);
     }
     if !restart {
+        // Its devices stop too: a virtio device reset drops the buffers it
+        // could still write into the halted domain's RAM, and its SPIs are
+        // disabled so that they no longer reach its parked pCPU.
+        reset_devices(world, d);
         state.halted.store(true, Ordering::Release);
         kprintln!("domain {} halted", domain.name.as_str());
         drop(guard);

@@ -5,8 +5,9 @@
 //! The window is memory a peer writes concurrently, so it is never a Rust
 //! slice: the ring reaches it only through [`Window`], a trait of copies and
 //! acquire/release index accesses whose real implementation lives in
-//! `bulkhead-ring-hal` (volatile MMIO-style accesses) and whose test
-//! implementations live in the tests. This crate has no `unsafe`.
+//! `bulkhead-ring-hal` (volatile MMIO-style accesses); a host one,
+//! `TestWindow` (feature `test-window`), serves the host tests of this crate
+//! and of the crates built on it. This crate has no `unsafe`.
 //!
 //! Everything the peer writes is untrusted: its index and every frame
 //! length are validated before use; a violation marks the ring broken
@@ -23,6 +24,8 @@ mod layout;
 mod link;
 mod message;
 mod ring;
+#[cfg(feature = "test-window")]
+mod test_window;
 mod window;
 
 pub use bulk::{DataArea, DataRef};
@@ -30,4 +33,6 @@ pub use layout::{FRAME_HEADER, LayoutError, RING_HEADER, RingLayout};
 pub use link::{Agreed, Hello, LINK_HEADER, Link, LinkError, SetupError, Version};
 pub use message::{MessageError, Undecodable, decode};
 pub use ring::{Consumer, Corruption, Producer, RingError};
+#[cfg(feature = "test-window")]
+pub use test_window::TestWindow;
 pub use window::Window;

@@ -2,10 +2,8 @@
 //! Channel lifecycle: handshake, epochs, a side restarting, stale writes
 //! from an old epoch, and corruption that is not a restart.
 
-mod common;
-
+use bulkhead_ring::TestWindow;
 use bulkhead_ring::*;
-use common::TestWindow;
 
 const A_TO_B: RingLayout = RingLayout { base: LINK_HEADER, capacity: 256 };
 const B_TO_A: RingLayout = RingLayout { base: LINK_HEADER + 512, capacity: 256 };

@@ -2,10 +2,8 @@
 //! Property test: random sequences of pushes and pops behave exactly like
 //! a bounded queue of frames.
 
-mod common;
-
+use bulkhead_ring::TestWindow;
 use bulkhead_ring::*;
-use common::TestWindow;
 use proptest::prelude::*;
 use std::collections::VecDeque;
 

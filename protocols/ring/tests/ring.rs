@@ -2,10 +2,8 @@
 //! Behaviour of the ring: frames, wrap-around, back-pressure, hostile
 //! peers, messages, bulk references, and two threads at once.
 
-mod common;
-
+use bulkhead_ring::TestWindow;
 use bulkhead_ring::*;
-use common::TestWindow;
 use serde::{Deserialize, Serialize};
 
 const LAYOUT: RingLayout = RingLayout { base: 0, capacity: 256 };

@@ -13,7 +13,6 @@
 
 mod device;
 mod rig;
-mod window;
 
 mod r10_client_library;
 mod r1_keyboard;

@@ -6,9 +6,9 @@
 //! error, never a panic.
 
 use crate::rig::*;
-use crate::window::TestWindow;
 use bulkhead_input::{Capabilities, Event, Features, Message, Request, VERSION, decode_request};
 use bulkhead_input_client::{InputClient, Received};
+use bulkhead_ring::TestWindow;
 use bulkhead_ring::{LinkError, RingError};
 
 fn capabilities() -> Capabilities {

@@ -5,11 +5,11 @@
 //! device events in, doorbells out, clients draining their rings.
 
 use crate::device::{Script, SimDevice};
-use crate::window::TestWindow;
 use bulkhead_input::{Event, Features, MultiTouch};
 use bulkhead_input_client::{InputClient, Received};
 use bulkhead_input_core::evdev::codes::*;
 use bulkhead_input_core::{Backend, FocusConfig, FocusSwitch, KeyRoute, RawEvent};
+use bulkhead_ring::TestWindow;
 use bulkhead_ring::{Hello, LINK_HEADER, Link, RingLayout, Version};
 
 /// Backend to client: room for ~128 key events.

@@ -86,17 +86,24 @@ const STEPS: [Step; 8] = [
     Step { what: "done", ready: |l| l.contains("[ivi] event Key { code: 46, pressed: false }"), act: |_| Ok(()) },
 ];
 
-/// Runs the scenario; the error says which step was not reached.
-pub fn input_end_to_end() -> Result<()> {
-    let built = build("boards/test/input.toml", Some(LogFormat::Text))?;
-    let socket = std::env::temp_dir().join(format!("bulkhead-qmp-{}.sock", std::process::id()));
+/// Builds `board` and returns the QEMU command that boots it with a QMP
+/// socket (a fresh path named after `what`), and that path; without
+/// semihosting, the verdict is taken from the console.
+fn with_qmp(board: &str, what: &str) -> Result<(std::process::Command, std::path::PathBuf)> {
+    let built = build(board, Some(LogFormat::Text))?;
+    let socket = std::env::temp_dir().join(format!("bulkhead-qmp-{what}-{}.sock", std::process::id()));
     let _ = std::fs::remove_file(&socket);
     let overrides = Overrides {
         extra: vec!["-qmp".into(), format!("unix:{},server=on,wait=off", socket.display())],
         no_semihosting: true,
         ..Overrides::default()
     };
-    let cmd = qemu::command(&built.board, &built.image, true, &overrides)?;
+    Ok((qemu::command(&built.board, &built.image, true, &overrides)?, socket))
+}
+
+/// Runs the scenario; the error says which step was not reached.
+pub fn input_end_to_end() -> Result<()> {
+    let (cmd, socket) = with_qmp("boards/test/input.toml", "scenario")?;
     let mut qmp: Option<Qmp> = None;
     let mut next = 0;
     let mut failure: Option<anyhow::Error> = None;
@@ -171,15 +178,7 @@ fn virtio_status(qmp: &mut Qmp, path: &str) -> Result<String> {
 /// while it runs its devices are DRIVER_OK; after F12 makes it panic and the
 /// kernel halts it, QMP reports each device reset (no status flag left).
 pub fn halted_driver_domain_resets_its_devices() -> Result<()> {
-    let built = build("boards/test/input-halt.toml", Some(LogFormat::Text))?;
-    let socket = std::env::temp_dir().join(format!("bulkhead-qmp-halt-{}.sock", std::process::id()));
-    let _ = std::fs::remove_file(&socket);
-    let overrides = Overrides {
-        extra: vec!["-qmp".into(), format!("unix:{},server=on,wait=off", socket.display())],
-        no_semihosting: true,
-        ..Overrides::default()
-    };
-    let cmd = qemu::command(&built.board, &built.image, true, &overrides)?;
+    let (cmd, socket) = with_qmp("boards/test/input-halt.toml", "halt")?;
     let mut qmp: Option<Qmp> = None;
     let mut running: Vec<String> = Vec::new();
     let mut halted: Vec<String> = Vec::new();

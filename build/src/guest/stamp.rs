@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-//! `/bin/bulkhead-cntvct`: a 160-byte static arm64 Linux program that
+//! `/bin/bulkhead-cntvct`: a 244-byte static arm64 Linux program that
 //! prints the virtual counter, `BULKHEAD-CNTVCT: 0x<16 hex digits>`, and
 //! exits. `/init` runs it just before its marker line, which is how the
 //! Linux boot benchmark reads "reset to /init" off the guest itself: under

@@ -94,7 +94,8 @@ pub fn boot(dtb_addr: usize) -> Result<usize, BootError> {
     kprintln!("boot complete: starting {} domains", config.domains.len());
     if cfg!(feature = "census") {
         // Under QEMU's -icount the counter counts instructions since reset.
-        kprintln!("census: domains start at counter {}", crate::arch::timer::now());
+        let (now, hz) = (crate::arch::timer::now(), crate::arch::timer::frequency());
+        kprintln!("census: domains start at counter {} ({} Hz)", now, hz);
     }
     domains::release_secondaries();
     Ok(boot_cpu)

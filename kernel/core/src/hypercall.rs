@@ -440,6 +440,19 @@ mod tests {
     }
 
     #[test]
+    fn linux_service_probes_are_answered_and_not_audited() {
+        // TRNG_VERSION and the vendor hypervisor's Call UID, as Linux asks
+        // them; a neighbouring unknown number is still audited.
+        let mut f = Fake::new();
+        for probe in [0x8400_0050u64, 0x8600_ff01] {
+            assert_eq!(dispatch([probe, 0, 0, 0], &mut f), Effect::Psci(u64::MAX, PsciAction::None), "{probe:#x}");
+        }
+        assert!(f.denials.is_empty(), "probes were audited: {:?}", f.denials);
+        assert_eq!(dispatch([0x8600_ff04, 0, 0, 0], &mut f), Effect::Return(u64::MAX));
+        assert_eq!(f.denials, [Denial::UnknownFunction(0x8600_ff04)]);
+    }
+
+    #[test]
     fn only_null_is_answered_without_context() {
         assert_eq!(answer_without_context(Hypercall::Null as u64), Some(0));
         for h in Hypercall::ALL.into_iter().filter(|&h| h != Hypercall::Null) {

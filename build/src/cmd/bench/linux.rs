@@ -76,6 +76,23 @@ fn parse_census(line: &str) -> Option<BTreeMap<String, u64>> {
     Some(out)
 }
 
+/// Parses `census: domains start at counter <n> (<hz> Hz)`: the counter
+/// value, if the counter runs at 1 GHz (one tick per instruction under
+/// `-icount shift=0`); an error if it runs at another rate, since then no
+/// counter value here is an instruction count (QEMU before 9.0, or a named
+/// CPU, runs it at 62.5 MHz).
+fn parse_start(line: &str) -> Option<Result<u64>> {
+    let rest = line.strip_prefix("census: domains start at counter ")?;
+    let (count, hz) = rest.split_once(" (")?;
+    let hz: u64 = hz.strip_suffix(" Hz)")?.parse().ok()?;
+    let count: u64 = count.parse().ok()?;
+    Some(if hz == 1_000_000_000 {
+        Ok(count)
+    } else {
+        Err(anyhow::anyhow!("the counter runs at {hz} Hz, not 1 GHz: its ticks are not instructions"))
+    })
+}
+
 /// Boots `cmd` to the marker and on to QEMU's own exit; `what` names the
 /// run in errors.
 fn boot(mut cmd: Command, what: &str) -> Result<Boot> {
@@ -87,6 +104,13 @@ fn boot(mut cmd: Command, what: &str) -> Result<Boot> {
         .spawn()
         .context("could not start qemu-system-aarch64 (run ci/setup.sh)")?;
     let stdout = child.stdout.take().context("no stdout")?;
+    let mut stderr = child.stderr.take().context("no stderr")?;
+    // Drained all along (a full pipe would stall QEMU); shown on failure.
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+        text
+    });
     let (tx, rx) = mpsc::channel();
     let reader = std::thread::spawn(move || {
         for line in BufReader::new(stdout).split(b'\n').map_while(Result::ok) {
@@ -111,8 +135,8 @@ fn boot(mut cmd: Command, what: &str) -> Result<Boot> {
                 if wall.is_none() && line.contains(MARKER) {
                     wall = Some(at.duration_since(start).as_secs_f64());
                 }
-                if let Some(n) = line.strip_prefix("census: domains start at counter ") {
-                    kernel = n.trim().parse().ok();
+                if let Some(start) = parse_start(&line) {
+                    kernel = Some(start);
                 }
                 if let Some(c) = parse_census(&line) {
                     census = c;
@@ -130,9 +154,11 @@ fn boot(mut cmd: Command, what: &str) -> Result<Boot> {
     }
     let _ = reader.join();
     let status = child.wait()?;
+    let errors = errors.join().unwrap_or_default();
     let (Some(insns), Some(wall)) = (insns, wall) else {
-        bail!("the {what} boot ended ({status}) without its counter and marker lines:\n{log}");
+        bail!("the {what} boot ended ({status}) without its counter and marker lines:\n{log}\n{errors}");
     };
+    let kernel = kernel.transpose().with_context(|| format!("the {what} boot"))?;
     Ok(Boot { insns, wall, kernel, census })
 }
 
@@ -193,7 +219,10 @@ pub fn metrics() -> Result<BTreeMap<String, f64>> {
         native.push(boot(cmd, "native")?);
         let o = Overrides { extra: seed_args.to_vec(), ..Overrides::default() };
         let b = boot(qemu::command(&built.board, &built.image, true, &o)?, "Bulkhead")?;
-        ensure!(!b.census.is_empty(), "the Bulkhead boot printed no census line (is the census kernel built?)");
+        ensure!(
+            !b.census.is_empty() && b.kernel.is_some(),
+            "the Bulkhead boot printed no census lines (is the census kernel built?)"
+        );
         under.push(b);
     }
     let insns = |boots: &[Boot]| median(boots.iter().map(|b| b.insns as f64).collect());
@@ -207,7 +236,10 @@ pub fn metrics() -> Result<BTreeMap<String, f64>> {
     }
     out.insert("linux_boot_insns_ratio_vs_native".into(), ratio(insns(&under), insns(&native)));
     out.insert("linux_boot_wall_ratio_vs_native".into(), ratio(walls(&under), walls(&native)));
-    out.insert("linux_boot_kernel_insns".into(), median(under.iter().map(|b| b.kernel.unwrap_or(0) as f64).collect()));
+    out.insert(
+        "linux_boot_kernel_insns".into(),
+        median(under.iter().map(|b| b.kernel.unwrap_or_default() as f64).collect()),
+    );
     // The census of the median boot (by instructions), one consistent run.
     let mut by_insns: Vec<&Boot> = under.iter().collect();
     by_insns.sort_by_key(|b| b.insns);
@@ -240,6 +272,14 @@ mod tests {
         assert_eq!(c.len(), 11);
         assert_eq!(parse_census("[linux] census: domain x: many EL2 entries: hvc 1"), None);
         assert_eq!(parse_census("BULKHEAD-INIT: 2 cpus"), None);
+    }
+
+    #[test]
+    fn the_start_line_needs_a_1_ghz_counter() {
+        let start = parse_start("census: domains start at counter 65466281 (1000000000 Hz)").unwrap();
+        assert_eq!(start.unwrap(), 65_466_281);
+        assert!(parse_start("census: domains start at counter 5 (62500000 Hz)").unwrap().is_err());
+        assert!(parse_start("census: domain linux: 3 EL2 entries: hvc 3").is_none());
     }
 
     #[test]

@@ -86,7 +86,9 @@ pub mod phys {
     /// 256 bytes.
     const BLOCK: u64 = 256;
 
-    /// Zeroes `len` bytes at `pa` (a RAM grant: whole 4 KiB pages).
+    /// Zeroes `len` bytes at `pa` (a RAM grant: whole 4 KiB pages). Works
+    /// in 16-byte stores: a `len` that is not a multiple of 16 leaves its
+    /// last `len % 16` bytes alone (no caller passes one).
     ///
     /// With `stp xzr, xzr`: with the MMU off, `memset` cannot use `dc zva`
     /// (an alignment fault on Device memory) and was measured several
@@ -130,18 +132,21 @@ pub mod phys {
         }
     }
 
-    /// Copies `bytes` to `pa`: 256 bytes per iteration with `ldp`/`stp`
-    /// when both sides are 16-byte aligned (images are: the payload and
-    /// load addresses are page-aligned), `copy_nonoverlapping` for the rest.
+    /// Copies `bytes` to `pa`, which the caller checked lies in a domain's
+    /// RAM grant (the build tool for images loaded into a stopped domain,
+    /// `Stage2Plan::ram_span` for a hypercall's buffer): 256 bytes per
+    /// iteration with `ldp`/`stp` when both sides are 16-byte aligned
+    /// (images are: the payload and load addresses are page-aligned),
+    /// `copy_nonoverlapping` for the rest.
     pub fn copy_in(pa: u64, bytes: &[u8]) {
         let src = bytes.as_ptr() as u64;
         let bulk = if (pa | src).is_multiple_of(16) { bytes.len() as u64 & !(BLOCK - 1) } else { 0 };
         let mut done = 0;
         while done < bulk {
-            // SAFETY: `pa..pa+len` lies in a stopped domain's RAM grant (the
-            // build tool checked the image fits); it does not overlap
-            // `bytes`, which is in the kernel's payload; `done + BLOCK` is
-            // within both; both addresses are 16-byte aligned.
+            // SAFETY: `pa..pa+len` lies in a domain's RAM grant (caller's
+            // contract, above); it does not overlap `bytes`, which is in the
+            // kernel's payload or memory, never in a domain's RAM;
+            // `done + BLOCK` is within both; both are 16-byte aligned.
             unsafe {
                 core::arch::asm!(
                     "ldp {a}, {b}, [{s}]",

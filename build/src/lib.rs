@@ -10,6 +10,7 @@
 pub mod board;
 pub mod cargo;
 pub mod cmd;
+pub mod demo;
 pub mod elf;
 pub mod guest;
 pub mod image;

@@ -58,6 +58,14 @@ enum Command {
         #[arg(last = true)]
         qemu_args: Vec<String>,
     },
+    /// The README's demo: fetch Debian's kernel, build qemu-virt-linux, boot it until Linux has
+    /// booted on 2 vCPUs, run its workload and powered off beside the counter; print a summary.
+    /// Exit 0 when shown, 1 on a failure, 124 on the timeout.
+    Demo {
+        /// Give up (exit 124) after this many seconds of QEMU.
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+        timeout: u64,
+    },
     /// Fetch Debian's arm64 kernel and busybox into target/guest-cache/ and build the initramfs
     /// (`guest:Image`, `guest:initramfs` in board files). BULKHEAD_GUEST_IMAGE / BULKHEAD_GUEST_BUSYBOX
     /// name local files instead.
@@ -103,6 +111,7 @@ fn main() {
         Command::Run { board, timeout, headless, log, qemu_args } => {
             cmd::run::run(&board, cmd::run::RunOptions { timeout, headless, log: log.map(Into::into), qemu_args })
         }
+        Command::Demo { timeout } => cmd::demo::run(timeout),
         Command::FetchGuest => cmd::fetch_guest::run(),
         Command::Test { filter, host_only } => cmd::test::run(filter.as_deref(), host_only),
         Command::Bench { host_only: true, .. } => cmd::bench::run_host(),

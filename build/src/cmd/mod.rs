@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod build;
 pub mod check;
+pub mod demo;
 pub mod fetch_guest;
 pub mod fuzz;
 pub mod run;

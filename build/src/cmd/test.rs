@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-//! `cargo xtask test`: every host test, a short smoke of every fuzz target,
+//! `cargo xtask test`: every host test, the shell tests of `ci/tests/`, a
+//! short smoke of every fuzz target,
 //! then every QEMU integration test, each under a timeout. Ends with
 //! `N passed, N failed`; exits 1 on any failure.
 
@@ -97,6 +98,38 @@ fn loom_tests(tally: &mut Tally) -> Result<()> {
     Ok(())
 }
 
+/// Runs the shell tests of `ci/tests/` (the set-up script's), counting
+/// their `ok <name>` and `FAIL <name>` lines.
+fn shell_tests(tally: &mut Tally) -> Result<()> {
+    let dir = workspace::root().join("ci/tests");
+    let mut scripts: Vec<_> = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "sh"))
+        .collect();
+    scripts.sort();
+    for script in scripts {
+        println!("== shell tests: {}", script.display());
+        let out = Command::new("bash").arg(&script).current_dir(workspace::root()).output()?;
+        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        let (mut passed, mut failed) = (0, 0);
+        for line in text.lines() {
+            println!("{line}");
+            if line.starts_with("ok ") {
+                passed += 1;
+            } else if line.starts_with("FAIL ") {
+                failed += 1;
+            }
+        }
+        tally.passed += passed;
+        tally.failed += failed;
+        if failed == 0 && (passed == 0 || !out.status.success()) {
+            println!("FAIL {}: exit status {:?} with no failure counted", script.display(), out.status.code());
+            tally.failed += 1;
+        }
+    }
+    Ok(())
+}
+
 /// Parses libtest's `test result: ok. 3 passed; 1 failed; ...`.
 fn parse_result(line: &str) -> Option<(usize, usize)> {
     let rest = line.trim().strip_prefix("test result: ")?;
@@ -113,6 +146,7 @@ pub fn run(filter: Option<&str>, host_only: bool) -> Result<i32> {
     let mut tally = Tally::default();
     if filter.is_none() {
         host_tests(&mut tally)?;
+        shell_tests(&mut tally)?;
         loom_tests(&mut tally)?;
         super::fuzz::smoke(&mut tally);
     }

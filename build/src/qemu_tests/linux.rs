@@ -10,27 +10,27 @@ use anyhow::{Result, ensure};
 use bulkhead_abi::ExitCode;
 use std::time::Duration;
 
-/// An unmodified arm64 Linux (Debian's kernel, the busybox initramfs of
-/// `cargo xtask fetch-guest`, which this test runs first) boots on two
-/// vCPUs beside the counter, runs its workload on both, powers off through
-/// PSCI, and the counter keeps counting after it. Then a Linux that reboots
+/// The README's demo, run as a user runs it (`cargo xtask demo`, which
+/// fetches the guest first): an unmodified arm64 Linux (Debian's kernel and
+/// the busybox initramfs) boots on two vCPUs beside the counter, runs its
+/// workload on both, powers off through PSCI, and the counter keeps
+/// counting after it; the demo exits 0 with its summary. With a timeout too
+/// short for that, it exits 124 and says so. Then a Linux that reboots
 /// (PSCI SYSTEM_RESET) is restarted from its pristine files and boots again
 /// on both vCPUs.
 pub(super) fn linux_boots_on_two_vcpus_beside_the_counter(_ctx: &mut Ctx) -> Result<()> {
-    ensure!(crate::cmd::fetch_guest::run()? == 0, "cargo xtask fetch-guest failed");
-    let built = build("qemu-virt-linux", Some(LogFormat::Text))?;
-    let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
-    let out = qemu::run_until(cmd, Duration::from_secs(180), |log| {
-        log.find("domain linux halted").is_some_and(|at| counter_alive_after(log, at + 1))
-    })?;
-    let log = &out.output;
-    let fail = |what: &str| {
-        let lines: Vec<&str> = log.lines().filter(|l| !l.starts_with("[counter] count")).collect();
-        anyhow::anyhow!("{what}\n--- console, without the counter's lines ---\n{}", lines.join("\n"))
+    let demo = |timeout: &str| -> Result<(Option<i32>, String)> {
+        let out = std::process::Command::new(std::env::current_exe()?)
+            .args(["demo", "--timeout", timeout])
+            .stdin(std::process::Stdio::null())
+            .output()?;
+        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        Ok((out.status.code(), text))
     };
-    if out.timed_out {
-        return Err(fail("timed out before Linux powered off and the counter counted on"));
-    }
+    let (code, log) = demo("240")?;
+    let log = &log;
+    let fail = |what: &str| anyhow::anyhow!("{what}\n--- cargo xtask demo ---\n{log}");
+    ensure!(code == Some(0), fail(&format!("the demo exited with {code:?}, not 0")));
     let mut cursor = 0;
     for line in [
         "[linux] BULKHEAD-INIT: 2 cpus",
@@ -38,12 +38,39 @@ pub(super) fn linux_boots_on_two_vcpus_beside_the_counter(_ctx: &mut Ctx) -> Res
         "[linux] BULKHEAD-STEP: poweroff",
         "domain linux: PSCI SYSTEM_OFF from vCPU 0",
         "domain linux halted",
+        "demo: summary (",
+        "domain   state     faults  restarts  console lines  console bytes dropped",
+        "demo: OK: Linux booted on 2 vCPUs, ran its workload and powered off; the counter counted throughout",
     ] {
-        cursor += log[cursor..].find(line).ok_or_else(|| fail(&format!("no `{line}` (in this order)")))?;
+        cursor += log[cursor..]
+            .find(&format!("\n{line}"))
+            .ok_or_else(|| fail(&format!("no line `{line}` (in this order)")))?;
+    }
+    // The summary's rows: Linux halted, the counter running, neither faulted,
+    // restarted or lost console bytes.
+    let row =
+        |name: &str| log.lines().find(|l| l.starts_with(&format!("{name} ")) && l.split_whitespace().count() == 6);
+    for (name, state) in [("linux", "halted"), ("counter", "running")] {
+        let cells: Vec<&str> =
+            row(name).ok_or_else(|| fail(&format!("no summary row for {name}")))?.split_whitespace().collect();
+        ensure!(
+            cells[1] == state && cells[2] == "0" && cells[3] == "0" && cells[5] == "0",
+            fail(&format!("summary row {cells:?}"))
+        );
+        ensure!(cells[4].parse::<u64>().is_ok_and(|n| n > 0), fail(&format!("{name} printed nothing: {cells:?}")));
     }
     for bad in ["fault: ", "restarted", "PANIC", "Kernel panic", "BULKHEAD-WORKLOAD: FAILED", "denied: "] {
         ensure!(!log.contains(bad), fail(&format!("`{bad}` in the log")));
     }
+    // The counter's lines are thinned to about one a second.
+    let shown = log.lines().filter(|l| l.starts_with("[counter] count ")).count();
+    let secs: f64 = log
+        .split("demo: summary (")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| fail("no run time in the summary"))?;
+    ensure!(shown as f64 <= secs + 2.0, fail(&format!("{shown} counter lines shown in {secs} s")));
     // /bin/bulkhead-cntvct (the boot benchmark's stamp) ran just before the
     // marker and read a counter that has run for Linux's boot (>= 0.1 s at
     // this machine's 1 GHz).
@@ -54,6 +81,14 @@ pub(super) fn linux_boots_on_two_vcpus_beside_the_counter(_ctx: &mut Ctx) -> Res
         .last()
         .and_then(crate::guest::stamp::parse);
     ensure!(stamp.is_some_and(|t| t >= 100_000_000), fail(&format!("no counter stamp before the marker: {stamp:?}")));
+
+    // A timeout is a failure and says so.
+    let (code, log) = demo("3")?;
+    ensure!(
+        code == Some(crate::cmd::demo::EXIT_TIMEOUT)
+            && log.contains("\ndemo: FAILED: the 3 s timeout ended QEMU before "),
+        "a 3 s demo exited with {code:?}:\n{log}"
+    );
 
     let built = build("boards/test/linux-reboot.toml", Some(LogFormat::Text))?;
     let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;

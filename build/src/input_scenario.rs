@@ -87,15 +87,13 @@ const STEPS: [Step; 8] = [
 ];
 
 /// Builds `board` and returns the QEMU command that boots it with a QMP
-/// socket (a fresh path named after `what`), and that path; without
-/// semihosting, the verdict is taken from the console.
+/// socket (a fresh path named after `what`), and that path.
 fn with_qmp(board: &str, what: &str) -> Result<(std::process::Command, std::path::PathBuf)> {
     let built = build(board, Some(LogFormat::Text))?;
     let socket = std::env::temp_dir().join(format!("bulkhead-qmp-{what}-{}.sock", std::process::id()));
     let _ = std::fs::remove_file(&socket);
     let overrides = Overrides {
         extra: vec!["-qmp".into(), format!("unix:{},server=on,wait=off", socket.display())],
-        no_semihosting: true,
         ..Overrides::default()
     };
     Ok((qemu::command(&built.board, &built.image, true, &overrides)?, socket))

@@ -2,10 +2,16 @@
 //! Running an image under QEMU: the command line a board file describes,
 //! and two runners (on the terminal, or captured for tests), both under a
 //! timeout.
+//!
+//! No run gets `-semihosting`: QEMU serves it at EL1, so it would hand
+//! every guest the host and let it choose QEMU's exit status. The verdict
+//! is the kernel's own last line instead, `system stop: exit <code>` at the
+//! start of a line ([`kernel_exit`]), which no guest can forge: the kernel
+//! prefixes every guest line with the domain's name.
 
 use crate::board::ValidBoard;
 use anyhow::{Context, Result, bail};
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -21,10 +27,6 @@ pub struct Overrides {
     pub append: Option<String>,
     /// Extra arguments, verbatim.
     pub extra: Vec<String>,
-    /// Run without `-semihosting`: any EL1 guest could end QEMU with it, so
-    /// tests of hostile guests leave it out and take the kernel's log as
-    /// their verdict.
-    pub no_semihosting: bool,
 }
 
 /// The QEMU command that boots `image` on `board`'s machine.
@@ -45,9 +47,6 @@ pub fn command(board: &ValidBoard, image: &Path, headless: bool, o: &Overrides) 
         .args(["-nodefaults", "-serial", "stdio"])
         .arg("-kernel")
         .arg(image);
-    if !o.no_semihosting {
-        cmd.arg("-semihosting");
-    }
     if headless {
         cmd.args(["-display", "none"]);
     }
@@ -61,11 +60,26 @@ pub fn command(board: &ValidBoard, image: &Path, headless: bool, o: &Overrides) 
     Ok(cmd)
 }
 
+/// The kernel's verdict in `console`: the code of its stop line
+/// (`bulkhead_abi::STOP_LINE_PREFIX`), matched at the start of a line.
+pub fn kernel_exit(console: &str) -> Option<i32> {
+    console
+        .lines()
+        .rev()
+        .find_map(|l| bulkhead_abi::ExitCode::from_stop_line(l.trim_end_matches('\r')))?
+        .try_into()
+        .ok()
+}
+
 /// What a captured run produced.
 #[derive(Debug)]
 pub struct Outcome {
-    /// QEMU's exit status (`None` if killed).
+    /// The kernel's exit code, from its stop line (`None` if QEMU was
+    /// killed, or ended without one: a text-log kernel always prints it).
     pub code: Option<i32>,
+    /// QEMU's own exit status (`None` if killed): 0 after the kernel's
+    /// PSCI SYSTEM_OFF, whatever its verdict.
+    pub qemu_status: Option<i32>,
     /// Whether the timeout killed it.
     pub timed_out: bool,
     /// Everything it wrote to stdout (the serial console), `\r` removed.
@@ -178,25 +192,53 @@ fn run_inner(
     let raw = shared.lock().map(|b| b.clone()).unwrap_or_default();
     let err = err_reader.join().unwrap_or_default();
     let mut output = String::from_utf8_lossy(&raw).replace('\r', "");
+    let qemu_status = code;
+    let code = if qemu_status.is_some() { kernel_exit(&output) } else { None };
     if !err.is_empty() {
         output.push_str("\n[qemu stderr]\n");
         output.push_str(&String::from_utf8_lossy(&err));
     }
-    Ok(Outcome { code, timed_out, output, raw, seconds: start.elapsed().as_secs_f64() })
+    Ok(Outcome { code, qemu_status, timed_out, output, raw, seconds: start.elapsed().as_secs_f64() })
 }
 
-/// Runs `cmd` on the terminal; returns its exit status (124 on timeout).
+/// Runs `cmd` with the console on the terminal (typed input reaches it);
+/// returns the kernel's exit code from its stop line, 124 on timeout, 1 if
+/// QEMU ended without one.
 pub fn run_interactive(mut cmd: Command, timeout: Option<Duration>) -> Result<i32> {
-    let mut child = cmd.spawn().context("could not start qemu-system-aarch64 (run ci/setup.sh)")?;
-    match timeout {
-        Some(t) => {
-            let (code, timed_out) = wait_with_timeout(&mut child, t)?;
-            if timed_out {
-                eprintln!("\nxtask: QEMU stopped after the {}s timeout", t.as_secs());
-                return Ok(124);
+    let mut child =
+        cmd.stdout(Stdio::piped()).spawn().context("could not start qemu-system-aarch64 (run ci/setup.sh)")?;
+    let mut stdout = child.stdout.take().context("no stdout")?;
+    // Echo the console as it comes, keeping its last line to read the verdict.
+    let echo = std::thread::spawn(move || {
+        let mut tail: Vec<u8> = Vec::new();
+        let mut chunk = [0u8; 4096];
+        let mut out = std::io::stdout();
+        while let Ok(n) = stdout.read(&mut chunk) {
+            if n == 0 {
+                break;
             }
-            Ok(code.unwrap_or(1))
+            let _ = out.write_all(&chunk[..n]).and_then(|()| out.flush());
+            tail.extend_from_slice(&chunk[..n]);
+            if tail.len() > 8192 {
+                tail.drain(..tail.len() - 4096);
+            }
         }
-        None => Ok(child.wait()?.code().unwrap_or(1)),
+        String::from_utf8_lossy(&tail).replace('\r', "")
+    });
+    let (status, timed_out) = match timeout {
+        Some(t) => wait_with_timeout(&mut child, t)?,
+        None => (child.wait()?.code(), false),
+    };
+    let tail = echo.join().unwrap_or_default();
+    if timed_out {
+        eprintln!("\nxtask: FAILED: QEMU stopped by the {}s timeout", timeout.map_or(0, |t| t.as_secs()));
+        return Ok(124);
+    }
+    match kernel_exit(&tail) {
+        Some(code) => Ok(code),
+        None => {
+            eprintln!("\nxtask: QEMU ended (status {status:?}) without the kernel's `system stop` line");
+            Ok(1)
+        }
     }
 }

@@ -647,3 +647,15 @@ fn an_unknown_console_model_is_refused() {
     let rendered = errors(&src).render();
     assert!(rendered.contains("unknown variant `16550`"), "{rendered}");
 }
+
+#[test]
+fn direct_delivery_without_trust_for_liveness_is_refused() {
+    let src = edit("name = \"alpha\"", "name = \"alpha\" # <-\ninterrupts = \"direct\"");
+    assert_error(&src, "domain `alpha` has `interrupts = \"direct\"`, which this machine cannot contain");
+    let report = errors(&src);
+    let rendered = report.render();
+    assert!(rendered.contains("trusted_for_liveness = true"), "{rendered}");
+    let trusted = edit("name = \"alpha\"", "name = \"alpha\"\ninterrupts = \"direct\"\ntrusted_for_liveness = true");
+    let valid = board::load("test.toml", &trusted, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    assert_eq!(valid.config.domains[0].delivery, bulkhead_bootcfg::Delivery::Direct);
+}

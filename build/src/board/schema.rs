@@ -216,6 +216,10 @@ pub struct DomainEntry {
     /// How its interrupts reach it.
     #[serde(default)]
     pub interrupts: InterruptMode,
+    /// With `interrupts = "direct"`: the integrator trusts this domain not
+    /// to block the kernel's interrupts on its pCPUs (see boards/README.md).
+    #[serde(default)]
+    pub trusted_for_liveness: bool,
     /// What happens when it faults.
     #[serde(default)]
     pub on_fault: FaultMode,

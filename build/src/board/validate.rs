@@ -452,6 +452,23 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
             );
         }
 
+        // Direct delivery hands the domain its pCPU's physical Group 1 CPU
+        // interface: no GICv3 without two security states can trap it.
+        if d.interrupts == InterruptMode::Direct && !d.trusted_for_liveness {
+            c.push(
+                Diagnostic::new(
+                    span(&d.name),
+                    format!("domain `{name}` has `interrupts = \"direct\"`, which this machine cannot contain"),
+                )
+                .help(
+                    "direct delivery gives the domain its pCPU's physical GIC CPU interface: it can raise its \
+                     active priority so that the kernel's kick and watchdog never arrive there (the kernel then \
+                     stops it only by revoking its stage-2). Use `interrupts = \"trap\"`, or declare \
+                     `trusted_for_liveness = true` if you trust this domain with its pCPUs' liveness",
+                ),
+            );
+        }
+
         // Devices and their pages.
         c.capacity("devices in one domain", d.devices.len(), MAX_DEVICES, span(&d.name));
         c.capacity("interrupts in one domain's `irqs`", d.irqs.len(), MAX_DOMAIN_IRQS, span(&d.name));

@@ -2,7 +2,7 @@
 //! Containment and lifecycle: a hostile domain, a two-vCPU domain that panics and resets, the
 //! per-domain WFI policy.
 
-use super::{Ctx, boots_and_prints, counter_advanced_within, counter_alive_after};
+use super::{Ctx, boots_and_prints, counter_advanced_within, counter_alive_after, find_line, has_line};
 use crate::board::schema::LogFormat;
 use crate::cmd::build::build;
 use crate::qemu::{self, Overrides};
@@ -11,10 +11,9 @@ use std::time::Duration;
 
 pub(super) fn hostile_domain_is_contained(_ctx: &mut Ctx) -> Result<()> {
     let built = build("boards/test/hostile.toml", Some(LogFormat::Text))?;
-    let o = Overrides { no_semihosting: true, ..Overrides::default() };
-    let cmd = qemu::command(&built.board, &built.image, true, &o)?;
+    let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
     let out = qemu::run_until(cmd, Duration::from_secs(120), |log| {
-        log.find("domain hostile halted")
+        find_line(log, 0, "domain hostile halted")
             .is_some_and(|at| counter_alive_after(log, at + 1) && log[at..].matches("[counter] count").count() > 3)
     })?;
     let log = &out.output;
@@ -30,7 +29,7 @@ pub(super) fn hostile_domain_is_contained(_ctx: &mut Ctx) -> Result<()> {
         "denied: domain hostile vCPU 0: length 4096 too long",
         "denied: domain hostile vCPU 0: buffer 0xfffffffffffffffd+0x8 outside its RAM",
     ] {
-        ensure!(log.contains(denial), fail(format!("no `{denial}`")));
+        ensure!(has_line(log, denial), fail(format!("no line `{denial}`")));
     }
     // Each attempt: the kernel stops the domain (with the expected reason),
     // restarts it, and the counter keeps counting afterwards.
@@ -57,23 +56,20 @@ pub(super) fn hostile_domain_is_contained(_ctx: &mut Ctx) -> Result<()> {
             counter_advanced_within(log, cursor, at),
             fail(format!("the counter made no progress before attempt {i} (after the previous one)"))
         );
-        let fault = log[at..]
-            .find("fault: domain hostile vCPU 0 (pCPU 4): ")
-            .map(|p| p + at)
+        let fault = find_line(log, at, "fault: domain hostile vCPU 0 (pCPU 4): ")
             .ok_or_else(|| fail(format!("attempt {i} was not stopped")))?;
         let line = log[fault..].lines().next().unwrap_or("");
         ensure!(allowed.iter().any(|r| line.contains(r)), fail(format!("attempt {i}: unexpected fault `{line}`")));
         let restarted = format!("domain hostile restarted ({} restarts)", i + 1);
-        let r = log[fault..].find(&restarted).map(|p| p + fault).ok_or_else(|| fail(format!("no `{restarted}`")))?;
+        let r = find_line(log, fault, &restarted).ok_or_else(|| fail(format!("no line `{restarted}`")))?;
         cursor = r;
     }
     let last =
         log[cursor..].find("[hostile] attempt 9:").map(|p| p + cursor).ok_or_else(|| fail("no attempt 9".into()))?;
     ensure!(counter_advanced_within(log, cursor, last), fail("the counter made no progress after attempt 8".into()));
-    let off = log[cursor..]
-        .find("domain hostile: PSCI SYSTEM_OFF from vCPU 0")
+    let off = find_line(log, cursor, "domain hostile: PSCI SYSTEM_OFF from vCPU 0")
         .ok_or_else(|| fail("smc SYSTEM_OFF did not stop the domain".into()))?;
-    ensure!(log[cursor + off..].contains("domain hostile halted"), fail("hostile not halted".into()));
+    ensure!(find_line(log, off, "domain hostile halted").is_some(), fail("hostile not halted".into()));
     for life in 0..10 {
         let line = format!("[hostile] life {life}: virtual timer control at entry 0x0");
         ensure!(log.contains(&line), fail(format!("no `{line}`: the virtual timer was not reset")));

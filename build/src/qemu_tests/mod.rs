@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-//! The QEMU integration tests. Each boots a real image under a timeout and
-//! takes its verdict from QEMU's exit status (the kernel's semihosting exit
-//! code) together with the kernel's own log lines.
+//! The QEMU integration tests. Each boots a real image under a timeout,
+//! without semihosting, and takes its verdict from the kernel's own lines,
+//! matched at the start of a line: its stop line (`system stop: exit N`,
+//! read by `qemu::kernel_exit`) and what it logged. Guest lines are
+//! prefixed with their domain's name, so a guest cannot forge either.
 //!
 //! This file owns the harness (building, booting, checking the verdict and
 //! the counter's progress) and the list of tests; the tests live by area:
@@ -10,6 +12,7 @@
 
 mod boot_checks;
 mod console;
+mod direct_attacks;
 mod ipc;
 mod irq;
 mod isolation;
@@ -78,9 +81,12 @@ fn expect(out: &Outcome, code: ExitCode, lines: &[&str]) -> Result<()> {
     let problem = if out.timed_out {
         Some(format!("QEMU timed out after {}s", TIMEOUT.as_secs()))
     } else if out.code != Some(code as i32) {
-        Some(format!("QEMU exited with {:?}, expected {} ({code:?})", out.code, code as i32))
+        Some(format!(
+            "the kernel's exit code was {:?} (QEMU's status {:?}), expected {} ({code:?})",
+            out.code, out.qemu_status, code as i32
+        ))
     } else {
-        lines.iter().find(|l| !out.output.contains(*l)).map(|l| format!("the console never printed `{l}`"))
+        lines.iter().find(|l| !has_line(&out.output, l)).map(|l| format!("no console line starts with `{l}`"))
     };
     match problem {
         None => Ok(()),
@@ -90,6 +96,25 @@ fn expect(out: &Outcome, code: ExitCode, lines: &[&str]) -> Result<()> {
             anyhow::bail!("{problem}\n--- console (last 40 lines) ---\n{tail}")
         }
     }
+}
+
+/// Whether a line of `log` starts with `start`: kernel lines are matched
+/// where a guest cannot forge them.
+pub(crate) fn has_line(log: &str, start: &str) -> bool {
+    log.lines().any(|l| l.starts_with(start))
+}
+
+/// The byte offset, at or after `from`, of the first line of `log` that
+/// starts with `start`.
+pub(crate) fn find_line(log: &str, from: usize, start: &str) -> Option<usize> {
+    let mut at = 0;
+    for line in log.split_inclusive('\n') {
+        if at >= from && line.starts_with(start) {
+            return Some(at);
+        }
+        at += line.len();
+    }
+    None
 }
 
 /// The last `[counter] count N` at or before byte `at` of the log.
@@ -157,6 +182,10 @@ const TESTS: &[Test] = &[
         irq::a_guest_gets_its_interrupts_and_cannot_touch_anothers,
     ),
     ("qemu: the same guest runs under direct delivery", irq::the_same_guest_runs_under_direct_delivery),
+    (
+        "qemu: a direct domain that silences its pCPU (ICC_AP1R0_EL1) is forced into EL2, cleaned and restarted",
+        direct_attacks::a_direct_domain_that_silences_its_pcpu_is_stopped_and_restarted,
+    ),
     (
         "qemu: input domain: keys, pointer, touch reach the focused client only; it crashes, restarts, clients reconnect",
         |_| crate::input_scenario::input_end_to_end(),

@@ -241,3 +241,17 @@ pub fn send_sgi(intid: u32, targets: u16) {
     // before they take the SGI.
     unsafe { asm!("dsb ishst", "msr icc_sgi1r_el1, {0}", "isb", in(reg) value, options(nostack, preserves_flags)) };
 }
+
+/// Writes `value` to `ICC_AP1R0_EL1`, the CPU interface's Group 1 active
+/// priorities (bit `n`: priority group `n` is active; bit 0 is priority 0,
+/// the highest). For hostile tests only: a real driver never writes it
+/// outside a save/restore. Under direct delivery (HCR_EL2.IMO = 0) the
+/// register is not virtualized, so this writes the physical one: bit 0
+/// makes the running priority 0, and then no interrupt, the kernel's
+/// Group 0 ones included, can preempt on that pCPU.
+pub fn icc_ap1r0_write(value: u64) {
+    // SAFETY: writes this vCPU's own CPU interface register; no memory is
+    // touched. It can only hold back interrupts, and a masked interrupt is
+    // never unsafe to Rust.
+    unsafe { asm!("msr icc_ap1r0_el1, {0}", "isb", in(reg) value, options(nostack, preserves_flags)) };
+}

@@ -235,6 +235,17 @@ fn reset_devices(world: &World, index: usize) {
     }
 }
 
+/// Cleans pCPU `p`'s physical CPU interface of what its direct-delivery
+/// domain left there (`gic::clean_direct_interface`), its SPIs included.
+fn clean_direct_pcpu(p: usize) {
+    let world = world();
+    let Some(domain) = world.pins.vcpu_on(p).and_then(|v| world.config.domains.get(v.domain.index())) else {
+        return;
+    };
+    let device_spis = domain.devices.iter().flat_map(|dev| dev.irqs.iter().copied());
+    gic::clean_direct_interface(p, device_spis.chain(domain.irqs.iter().copied()));
+}
+
 /// The life of pCPU `p` from now on: run its vCPU when asked, park
 /// otherwise. The first vCPU of each domain starts at its image's entry.
 pub fn run_pcpu(p: usize) -> ! {
@@ -266,6 +277,9 @@ pub fn run_pcpu(p: usize) -> ! {
 pub fn park(p: usize) -> ! {
     let me = &PCPUS[p];
     guest::stop_el1_timers();
+    if me.direct.load(Ordering::Acquire) {
+        clean_direct_pcpu(p);
+    }
     me.parked.store(true, Ordering::SeqCst);
     loop {
         while let Some(intid) = gic::acknowledge() {
@@ -379,6 +393,11 @@ pub fn fault(p: usize, vcpu: VcpuId, reason: FaultReason, syndrome: Option<Syndr
     let world = world();
     let d = vcpu.domain.index();
     let Some(domain) = world.config.domains.get(d) else { park(p) };
+    // A stop of this domain is under way: this vCPU was brought here by it
+    // (a revoked stage-2), not by a fault of its own.
+    if DOMAINS[d].stopping.is_locked() {
+        park(p)
+    }
     let restart = domain.on_fault == FaultPolicy::Restart;
     let then = if restart { "restart" } else { "halt" };
     let name = domain.name.as_str();
@@ -408,6 +427,38 @@ pub fn fault(p: usize, vcpu: VcpuId, reason: FaultReason, syndrome: Option<Syndr
     stop_domain(p, vcpu, restart)
 }
 
+/// Waits up to 1 s for pCPU `q` to park; whether it did.
+fn wait_parked(q: usize) -> bool {
+    let deadline = crate::arch::timer::deadline_after_ms(1000);
+    while !PCPUS[q].parked.load(Ordering::SeqCst) {
+        if crate::arch::timer::passed(deadline) {
+            return false;
+        }
+        core::hint::spin_loop();
+    }
+    true
+}
+
+/// Domain `d` could not be stopped: pCPU `q` still runs it even with its
+/// stage-2 revoked. It is lost: its translations stay revoked (it reaches
+/// no memory, no window, no device), its channels change epoch so that its
+/// peers reconnect to nothing, its devices are reset, and it is never
+/// restarted. Everything else runs on.
+fn lose(p: usize, d: usize, q: usize, guard: spin::MutexGuard<'_, ()>) -> ! {
+    let world = world();
+    let state = &DOMAINS[d];
+    crate::doorbell::link_down(world, d);
+    reset_devices(world, d);
+    state.halted.store(true, Ordering::Release);
+    kprintln!(
+        "domain {} lost: pCPU {} still runs it with its stage-2 revoked; its channels and devices are revoked, it is not restarted",
+        world.config.domains.get(d).map_or("?", |x| x.name.as_str()),
+        q
+    );
+    drop(guard);
+    park(p)
+}
+
 /// Stops every vCPU of `vcpu`'s domain; then restarts it from its pristine
 /// image, or leaves it halted. Runs on a pCPU of that domain.
 pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
@@ -427,15 +478,27 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
     for q in others.clone() {
         PCPUS[q].kick();
     }
+    // A pCPU that ignores the kick (a direct-delivery domain can raise its
+    // physical active priority above the kernel's interrupts) is brought
+    // to EL2 synchronously: with the domain's stage-2 revoked, its next
+    // instruction fetch faults, and `fault` parks it. If even that fails,
+    // the domain is lost: it keeps that pCPU, but no memory and no channel.
+    let mut revoked = None;
     for q in others {
-        let deadline = crate::arch::timer::deadline_after_ms(1000);
-        while !PCPUS[q].parked.load(Ordering::SeqCst) {
-            if crate::arch::timer::passed(deadline) {
-                // A pCPU that ignores the kick breaks the kernel's own
-                // invariants: reloading memory under it would be unsafe.
-                panic!("pCPU {q} did not stop for domain {} within 1 s", domain.name.as_str());
-            }
-            core::hint::spin_loop();
+        if wait_parked(q) {
+            continue;
+        }
+        let Some(vttbr) = world.vttbr(d) else { continue };
+        if revoked.is_none() {
+            kprintln!(
+                "domain {}: pCPU {} did not stop within 1 s: revoking its stage-2 translations to force it into EL2",
+                domain.name.as_str(),
+                q
+            );
+            revoked = Some(stage2::revoke(vttbr));
+        }
+        if !wait_parked(q) {
+            lose(p, d, q, guard);
         }
     }
     // Every vCPU of the domain is parked: its channels change epoch and
@@ -466,6 +529,9 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
     reset_devices(world, d);
     crate::vgic::reset_domain(world, d);
     load(world, d);
+    if let (Some(saved), Some(vttbr)) = (&revoked, world.vttbr(d)) {
+        stage2::reinstate(vttbr, saved);
+    }
     stage2::flush_current_vmid();
     kprintln!("domain {} restarted ({} restarts)", domain.name.as_str(), restarts);
     drop(guard);

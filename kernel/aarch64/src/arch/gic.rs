@@ -31,6 +31,9 @@ struct Gic(GicV3<'static>);
 unsafe impl Send for Gic {}
 
 static GIC: Once<Mutex<Gic>> = Once::new();
+/// The distributor's and the first redistributor's physical addresses
+/// (for the active-state registers `arm-gic` does not wrap).
+static BASES: Once<(u64, u64)> = Once::new();
 
 /// Initialises distributor and redistributors (boot CPU, once).
 ///
@@ -38,6 +41,7 @@ static GIC: Once<Mutex<Gic>> = Once::new();
 /// `gicd` and `gicr` must be the GICv3 distributor and first redistributor
 /// frame of this machine, used by nothing else.
 pub unsafe fn init(gicd: usize, gicr: usize, cpus: usize, boot_cpu: usize) {
+    BASES.call_once(|| (gicd as u64, gicr as u64));
     GIC.call_once(|| {
         let gicd = NonNull::new(gicd as *mut _).expect("GICD address is not null");
         let gicr = NonNull::new(gicr as *mut _).expect("GICR address is not null");
@@ -193,6 +197,67 @@ pub fn configure_direct_pcpu(cpu: usize) {
 pub fn direct_cpu_interface() {
     GicCpuInterface::enable_group0(true);
     super::vgic::unified_eoi();
+}
+
+/// Leaves this pCPU's CPU interface clean after a direct-delivery domain
+/// (HCR_EL2.IMO = 0), whose Group 1 registers are the physical ones: no
+/// active priority it raised or forged (ICC_AP1R0..3_EL1, which a guest can
+/// write to block the kernel's Group 0 interrupts), Group 1 enabled, the
+/// binary point at its reset value, and the active state of its private
+/// interrupts (SGIs 1..15, the virtual timer) and of its SPIs `spis`
+/// cleared. Runs at EL2 on that pCPU, while it runs no guest.
+pub fn clean_direct_interface(cpu: usize, spis: impl Iterator<Item = u32>) {
+    // ICC_CTLR_EL1.PRIbits (bits 10:8) + 1 priority bits: 5 give one
+    // active-priority register, 6 two, 7 four (AP1R1..3 are UNDEFINED
+    // beyond them).
+    let ctlr: u64;
+    // SAFETY: reads this CPU's interface control register.
+    unsafe { core::arch::asm!("mrs {0}, icc_ctlr_el1", out(reg) ctlr, options(nomem, nostack, preserves_flags)) };
+    let registers = match (ctlr >> 8) & 7 {
+        0..=4 => 1,
+        5 => 2,
+        _ => 4,
+    };
+    // SAFETY (each block below): at EL2 these are the physical Group 1
+    // registers of this CPU; the kernel itself has no Group 1 interrupt
+    // active on a direct pCPU (its own are Group 0), so every active
+    // priority here is the domain's.
+    unsafe { core::arch::asm!("msr icc_ap1r0_el1, xzr", options(nomem, nostack, preserves_flags)) };
+    if registers > 1 {
+        // SAFETY: as above; AP1R1 exists with 6 or more priority bits.
+        unsafe { core::arch::asm!("msr icc_ap1r1_el1, xzr", options(nomem, nostack, preserves_flags)) };
+    }
+    if registers > 2 {
+        // SAFETY: as above; AP1R2 and AP1R3 exist with 7 priority bits.
+        unsafe {
+            core::arch::asm!(
+                "msr icc_ap1r2_el1, xzr",
+                "msr icc_ap1r3_el1, xzr",
+                options(nomem, nostack, preserves_flags)
+            )
+        };
+    }
+    // SAFETY: the binary point back to its minimum and Group 1 enabled (the
+    // kernel rings the domain's doorbell SGI in Group 1).
+    unsafe {
+        core::arch::asm!(
+            "msr icc_bpr1_el1, xzr",
+            "msr icc_igrpen1_el1, {one}",
+            "isb",
+            one = in(reg) 1u64,
+            options(nomem, nostack, preserves_flags)
+        )
+    };
+    let Some(&(gicd, gicr)) = BASES.get() else { return };
+    // GICR_ICACTIVER0, in the SGI frame of this CPU's redistributor: the
+    // domain's SGIs (all but the kernel's KICK, SGI 0) and its virtual timer.
+    let frame = gicr + (cpu as u64) * 0x2_0000 + 0x1_0000;
+    let private = (0xffff & !(1 << u32::from(KICK))) | (1 << u32::from(VTIMER));
+    super::memory::phys::write32(frame + 0x380, private);
+    for intid in spis.filter(|&i| (32..1020).contains(&i)) {
+        // GICD_ICACTIVER<n>: one bit per interrupt, write 1 to deactivate.
+        super::memory::phys::write32(gicd + 0x380 + u64::from(intid / 32) * 4, 1 << (intid % 32));
+    }
 }
 
 /// Enables or disables private interrupt `intid` (SGI or PPI) of pCPU

@@ -118,3 +118,72 @@ pub fn flush_current_vmid() {
     // SAFETY: TLB maintenance only discards cached translations.
     unsafe { core::arch::asm!("dsb ishst", "tlbi vmalls12e1is", "dsb ish", "isb", options(nostack, preserves_flags)) };
 }
+
+/// Descriptors in a stage-2 root table (level 1 over the 39-bit IPA
+/// space: one page of 512 entries, each 1 GiB).
+const ROOT_ENTRIES: usize = 512;
+
+/// A domain's root descriptors, saved while its stage-2 is revoked.
+pub struct RevokedRoot([u64; ROOT_ENTRIES]);
+
+/// The root table of the stage-2 that `vttbr` (a VTTBR_EL2 value) names.
+fn root_of(vttbr: u64) -> *mut u64 {
+    (vttbr & 0x0000_ffff_ffff_fffe) as usize as *mut u64
+}
+
+/// Revokes every translation of the domain whose VTTBR_EL2 value is
+/// `vttbr`, on every CPU: clears its root table's descriptors and
+/// invalidates its VMID's TLB entries (broadcast). A vCPU of that domain
+/// still running on another pCPU then takes a stage-2 abort to EL2 at its
+/// next instruction fetch: a synchronous exception, which no interrupt
+/// priority the domain set can hold back. Returns what [`reinstate`] puts
+/// back.
+pub fn revoke(vttbr: u64) -> RevokedRoot {
+    let root = root_of(vttbr);
+    let mut saved = [0; ROOT_ENTRIES];
+    for (i, slot) in saved.iter_mut().enumerate() {
+        let entry = root.wrapping_add(i);
+        // SAFETY: `entry` is in a domain's root table, a page of the static
+        // pool that `build` filled at boot (VTTBR values come only from
+        // it); the kernel runs with its MMU off, so the physical address is
+        // the address. Volatile: other CPUs' table walkers read it.
+        *slot = unsafe { entry.read_volatile() };
+        // SAFETY: as above; an invalid descriptor makes the walk fault.
+        unsafe { entry.write_volatile(0) };
+    }
+    invalidate_vmid(vttbr);
+    RevokedRoot(saved)
+}
+
+/// Puts back the descriptors [`revoke`] took (the domain's vCPUs are all
+/// parked again).
+pub fn reinstate(vttbr: u64, saved: &RevokedRoot) {
+    let root = root_of(vttbr);
+    for (i, &descriptor) in saved.0.iter().enumerate() {
+        let entry = root.wrapping_add(i);
+        // SAFETY: as in `revoke`: the same root table, restored to what
+        // `build` wrote.
+        unsafe { entry.write_volatile(descriptor) };
+    }
+    invalidate_vmid(vttbr);
+}
+
+/// Invalidates, on every CPU, the stage-1 and stage-2 TLB entries of the
+/// VMID in `vttbr`. Runs on a parked pCPU of that domain (VTTBR_EL2 is
+/// loaded again before the pCPU next enters a guest).
+fn invalidate_vmid(vttbr: u64) {
+    // SAFETY: the table writes are ordered before the invalidation; VTTBR_EL2
+    // is only used for guest translations, and this pCPU runs no guest now.
+    unsafe {
+        core::arch::asm!(
+            "dsb ishst",
+            "msr vttbr_el2, {0}",
+            "isb",
+            "tlbi vmalls12e1is",
+            "dsb ish",
+            "isb",
+            in(reg) vttbr,
+            options(nostack, preserves_flags)
+        )
+    };
+}

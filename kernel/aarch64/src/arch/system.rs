@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 //! Stopping the machine: this CPU, or all of them with a verdict.
 //!
-//! Built with the `qemu` feature, the verdict leaves QEMU as its exit
-//! status through semihosting `SYS_EXIT` (QEMU runs with `-semihosting`).
-//! Otherwise the machine powers off through PSCI, or parks if it can't.
+//! The verdict is the kernel's last line, `system stop: exit <code>`
+//! (`bulkhead_abi::exit`); then the machine powers off through PSCI, or
+//! parks if it can't. No semihosting: QEMU serves it at EL1, so it would
+//! hand every guest the host.
 
 use bulkhead_abi::ExitCode;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -33,7 +34,7 @@ pub fn halt_others() {
 }
 
 /// Set by the first CPU that stops the system: a fault while stopping
-/// (say, semihosting absent, so `hlt` is undefined) must not recurse.
+/// must not recurse.
 static EXITING: AtomicBool = AtomicBool::new(false);
 
 /// Stops the whole system with `code`.
@@ -42,25 +43,10 @@ pub fn stop(code: ExitCode) -> ! {
     if EXITING.swap(true, Ordering::AcqRel) {
         halt_this_cpu();
     }
-    #[cfg(feature = "qemu")]
-    semihosting_exit(code as u32);
-    #[cfg(not(feature = "qemu"))]
-    let _ = code;
+    #[cfg(not(feature = "defmt"))]
+    crate::log::print_line_forced(format_args!("{}{}", bulkhead_abi::STOP_LINE_PREFIX, code as u32));
+    #[cfg(feature = "defmt")]
+    defmt::println!("{}{}", bulkhead_abi::STOP_LINE_PREFIX, code as u32);
     super::psci::system_off();
     halt_this_cpu()
-}
-
-#[cfg(feature = "qemu")]
-fn semihosting_exit(code: u32) {
-    /// ADP_Stopped_ApplicationExit: "exit with this status".
-    const APPLICATION_EXIT: u64 = 0x2_0026;
-    /// SYS_EXIT operation number.
-    const SYS_EXIT: u64 = 0x18;
-    let block = [APPLICATION_EXIT, u64::from(code)];
-    // SAFETY: the semihosting call reads the two-word parameter block that
-    // lives on this stack frame for the duration of the call; under QEMU
-    // with -semihosting it does not return.
-    unsafe {
-        core::arch::asm!("hlt #0xf000", in("x0") SYS_EXIT, in("x1") block.as_ptr(), options(nostack));
-    }
 }

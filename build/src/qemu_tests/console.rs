@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 //! Consoles: the per-domain output rate limit, typed input switched between emulated UARTs.
 
-use super::{Ctx, TIMEOUT, counter_at, expect, run_typing};
+use super::{Ctx, TIMEOUT, counter_at, expect, has_line, run_typing};
 use crate::board::schema::LogFormat;
 use crate::cmd::build::build;
 use crate::qemu::{self, Overrides};
@@ -20,7 +20,7 @@ pub(super) fn a_flooding_console_is_rate_limited(_ctx: &mut Ctx) -> Result<()> {
     const FLOOD_S: u64 = 2;
     let built = build("boards/test/console.toml", Some(LogFormat::Text))?;
     let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
-    let out = qemu::run_until(cmd, TIMEOUT, |log| log.contains("domain chatty halted"))?;
+    let out = qemu::run_until(cmd, TIMEOUT, |log| has_line(log, "domain chatty halted"))?;
     let log = &out.output;
     let fail = |what: String| {
         let short: Vec<&str> = log.lines().filter(|l| !l.starts_with("[chatty] flood 0")).collect();

@@ -2,7 +2,7 @@
 //! Linux domains: boot on two vCPUs, workload, power-off and reboot; typed shell input; a crash and its
 //! restart.
 
-use super::{Ctx, counter_alive_after, expect, run_typing};
+use super::{Ctx, counter_alive_after, expect, find_line, run_typing};
 use crate::board::schema::LogFormat;
 use crate::cmd::build::build;
 use crate::qemu::{self, Overrides};
@@ -93,8 +93,8 @@ pub(super) fn linux_boots_on_two_vcpus_beside_the_counter(_ctx: &mut Ctx) -> Res
     let built = build("boards/test/linux-reboot.toml", Some(LogFormat::Text))?;
     let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
     let second_life = |log: &str| {
-        log.find("domain linux restarted (1 restarts)")
-            .and_then(|at| log[at..].find("[linux] BULKHEAD-INIT: ").map(|i| at + i))
+        find_line(log, 0, "domain linux restarted (1 restarts)")
+            .and_then(|at| find_line(log, at, "[linux] BULKHEAD-INIT: "))
     };
     let out = qemu::run_until(cmd, Duration::from_secs(180), |log| {
         second_life(log).is_some_and(|at| log[at..].contains(" cpus\n"))
@@ -103,7 +103,7 @@ pub(super) fn linux_boots_on_two_vcpus_beside_the_counter(_ctx: &mut Ctx) -> Res
     let fail = |what: &str| anyhow::anyhow!("{what}\n--- console ---\n{log}");
     ensure!(!out.timed_out, fail("timed out before the restarted Linux reached its /init"));
     let first = log.find("[linux] BULKHEAD-INIT: 2 cpus").ok_or_else(|| fail("no first `BULKHEAD-INIT: 2 cpus`"))?;
-    ensure!(log[first..].contains("domain linux: PSCI SYSTEM_RESET from vCPU 0"), fail("no SYSTEM_RESET"));
+    ensure!(find_line(log, first, "domain linux: PSCI SYSTEM_RESET from vCPU 0").is_some(), fail("no SYSTEM_RESET"));
     let again = second_life(log).ok_or_else(|| fail("no second life"))?;
     ensure!(
         log[again..].starts_with("[linux] BULKHEAD-INIT: 2 cpus"),
@@ -140,8 +140,8 @@ pub(super) fn a_crashing_linux_comes_back_while_the_counter_counts(_ctx: &mut Ct
     let built = build("boards/test/linux-crash.toml", Some(LogFormat::Text))?;
     let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
     let second_init = |log: &str| {
-        log.find("domain linux restarted (1 restarts)")
-            .and_then(|at| log[at..].find("[linux] BULKHEAD-INIT: 2 cpus").map(|i| at + i))
+        find_line(log, 0, "domain linux restarted (1 restarts)")
+            .and_then(|at| find_line(log, at, "[linux] BULKHEAD-INIT: 2 cpus"))
     };
     let out = qemu::run_until(cmd, Duration::from_secs(240), |log| {
         second_init(log).is_some_and(|at| counter_alive_after(log, at + 1))
@@ -155,10 +155,8 @@ pub(super) fn a_crashing_linux_comes_back_while_the_counter_counts(_ctx: &mut Ct
     let first = log.find("[linux] BULKHEAD-INIT: 2 cpus").ok_or_else(|| fail("no first /init"))?;
     let crash = first
         + log[first..].find("[linux] BULKHEAD-STEP: crash").ok_or_else(|| fail("the crash step did not start"))?;
-    let reset = crash
-        + log[crash..]
-            .find("domain linux: PSCI SYSTEM_RESET from vCPU")
-            .ok_or_else(|| fail("the panic did not reset through PSCI"))?;
+    let reset = find_line(log, crash, "domain linux: PSCI SYSTEM_RESET from vCPU")
+        .ok_or_else(|| fail("the panic did not reset through PSCI"))?;
     ensure!(log[crash..reset].contains("Kernel panic"), fail("no Kernel panic between the crash and the reset"));
     let again = second_init(log).ok_or_else(|| fail("no second life"))?;
     ensure!(counter_alive_after(&log[..again], crash), fail("the counter stopped while Linux crashed and restarted"));

@@ -3,7 +3,8 @@
 //! and checks every answer. When the server restarts, the channel's epoch
 //! changes: the client follows it, reconnects (handshake: version and
 //! features), resends the request that was in flight and carries on. Then
-//! it says bye and powers off.
+//! it says bye, waits until the server has taken it (a stop ends the
+//! epoch: an unread bye would be lost) and powers off.
 #![no_std]
 #![no_main]
 #![forbid(unsafe_code)]
@@ -137,4 +138,17 @@ fn main(_boot: Boot) {
     bye_msg[..4].copy_from_slice(&bye);
     let _ = link.push(&bye_msg);
     end.notify();
+    // Powering off moves the channel to a new epoch, in which the server
+    // would never read the bye (bulkhead_ring::link: a stop ends the
+    // epoch): stop only once the server has taken it, or has left.
+    loop {
+        match link.flushed() {
+            Ok(true) | Err(LinkError::Down) => break,
+            Ok(false) => domain_rt::wait_for_interrupt(),
+            Err(e) => {
+                let _ = writeln!(Console, "bye not delivered: {e:?}");
+                break;
+            }
+        }
+    }
 }

@@ -27,6 +27,15 @@
 //!
 //! Epochs are compared modulo 2^30 (the status word keeps two bits for the
 //! state): two lives of a channel 2^30 restarts apart would look alike.
+//!
+//! **A stop ends the epoch, a clean one too.** When a domain at either end
+//! stops (power-off, reset or fault), the kernel moves the channel to a new
+//! epoch, and the survivor reconnects to empty rings: what the stopping
+//! side pushed and the survivor had not yet popped is never read, because
+//! nothing of an old epoch is (a crashed peer's last frames cannot be told
+//! from a clean one's). A side that needs its last frames read before it
+//! stops (a "bye") waits until [`Link::flushed`] says the peer has taken
+//! them, or for the peer's answer, and only then stops.
 
 use crate::layout::{LayoutError, RingLayout};
 use crate::ring::{Consumer, Producer, RingError};
@@ -246,6 +255,13 @@ impl<W: Window + Clone> Link<W> {
             Ok(frame) => Ok(frame),
             Err(e) => Err(self.explain(e)),
         }
+    }
+
+    /// Whether the peer has popped every frame we pushed in this epoch.
+    /// `Down` if the peer left our epoch (then it will never pop them).
+    pub fn flushed(&mut self) -> Result<bool, LinkError> {
+        self.poll()?;
+        self.tx.is_drained().map_err(|e| self.explain(e))
     }
 
     /// The sending ring, for postcard `send` and bulk data (check

@@ -137,6 +137,12 @@ impl<W: Window> Producer<W> {
         Ok(())
     }
 
+    /// Whether the consumer has taken every frame pushed so far (its
+    /// index, validated, equals ours).
+    pub fn is_drained(&mut self) -> Result<bool, RingError> {
+        Ok(self.consumed()? == self.next)
+    }
+
     /// The ring is broken (the peer corrupted it).
     pub fn is_broken(&self) -> bool {
         self.broken.is_some()

@@ -155,3 +155,27 @@ fn bad_setups_are_refused() {
     let too_big = RingLayout { base: LINK_HEADER, capacity: 4096 };
     assert!(Link::connect(w, 0, 1, hello, too_big, B_TO_A).is_err());
 }
+
+#[test]
+fn a_stop_loses_unread_frames_unless_the_sender_waits_until_flushed() {
+    let w = window();
+    let mut a = end_a(&w, 1);
+    let mut b = end_b(&w, 1, HELLO);
+    let mut buf = [0u8; 64];
+    a.push(b"bye").unwrap();
+    assert_eq!(a.flushed(), Ok(false), "the peer has not taken the bye yet");
+    // The sender stops now: the kernel moves the channel to epoch 2 and the
+    // survivor follows it before popping. The bye is gone.
+    assert_eq!(b.follow(2), Ok(true));
+    let _a2 = end_a(&w, 2);
+    assert_eq!(b.pop(&mut buf), Err(LinkError::Ring(RingError::Empty)), "nothing of epoch 1 is read");
+    // The sender that waits until flushed: the peer takes the bye first.
+    let mut a = end_a(&w, 3);
+    let mut b = end_b(&w, 3, HELLO);
+    a.push(b"bye").unwrap();
+    assert_eq!(b.pop(&mut buf).unwrap(), b"bye");
+    assert_eq!(a.flushed(), Ok(true));
+    // A peer that left our epoch will never take anything.
+    let _b4 = end_b(&w, 4, HELLO);
+    assert_eq!(a.flushed(), Err(LinkError::Down));
+}

@@ -57,15 +57,11 @@ detect_bookworm_mirror() {
     for file in "$root"/etc/apt/sources.list "$root"/etc/apt/sources.list.d/*.list; do
         [ -f "$file" ] && one_line+=("$file")
     done
-    for file in "${deb822[@]}"; do
-        uri=$(bookworm_uris_deb822 "$file" | head -n1)
-        if [ -n "$uri" ]; then
-            printf '%s\t%s\n' "${uri%/}" "${file#"$root"}"
-            return 0
-        fi
-    done
-    for file in "${one_line[@]}"; do
-        uri=$(bookworm_uris_one_line "$file" | head -n1)
+    for file in "${deb822[@]}" "${one_line[@]}"; do
+        case "$file" in
+            *.sources) uri=$(bookworm_uris_deb822 "$file" | head -n1) ;;
+            *) uri=$(bookworm_uris_one_line "$file" | head -n1) ;;
+        esac
         if [ -n "$uri" ]; then
             printf '%s\t%s\n' "${uri%/}" "${file#"$root"}"
             return 0

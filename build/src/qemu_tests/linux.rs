@@ -20,8 +20,12 @@ use std::time::Duration;
 /// on both vCPUs.
 pub(super) fn linux_boots_on_two_vcpus_beside_the_counter(_ctx: &mut Ctx) -> Result<()> {
     let demo = |timeout: &str| -> Result<(Option<i32>, String)> {
-        let out = std::process::Command::new(std::env::current_exe()?)
-            .args(["demo", "--timeout", timeout])
+        // Through cargo, as a user runs it (the test binary may have been
+        // rebuilt since this process started).
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let out = std::process::Command::new(cargo)
+            .current_dir(crate::workspace::root())
+            .args(["xtask", "demo", "--timeout", timeout])
             .stdin(std::process::Stdio::null())
             .output()?;
         let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);

@@ -13,6 +13,7 @@
 mod boot_checks;
 mod console;
 mod direct_attacks;
+mod host_escape;
 mod ipc;
 mod irq;
 mod isolation;
@@ -155,6 +156,10 @@ const TESTS: &[Test] = &[
     ("qemu: defmt frames decode with defmt-print", boot_checks::defmt_frames_decode),
     ("qemu: every hostile attempt is contained, the counter counts on", isolation::hostile_domain_is_contained),
     ("qemu: a two-vCPU domain panics, resets and powers off", isolation::lifecycle_panic_reset_and_off),
+    (
+        "qemu: a guest's semihosting SYS_EXIT ends nothing (no run has -semihosting)",
+        host_escape::a_guest_cannot_end_the_run_through_semihosting,
+    ),
     (
         "qemu: console: a flooding domain is rate limited, the counter keeps its rate",
         console::a_flooding_console_is_rate_limited,

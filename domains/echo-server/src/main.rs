@@ -83,6 +83,13 @@ fn main(boot: Boot) {
         end.notify();
         answered += 1;
         if boot.restarts == 0 && answered == CRASH_AFTER {
+            // Crash once the client has taken this answer, so that the
+            // conversation resumes at a known request (a stop ends the
+            // epoch: an answer still in the ring would be lost, and the
+            // client would resend its request).
+            while link.flushed() == Ok(false) {
+                core::hint::spin_loop();
+            }
             panic!("crashing on purpose after {answered} answers");
         }
     }

@@ -230,3 +230,20 @@ pub mod gic_poll {
         unsafe { asm!("msr icc_eoir1_el1, {0}", in(reg) u64::from(intid), options(nomem, nostack)) };
     }
 }
+
+/// The semihosting `SYS_EXIT` call (`hlt #0xf000`, x0 = 0x18, x1 -> the
+/// parameter block) asking the host to end the run with `code` (hostile
+/// tests: QEMU serves semihosting at EL1 when started with `-semihosting`,
+/// which no Bulkhead run is; without it `hlt` is an undefined instruction
+/// and the domain takes it at its own EL1 vector).
+pub fn semihosting_exit(code: u64) {
+    /// ADP_Stopped_ApplicationExit: "exit with this status".
+    const APPLICATION_EXIT: u64 = 0x2_0026;
+    /// SYS_EXIT operation number.
+    const SYS_EXIT: u64 = 0x18;
+    let block = [APPLICATION_EXIT, code];
+    // SAFETY: the call only reads the two-word block on this stack frame;
+    // without a semihosting host it is an undefined instruction, taken by
+    // this domain's own exception vector.
+    unsafe { asm!("hlt #0xf000", in("x0") SYS_EXIT, in("x1") block.as_ptr(), options(nostack)) };
+}

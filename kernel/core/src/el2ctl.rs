@@ -81,9 +81,9 @@ const fn field(reg: u64, lo: u32) -> u64 {
 /// The hardware facts and the domain's policy that HCR_EL2 depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HcrInputs {
-    /// ID_AA64PFR0_EL1 (RAS [31:28]).
+    /// ID_AA64PFR0_EL1 (RAS `[31:28]`).
     pub pfr0: u64,
-    /// ID_AA64ISAR1_EL1 (APA [7:4], API [11:8], GPA [27:24], GPI [31:28]).
+    /// ID_AA64ISAR1_EL1 (APA `[7:4]`, API `[11:8]`, GPA `[27:24]`, GPI `[31:28]`).
     pub isar1: u64,
     /// The domain's `wfi` policy.
     pub wfi: TrapPolicy,
@@ -121,14 +121,14 @@ pub fn hcr_for(i: &HcrInputs) -> u64 {
 /// CPTR_EL2 from ID_AA64PFR0_EL1: the RES1 bits, SVE and SME trapped (TZ
 /// and TSM, RES1 anyway without them), trace registers trapped (TTA: a
 /// trace unit is system-wide and its buffers bypass stage 2), the
-/// Activity Monitors trapped (TAM) where they exist (AMU [47:44]; RES0
+/// Activity Monitors trapped (TAM) where they exist (AMU `[47:44]`; RES0
 /// otherwise), FP/SIMD not trapped (its state stays live, `idregs`).
 pub fn cptr(pfr0: u64) -> u64 {
     let tam = if field(pfr0, 44) != 0 { cptr::TAM } else { 0 };
     cptr::RES1 | cptr::TZ | cptr::TSM | cptr::TTA | tam
 }
 
-/// Whether a PMUv3 is implemented (ID_AA64DFR0_EL1.PMUVer [11:8] neither
+/// Whether a PMUv3 is implemented (ID_AA64DFR0_EL1.PMUVer `[11:8]` neither
 /// 0 nor 0xf, IMPLEMENTATION DEFINED): only then may PMCR_EL0 be read for
 /// [`mdcr`].
 pub fn has_pmu(dfr0: u64) -> bool {

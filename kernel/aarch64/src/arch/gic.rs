@@ -218,10 +218,10 @@ pub fn clean_direct_interface(cpu: usize, spis: impl Iterator<Item = u32>) {
         5 => 2,
         _ => 4,
     };
-    // SAFETY (each block below): at EL2 these are the physical Group 1
-    // registers of this CPU; the kernel itself has no Group 1 interrupt
-    // active on a direct pCPU (its own are Group 0), so every active
-    // priority here is the domain's.
+    // SAFETY: at EL2 these are the physical Group 1 registers of this CPU
+    // (here and in the blocks below); the kernel itself has no Group 1
+    // interrupt active on a direct pCPU (its own are Group 0), so every
+    // active priority here is the domain's.
     unsafe { core::arch::asm!("msr icc_ap1r0_el1, xzr", options(nomem, nostack, preserves_flags)) };
     if registers > 1 {
         // SAFETY: as above; AP1R1 exists with 6 or more priority bits.

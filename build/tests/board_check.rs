@@ -296,6 +296,29 @@ fn kernel_devices_cannot_be_granted() {
 }
 
 #[test]
+fn the_its_is_kernel_owned_when_the_board_has_one() {
+    // QEMU virt's ITS: 0x0808_0000, 128 KiB. Without `its`, the board says
+    // it has none and a device there is the board's business.
+    let src = edit("base = 0x0903_0000", "base = 0x0809_0000");
+    board::load("test.toml", &src, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    let src = edit("maintenance_irq = 25", "maintenance_irq = 25\nits = 0x0808_0000").replacen(
+        "base = 0x0903_0000",
+        "base = 0x0809_0000 # <-",
+        1,
+    );
+    assert_error(&src, "device `gpio` at 0x8090000..0x8091000 overlaps the GIC ITS at 0x8080000..0x80a0000");
+    // A board that keeps it passes, and its ITS reaches the configuration
+    // (the kernel refuses any grant over it at boot too).
+    let src = edit("maintenance_irq = 25", "maintenance_irq = 25\nits = 0x0808_0000");
+    let valid = board::load("test.toml", &src, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    assert_eq!(valid.config.gic.its.map(|a| a.raw()), Some(0x0808_0000));
+    let valid = board::load("test.toml", BASE, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    assert_eq!(valid.config.gic.its, None);
+    let src = edit("maintenance_irq = 25", "maintenance_irq = 25\nits = 0x0808_1000 # <-");
+    assert_error(&src, "the ITS base 0x8081000 is not 64 KiB aligned");
+}
+
+#[test]
 fn guest_addresses_beyond_the_guest_address_space() {
     let src = edit(
         r#"memory = [{ ipa = 0x4000_0000, size = "2 MiB" }]

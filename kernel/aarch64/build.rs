@@ -45,6 +45,7 @@ MEMORY {{
 }}
 __text_offset = {text_offset:#x};
 __image_size = {size:#x};
+__kernel_end = {end:#x};
 SECTIONS {{
     .text : {{
         __kernel_start = .;
@@ -73,6 +74,7 @@ SECTIONS {{
         image_len = size - SCRATCH,
         scratch = base + size - SCRATCH,
         text_offset = base - ram_base,
+        end = base + size,
         stacks = STACKS,
     );
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));

@@ -107,6 +107,7 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
             distributor: PhysAddr::new(*gic.distributor.get_ref()),
             redistributors: PhysAddr::new(*gic.redistributors.get_ref()),
             maintenance_irq: *gic.maintenance_irq.get_ref(),
+            its: gic.its.as_ref().map(|its| PhysAddr::new(*its.get_ref())),
         },
         console: cfg::Console {
             kind: match console.uart.get_ref() {

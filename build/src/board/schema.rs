@@ -70,6 +70,9 @@ pub struct GicSection {
     pub redistributors: Spanned<u64>,
     /// Maintenance interrupt (PPI INTID).
     pub maintenance_irq: Spanned<u32>,
+    /// The ITS base, if the GIC has one (optional: 128 KiB, kernel-owned).
+    #[serde(default)]
+    pub its: Option<Spanned<u64>>,
 }
 
 /// UART models.

@@ -272,15 +272,27 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
     });
 
     // Devices. None may touch the kernel's own: the GIC distributor, the
-    // redistributor frames (128 KiB per CPU) and the console UART's page.
+    // redistributor frames (128 KiB per CPU), the ITS (its control and
+    // translation frames, 128 KiB: it turns device writes into any
+    // interrupt of any CPU) and the console UART's page.
     let gic_d = *gic.distributor.get_ref();
     let gic_r = *gic.redistributors.get_ref();
     let uart = *board.console.get_ref().base.get_ref() & !(PAGE_SIZE - 1);
-    let kernel_mmio = [
+    let mut kernel_mmio = vec![
         ("the GIC distributor", gic_d, gic_d.saturating_add(0x1_0000)),
         ("the GIC redistributors", gic_r, gic_r.saturating_add(0x2_0000 * u64::from(cpus))),
         ("the kernel's console UART", uart, uart.saturating_add(PAGE_SIZE)),
     ];
+    if let Some(its) = &gic.its {
+        let base = *its.get_ref();
+        if !base.is_multiple_of(0x1_0000) {
+            c.push(
+                Diagnostic::new(span(its), format!("the ITS base {base:#x} is not 64 KiB aligned"))
+                    .help("give the base of the GIC ITS's control frame (GITS_CTLR), from the SoC's memory map"),
+            );
+        }
+        kernel_mmio.push(("the GIC ITS", base, base.saturating_add(GIC_ITS_SIZE)));
+    }
     let devices: HashMap<&str, &DeviceEntry> =
         file.devices.iter().map(|d| (d.get_ref().name.get_ref().as_str(), d.get_ref())).collect();
     for d in &file.devices {
@@ -781,6 +793,8 @@ fn check_device_models(c: &mut Checker, file: &BoardFile, address_maps: &HashMap
     }
 }
 
+/// The GIC ITS's two 64 KiB frames (control, translation).
+const GIC_ITS_SIZE: u64 = 0x2_0000;
 /// Largest device MMIO range.
 const MAX_DEVICE_SIZE: u64 = 1 << 30;
 /// Physical addresses stage 2 can map (VTCR_EL2.PS = 40 bits).

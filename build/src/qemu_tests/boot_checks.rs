@@ -100,6 +100,37 @@ pub(super) fn a_damaged_domain_image_is_refused(ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
+/// Domain 1's RAM moved onto the kernel's region, the configuration
+/// re-encoded with a correct CRC: only the kernel's boot check of every
+/// stage-2 grant (`kernel_core::grants`) can refuse it.
+pub(super) fn a_grant_over_the_kernel_is_refused(ctx: &mut Ctx) -> Result<()> {
+    let built = ctx.text()?;
+    let elf_bytes = std::fs::read(&built.kernel_elf)?;
+    let payload = usize::try_from(elf::symbol(&elf_bytes, "__payload_start")? - built.board.config.kernel.base.raw())?;
+    let bytes = std::fs::read(&built.image)?;
+    let mut config = bulkhead_bootcfg::decode(bytes.get(payload..).context("image shorter than its kernel")?)
+        .map_err(|e| anyhow::anyhow!("the built image's configuration: {e:?}"))?;
+    let kernel = config.kernel;
+    let ram = config.domains.get_mut(1).and_then(|d| d.ram.first_mut()).context("qemu-virt has 2 domains")?;
+    ram.phys = kernel.base;
+    let size = ram.size;
+    let mut blob = vec![0u8; 64 * 1024];
+    let len = bulkhead_bootcfg::encode(&config, &mut blob).map_err(|e| anyhow::anyhow!("re-encoding: {e:?}"))?;
+    let room = config.domains.iter().map(|d| d.image.offset as usize).min().unwrap_or(0);
+    ensure!(len <= room, "the re-encoded configuration ({len} bytes) does not fit before the images ({room})");
+    let image = patched_image(built, "grant", |payload| payload[..len].copy_from_slice(&blob[..len]))?;
+    let out = boot(built, &image, &Overrides::default())?;
+    let line = format!(
+        "boot error: domain 1: its RAM grant {:#x}+{size:#x} covers the kernel's region {:#x}+{:#x}",
+        kernel.base.raw(),
+        kernel.base.raw(),
+        kernel.size
+    );
+    expect(&out, ExitCode::BootError, &[&line])?;
+    ensure!(!out.output.contains("boot complete"), "domains started with a grant over the kernel");
+    Ok(())
+}
+
 pub(super) fn wrong_config_version_is_refused(ctx: &mut Ctx) -> Result<()> {
     let built = ctx.text()?;
     let next = bulkhead_bootcfg::VERSION + 1;

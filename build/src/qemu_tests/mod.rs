@@ -149,6 +149,10 @@ const TESTS: &[Test] = &[
     ("qemu: a corrupt configuration is refused", boot_checks::corrupt_config_is_refused),
     ("qemu: a configuration of another version is refused", boot_checks::wrong_config_version_is_refused),
     (
+        "qemu: a configuration with a correct CRC whose grant covers the kernel is refused",
+        boot_checks::a_grant_over_the_kernel_is_refused,
+    ),
+    (
         "qemu: a damaged domain image is refused (a byte in a word, a last byte)",
         boot_checks::a_damaged_domain_image_is_refused,
     ),
@@ -187,6 +191,10 @@ const TESTS: &[Test] = &[
         irq::a_guest_gets_its_interrupts_and_cannot_touch_anothers,
     ),
     ("qemu: the same guest runs under direct delivery", irq::the_same_guest_runs_under_direct_delivery),
+    (
+        "qemu: interrupts: a domain stopped while vCPU 1 holds its SPI gets it again on vCPU 0 in its next life",
+        irq::a_stopped_domain_leaves_no_interrupt_active,
+    ),
     (
         "qemu: a direct domain that silences its pCPU (ICC_AP1R0_EL1) is forced into EL2, cleaned and restarted",
         direct_attacks::a_direct_domain_that_silences_its_pcpu_is_stopped_and_restarted,

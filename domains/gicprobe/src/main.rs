@@ -3,7 +3,10 @@
 //! It owns the PL061 (SPI 39) only, and through its own virtual
 //! distributor it tries to enable, route, make pending and disable SPI 34,
 //! which belongs to `irqtest`: every one of those writes must be ignored
-//! (the kernel logs the first three; clearing bits is ignored silently). Then it storms itself with interrupts (an SGI to
+//! (the kernel logs the first three; clearing bits is ignored silently).
+//! It loads its own SPI's priority (0xa0, top bit set) with sign-extending
+//! and zero-extending loads and says whether each was extended as the
+//! instruction asks. Then it storms itself with interrupts (an SGI to
 //! itself, taken and ended by polling, as fast as it can) for 3 s,
 //! during which `irqtest`'s timer must keep its rate.
 #![no_std]
@@ -25,6 +28,33 @@ const STORM_SGI: u32 = 1;
 /// How long the storm lasts, in seconds.
 const STORM_SECONDS: u64 = 3;
 
+/// Our own SPI (the PL061's).
+const OWN: u32 = 39;
+
+/// Loads an emulated register whose top bit is set, sign-extending and
+/// not: its own SPI's priority, 0xa0, in GICD_IPRIORITYR (byte 3 of the
+/// word that holds INTIDs 36..39; the others are not ours and read 0).
+/// The kernel must extend as the instruction says (ESR ISS.SSE, ISS.SF).
+fn signed_loads() {
+    let word = GICD + 0x400 + u64::from(OWN & !3);
+    probe::write_u32(word, 0xa0 << (8 * (OWN % 4)));
+    let got = probe::loads(word + u64::from(OWN % 4), word);
+    let byte = got.ldrb as u8;
+    let expected = probe::Loads {
+        ldrb: u64::from(byte),
+        ldrsb_w: u64::from(byte as i8 as i32 as u32),
+        ldrsb_x: byte as i8 as i64 as u64,
+        ldr_w: u64::from(0xa0u32 << 24),
+        ldrsw: (0xa0u32 << 24) as i32 as i64 as u64,
+    };
+    let verdict = if got == expected && byte == 0xa0 { "as sign-extended" } else { "WRONG" };
+    let _ = writeln!(
+        Console,
+        "loads of priority {:#x}: ldrb {:#x} ldrsb w {:#x} ldrsb x {:#x} ldr w {:#x} ldrsw x {:#x}: {verdict}",
+        byte, got.ldrb, got.ldrsb_w, got.ldrsb_x, got.ldr_w, got.ldrsw
+    );
+}
+
 fn main(_boot: Boot) {
     let (reg, bit) = (u64::from(VICTIM / 32) * 4, 1u32 << (VICTIM % 32));
     // Each of these is refused by the kernel and logged.
@@ -37,6 +67,8 @@ fn main(_boot: Boot) {
     probe::write_u32(GICD + 0x180 + reg, bit);
     let seen = probe::read_u32(GICD + 0x100 + reg);
     let _ = writeln!(Console, "tried to take over SPI {VICTIM}; it reads as {:#x} here", seen & bit);
+
+    signed_loads();
 
     // The storm: our own SGI, sent and taken in a loop.
     probe::write_u32(GICD, 0x12); // GICD_CTLR: ARE, EnableGrp1NS

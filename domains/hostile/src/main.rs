@@ -52,7 +52,7 @@ fn refused_calls() {
 }
 
 /// One attempt per life, in order; each must be stopped by the kernel.
-const ATTEMPTS: [(&str, fn()); 10] = [
+const ATTEMPTS: [(&str, fn()); 11] = [
     ("reading another domain's RAM", || {
         let _ = read(OTHER_RAM);
     }),
@@ -69,6 +69,9 @@ const ATTEMPTS: [(&str, fn()); 10] = [
         let _ = read(SILENT_DEVICE);
     }),
     ("writing a forbidden system register (PMCR_EL0)", forbidden_sysreg),
+    ("reading a trace unit register (TRCIDR0)", || {
+        let _ = domain_rt::probe::read_trcidr0();
+    }),
     ("stopping my heartbeat", stop_heartbeat),
     ("smc SYSTEM_OFF", smc_system_off),
 ];

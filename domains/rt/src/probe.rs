@@ -39,10 +39,62 @@ pub fn write_u32(addr: u64, value: u32) {
     unsafe { asm!("str {0:w}, [{1}]", in(reg) value, in(reg) addr, options(nostack)) };
 }
 
+/// A byte and a word of a device register, loaded every way A64 can:
+/// zero-extended (`ldrb`, `ldr w`) and sign-extended into a W register
+/// (`ldrsb w`) and an X register (`ldrsb x`, `ldrsw x`). Each value is the
+/// whole X register after the load, so that what the kernel put in bits
+/// 63:32 of an emulated load shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Loads {
+    /// `ldrb w` of the byte.
+    pub ldrb: u64,
+    /// `ldrsb w` of the byte.
+    pub ldrsb_w: u64,
+    /// `ldrsb x` of the byte.
+    pub ldrsb_x: u64,
+    /// `ldr w` of the word.
+    pub ldr_w: u64,
+    /// `ldrsw x` of the word.
+    pub ldrsw: u64,
+}
+
+/// Loads the byte at `byte` and the word at `word` (device registers the
+/// domain may read, e.g. its emulated GIC's) in each way of [`Loads`].
+pub fn loads(byte: u64, word: u64) -> Loads {
+    let (ldrb, ldrsb_w, ldrsb_x, ldr_w, ldrsw): (u64, u64, u64, u64, u64);
+    // SAFETY: five loads from device registers granted to (or emulated
+    // for) this domain, or a trap if they are not; no Rust object lives
+    // there and nothing is written.
+    unsafe {
+        asm!(
+            "ldrb {0:w}, [{b}]",
+            "ldrsb {1:w}, [{b}]",
+            "ldrsb {2}, [{b}]",
+            "ldr {3:w}, [{w}]",
+            "ldrsw {4}, [{w}]",
+            out(reg) ldrb, out(reg) ldrsb_w, out(reg) ldrsb_x, out(reg) ldr_w, out(reg) ldrsw,
+            b = in(reg) byte, w = in(reg) word,
+            options(nostack, readonly)
+        )
+    };
+    Loads { ldrb, ldrsb_w, ldrsb_x, ldr_w, ldrsw }
+}
+
 /// Writes PMCR_EL0 (trapped by the kernel outside benchmark builds).
 pub fn write_pmcr(value: u64) {
     // SAFETY: a system register write; it traps or changes only this vCPU's PMU.
     unsafe { asm!("msr pmcr_el0, {0}", in(reg) value, options(nostack)) };
+}
+
+/// Reads TRCIDR0, the trace unit's first ID register (op0=2, op1=1, CRn=0,
+/// CRm=8, op2=7), by its generic encoding: trapped by the kernel
+/// (CPTR_EL2.TTA), so a domain never reaches the trace unit.
+pub fn read_trcidr0() -> u64 {
+    let value: u64;
+    // SAFETY: a system register read with no side effects on memory; it
+    // traps to the kernel (or is UNDEFINED without a trace unit).
+    unsafe { asm!("mrs {0}, s2_1_c0_c8_7", out(reg) value, options(nomem, nostack)) };
+    value
 }
 
 /// `smc #0` with function `function` (trapped by the kernel: HCR_EL2.TSC).

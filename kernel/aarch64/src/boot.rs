@@ -51,6 +51,9 @@ pub fn boot(dtb_addr: usize) -> Result<usize, BootError> {
         return Err(BootError::KernelRegionMismatch);
     }
     cross_check(&facts, config)?;
+    // The CRC is no authentication: no grant may reach the kernel, the
+    // GIC, the console or another domain's RAM, whatever the blob says.
+    kernel_core::grants::check_all(config, memory::kernel_region())?;
     #[cfg(feature = "qemu")]
     selftest(facts.bootargs);
 

@@ -280,6 +280,9 @@ pub fn park(p: usize) -> ! {
     if me.direct.load(Ordering::Acquire) {
         clean_direct_pcpu(p);
     }
+    // Before `parked`: a domain stop waits for it, then resets the
+    // domain's virtual GIC with nothing of the old life left here.
+    crate::vgic::vcpu_stop(p);
     me.parked.store(true, Ordering::SeqCst);
     loop {
         while let Some(intid) = gic::acknowledge() {
@@ -473,6 +476,7 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
         state.set_power(index, VcpuPower::Off);
     }
     hyptimer::disarm();
+    crate::vgic::vcpu_stop(p);
     PCPUS[p].parked.store(true, Ordering::Release);
     let others = domain.pcpus.iter().map(|&q| usize::from(q)).filter(|&q| q != p);
     for q in others.clone() {
@@ -501,8 +505,11 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
             lose(p, d, q, guard);
         }
     }
-    // Every vCPU of the domain is parked: its channels change epoch and
-    // its peers hear of it.
+    // Every vCPU of the domain is parked, each with its list registers
+    // and queue emptied (`vgic::vcpu_stop`); what was queued since for a
+    // vCPU that was off goes too. Its channels change epoch and its peers
+    // hear of it.
+    crate::vgic::drop_queues(world, d, p);
     crate::doorbell::link_down(world, d);
     if cfg!(feature = "census") {
         print_census(domain);

@@ -330,6 +330,7 @@ fn other_trap_with(esr: u64, frame: &mut Frame, high: Option<&[u64; 11]>) -> Reg
     let (p, vcpu) = current();
     let syndrome = vectors::syndrome();
     let trap = trap::classify(esr);
+    let skip = trap::instruction_length(esr);
     // A stage-2 translation fault may be the domain's GIC or console UART:
     // emulate it.
     if let trap::Trap::DataAbort(trap::Abort { kind: trap::AbortKind::Translation(_), .. }) = trap
@@ -347,27 +348,28 @@ fn other_trap_with(esr: u64, frame: &mut Frame, high: Option<&[u64; 11]>) -> Reg
             done => done,
         };
         if let crate::vgic::MmioOutcome::Done(read) = outcome {
-            vectors::skip_instruction();
-            return if access.write { NO_WRITE } else { set_guest_reg(frame, access.rt, read) };
+            vectors::skip_instruction(skip);
+            // A load: its bytes, sign- or zero-extended to its register's width.
+            return if access.write { NO_WRITE } else { set_guest_reg(frame, access.rt, access.loaded(read)) };
         }
     }
     match on_trap(trap) {
         TrapAction::Call { advance } => {
             if advance {
-                vectors::skip_instruction();
+                vectors::skip_instruction(skip);
             }
             hypercall(p, vcpu, frame);
         }
-        TrapAction::Wait => vectors::skip_instruction(),
-        TrapAction::Ignore => vectors::skip_instruction(),
+        TrapAction::Wait => vectors::skip_instruction(skip),
+        TrapAction::Ignore => vectors::skip_instruction(skip),
         TrapAction::GicSgi { rt } => {
             let Some(value) = guest_reg(frame, high, rt) else { return NEED_ALL };
-            vectors::skip_instruction();
+            vectors::skip_instruction(skip);
             crate::vgic::sgi(p, value);
         }
         TrapAction::IdRead { reg, rt } => {
             let value = idregs::sanitize(reg, crate::arch::idregs::read(reg.crm, reg.op2), cfg!(feature = "bench"));
-            vectors::skip_instruction();
+            vectors::skip_instruction(skip);
             return set_guest_reg(frame, rt, value);
         }
         TrapAction::Fault(reason) => domains::fault(p, vcpu, reason, Some(syndrome)),

@@ -95,28 +95,57 @@ pub fn reset_domain(world: &World, d: usize) {
     }
 }
 
+/// Per pCPU: its virtual CPU interface holds a vCPU's state (from
+/// [`vcpu_start`] until [`vcpu_stop`] cleans it). Before its first start
+/// the list registers hold UNKNOWN values, which must not be taken for
+/// interrupts to deactivate.
+static LIVE: [AtomicBool; MAX_PCPUS] = [const { AtomicBool::new(false) }; MAX_PCPUS];
+
+/// Deactivates the physical interrupts this pCPU's vCPU held in list
+/// registers (hardware-linked: acknowledged by the kernel, waiting for the
+/// guest's EOI) and in its queue, and empties both; with `enable`, the
+/// virtual CPU interface is then reset and enabled for a new start,
+/// otherwise left disabled. Runs on pCPU `p` itself (list registers are
+/// per CPU).
+fn clean_interface(p: usize, lrs: usize, enable: bool) {
+    if LIVE.get(p).is_some_and(|live| live.swap(false, Ordering::AcqRel)) {
+        for n in 0..lrs {
+            let lr = ich::read_lr(n);
+            if !lr_is_free(lr) && lr & (1 << 61) != 0 {
+                ich::deactivate(((lr >> 32) & 0x1fff) as u32);
+            }
+        }
+    }
+    drain_queue(p, true);
+    ich::reset_interface(lrs, enable);
+}
+
+/// Empties pCPU `p`'s queue; `local` (on `p` itself) also deactivates the
+/// hardware-linked interrupts in it. Only `p` queues hardware-linked
+/// interrupts for itself (a physical interrupt is forwarded on the pCPU
+/// that took it), and it drains its queue before it parks, so a queue
+/// drained from elsewhere holds software interrupts only.
+fn drain_queue(p: usize, local: bool) {
+    let (Some(q), Some(flag)) = (QUEUES.get(p), QUEUED.get(p)) else { return };
+    let mut q = q.lock();
+    while let Some(irq) = q.pop_highest() {
+        if irq.hw && local {
+            ich::deactivate(irq.intid);
+        }
+    }
+    flag.store(false, Ordering::Release);
+}
+
 /// A vCPU starts afresh on pCPU `p`: physical interrupts it held (in list
 /// registers or queued) are deactivated, the virtual CPU interface reset.
 pub fn vcpu_start(p: usize) {
     let lrs = ich::lr_count();
     LRS.store(lrs, Ordering::Relaxed);
-    for n in 0..lrs {
-        let lr = ich::read_lr(n);
-        if !lr_is_free(lr) && lr & (1 << 61) != 0 {
-            ich::deactivate(((lr >> 32) & 0x1fff) as u32);
-        }
-    }
-    if let Some(q) = QUEUES.get(p) {
-        let mut q = q.lock();
-        while let Some(irq) = q.pop_highest() {
-            if irq.hw {
-                ich::deactivate(irq.intid);
-            }
-        }
-        QUEUED[p].store(false, Ordering::Release);
-    }
     let direct = PCPUS[p].direct.load(Ordering::Acquire);
-    ich::reset_interface(lrs, !direct);
+    clean_interface(p, lrs, !direct);
+    if let Some(live) = LIVE.get(p) {
+        live.store(true, Ordering::Release);
+    }
     if direct {
         // The domain's private interrupts start disabled and inactive, as
         // after a reset; the doorbell SGI stays enabled.
@@ -125,6 +154,27 @@ pub fn vcpu_start(p: usize) {
         }
         let sgi_frame = crate::domains::world().config.gic.redistributors.raw() + (p as u64) * 0x2_0000 + 0x1_0000;
         crate::arch::memory::phys::write32(sgi_frame + 0x380, !0b101); // ICACTIVER0 (not the kick, nor SGI 2)
+    }
+}
+
+/// The vCPU on pCPU `p` (this pCPU) stops: its domain stops, or it is
+/// switched off. What it held is dropped at once, not at its next start:
+/// the physical interrupts in its list registers and queue are
+/// deactivated (an SPI left active would never fire for the domain's next
+/// life, on any vCPU), and its virtual CPU interface is emptied and
+/// disabled, so nothing of this life stays pending on a parked pCPU.
+pub fn vcpu_stop(p: usize) {
+    clean_interface(p, ich::lr_count(), false);
+}
+
+/// Empties the queues of domain `d`'s vCPUs, once every one of them is
+/// parked (each cleaned its own list registers when it parked): software
+/// interrupts queued since for a vCPU that was off are of the life that
+/// ended. Runs on pCPU `p`.
+pub fn drop_queues(world: &World, d: usize, p: usize) {
+    let Some(domain) = world.config.domains.get(d) else { return };
+    for q in domain.pcpus.iter().map(|&q| usize::from(q)) {
+        drain_queue(q, q == p);
     }
 }
 

@@ -66,6 +66,10 @@ pub enum BootError {
         /// The domain's index.
         domain: usize,
     },
+    /// A domain's stage-2 grant covers the kernel, the GIC, the kernel's
+    /// console or another domain's RAM (`grants`): the configuration was
+    /// not the one the build tool validated.
+    Grant(crate::grants::GrantConflict),
     /// A domain asks for direct interrupt delivery, but the GIC keeps
     /// Group 0 for the Secure world (GICD_CTLR.DS=0), so the kernel could
     /// not keep its own interrupts on that pCPU.
@@ -87,6 +91,22 @@ struct Range(PhysRange);
 impl fmt::Display for Range {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:#x}+{:#x}", self.0.base.raw(), self.0.size)
+    }
+}
+
+struct Protected(crate::grants::Protected);
+
+impl fmt::Display for Protected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::grants::Protected as P;
+        match self.0 {
+            P::Kernel => write!(f, "the kernel's region"),
+            P::GicDistributor => write!(f, "the GIC distributor"),
+            P::GicRedistributors => write!(f, "the GIC redistributors"),
+            P::GicIts => write!(f, "the GIC ITS"),
+            P::ConsoleUart => write!(f, "the kernel's console UART"),
+            P::DomainRam { domain } => write!(f, "domain {domain}'s RAM"),
+        }
     }
 }
 
@@ -132,6 +152,18 @@ impl fmt::Display for BootError {
             Self::Stage2 { domain, error } => write!(f, "domain {domain}: its stage-2 plan is inconsistent: {error:?}"),
             Self::Stage2Tables { domain } => {
                 write!(f, "domain {domain}: its stage-2 tables do not fit the kernel's page pool or IPA space")
+            }
+            Self::Grant(c) => {
+                write!(
+                    f,
+                    "domain {}: its {} grant {} covers {} {}: this configuration was not checked by the build tool; \
+                     rebuild the image",
+                    c.domain,
+                    crate::grants::backing_name(c.backing),
+                    Range(c.grant),
+                    Protected(c.protected),
+                    Range(c.range)
+                )
             }
             Self::DirectDeliveryNeedsGroup0 { domain } => write!(
                 f,

@@ -18,6 +18,7 @@
 //! | AMU, MPAM | hidden, trapped (CPTR_EL2.TAM) | shared counters and partitioning controls |
 //! | PMU | hidden, trapped (MDCR_EL2.TPM), except benchmark builds | counters could observe other levels |
 //! | SPE, TRBE, BRBE | hidden, trapped (MDCR_EL2) | buffers write memory behind stage 2's back |
+//! | Trace unit (ETE/ETM), trace filter | hidden (TraceVer, TraceFilt), trapped (CPTR_EL2.TTA, MDCR_EL2.TTRF: [`crate::el2ctl`]) | a system-wide unit whose output bypasses stage 2 |
 //! | RAS error records | hidden, trapped (HCR_EL2.TERR) | records are system-wide |
 //! | EL2/EL3, VHE, nested virtualisation, FGT | hidden | a domain runs at EL1 only |
 //! | Physical address range | 36 bits | stage 2 covers 39 bits of IPA |

@@ -6,7 +6,8 @@
 //! says and whether it agrees with the configuration (`platform`,
 //! `crosscheck`), which pCPU runs which vCPU (`pinning`), what each domain
 //! may map (`stage2`), what a trap means (`trap`, `fault`, `serror`), what a
-//! domain sees of the CPU (`idregs`), what its vCPUs start with (`entry`),
+//! domain sees of the CPU (`idregs`) and how EL2 traps enforce it
+//! (`el2ctl`), what its vCPUs start with (`entry`),
 //! what the trap census of instrumented builds prints (`census`),
 //! and what a hypercall or PSCI call does
 //! (`hypercall`, `psci`, `console`, its output budget `ratelimit` and its
@@ -25,8 +26,10 @@ pub mod caps;
 pub mod census;
 pub mod console;
 pub mod crosscheck;
+pub mod el2ctl;
 pub mod entry;
 pub mod fault;
+pub mod grants;
 pub mod hypercall;
 pub mod idregs;
 pub mod input_switch;

@@ -147,6 +147,18 @@ pub fn classify(esr: u64) -> Trap {
     }
 }
 
+/// ESR_ELx.IL: the trapped instruction was 32 bits long.
+const IL: u64 = 1 << 25;
+
+/// How many bytes to advance ELR_EL2 to skip the trapped instruction:
+/// ESR_EL2.IL says whether it was a 32-bit (A64, or 32-bit T32)
+/// instruction or a 16-bit T32 one. A domain runs in AArch64 only, so the
+/// answer is 4 in practice, but the architecture's rule is IL, and the
+/// kernel follows it rather than assuming.
+pub const fn instruction_length(esr: u64) -> u64 {
+    if esr & IL != 0 { 4 } else { 2 }
+}
+
 #[cfg(test)]
 #[allow(
     clippy::identity_op,
@@ -210,5 +222,19 @@ mod tests {
         assert_eq!(classify(esr(0x19, 0)), Trap::Sve);
         assert_eq!(classify(esr(0x00, 0)), Trap::Other { ec: 0 });
         assert_eq!(classify(esr(0x07, 0)), Trap::Other { ec: 7 });
+    }
+
+    #[test]
+    fn skipped_length_follows_il() {
+        // A trapped `smc` (EC 0x17) with IL=1: a 32-bit instruction.
+        assert_eq!(instruction_length((0x17 << 26) | (1 << 25)), 4);
+        // A trapped MSR with IL=1 and every ISS bit set.
+        assert_eq!(instruction_length((0x18 << 26) | (1 << 25) | 0x1ff_ffff), 4);
+        // IL=0: a 16-bit T32 instruction, whatever else the syndrome says.
+        assert_eq!(instruction_length(0x17 << 26), 2);
+        assert_eq!(instruction_length((0x24 << 26) | 0x1ff_ffff), 2);
+        // Bits above ESR_EL2[31] (ISS2) do not matter.
+        assert_eq!(instruction_length((0xffu64 << 32) | (0x01 << 26)), 2);
+        assert_eq!(instruction_length((0xffu64 << 32) | (0x01 << 26) | (1 << 25)), 4);
     }
 }

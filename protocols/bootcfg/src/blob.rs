@@ -20,7 +20,7 @@ use core::fmt;
 pub const MAGIC: [u8; 4] = *b"BHCF";
 /// The blob format this crate reads and writes. Bump on any change to the
 /// model's encoding.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// Size of the header before the postcard body.
 pub const HEADER_LEN: usize = 16;
 

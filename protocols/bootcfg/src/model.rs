@@ -93,6 +93,9 @@ pub struct Gic {
     pub redistributors: PhysAddr,
     /// The virtual-interface maintenance interrupt (a PPI INTID).
     pub maintenance_irq: u32,
+    /// The ITS (its 128 KiB of control and translation frames), if the
+    /// board has one: kernel-owned like the rest of the GIC, never granted.
+    pub its: Option<PhysAddr>,
 }
 
 /// A UART model the kernel can drive.

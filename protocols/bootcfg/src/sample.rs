@@ -18,6 +18,7 @@ pub fn board(pcpus: u8) -> BootConfig {
             distributor: PhysAddr::new(0x0800_0000),
             redistributors: PhysAddr::new(0x080a_0000),
             maintenance_irq: 25,
+            its: Some(PhysAddr::new(0x0808_0000)),
         },
         console: Console { kind: UartKind::Pl011, base: PhysAddr::new(0x0900_0000), irq: 33 },
         reserved_irqs: heapless::Vec::from_slice(&[0, 1, 25, 33]).unwrap_or_default(),

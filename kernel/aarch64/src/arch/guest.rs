@@ -8,25 +8,7 @@
 
 use bulkhead_bootcfg::TrapPolicy;
 use core::arch::{asm, global_asm};
-
-/// HCR_EL2 bits.
-mod hcr {
-    pub const VM: u64 = 1 << 0;
-    pub const SWIO: u64 = 1 << 1;
-    pub const FMO: u64 = 1 << 3;
-    pub const IMO: u64 = 1 << 4;
-    pub const AMO: u64 = 1 << 5;
-    pub const TWI: u64 = 1 << 13;
-    pub const TWE: u64 = 1 << 14;
-    pub const TID3: u64 = 1 << 18;
-    pub const TSC: u64 = 1 << 19;
-    pub const TIDCP: u64 = 1 << 20;
-    pub const RW: u64 = 1 << 31;
-    pub const TERR: u64 = 1 << 36;
-    pub const TEA: u64 = 1 << 37;
-    pub const APK: u64 = 1 << 40;
-    pub const API: u64 = 1 << 41;
-}
+use kernel_core::el2ctl;
 
 /// What the kernel needs to start a vCPU.
 pub struct VcpuSetup {
@@ -69,61 +51,28 @@ fn has_hcrx() -> bool {
     field(super::idregs::read(7, 1), 40) != 0
 }
 
-/// HCR_EL2 for a domain. Bits of optional features (TERR and TEA need
-/// FEAT_RAS, API and APK pointer authentication) are set only where the
-/// feature exists: elsewhere they are RES0.
+/// HCR_EL2 for `setup`'s domain (`kernel_core::el2ctl::hcr_for`).
 fn hcr_for(setup: &VcpuSetup) -> u64 {
-    let mut v = hcr::VM | hcr::SWIO | hcr::FMO | hcr::IMO | hcr::AMO | hcr::TID3 | hcr::TSC | hcr::TIDCP | hcr::RW;
-    if field(pfr0(), 28) != 0 {
-        v |= hcr::TERR | hcr::TEA;
-    }
-    if has_pauth() {
-        v |= hcr::APK | hcr::API;
-    }
-    if setup.wfi == TrapPolicy::Trap {
-        v |= hcr::TWI;
-    }
-    if setup.wfe == TrapPolicy::Trap {
-        v |= hcr::TWE;
-    }
-    if setup.direct {
-        v &= !hcr::IMO;
-    }
-    v
+    el2ctl::hcr_for(&el2ctl::HcrInputs {
+        pfr0: pfr0(),
+        isar1: super::idregs::read(6, 1),
+        wfi: setup.wfi,
+        wfe: setup.wfe,
+        direct: setup.direct,
+    })
 }
 
-/// CPTR_EL2 (E2H=0): RES1 bits (TZ and TSM are RES1 without SVE and SME,
-/// and trap them with), AMU trapped (TAM) where it exists, FP/SIMD not
-/// trapped.
-fn cptr() -> u64 {
-    let tam = if field(pfr0(), 44) != 0 { 1 << 30 } else { 0 };
-    0xff | (1 << 8) | (1 << 9) | (1 << 12) | (1 << 13) | tam
-}
-
-/// MDCR_EL2: the PMU trapped (or, in benchmark builds, open to the domain
-/// with EL2 counting allowed), SPE and TRBE owned by EL2 (E2PB = E2TB = 0),
-/// debug registers not trapped (EL1 state, live).
+/// MDCR_EL2 (`kernel_core::el2ctl::mdcr`), reading PMCR_EL0 only where a
+/// PMU exists.
 fn mdcr(pmu: bool) -> u64 {
     let dfr0 = dfr0();
-    let pmu_version = field(dfr0, 8);
-    let mut v = 0;
-    if pmu_version != 0 && pmu_version != 0xf {
-        let pmcr: u64;
+    let mut pmcr = 0;
+    if el2ctl::has_pmu(dfr0) {
         // SAFETY: the PMU exists (PMUVer), so reading PMCR_EL0 at EL2 is
         // defined and has no side effects.
         unsafe { asm!("mrs {0}, pmcr_el0", out(reg) pmcr, options(nomem, nostack, preserves_flags)) };
-        v |= (pmcr >> 11) & 0x1f; // HPMN: every counter
-        if !pmu {
-            v |= (1 << 5) | (1 << 6); // TPMCR, TPM
-            if pmu_version >= 4 {
-                v |= 1 << 17; // HPMD (PMUv3p1)
-            }
-        }
     }
-    if field(dfr0, 32) != 0 {
-        v |= 1 << 14; // TPMS: SPE registers trap
-    }
-    v
+    el2ctl::mdcr(dfr0, pmcr, pmu)
 }
 
 /// Raises or lowers this pCPU's virtual IRQ line (HCR_EL2.VI): the
@@ -165,7 +114,7 @@ pub fn configure(setup: &VcpuSetup) {
             vmpidr = in(reg) vmpidr,
             vtcr = in(reg) super::stage2::VTCR,
             vttbr = in(reg) setup.vttbr,
-            cptr = in(reg) cptr(),
+            cptr = in(reg) el2ctl::cptr(pfr0()),
             mdcr = in(reg) mdcr(setup.pmu),
             cnthctl = in(reg) 0b11u64,
             hcr = in(reg) hcr_for(setup),

@@ -255,6 +255,16 @@ pub mod phys {
 
 unsafe extern "C" {
     static __stacks_start: u8;
+    static __kernel_end: u8;
+}
+
+/// The kernel's region as linked: from its first instruction to the top of
+/// the region (image, payload, .bss, page pool and stacks), whatever the
+/// configuration says.
+pub fn kernel_region() -> bulkhead_bootcfg::PhysRange {
+    let start = kernel_start() as u64;
+    let end = &raw const __kernel_end as u64;
+    bulkhead_bootcfg::PhysRange { base: bulkhead_abi::PhysAddr::new(start), size: end.saturating_sub(start) }
 }
 
 /// Top of EL2 stack slot `slot` (slot 0: the boot CPU; slot i+1: device-tree

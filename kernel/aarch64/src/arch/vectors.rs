@@ -205,12 +205,13 @@ pub fn esr() -> u64 {
     esr
 }
 
-/// Moves the vCPU past the trapping instruction.
-pub fn skip_instruction() {
-    // SAFETY: advances ELR_EL2 by one (A64) instruction; the vCPU resumes
-    // there at `eret`.
+/// Moves the vCPU past the trapping instruction, `bytes` long (from
+/// ESR_EL2.IL: `kernel_core::trap::instruction_length`).
+pub fn skip_instruction(bytes: u64) {
+    // SAFETY: advances ELR_EL2 by the trapped instruction's length; the
+    // vCPU resumes there at `eret`.
     unsafe {
-        core::arch::asm!("mrs {t}, elr_el2", "add {t}, {t}, #4", "msr elr_el2, {t}", t = out(reg) _,
-            options(nomem, nostack, preserves_flags));
+        core::arch::asm!("mrs {t}, elr_el2", "add {t}, {t}, {n}", "msr elr_el2, {t}", t = out(reg) _,
+            n = in(reg) bytes, options(nomem, nostack, preserves_flags));
     }
 }

@@ -622,12 +622,12 @@ mod tests {
     #[test]
     fn accesses_outside_the_frames_or_unaligned() {
         let mut b = Bus::new(2, &OWNED);
-        let outside = MmioAccess { ipa: 0x1000, size: 4, write: true, rt: 0 };
+        let outside = MmioAccess { ipa: 0x1000, size: 4, write: true, rt: 0, sign_extend: false, wide: false };
         let res = b.gic.mmio(&b.layout, 0, outside, 1);
         assert_eq!(res, MmioResult::default());
-        let odd = MmioAccess { ipa: GICD + 0x101, size: 4, write: true, rt: 0 };
+        let odd = MmioAccess { ipa: GICD + 0x101, size: 4, write: true, rt: 0, sign_extend: false, wide: false };
         assert_eq!(b.gic.mmio(&b.layout, 0, odd, 1).refused, Some(Refusal::BadAccess));
-        let three = MmioAccess { ipa: GICD + 0x100, size: 3, write: false, rt: 0 };
+        let three = MmioAccess { ipa: GICD + 0x100, size: 3, write: false, rt: 0, sign_extend: false, wide: false };
         assert_eq!(b.gic.mmio(&b.layout, 0, three, 0).refused, Some(Refusal::BadAccess));
         assert_eq!(b.gic.refused(), 1);
     }

@@ -126,7 +126,7 @@ mod tests {
     use super::*;
 
     fn acc(ipa: u64, size: u8) -> MmioAccess {
-        MmioAccess { ipa, size, write: false, rt: 0 }
+        MmioAccess { ipa, size, write: false, rt: 0, sign_extend: false, wide: size == 8 }
     }
 
     #[test]

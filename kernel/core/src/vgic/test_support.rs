@@ -37,7 +37,7 @@ impl Bus {
     }
 
     pub(super) fn access(&mut self, ipa: u64, size: u8, write: bool, value: u64) -> MmioResult {
-        let access = MmioAccess { ipa, size, write, rt: 1 };
+        let access = MmioAccess { ipa, size, write, rt: 1, sign_extend: false, wide: size == 8 };
         assert!(self.layout.contains(ipa), "{ipa:#x} outside the layout");
         self.gic.mmio(&self.layout, self.cpu, access, value)
     }

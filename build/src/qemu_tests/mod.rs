@@ -159,6 +159,10 @@ const TESTS: &[Test] = &[
     ("qemu: a panic reports its location and exits 101", boot_checks::panic_reports_location),
     ("qemu: defmt frames decode with defmt-print", boot_checks::defmt_frames_decode),
     ("qemu: every hostile attempt is contained, the counter counts on", isolation::hostile_domain_is_contained),
+    (
+        "qemu: every hostile attempt is contained under direct delivery too, the counter counts on",
+        isolation::a_direct_hostile_domain_is_contained,
+    ),
     ("qemu: a two-vCPU domain panics, resets and powers off", isolation::lifecycle_panic_reset_and_off),
     (
         "qemu: a guest's semihosting SYS_EXIT ends nothing (no run has -semihosting)",

@@ -163,6 +163,10 @@ const TESTS: &[Test] = &[
         "qemu: console: typed input reaches the focused domain's PL011, Ctrl-A n switches",
         console::console_input_reaches_the_focused_domain,
     ),
+    (
+        "qemu: console: typed input survives a console domain looping on Wait on the input's pCPU",
+        console::console_input_survives_a_domain_waiting_on_its_pcpu,
+    ),
     ("qemu: wfi traps or not, per domain, as the board says", isolation::wfi_policy_is_per_domain),
     ("qemu: two domains ping-pong 10,000 checksummed messages", ipc::ping_pong_over_a_channel),
     (

@@ -17,6 +17,7 @@ use kernel_core::BootError;
 use kernel_core::console::LineBuffer;
 use kernel_core::entry::{self, Start};
 use kernel_core::fault::FaultReason;
+use kernel_core::irq::PhysIrq;
 use kernel_core::pinning::{PinTable, VcpuId};
 use kernel_core::psci::VcpuPower;
 use kernel_core::stage2::Stage2Plan;
@@ -283,20 +284,22 @@ pub fn park(p: usize) -> ! {
     me.parked.store(true, Ordering::SeqCst);
     loop {
         while let Some(intid) = gic::acknowledge() {
-            if crate::console::is_input_irq(u32::from(intid)) {
+            let class = crate::traps::classify_irq(u32::from(intid));
+            if class == PhysIrq::ConsoleInput {
                 crate::console::physical_input();
             }
             gic::end(intid);
-            if intid == gic::HYP_TIMER {
+            if class == PhysIrq::HypTimer {
                 watchdog_tick(p);
             }
         }
         while let Some(intid) = gic::acknowledge_group0() {
-            if crate::console::is_input_irq(u32::from(intid)) {
+            let class = crate::traps::classify_irq(u32::from(intid));
+            if class == PhysIrq::ConsoleInput {
                 crate::console::physical_input();
             }
             gic::end_group0(intid);
-            if intid == gic::HYP_TIMER {
+            if class == PhysIrq::HypTimer {
                 watchdog_tick(p);
             }
         }

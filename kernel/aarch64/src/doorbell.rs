@@ -20,6 +20,7 @@ use crate::domains::{DOMAINS, World};
 use crate::percpu::PCPUS;
 use bulkhead_bootcfg::{Capability, Delivery, MAX_CAPS, MAX_CHANNELS, MAX_DOMAINS};
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use kernel_core::irq::PhysIrq;
 use kernel_core::pinning::VcpuId;
 
 /// Where a doorbell rung through one slot goes.
@@ -125,30 +126,41 @@ pub fn wait(p: usize, d: usize) -> u64 {
         }
         sleep();
         let Some(intid) = gic::acknowledge() else { continue };
-        if intid == gic::KICK {
-            gic::end(intid);
-            if crate::arch::system::stopping()
-                || state.generation.load(Ordering::Acquire) != me.generation.load(Ordering::Relaxed)
-            {
-                crate::domains::check_kicked(p);
+        match crate::traps::classify_irq(u32::from(intid)) {
+            PhysIrq::Kick => {
+                gic::end(intid);
+                if crate::arch::system::stopping()
+                    || state.generation.load(Ordering::Acquire) != me.generation.load(Ordering::Relaxed)
+                {
+                    crate::domains::check_kicked(p);
+                }
+                // A kick may also bring a virtual interrupt (an SGI from
+                // another vCPU): the domain must see it, as after a `wfi`.
+                if crate::vgic::refill_lrs(p, d) {
+                    return take_pending(d);
+                }
             }
-            // A kick may also bring a virtual interrupt (an SGI from
-            // another vCPU): the domain must see it, as after a `wfi`.
-            if crate::vgic::refill_lrs(p, d) {
+            PhysIrq::HypTimer => {
+                gic::end(intid);
+                crate::domains::watchdog_tick(p);
+            }
+            PhysIrq::Maintenance => {
+                gic::end(intid);
+                let _ = crate::vgic::refill_lrs(p, d);
+            }
+            // The kernel's console input: never the domain's, whatever its
+            // virtual GIC calls that number.
+            PhysIrq::ConsoleInput => {
+                crate::console::physical_input();
+                gic::end(intid);
+            }
+            PhysIrq::GuestTimer | PhysIrq::Guest => {
+                gic::priority_drop(intid);
+                if !crate::vgic::forward(p, u32::from(intid)) {
+                    crate::arch::vgic::deactivate(u32::from(intid));
+                }
                 return take_pending(d);
             }
-        } else if intid == gic::HYP_TIMER {
-            gic::end(intid);
-            crate::domains::watchdog_tick(p);
-        } else if intid == gic::MAINTENANCE {
-            gic::end(intid);
-            let _ = crate::vgic::refill_lrs(p, d);
-        } else {
-            gic::priority_drop(intid);
-            if !crate::vgic::forward(p, u32::from(intid)) {
-                crate::arch::vgic::deactivate(u32::from(intid));
-            }
-            return take_pending(d);
         }
     }
 }

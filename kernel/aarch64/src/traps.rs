@@ -16,6 +16,7 @@ use core::sync::atomic::Ordering;
 use kernel_core::census::EntryClass;
 use kernel_core::fault::{FaultReason, TrapAction, on_trap};
 use kernel_core::hypercall::{Denial, Effect, Services, VcpuSnapshot, answer_without_context, dispatch};
+use kernel_core::irq::{KernelIrqs, PhysIrq};
 use kernel_core::pinning::VcpuId;
 use kernel_core::psci::PsciAction;
 use kernel_core::serror::{SErrorVerdict, classify_serror};
@@ -375,6 +376,23 @@ fn other_trap_with(esr: u64, frame: &mut Frame, high: Option<&[u64; 11]>) -> Reg
     NO_WRITE
 }
 
+/// What a physical interrupt acknowledged at EL2 is for: the one
+/// classification (`kernel_core::irq`) that every path taking interrupts
+/// uses (this file's IRQ and FIQ paths, `Wait`, a parked pCPU), so that no
+/// path forwards one of the kernel's own (the console's input among them)
+/// to a guest.
+#[inline(always)]
+pub fn classify_irq(intid: u32) -> PhysIrq {
+    let kernel = KernelIrqs {
+        kick: u32::from(gic::KICK),
+        hyp_timer: u32::from(gic::HYP_TIMER),
+        maintenance: u32::from(gic::MAINTENANCE),
+        vtimer: u32::from(gic::VTIMER),
+        console_input: crate::console::input_irq(),
+    };
+    kernel_core::irq::classify(intid, &kernel)
+}
+
 /// A physical interrupt while a domain ran (HCR_EL2.IMO=1): the kernel's
 /// own (kick, watchdog, maintenance, console input) are ended here; any other is
 /// forwarded to this pCPU's vCPU if its domain owns it (priority dropped
@@ -388,29 +406,29 @@ extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) -> RegWrite {
     // again right after `eret` (rare), and the common case skips a second
     // acknowledge and the loop's register pressure.
     if let Some(intid) = gic::acknowledge() {
-        // The virtual timer first: the most frequent guest interrupt.
-        if intid == gic::VTIMER {
-            gic::priority_drop(intid);
-            if !crate::vgic::forward(p, u32::from(intid)) {
-                crate::arch::vgic::deactivate(u32::from(intid));
+        match classify_irq(u32::from(intid)) {
+            PhysIrq::Kick => {
+                gic::end(intid);
+                domains::check_kicked(p);
+                refill(p);
             }
-        } else if intid == gic::KICK {
-            gic::end(intid);
-            domains::check_kicked(p);
-            refill(p);
-        } else if intid == gic::HYP_TIMER {
-            gic::end(intid);
-            domains::watchdog_tick(p);
-        } else if intid == gic::MAINTENANCE {
-            gic::end(intid);
-            crate::vgic::maintenance(p, crate::percpu::PCPUS[p].domain.load(Ordering::Relaxed));
-        } else if crate::console::is_input_irq(u32::from(intid)) {
-            crate::console::physical_input();
-            gic::end(intid);
-        } else {
-            gic::priority_drop(intid);
-            if !crate::vgic::forward(p, u32::from(intid)) {
-                crate::arch::vgic::deactivate(u32::from(intid));
+            PhysIrq::HypTimer => {
+                gic::end(intid);
+                domains::watchdog_tick(p);
+            }
+            PhysIrq::Maintenance => {
+                gic::end(intid);
+                crate::vgic::maintenance(p, crate::percpu::PCPUS[p].domain.load(Ordering::Relaxed));
+            }
+            PhysIrq::ConsoleInput => {
+                crate::console::physical_input();
+                gic::end(intid);
+            }
+            PhysIrq::GuestTimer | PhysIrq::Guest => {
+                gic::priority_drop(intid);
+                if !crate::vgic::forward(p, u32::from(intid)) {
+                    crate::arch::vgic::deactivate(u32::from(intid));
+                }
             }
         }
     }
@@ -432,14 +450,15 @@ extern "C" fn bulkhead_lower_fiq(_frame: &mut Frame) -> RegWrite {
     crate::percpu::census(EntryClass::Fiq);
     let p = domains::this_pcpu();
     while let Some(intid) = gic::acknowledge_group0() {
-        if crate::console::is_input_irq(u32::from(intid)) {
+        let class = classify_irq(u32::from(intid));
+        if class == PhysIrq::ConsoleInput {
             crate::console::physical_input();
         }
         gic::end_group0(intid);
-        if intid == gic::KICK {
-            domains::check_kicked(p);
-        } else if intid == gic::HYP_TIMER {
-            domains::watchdog_tick(p);
+        match class {
+            PhysIrq::Kick => domains::check_kicked(p),
+            PhysIrq::HypTimer => domains::watchdog_tick(p),
+            _ => {}
         }
     }
     NO_WRITE

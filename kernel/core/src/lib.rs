@@ -30,6 +30,7 @@ pub mod fault;
 pub mod hypercall;
 pub mod idregs;
 pub mod input_switch;
+pub mod irq;
 pub mod pinning;
 pub mod platform;
 pub mod psci;

@@ -156,6 +156,10 @@ const TESTS: &[Test] = &[
     ("qemu: every hostile attempt is contained, the counter counts on", isolation::hostile_domain_is_contained),
     ("qemu: a two-vCPU domain panics, resets and powers off", isolation::lifecycle_panic_reset_and_off),
     (
+        "qemu: a domain crashing at its first instruction is restarted with back-off, then halted; no stale watchdog after a halt",
+        isolation::a_crash_loop_backs_off_then_halts,
+    ),
+    (
         "qemu: console: a flooding domain is rate limited, the counter keeps its rate",
         console::a_flooding_console_is_rate_limited,
     ),

@@ -198,11 +198,15 @@ fn psci_action(p: usize, vcpu: VcpuId, frame: &mut Frame, action: PsciAction) {
         }
         PsciAction::CpuOff => domains::cpu_off(p, vcpu),
         PsciAction::SystemOff => {
-            kprintln!("domain {}: PSCI SYSTEM_OFF from vCPU {}", name, vcpu.index);
+            if domains::log_admits(vcpu.domain.index()) {
+                kprintln!("domain {}: PSCI SYSTEM_OFF from vCPU {}", name, vcpu.index);
+            }
             domains::stop_domain(p, vcpu, false)
         }
         PsciAction::SystemReset => {
-            kprintln!("domain {}: PSCI SYSTEM_RESET from vCPU {}", name, vcpu.index);
+            if domains::log_admits(vcpu.domain.index()) {
+                kprintln!("domain {}: PSCI SYSTEM_RESET from vCPU {}", name, vcpu.index);
+            }
             domains::stop_domain(p, vcpu, true)
         }
     }

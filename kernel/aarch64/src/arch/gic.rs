@@ -222,6 +222,7 @@ pub fn clean_direct_interface(cpu: usize, spis: impl Iterator<Item = u32>) {
     // registers of this CPU; the kernel itself has no Group 1 interrupt
     // active on a direct pCPU (its own are Group 0), so every active
     // priority here is the domain's.
+    // SAFETY: as said above, for AP1R0, which every GICv3 has.
     unsafe { core::arch::asm!("msr icc_ap1r0_el1, xzr", options(nomem, nostack, preserves_flags)) };
     if registers > 1 {
         // SAFETY: as above; AP1R1 exists with 6 or more priority bits.

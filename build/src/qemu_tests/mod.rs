@@ -119,7 +119,13 @@ pub(crate) fn find_line(log: &str, from: usize, start: &str) -> Option<usize> {
 
 /// The last `[counter] count N` at or before byte `at` of the log.
 fn counter_at(log: &str, at: usize) -> Option<u64> {
-    log.get(..at)?.lines().rev().find_map(|l| l.strip_prefix("[counter] count ")?.split(' ').next()?.parse().ok())
+    count_at(log, at, "[counter] count ")
+}
+
+/// The last `<prefix>N` (a line that starts with `prefix`, then a number)
+/// at or before byte `at` of the log.
+fn count_at(log: &str, at: usize, prefix: &str) -> Option<u64> {
+    log.get(..at)?.lines().rev().find_map(|l| l.strip_prefix(prefix)?.split(' ').next()?.parse().ok())
 }
 
 /// Whether `log` shows the counter counting after byte `at`: a count
@@ -180,6 +186,10 @@ const TESTS: &[Test] = &[
     (
         "qemu: a peer that scribbles over its ring is reported, the other side carries on",
         ipc::a_scribbled_ring_is_reported_broken,
+    ),
+    (
+        "qemu: a peer that floods Notify is bounded by the channel's notify budget, the victim keeps 80% of its rate",
+        ipc::a_notify_flood_leaves_the_peer_its_rate,
     ),
     (
         "qemu: a peer restarts mid-conversation, the pair reconnects in a new epoch and carries on",

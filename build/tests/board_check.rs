@@ -682,3 +682,53 @@ fn direct_delivery_without_trust_for_liveness_is_refused() {
     let valid = board::load("test.toml", &trusted, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
     assert_eq!(valid.config.domains[0].delivery, bulkhead_bootcfg::Delivery::Direct);
 }
+
+#[test]
+fn max_restarts_reach_the_configuration_with_a_default() {
+    let valid = board::load("test.toml", BASE, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    assert_eq!(valid.config.domains[0].max_restarts, bulkhead_bootcfg::DEFAULT_MAX_RESTARTS);
+    let src = edit("cpus = [2]", "cpus = [2]\nmax_restarts = 3");
+    let valid = board::load("test.toml", &src, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    assert_eq!(valid.config.domains[1].max_restarts, 3);
+}
+
+#[test]
+fn max_restarts_out_of_range_is_refused() {
+    let src = edit("cpus = [2]", "cpus = [2]\nmax_restarts = 0 # <-");
+    assert_error(&src, "domain `beta` has `max_restarts = 0`");
+    let src = edit("cpus = [2]", "cpus = [2]\nmax_restarts = 1001 # <-");
+    assert_error(&src, "domain `beta` has `max_restarts = 1001`");
+    let src = edit("cpus = [2]", "cpus = [2]\nmax_restarts = -1 # <-");
+    assert_error(&src, "invalid value");
+}
+
+const CHANNEL_ENDS: &str =
+    r#"ends = [{ domain = "alpha", ipa = 0x5000_0000 }, { domain = "beta", ipa = 0x5000_0000 }]"#;
+
+#[test]
+fn notify_budget_reaches_the_configuration_with_a_default() {
+    let valid = board::load("test.toml", BASE, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    assert_eq!(valid.config.channels[0].notify_budget, bulkhead_bootcfg::NotifyBudget::DEFAULT);
+    let src = edit(CHANNEL_ENDS, &format!("{CHANNEL_ENDS}\nnotify_budget = {{ per_ms = 5, burst = 7 }}"));
+    let valid = board::load("test.toml", &src, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    assert_eq!(valid.config.channels[0].notify_budget, bulkhead_bootcfg::NotifyBudget { per_ms: 5, burst: 7 });
+}
+
+#[test]
+fn notify_budget_out_of_range_is_refused() {
+    let src = edit(CHANNEL_ENDS, &format!("{CHANNEL_ENDS}\nnotify_budget = {{ per_ms = 0, burst = 7 }} # <-"));
+    assert_error(&src, "channel `ab` has a notify budget `per_ms = 0`");
+    let src = edit(CHANNEL_ENDS, &format!("{CHANNEL_ENDS}\nnotify_budget = {{ per_ms = 5, burst = 0 }} # <-"));
+    assert_error(&src, "channel `ab` has a notify budget `burst = 0`");
+    let src = edit(CHANNEL_ENDS, &format!("{CHANNEL_ENDS}\nnotify_budget = {{ per_ms = 100001, burst = 1 }} # <-"));
+    assert_error(&src, "`per_ms = 100001`");
+}
+
+#[test]
+fn notify_budget_keys_are_checked() {
+    let src =
+        edit(CHANNEL_ENDS, &format!("{CHANNEL_ENDS}\nnotify_budget = {{ per_ms = 5, burst = 7, rate = 1 }} # <-"));
+    assert_error(&src, "unknown field `rate`");
+    let src = edit(CHANNEL_ENDS, &format!("{CHANNEL_ENDS}\nnotify_budget = {{ per_ms = 5 }} # <-"));
+    assert_error(&src, "missing field `burst`");
+}

@@ -144,6 +144,7 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
                 FaultMode::Restart => cfg::FaultPolicy::Restart,
             },
             watchdog_ms: d.watchdog_ms,
+            max_restarts: d.max_restarts.as_ref().map_or(cfg::DEFAULT_MAX_RESTARTS, |m| *m.get_ref()),
             params: d
                 .params
                 .as_ref()
@@ -264,6 +265,10 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
                 name: name(ch.name.get_ref()),
                 window: cfg::PhysRange { base: PhysAddr::new(phys), size: ch.size.get_ref().0 },
                 ends: [end(0), end(1)],
+                notify_budget: ch.notify_budget.as_ref().map_or(cfg::NotifyBudget::DEFAULT, |b| cfg::NotifyBudget {
+                    per_ms: *b.get_ref().per_ms.get_ref(),
+                    burst: *b.get_ref().burst.get_ref(),
+                }),
             },
         );
     }

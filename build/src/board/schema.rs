@@ -229,6 +229,10 @@ pub struct DomainEntry {
     /// Watchdog period; 0 = none.
     #[serde(default)]
     pub watchdog_ms: u32,
+    /// Restarts in a row (each life shorter than the kernel's healthy
+    /// life) before the domain is halted; the build tool's default if
+    /// absent.
+    pub max_restarts: Option<Spanned<u32>>,
     /// A parameter string handed to the domain (`Params` hypercall).
     pub params: Option<Spanned<String>>,
     /// It drives DMA: its RAM is at IPA == PA.
@@ -308,6 +312,19 @@ pub struct ChannelEntry {
     pub phys: Option<Spanned<u64>>,
     /// The two ends.
     pub ends: Spanned<Vec<Spanned<ChannelEndEntry>>>,
+    /// How often each end may ring the other's doorbell (a default if
+    /// absent).
+    pub notify_budget: Option<Spanned<NotifyBudgetEntry>>,
+}
+
+/// `notify_budget = { per_ms, burst }` of a channel.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyBudgetEntry {
+    /// Doorbells each end may ring per millisecond, sustained.
+    pub per_ms: Spanned<u32>,
+    /// Doorbells each end may ring at once after a quiet spell.
+    pub burst: Spanned<u32>,
 }
 
 /// One end of a channel.

@@ -464,6 +464,19 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
             );
         }
 
+        if let Some(max) = &d.max_restarts
+            && !(1..=bulkhead_bootcfg::MAX_MAX_RESTARTS).contains(max.get_ref())
+        {
+            c.push(Diagnostic::new(span(max), format!("domain `{name}` has `max_restarts = {}`", max.get_ref())).help(
+                format!(
+                    "give 1 to {} restarts in a row before the domain is halted (default {}); a domain that \
+                         must never be restarted after a fault has `on_fault = \"halt\"`",
+                    bulkhead_bootcfg::MAX_MAX_RESTARTS,
+                    bulkhead_bootcfg::DEFAULT_MAX_RESTARTS
+                ),
+            ));
+        }
+
         // Direct delivery hands the domain its pCPU's physical Group 1 CPU
         // interface: no GICv3 without two security states can trap it.
         if d.interrupts == InterruptMode::Direct && !d.trusted_for_liveness {
@@ -661,6 +674,32 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
                     )
                     .help(format!("domains on this board: {}", domain_names.join(", "))),
                 );
+            }
+        }
+        if let Some(budget) = &ch.notify_budget {
+            let budget = budget.get_ref();
+            for (key, value, max) in [
+                ("per_ms", &budget.per_ms, bulkhead_bootcfg::NotifyBudget::MAX_PER_MS),
+                ("burst", &budget.burst, bulkhead_bootcfg::NotifyBudget::MAX_BURST),
+            ] {
+                if !(1..=max).contains(value.get_ref()) {
+                    c.push(
+                        Diagnostic::new(
+                            span(value),
+                            format!(
+                                "channel `{}` has a notify budget `{key} = {}`",
+                                ch.name.get_ref(),
+                                value.get_ref()
+                            ),
+                        )
+                        .help(format!(
+                            "`{key}` is 1 to {max} (default: `notify_budget = {{ per_ms = {}, burst = {} }}`); \
+                             a notification over the budget is refused and counted",
+                            bulkhead_bootcfg::NotifyBudget::DEFAULT.per_ms,
+                            bulkhead_bootcfg::NotifyBudget::DEFAULT.burst
+                        )),
+                    );
+                }
             }
         }
         if let Some(p) = &ch.phys {

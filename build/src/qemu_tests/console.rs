@@ -94,3 +94,43 @@ pub(super) fn console_input_reaches_the_focused_domain(_ctx: &mut Ctx) -> Result
     }
     Ok(())
 }
+
+/// Console input while a domain sleeps in `Wait` on the pCPU the console's
+/// receive interrupt is routed to (`boards/test/console-wait.toml`): that
+/// domain (`domains/wait-loop`) owns virtual SPI 33, the number of the
+/// physical console input, and never enables it. The interrupt arrives
+/// while its pCPU sleeps inside `Wait`; the kernel must keep it (a `Wait`
+/// that forwarded it left the physical interrupt active in a disabled
+/// virtual SPI, and nobody got input again). The focused `echo-a` must
+/// echo two lines typed one after the other, and `quit` halts it.
+pub(super) fn console_input_survives_a_domain_waiting_on_its_pcpu(_ctx: &mut Ctx) -> Result<()> {
+    let built = build("boards/test/console-wait.toml", Some(LogFormat::Text))?;
+    let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
+    let script: [(&[&str], &[u8]); 3] = [
+        (&["[echo-a] echo-uart: ready", "[wait-loop] looping on Wait, SPI 33 disabled"], b"first\r"),
+        (&["[echo-a] echo: first"], b"second\r"),
+        (&["[echo-a] echo: second"], b"quit\r"),
+    ];
+    let mut step = 0;
+    let out = qemu::run_feeding(cmd, TIMEOUT, |log, stdin| {
+        while let Some((waits, typed)) = script.get(step) {
+            if !waits.iter().all(|w| has_line(log, w)) {
+                break;
+            }
+            let _ = stdin.write_all(typed).and_then(|()| stdin.flush());
+            step += 1;
+        }
+        has_line(log, "domain echo-a halted")
+    })?;
+    let log = &out.output;
+    let fail = |what: &str| anyhow::anyhow!("{what}\n--- console ---\n{log}");
+    // The console input is routed to the boot pCPU, where wait-loop runs.
+    ensure!(has_line(log, "pCPU 0 online (MPIDR 0x0, boot CPU)"), fail("pCPU 0 is not the boot CPU"));
+    for line in ["[echo-a] echo: first", "[echo-a] echo: second", "[echo-a] echo: quit", "domain echo-a halted"] {
+        ensure!(has_line(log, line), fail(&format!("no line starts with `{line}`: typed input was lost")));
+    }
+    for bad in ["fault:", "PANIC", "[wait-loop] Wait returned"] {
+        ensure!(!log.lines().any(|l| l.starts_with(bad)), fail(&format!("a line starts with `{bad}`")));
+    }
+    Ok(())
+}

@@ -2,7 +2,10 @@
 //! Capability IPC: ping-pong over a channel, doorbells into a direct-delivery domain, a scribbled
 //! ring, a peer that restarts and reconnects.
 
-use super::{Ctx, boots_and_prints};
+use super::{Ctx, TIMEOUT, boots_and_prints, count_at, find_line, has_line};
+use crate::board::schema::LogFormat;
+use crate::cmd::build::build;
+use crate::qemu::{self, Overrides};
 use anyhow::{Result, ensure};
 
 pub(super) fn ping_pong_over_a_channel(_ctx: &mut Ctx) -> Result<()> {
@@ -66,4 +69,55 @@ pub(super) fn a_restarted_peer_reconnects_and_the_pair_carries_on(_ctx: &mut Ctx
         ],
     )
     .map(drop)
+}
+
+/// One end of a channel calls `Notify` as fast as it can for 2 s
+/// (`domains/notify-flood`, `boards/test/notify-flood.toml`: a notify
+/// budget of 1 per ms, below the rate at which the victim takes doorbells)
+/// while the other end counts on its vCPU 0 and takes its doorbells every
+/// 4,096 iterations, so that every doorbell it takes lets the next one
+/// kick its pCPU, within the budget. The victim keeps at least 80% of the rate
+/// it had in the 2 s before the flood; the kernel refused doorbells over
+/// the budget, said so once and counted exactly what the flooder saw
+/// refused. Without the budget every `Notify` kicked the victim's pCPU.
+pub(super) fn a_notify_flood_leaves_the_peer_its_rate(_ctx: &mut Ctx) -> Result<()> {
+    let built = build("boards/test/notify-flood.toml", Some(LogFormat::Text))?;
+    let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
+    let out = qemu::run_until(cmd, TIMEOUT, |log| has_line(log, "domain flooder halted"))?;
+    let log = &out.output;
+    let fail = |what: String| anyhow::anyhow!("{what}\n--- console ---\n{log}");
+    let find = |what: &str| find_line(log, 0, what).ok_or_else(|| fail(format!("no line starts with `{what}`")));
+    let quiet = find("[flooder] quiet for 2 s")?;
+    let start = find("[flooder] flood start")?;
+    let end = find("[flooder] flood end: ")?;
+    let at = |pos| count_at(log, pos, "[victim] count ").unwrap_or(0);
+    let (baseline, during) = (at(start) - at(quiet), at(end) - at(start));
+    println!("     victim: {baseline} counts in the 2 s before the flood, {during} during it");
+    ensure!(baseline >= 10, fail(format!("the victim counted only {baseline} times in 2 s")));
+    ensure!(5 * during >= 4 * baseline, fail(format!("the victim slowed from {baseline} to {during} counts")));
+    // What the flooder saw, and the kernel's account of it.
+    let line = log[end..].lines().next().unwrap_or("");
+    let numbers: Vec<u64> = line.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse().ok()).collect();
+    let [accepted, refused, other] = numbers[..] else { return Err(fail(format!("unreadable `{line}`"))) };
+    println!("     flooder: {accepted} Notify calls accepted, {refused} refused (rate limit), {other} other errors");
+    ensure!(other == 0, fail(format!("{other} Notify calls failed otherwise")));
+    // Most accepted calls were merged with a doorbell the victim had not
+    // taken yet; the budget (1 per ms) refused many more than it allowed.
+    ensure!(refused >= 1000, fail(format!("not a flood over the budget: {accepted} accepted, {refused} refused")));
+    let started = "channel flood: domain flooder is over its notify budget (1 per ms, burst 16): ";
+    let starts = log.lines().filter(|l| l.starts_with(started)).count();
+    ensure!(starts == 1, fail(format!("refusing was announced {starts} times")));
+    let counted: u64 = log
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("channel flood: domain flooder: ")?.strip_suffix(" doorbells refused (rate limit)")
+        })
+        .map(|n| n.parse::<u64>().unwrap_or(0))
+        .sum();
+    ensure!(
+        1 + counted == refused,
+        fail(format!("the kernel counted {} refusals, the flooder saw {refused}", 1 + counted))
+    );
+    ensure!(!log.lines().any(|l| l.starts_with("fault:")), fail("a domain faulted".into()));
+    Ok(())
 }

@@ -2,7 +2,7 @@
 //! Containment and lifecycle: a hostile domain, a two-vCPU domain that panics and resets, the
 //! per-domain WFI policy.
 
-use super::{Ctx, boots_and_prints, counter_advanced_within, counter_alive_after, find_line, has_line};
+use super::{Ctx, boots_and_prints, counter_advanced_within, counter_alive_after, counter_at, find_line, has_line};
 use crate::board::schema::LogFormat;
 use crate::cmd::build::build;
 use crate::qemu::{self, Overrides};
@@ -108,12 +108,12 @@ pub(super) fn lifecycle_panic_reset_and_off(_ctx: &mut Ctx) -> Result<()> {
         &[
             "[lifecycle] life 0",
             "fault: domain lifecycle vCPU 0 (pCPU 5): domain panic",
-            "domain lifecycle restarted (1 restarts)",
+            "domain lifecycle restarted (1 restarts), back-off 10 ms (1 in a row, limit 10)",
             "[lifecycle] life 1",
             "domain lifecycle: PSCI SYSTEM_RESET from vCPU 0",
-            "domain lifecycle restarted (2 restarts)",
+            "domain lifecycle restarted (2 restarts), back-off 20 ms (2 in a row, limit 10)",
             "[lifecycle] life 2",
-            "domain lifecycle: PSCI SYSTEM_OFF from vCPU 0",
+            "domain lifecycle: PSCI SYSTEM_OFF from vCPU 1",
             "domain lifecycle halted",
             "domain hello halted",
             "every domain has stopped: system off",
@@ -143,5 +143,74 @@ pub(super) fn wfi_policy_is_per_domain(_ctx: &mut Ctx) -> Result<()> {
     let trapped = m.get("idle_trapped_wfi_el2_entries").copied().context("no idle_trapped_wfi_el2_entries")?;
     ensure!(native == 0, "a native-WFI domain caused {native} EL2 entries while idle");
     ensure!(trapped > 100, "a trapped-WFI domain caused only {trapped} EL2 entries in 10 ms");
+    Ok(())
+}
+
+/// A domain that faults on its first instruction (`crash-first.bin`: `ldr
+/// x0, [x0]`, a load from IPA 0, outside its grants) beside the counter,
+/// on `boards/test/crash-loop.toml` (`max_restarts = 5`): each restart
+/// waits twice as long as the one before (10, 20, 40, 80, 160 ms, as the
+/// kernel's lines say, and the counter counts meanwhile), the sixth fault
+/// halts it with one summary line, and the counter counts on. Beside them,
+/// `lifecycle` (watchdog 300 ms) is powered off by its vCPU 1: the
+/// watchdog armed on vCPU 0's pCPU must not fire for the halted domain.
+pub(super) fn a_crash_loop_backs_off_then_halts(_ctx: &mut Ctx) -> Result<()> {
+    let built = build("boards/test/crash-loop.toml", Some(LogFormat::Text))?;
+    let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
+    let settled = |log: &str| {
+        let halted = ["domain crasher halted", "domain lifecycle halted"].map(|l| find_line(log, 0, l));
+        // Both halted, then more than a second of counting (the counter
+        // prints about 30 lines a second; the watchdog period is 300 ms).
+        halted[0].zip(halted[1]).is_some_and(|(a, b)| log[a.max(b)..].matches("\n[counter] count ").count() >= 40)
+    };
+    let out = qemu::run_until(cmd, Duration::from_secs(120), settled)?;
+    let log = &out.output;
+    let fail = |what: String| anyhow::anyhow!("{what}\n--- console ---\n{log}");
+    ensure!(settled(log), fail("timed out before both domains were halted and the counter counted on".into()));
+    let starts = |prefix: &str| log.lines().filter(|l| l.starts_with(prefix)).count();
+    // Six lives, each ended by a fault at its first instruction; five
+    // restarts, each after twice the back-off of the one before.
+    let faults = starts("fault: domain crasher vCPU 0 (pCPU 4): stage-2 abort outside its grants: ");
+    ensure!(faults == 6, fail(format!("{faults} faults of the crasher, expected 6")));
+    let last = log.lines().rfind(|l| l.starts_with("fault: domain crasher")).unwrap_or("");
+    ensure!(last.ends_with("-> halt (max_restarts reached)"), fail(format!("the last fault says `{last}`")));
+    let mut cursor = find_line(log, 0, "fault: domain crasher").ok_or_else(|| fail("no fault".into()))?;
+    let first_fault = cursor;
+    for k in 1..=5u32 {
+        let line =
+            format!("domain crasher restarted ({k} restarts), back-off {} ms ({k} in a row, limit 5)", 10 << (k - 1));
+        cursor =
+            find_line(log, cursor, &line).ok_or_else(|| fail(format!("no line `{line}` after the previous fault")))?;
+        cursor = find_line(log, cursor, "fault: domain crasher")
+            .ok_or_else(|| fail(format!("no fault after restart {k}")))?;
+    }
+    let summary =
+        "domain crasher halted: it failed again after 5 restarts in a row, each life under 10000 ms (max_restarts 5)";
+    let halted = find_line(log, cursor, summary).ok_or_else(|| fail(format!("no line `{summary}`")))?;
+    ensure!(starts("domain crasher halted") == 1, fail("more than one halt line".into()));
+    ensure!(starts("domain crasher restarted") == 5, fail("restarted more than 5 times".into()));
+    // The back-offs (310 ms in all) let the counter count between the
+    // first fault and the halt; without them the six lives take a few ms.
+    let (before, after) = (counter_at(log, first_fault).unwrap_or(0), counter_at(log, halted).unwrap_or(0));
+    println!("     counter: {} counts between the crasher's first fault and its halt", after - before);
+    ensure!(
+        after >= before + 3,
+        fail(format!("the counter counted {} times during 310 ms of back-off", after - before))
+    );
+    ensure!(counter_alive_after(log, halted), fail("the counter stopped after the crasher halted".into()));
+    // lifecycle: powered off from vCPU 1, no stale watchdog afterwards.
+    let off = find_line(log, 0, "domain lifecycle: PSCI SYSTEM_OFF from vCPU 1")
+        .ok_or_else(|| fail("lifecycle was not powered off from vCPU 1".into()))?;
+    let lifecycle_halted =
+        find_line(log, off, "domain lifecycle halted").ok_or_else(|| fail("lifecycle not halted".into()))?;
+    for bad in ["fault: domain lifecycle", "domain lifecycle restarted", "domain lifecycle halted"] {
+        ensure!(
+            find_line(log, lifecycle_halted + 1, bad).is_none(),
+            fail(format!("after lifecycle halted, a line starts with `{bad}` (a stale watchdog?)"))
+        );
+    }
+    for bad in ["fault: domain counter", "domain counter restarted", "PANIC"] {
+        ensure!(starts(bad) == 0, fail(format!("a line starts with `{bad}`")));
+    }
     Ok(())
 }

@@ -120,7 +120,13 @@ pub(crate) fn find_line(log: &str, from: usize, start: &str) -> Option<usize> {
 
 /// The last `[counter] count N` at or before byte `at` of the log.
 fn counter_at(log: &str, at: usize) -> Option<u64> {
-    log.get(..at)?.lines().rev().find_map(|l| l.strip_prefix("[counter] count ")?.split(' ').next()?.parse().ok())
+    count_at(log, at, "[counter] count ")
+}
+
+/// The last `<prefix>N` (a line that starts with `prefix`, then a number)
+/// at or before byte `at` of the log.
+fn count_at(log: &str, at: usize, prefix: &str) -> Option<u64> {
+    log.get(..at)?.lines().rev().find_map(|l| l.strip_prefix(prefix)?.split(' ').next()?.parse().ok())
 }
 
 /// Whether `log` shows the counter counting after byte `at`: a count
@@ -169,12 +175,20 @@ const TESTS: &[Test] = &[
         host_escape::a_guest_cannot_end_the_run_through_semihosting,
     ),
     (
+        "qemu: a domain crashing at its first instruction is restarted with back-off, then halted; no stale watchdog after a halt",
+        isolation::a_crash_loop_backs_off_then_halts,
+    ),
+    (
         "qemu: console: a flooding domain is rate limited, the counter keeps its rate",
         console::a_flooding_console_is_rate_limited,
     ),
     (
         "qemu: console: typed input reaches the focused domain's PL011, Ctrl-A n switches",
         console::console_input_reaches_the_focused_domain,
+    ),
+    (
+        "qemu: console: typed input survives a console domain looping on Wait on the input's pCPU",
+        console::console_input_survives_a_domain_waiting_on_its_pcpu,
     ),
     ("qemu: wfi traps or not, per domain, as the board says", isolation::wfi_policy_is_per_domain),
     ("qemu: two domains ping-pong 10,000 checksummed messages", ipc::ping_pong_over_a_channel),
@@ -185,6 +199,10 @@ const TESTS: &[Test] = &[
     (
         "qemu: a peer that scribbles over its ring is reported, the other side carries on",
         ipc::a_scribbled_ring_is_reported_broken,
+    ),
+    (
+        "qemu: a peer that floods Notify is bounded by the channel's notify budget, the victim keeps 80% of its rate",
+        ipc::a_notify_flood_leaves_the_peer_its_rate,
     ),
     (
         "qemu: a peer restarts mid-conversation, the pair reconnects in a new epoch and carries on",

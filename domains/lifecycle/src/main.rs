@@ -2,7 +2,9 @@
 //! `lifecycle`: a two-vCPU test domain that walks through a domain's life:
 //! life 0 starts its second vCPU and panics (a fault: the kernel must stop
 //! both vCPUs and restart the domain); life 1 does it again and asks for
-//! PSCI SYSTEM_RESET; life 2 powers off with SYSTEM_OFF.
+//! PSCI SYSTEM_RESET; life 2 starts its second vCPU, which powers the
+//! domain off with SYSTEM_OFF (so that a watchdog armed on vCPU 0's pCPU
+//! must not fire afterwards). vCPU 0 beats the watchdog while it waits.
 #![no_std]
 #![no_main]
 #![forbid(unsafe_code)]
@@ -34,6 +36,10 @@ fn report_cpu_features() {
 
 fn main(boot: Boot) {
     if boot.vcpu == 1 {
+        if boot.restarts >= 2 {
+            let _ = writeln!(Console, "vCPU 1 powering off");
+            domain_rt::system_off();
+        }
         loop {
             SECOND_VCPU_SPINS.fetch_add(1, Ordering::Relaxed);
         }
@@ -42,12 +48,16 @@ fn main(boot: Boot) {
     if boot.restarts == 0 {
         report_cpu_features();
     }
-    if boot.restarts >= 2 {
-        let _ = writeln!(Console, "powering off");
-        domain_rt::system_off();
-    }
     let status = domain_rt::cpu_on(1, 0);
+    if boot.restarts >= 2 {
+        // vCPU 1 powers the domain off; until then this vCPU runs on.
+        loop {
+            domain_rt::heartbeat();
+            core::hint::spin_loop();
+        }
+    }
     while SECOND_VCPU_SPINS.load(Ordering::Relaxed) < 1000 {
+        domain_rt::heartbeat();
         core::hint::spin_loop();
     }
     let _ = writeln!(Console, "vCPU 1 started ({status}) and running");

@@ -4,7 +4,7 @@
 
 use crate::hvc::call;
 use bulkhead_abi::hypercall::{CAP_INFO_BYTES, CAP_INFO_LEN};
-use bulkhead_abi::{CapInfo, CapKind, Hypercall};
+use bulkhead_abi::{CapInfo, CapKind, Error, Hypercall};
 use bulkhead_ring_hal::SharedWindow;
 
 /// Slots a domain can have.
@@ -46,9 +46,29 @@ impl ChannelEnd {
         unsafe { SharedWindow::new(self.info.ipa as usize as *mut u8, self.info.size as usize) }
     }
 
-    /// Rings the peer's doorbell.
+    /// Rings the peer's doorbell. A doorbell over the channel's notify
+    /// budget (`RateLimited`: the kernel did nothing) is tried again until
+    /// the budget lets it through, so that the peer never misses one; a
+    /// domain that would rather do something else meanwhile calls
+    /// [`ChannelEnd::try_notify`].
     pub fn notify(&self) {
-        call(Hypercall::Notify as u32, self.slot, 0, 0);
+        while self.try_notify() == Err(Error::RateLimited) {
+            // The budget refills with time: a little of it before asking
+            // the kernel again.
+            for _ in 0..64 {
+                core::hint::spin_loop();
+            }
+        }
+    }
+
+    /// Rings the peer's doorbell once: `Err(RateLimited)` if the channel's
+    /// notify budget refused it (nothing was done), another error if the
+    /// slot is not a channel.
+    pub fn try_notify(&self) -> Result<(), Error> {
+        match Error::from_x0(call(Hypercall::Notify as u32, self.slot, 0, 0)) {
+            None => Ok(()),
+            Some(e) => Err(e),
+        }
     }
 
     /// The channel's current connection epoch (from the kernel, the only

@@ -69,9 +69,11 @@ pub fn init_input(config: &BootConfig, boot_cpu: usize) {
     INPUT_IRQ.store(config.console.irq, Ordering::Release);
 }
 
-/// Whether `intid` is the console UART's receive interrupt.
-pub fn is_input_irq(intid: u32) -> bool {
-    intid >= 32 && INPUT_IRQ.load(Ordering::Relaxed) == intid
+/// The console UART's receive interrupt, once enabled (0: none); what
+/// `traps::classify_irq` classifies as console input.
+#[inline(always)]
+pub fn input_irq() -> u32 {
+    INPUT_IRQ.load(Ordering::Relaxed)
 }
 
 /// The console UART's receive interrupt: what was typed goes to the

@@ -7,7 +7,7 @@
 //! state (atomics, locks) and calls the arch layer. It has no `unsafe`.
 
 use crate::arch::vectors::Syndrome;
-use crate::arch::{gic, guest, hyptimer, memory::phys, stage2, system};
+use crate::arch::{gic, guest, hyptimer, memory::phys, stage2, system, timer};
 use crate::log::Show;
 use crate::percpu::{self, PCPUS};
 use bulkhead_abi::{DomainId, ExitCode};
@@ -17,8 +17,11 @@ use kernel_core::BootError;
 use kernel_core::console::LineBuffer;
 use kernel_core::entry::{self, Start};
 use kernel_core::fault::FaultReason;
+use kernel_core::irq::PhysIrq;
 use kernel_core::pinning::{PinTable, VcpuId};
 use kernel_core::psci::VcpuPower;
+use kernel_core::ratelimit::{Budget, RateLimiter};
+use kernel_core::restart::{self, RestartDecision};
 use kernel_core::stage2::Stage2Plan;
 use spin::{Mutex, Once};
 
@@ -68,6 +71,13 @@ pub struct DomainState {
     /// Its partial console line.
     pub console: Mutex<LineBuffer>,
     stopping: Mutex<()>,
+    /// Restarts in a row, each after a life shorter than
+    /// `restart::HEALTHY_LIFE_MS` (`kernel_core::restart`).
+    in_a_row: AtomicU32,
+    /// The physical counter when its vCPU 0 last started.
+    started_at: AtomicU64,
+    /// The budget of the kernel's lines about it ([`log_admits`]).
+    log: Mutex<RateLimiter>,
 }
 
 impl DomainState {
@@ -83,6 +93,9 @@ impl DomainState {
             denials: AtomicU32::new(0),
             console: Mutex::new(LineBuffer::new()),
             stopping: Mutex::new(()),
+            in_a_row: AtomicU32::new(0),
+            started_at: AtomicU64::new(0),
+            log: Mutex::new(RateLimiter::new()),
         }
     }
 
@@ -118,6 +131,33 @@ fn decode_power(v: u8) -> VcpuPower {
         2 => VcpuPower::On,
         _ => VcpuPower::Off,
     }
+}
+
+/// The budget of the kernel's lines about one domain.
+static LOG_BUDGET: Once<Budget> = Once::new();
+
+fn name_of(d: usize) -> &'static str {
+    world().config.domains.get(d).map_or("?", |x| x.name.as_str())
+}
+
+/// Whether a kernel line about domain `d` (a fault, a restart, a power
+/// request, a budget report: lines a failing or hostile domain can cause
+/// again and again) may be printed now, within its budget
+/// (`kernel_core::ratelimit::Budget::domain_log`). Says once when its
+/// lines start being suppressed, and how many were once the budget has
+/// refilled or every 10 s. Lines that come once per domain (halted, lost)
+/// are not budgeted.
+pub fn log_admits(d: usize) -> bool {
+    let Some(state) = DOMAINS.get(d) else { return true };
+    let budget = LOG_BUDGET.call_once(|| Budget::domain_log(timer::frequency()));
+    let verdict = state.log.lock().admit(budget, timer::now(), 1);
+    if let Some(suppressed) = verdict.summary {
+        kprintln!("log: domain {}: {} kernel lines about it suppressed (rate limit)", name_of(d), suppressed);
+    }
+    if verdict.started {
+        kprintln!("log: domain {}: over its budget of kernel lines, suppressing them (rate limit)", name_of(d));
+    }
+    verdict.pass
 }
 
 /// Every domain's run-time state.
@@ -259,6 +299,7 @@ pub fn run_pcpu(p: usize) -> ! {
     {
         let state = &DOMAINS[vcpu.domain.index()];
         if state.claim_start(0) {
+            // Returns only if the domain stopped meanwhile.
             start_vcpu(p, vcpu, domain.image.entry.raw(), entry_registers(vcpu.domain.index(), Start::Boot));
         }
     }
@@ -268,13 +309,26 @@ pub fn run_pcpu(p: usize) -> ! {
 /// Parks pCPU `p` until it is asked to start its vCPU (or the system
 /// stops). A parked pCPU sleeps in `wfi` (so that QEMU halts it and it
 /// spends no instructions); the kick SGI wakes it, and is acknowledged here
-/// because interrupts stay masked at EL2.
+/// because interrupts stay masked at EL2. A start that loses a race with
+/// a stop of its domain comes back here: a loop, not a recursion (EL2
+/// stacks have no guard page).
 ///
 /// The watchdog timer stays armed while a domain's first vCPU is off
 /// (`CPU_OFF`): a domain cannot escape its watchdog by switching it off.
 /// The stopped vCPU's own timers are switched off, so that their
 /// interrupts cannot keep the parked pCPU from its kick.
 pub fn park(p: usize) -> ! {
+    loop {
+        settle_parked(p);
+        let (vcpu, entry, regs) = next_start(p);
+        // Returns only if the domain stopped while the vCPU started.
+        start_vcpu(p, vcpu, entry, regs);
+    }
+}
+
+/// Makes pCPU `p` parked: its vCPU's timers off, a direct-delivery
+/// interface cleaned, a watchdog of an ended life disarmed.
+fn settle_parked(p: usize) {
     let me = &PCPUS[p];
     guest::stop_el1_timers();
     if me.direct.load(Ordering::Acquire) {
@@ -283,35 +337,56 @@ pub fn park(p: usize) -> ! {
     // Before `parked`: a domain stop waits for it, then resets the
     // domain's virtual GIC with nothing of the old life left here.
     crate::vgic::vcpu_stop(p);
+    if !watchdog_live(p) {
+        hyptimer::disarm();
+    }
     me.parked.store(true, Ordering::SeqCst);
+}
+
+/// Sleeps on parked pCPU `p` until a start request of its domain's
+/// current generation is due, and takes it. A request with a start time
+/// (a restart's back-off) is left in the mailbox, with this pCPU's EL2
+/// timer armed for it, until that time: the wait costs no other pCPU
+/// anything and blocks nothing.
+fn next_start(p: usize) -> (VcpuId, u64, [u64; 4]) {
+    let me = &PCPUS[p];
     loop {
         while let Some(intid) = gic::acknowledge() {
-            if crate::console::is_input_irq(u32::from(intid)) {
+            let class = crate::traps::classify_irq(u32::from(intid));
+            if class == PhysIrq::ConsoleInput {
                 crate::console::physical_input();
             }
             gic::end(intid);
-            if intid == gic::HYP_TIMER {
+            if class == PhysIrq::HypTimer {
                 watchdog_tick(p);
             }
         }
         while let Some(intid) = gic::acknowledge_group0() {
-            if crate::console::is_input_irq(u32::from(intid)) {
+            let class = crate::traps::classify_irq(u32::from(intid));
+            if class == PhysIrq::ConsoleInput {
                 crate::console::physical_input();
             }
             gic::end_group0(intid);
-            if intid == gic::HYP_TIMER {
+            if class == PhysIrq::HypTimer {
                 watchdog_tick(p);
             }
         }
         if system::stopping() {
             system::halt_this_cpu();
         }
-        if let Some((entry, regs, generation)) = me.take_start()
-            && let Some(vcpu) = world().pins.vcpu_on(p)
-        {
-            let state = &DOMAINS[vcpu.domain.index()];
-            if generation == state.generation.load(Ordering::SeqCst) && !state.halted.load(Ordering::SeqCst) {
-                start_vcpu(p, vcpu, entry, regs);
+        if let Some(at) = me.start_due() {
+            if at != 0 && !timer::passed(at) {
+                hyptimer::arm_at(at);
+            } else if let Some((entry, regs, generation)) = me.take_start()
+                && let Some(vcpu) = world().pins.vcpu_on(p)
+            {
+                if at != 0 {
+                    hyptimer::disarm();
+                }
+                let state = &DOMAINS[vcpu.domain.index()];
+                if generation == state.generation.load(Ordering::SeqCst) && !state.halted.load(Ordering::SeqCst) {
+                    return (vcpu, entry, regs);
+                }
             }
         }
         aarch64_cpu::asm::wfi();
@@ -319,10 +394,11 @@ pub fn park(p: usize) -> ! {
 }
 
 /// Starts `vcpu` fresh on this pCPU at `entry` with `regs` in x0..x3.
-fn start_vcpu(p: usize, vcpu: VcpuId, entry: u64, regs: [u64; 4]) -> ! {
+/// Returns (to be parked again) only if its domain stopped meanwhile.
+fn start_vcpu(p: usize, vcpu: VcpuId, entry: u64, regs: [u64; 4]) {
     let world = world();
     let d = vcpu.domain.index();
-    let (Some(domain), Some(vttbr)) = (world.config.domains.get(d), world.vttbr(d)) else { park(p) };
+    let (Some(domain), Some(vttbr)) = (world.config.domains.get(d), world.vttbr(d)) else { return };
     let state = &DOMAINS[d];
     let me = &PCPUS[p];
     guest::configure(&guest::VcpuSetup {
@@ -342,12 +418,15 @@ fn start_vcpu(p: usize, vcpu: VcpuId, entry: u64, regs: [u64; 4]) -> ! {
     me.generation.store(generation, Ordering::SeqCst);
     me.parked.store(false, Ordering::SeqCst);
     if state.generation.load(Ordering::SeqCst) != generation || state.halted.load(Ordering::SeqCst) {
-        park(p);
+        return;
     }
     state.set_power(vcpu.index, VcpuPower::On);
-    if vcpu.index == 0 && domain.watchdog_ms > 0 {
-        state.seen_heartbeats.store(state.heartbeats.load(Ordering::Acquire), Ordering::Release);
-        hyptimer::arm_ms(u64::from(domain.watchdog_ms));
+    if vcpu.index == 0 {
+        state.started_at.store(timer::now(), Ordering::Release);
+        if domain.watchdog_ms > 0 {
+            state.seen_heartbeats.store(state.heartbeats.load(Ordering::Acquire), Ordering::Release);
+            hyptimer::arm_ms(u64::from(domain.watchdog_ms));
+        }
     }
     guest::enter(entry, regs, me.stack_top.load(Ordering::Acquire))
 }
@@ -368,7 +447,7 @@ pub fn cpu_on(domain: DomainId, vcpu: usize, entry: u64, context: u64) -> Result
         return Err(if pending { -5 } else { ALREADY_ON });
     }
     let regs = entry_registers(domain.index(), Start::CpuOn { context });
-    PCPUS[pcpu].post_start(entry, regs, state.generation.load(Ordering::SeqCst));
+    PCPUS[pcpu].post_start(entry, regs, state.generation.load(Ordering::SeqCst), 0);
     Ok(())
 }
 
@@ -380,10 +459,9 @@ pub fn cpu_off(p: usize, vcpu: VcpuId) -> ! {
     state.set_power(vcpu.index, VcpuPower::Off);
     let count = world().config.domains.get(vcpu.domain.index()).map_or(0, |d| d.pcpus.len());
     if state.powers(count).iter().take(count).all(|&power| power == VcpuPower::Off) {
-        kprintln!(
-            "domain {}: its last vCPU called CPU_OFF",
-            world().config.domains.get(vcpu.domain.index()).map_or("?", |d| d.name.as_str())
-        );
+        if log_admits(vcpu.domain.index()) {
+            kprintln!("domain {}: its last vCPU called CPU_OFF", name_of(vcpu.domain.index()));
+        }
         stop_domain(p, vcpu, false);
     }
     park(p)
@@ -402,9 +480,14 @@ pub fn fault(p: usize, vcpu: VcpuId, reason: FaultReason, syndrome: Option<Syndr
         park(p)
     }
     let restart = domain.on_fault == FaultPolicy::Restart;
-    let then = if restart { "restart" } else { "halt" };
+    let then = match restart.then(|| restart_decision(d)) {
+        None => "halt",
+        Some(RestartDecision::Restart { .. }) => "restart",
+        Some(RestartDecision::GiveUp { .. }) => "halt (max_restarts reached)",
+    };
     let name = domain.name.as_str();
     match syndrome {
+        _ if !log_admits(d) => {}
         Some(s) => kprintln!(
             "fault: domain {} vCPU {} (pCPU {}): {}: ESR {:#x} FAR {:#x} HPFAR {:#x} ELR {:#x} -> {}",
             name,
@@ -494,11 +577,13 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
         }
         let Some(vttbr) = world.vttbr(d) else { continue };
         if revoked.is_none() {
-            kprintln!(
-                "domain {}: pCPU {} did not stop within 1 s: revoking its stage-2 translations to force it into EL2",
-                domain.name.as_str(),
-                q
-            );
+            if log_admits(d) {
+                kprintln!(
+                    "domain {}: pCPU {} did not stop within 1 s: revoking its stage-2 translations to force it into EL2",
+                    domain.name.as_str(),
+                    q
+                );
+            }
             revoked = Some(stage2::revoke(vttbr));
         }
         if !wait_parked(q) {
@@ -514,22 +599,15 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
     if cfg!(feature = "census") {
         print_census(domain);
     }
-    if !restart {
-        // Its devices stop too: a virtio device reset drops the buffers it
-        // could still write into the halted domain's RAM, and its SPIs are
-        // disabled so that they no longer reach its parked pCPU.
-        reset_devices(world, d);
-        state.halted.store(true, Ordering::Release);
-        kprintln!("domain {} halted", domain.name.as_str());
-        drop(guard);
-        if world.config.domains.iter().enumerate().all(|(i, _)| DOMAINS[i].halted.load(Ordering::Acquire))
-            && !SYSTEM_OFF.swap(true, Ordering::AcqRel)
-        {
-            kprintln!("every domain has stopped: system off");
-            system::stop(ExitCode::Success);
-        }
-        park(p)
-    }
+    // A restart is decided by the crash-loop policy: after a back-off, or
+    // not at all once the domain has had its `max_restarts` in a row.
+    let decision = restart.then(|| restart_decision(d));
+    let (backoff_ms, in_a_row) = match decision {
+        Some(RestartDecision::Restart { backoff_ms, in_a_row }) => (backoff_ms, in_a_row),
+        None => halt(p, d, guard, None),
+        Some(RestartDecision::GiveUp { in_a_row }) => halt(p, d, guard, Some(in_a_row)),
+    };
+    state.in_a_row.store(in_a_row, Ordering::Release);
     let restarts = state.restarts.fetch_add(1, Ordering::AcqRel) + 1;
     state.heartbeats.store(0, Ordering::Release);
     state.pending.store(0, Ordering::Release);
@@ -540,26 +618,70 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
         stage2::reinstate(vttbr, saved);
     }
     stage2::flush_current_vmid();
-    kprintln!("domain {} restarted ({} restarts)", domain.name.as_str(), restarts);
-    drop(guard);
-    let first = VcpuId { domain: vcpu.domain, index: 0 };
-    let entry = domain.image.entry.raw();
-    let regs = entry_registers(d, Start::Boot);
-    match world.pins.pcpu_of(first) {
-        Some(q) if q == p => {
-            if state.claim_start(0) {
-                start_vcpu(p, first, entry, regs);
-            }
-            park(p)
-        }
-        Some(q) => {
-            if state.claim_start(0) {
-                PCPUS[q].post_start(entry, regs, state.generation.load(Ordering::SeqCst));
-            }
-            park(p)
-        }
-        None => park(p),
+    if log_admits(d) {
+        kprintln!(
+            "domain {} restarted ({} restarts), back-off {} ms ({} in a row, limit {})",
+            domain.name.as_str(),
+            restarts,
+            backoff_ms,
+            in_a_row,
+            domain.max_restarts
+        );
     }
+    drop(guard);
+    // Its first vCPU's pCPU (parked: this one, or one this stop kicked)
+    // starts it once the back-off has passed, on its own EL2 timer.
+    let first = VcpuId { domain: vcpu.domain, index: 0 };
+    if let Some(q) = world.pins.pcpu_of(first)
+        && state.claim_start(0)
+    {
+        let regs = entry_registers(d, Start::Boot);
+        let start_at = timer::deadline_after_ms(backoff_ms).max(1);
+        PCPUS[q].post_start(domain.image.entry.raw(), regs, state.generation.load(Ordering::SeqCst), start_at);
+    }
+    park(p)
+}
+
+/// What the crash-loop policy (`kernel_core::restart`) says about
+/// restarting domain `d` now, after the life that is ending.
+fn restart_decision(d: usize) -> RestartDecision {
+    let state = &DOMAINS[d];
+    let max_restarts = world().config.domains.get(d).map_or(0, |domain| domain.max_restarts);
+    let life_ms =
+        timer::now().saturating_sub(state.started_at.load(Ordering::Acquire)) / (timer::frequency() / 1000).max(1);
+    restart::decide(max_restarts, state.in_a_row.load(Ordering::Acquire), life_ms)
+}
+
+/// Leaves domain `d`, whose vCPUs are all parked, halted for good: its
+/// devices stop too (a virtio device reset drops the buffers it could
+/// still write into the halted domain's RAM, and its SPIs are disabled so
+/// that they no longer reach its parked pCPU). One line says so; with
+/// `gave_up` (restarts in a row), it also says that the domain used up its
+/// `max_restarts`. When every domain has halted, the system powers off.
+fn halt(p: usize, d: usize, guard: spin::MutexGuard<'_, ()>, gave_up: Option<u32>) -> ! {
+    let world = world();
+    let Some(domain) = world.config.domains.get(d) else { park(p) };
+    reset_devices(world, d);
+    DOMAINS[d].halted.store(true, Ordering::Release);
+    match gave_up {
+        None => kprintln!("domain {} halted", domain.name.as_str()),
+        Some(in_a_row) => kprintln!(
+            "domain {} halted: it failed again after {} restarts in a row, each life under {} ms (max_restarts {}); \
+             it is not restarted",
+            domain.name.as_str(),
+            in_a_row,
+            restart::HEALTHY_LIFE_MS,
+            domain.max_restarts
+        ),
+    }
+    drop(guard);
+    if world.config.domains.iter().enumerate().all(|(i, _)| DOMAINS[i].halted.load(Ordering::Acquire))
+        && !SYSTEM_OFF.swap(true, Ordering::AcqRel)
+    {
+        kprintln!("every domain has stopped: system off");
+        system::stop(ExitCode::Success);
+    }
+    park(p)
 }
 
 /// Prints (and restarts) the trap census of `domain`'s life that just
@@ -574,19 +696,37 @@ fn print_census(domain: &bulkhead_bootcfg::Domain) {
     kprintln!("{}", crate::log::Show(&kernel_core::census::CensusLine { domain: domain.name.as_str(), counts }));
 }
 
-/// The watchdog tick on the pCPU of a domain's first vCPU.
+/// Whether pCPU `p`'s EL2 timer is the watchdog of a life of its domain
+/// that goes on: `p` runs the domain's first vCPU, the domain has a
+/// watchdog, and it is neither halted nor being stopped, nor stopped since
+/// that vCPU last started (its generation then moved on). A watchdog
+/// armed for an ended life never fires: a domain halted by SYSTEM_OFF from
+/// another vCPU is not faulted (and restarted) afterwards.
+fn watchdog_live(p: usize) -> bool {
+    let Some(vcpu) = vcpu_of(p) else { return false };
+    let d = vcpu.domain.index();
+    let (Some(domain), Some(state)) = (world().config.domains.get(d), DOMAINS.get(d)) else { return false };
+    vcpu.index == 0
+        && domain.watchdog_ms > 0
+        && !state.halted.load(Ordering::Acquire)
+        && !state.stopping.is_locked()
+        && state.generation.load(Ordering::Acquire) == PCPUS[p].generation.load(Ordering::Acquire)
+}
+
+/// The EL2 timer fired on pCPU `p`: the watchdog of its domain's first
+/// vCPU, if that is live (else the timer is disarmed: a parked pCPU's
+/// back-off wait is `next_start`'s business).
 pub fn watchdog_tick(p: usize) {
     if !hyptimer::fired() {
         return; // a stale delivery: the deadline has not passed
     }
-    let Some(vcpu) = vcpu_of(p) else { return };
-    let world = world();
-    let d = vcpu.domain.index();
-    let Some(domain) = world.config.domains.get(d) else { return };
-    if domain.watchdog_ms == 0 || vcpu.index != 0 {
+    if !watchdog_live(p) {
         hyptimer::disarm();
         return;
     }
+    let Some(vcpu) = vcpu_of(p) else { return };
+    let d = vcpu.domain.index();
+    let Some(domain) = world().config.domains.get(d) else { return };
     let state = &DOMAINS[d];
     let beats = state.heartbeats.load(Ordering::Acquire);
     if beats == state.seen_heartbeats.swap(beats, Ordering::AcqRel) {

@@ -23,6 +23,9 @@ pub struct Pcpu {
     entry: AtomicU64,
     regs: [AtomicU64; 4],
     post_generation: AtomicU32,
+    /// A posted start waits until the physical counter reaches this (0: at
+    /// once): a restart's back-off.
+    start_at: AtomicU64,
     /// Generation of its domain when its vCPU was (re)started.
     pub generation: AtomicU32,
     /// It is parked: no vCPU runs on it.
@@ -57,6 +60,7 @@ impl Pcpu {
             entry: AtomicU64::new(0),
             regs: [const { AtomicU64::new(0) }; 4],
             post_generation: AtomicU32::new(0),
+            start_at: AtomicU64::new(0),
             generation: AtomicU32::new(0),
             parked: AtomicBool::new(true),
             el2_entries: AtomicU64::new(0),
@@ -70,10 +74,12 @@ impl Pcpu {
 
     /// Asks this pCPU to start its vCPU at `entry` with `regs` in x0..x3,
     /// on behalf of its domain's `generation` (a request from an older
-    /// generation is ignored: the domain stopped since), and wakes it from
-    /// `wfi` with the kick SGI.
-    pub fn post_start(&self, entry: u64, regs: [u64; 4], generation: u32) {
+    /// generation is ignored: the domain stopped since), once the physical
+    /// counter reaches `start_at` (0: at once; the parked pCPU waits on its
+    /// own EL2 timer), and wakes it from `wfi` with the kick SGI.
+    pub fn post_start(&self, entry: u64, regs: [u64; 4], generation: u32, start_at: u64) {
         self.entry.store(entry, Ordering::Relaxed);
+        self.start_at.store(start_at, Ordering::Relaxed);
         for (slot, value) in self.regs.iter().zip(regs) {
             slot.store(value, Ordering::Relaxed);
         }
@@ -86,6 +92,12 @@ impl Pcpu {
     /// interrupts use).
     pub fn kick(&self) {
         crate::arch::gic::kick(self.mpidr.load(Ordering::Acquire), self.direct.load(Ordering::Acquire));
+    }
+
+    /// When the posted start request may be taken (a counter value; 0: at
+    /// once), if there is one.
+    pub fn start_due(&self) -> Option<u64> {
+        (self.mailbox.load(Ordering::Acquire) == START).then(|| self.start_at.load(Ordering::Relaxed))
     }
 
     /// Takes a posted start request: (entry, x0..x3, generation).

@@ -67,7 +67,7 @@ mod tests {
     use super::*;
     use bulkhead_abi::{DomainId, Ipa, PhysAddr};
     use bulkhead_bootcfg::sample;
-    use bulkhead_bootcfg::{Channel, ChannelEnd, DeviceGrant, DeviceReset, PhysRange};
+    use bulkhead_bootcfg::{Channel, ChannelEnd, DeviceGrant, DeviceReset, NotifyBudget, PhysRange};
 
     fn config() -> BootConfig {
         let mut c = sample::board(4);
@@ -90,6 +90,7 @@ mod tests {
                     ChannelEnd { domain: DomainId::new(0), ipa: Ipa::new(0x5000_0000) },
                     ChannelEnd { domain: DomainId::new(1), ipa: Ipa::new(0x6000_0000) },
                 ],
+                notify_budget: NotifyBudget::DEFAULT,
             })
             .unwrap();
         c

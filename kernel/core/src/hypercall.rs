@@ -74,8 +74,10 @@ pub trait Services {
     fn describe(&self, cap: Capability) -> CapInfo;
     /// Copies `bytes` into RAM at `pa` (already checked).
     fn write_ram(&self, pa: PhysAddr, bytes: &[u8]);
-    /// Rings the doorbell of the peer of end `end` of channel `channel`.
-    fn ring_doorbell(&mut self, channel: u16, end: u8);
+    /// Rings the doorbell of the peer of end `end` of channel `channel`;
+    /// the call's x0 (0, or `RateLimited` over the channel's notify
+    /// budget).
+    fn ring_doorbell(&mut self, channel: u16, end: u8) -> u64;
     /// Returns and clears the caller's pending doorbells.
     fn take_pending(&mut self) -> u64;
     /// The current connection epoch of channel `channel`.
@@ -206,10 +208,7 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
             Effect::Return(0)
         }
         Hypercall::Notify => match s.capability(x1) {
-            Some(Capability::Channel { channel, end }) => {
-                s.ring_doorbell(channel, end);
-                Effect::Return(0)
-            }
+            Some(Capability::Channel { channel, end }) => Effect::Return(s.ring_doorbell(channel, end)),
             Some(_) => {
                 s.audit(Denial::WrongKind(x1));
                 Effect::Return(Error::Denied.to_x0())
@@ -363,8 +362,9 @@ mod tests {
         fn write_ram(&self, _pa: PhysAddr, bytes: &[u8]) {
             self.written.borrow_mut().extend_from_slice(bytes);
         }
-        fn ring_doorbell(&mut self, channel: u16, end: u8) {
+        fn ring_doorbell(&mut self, channel: u16, end: u8) -> u64 {
             self.doorbells.push((channel, end));
+            0
         }
         fn take_pending(&mut self) -> u64 {
             core::mem::take(&mut self.pending)

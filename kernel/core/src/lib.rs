@@ -11,7 +11,8 @@
 //! what the trap census of instrumented builds prints (`census`),
 //! and what a hypercall or PSCI call does
 //! (`hypercall`, `psci`, `console`, its output budget `ratelimit` and its
-//! input focus `input_switch`) and what a capability slot
+//! input focus `input_switch`), what a physical interrupt is for (`irq`),
+//! when a failing domain is restarted (`restart`), and what a capability slot
 //! looks like from inside (`caps`). It must never touch a register or a raw
 //! pointer: the arch layer (`kernel/aarch64`) reads the hardware, hands this
 //! crate plain data and carries out what it decides.
@@ -33,10 +34,12 @@ pub mod grants;
 pub mod hypercall;
 pub mod idregs;
 pub mod input_switch;
+pub mod irq;
 pub mod pinning;
 pub mod platform;
 pub mod psci;
 pub mod ratelimit;
+pub mod restart;
 pub mod serror;
 pub mod stage2;
 pub mod trap;

@@ -3,6 +3,10 @@
 //! counter, so that a domain that prints as fast as it can cannot hold the
 //! kernel's console (one UART, one line lock) against the others.
 //!
+//! The same bucket budgets the kernel's own lines about one domain
+//! ([`Budget::domain_log`], a line costs 1), and [`NotifyLimit`] bounds how
+//! often one end of a channel may wake its peer.
+//!
 //! This module owns the budget arithmetic and when to report: a line is
 //! let through whole or dropped whole (so output never interleaves
 //! fragments), dropped bytes are counted, dropping starting is reported
@@ -48,6 +52,68 @@ impl Budget {
 
     fn full(&self) -> u64 {
         self.burst.saturating_mul(self.period)
+    }
+}
+
+/// Kernel log lines about one domain (faults, restarts, its PSCI power
+/// requests, notify budget reports) it may cause at once: a domain that
+/// keeps failing cannot fill the kernel's log (the console UART and its
+/// line lock) with lines about itself.
+pub const DOMAIN_LOG_BURST: u64 = 32;
+/// ... and sustained, one line per this many milliseconds.
+pub const DOMAIN_LOG_MS_PER_LINE: u64 = 500;
+
+impl Budget {
+    /// The budget of kernel lines about one domain (each line costs 1):
+    /// [`DOMAIN_LOG_BURST`] at once, one per [`DOMAIN_LOG_MS_PER_LINE`]
+    /// sustained, a summary every [`REPORT_EVERY_MS`] while lines are
+    /// suppressed; for a counter of `frequency` Hz.
+    pub fn domain_log(frequency: u64) -> Self {
+        let per_ms = (frequency / 1000).max(1);
+        Self {
+            bytes: 1,
+            period: per_ms.saturating_mul(DOMAIN_LOG_MS_PER_LINE),
+            burst: DOMAIN_LOG_BURST,
+            report_every: per_ms.saturating_mul(REPORT_EVERY_MS),
+        }
+    }
+}
+
+/// A notification budget: how often one end of a channel may wake its
+/// peer. The generic cell rate algorithm (GCRA): the whole state is one
+/// number, the *theoretical arrival time* (TAT) of the next notification,
+/// so that the kernel keeps it in one atomic word and checks it in a few
+/// instructions on the `Notify` path. A notification at `now` conforms if
+/// `TAT - now <= tolerance`; it then moves TAT to `max(TAT, now) +
+/// interval`. With `tolerance = (burst - 1) * interval` that lets `burst`
+/// through at once after a quiet spell and one per `interval` sustained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotifyLimit {
+    /// Counter ticks per notification, sustained (at least 1).
+    pub interval: u64,
+    /// How far TAT may run ahead of the counter.
+    pub tolerance: u64,
+}
+
+impl NotifyLimit {
+    /// `per_ms` notifications per millisecond, `burst` at once, for a
+    /// counter of `frequency` Hz (0 in either counts as 1).
+    pub fn new(frequency: u64, per_ms: u32, burst: u32) -> Self {
+        let ticks_per_ms = frequency / 1000;
+        let interval = (ticks_per_ms / u64::from(per_ms.max(1))).max(1);
+        Self { interval, tolerance: interval.saturating_mul(u64::from(burst.max(1)) - 1) }
+    }
+
+    /// A notification at counter value `now`, with the end's TAT at `tat`
+    /// (0 at boot): the new TAT if it conforms, `None` if it is over the
+    /// budget (and the TAT stays as it was). On the `Notify` path: a few
+    /// instructions, no saturation (the new TAT wraps only when the
+    /// counter does, after 584 years at 1 GHz; a wrapped TAT is in the past
+    /// and grants one burst).
+    #[inline(always)]
+    pub fn admit(&self, tat: u64, now: u64) -> Option<u64> {
+        let tat = if tat > now { tat } else { now };
+        if tat - now > self.tolerance { None } else { Some(tat.wrapping_add(self.interval)) }
     }
 }
 
@@ -224,6 +290,86 @@ mod tests {
         assert!(v.pass);
         assert_eq!(v.summary, Some(1));
         assert!(!r.admit(&B, u64::MAX, usize::MAX).pass);
+    }
+
+    /// Feeds `admit` a notification every `every` ticks for `ticks`;
+    /// returns how many conformed.
+    fn admitted(limit: &NotifyLimit, start: u64, every: u64, ticks: u64) -> (u64, u64) {
+        let (mut tat, mut passed) = (0, 0);
+        let mut now = start;
+        while now < start + ticks {
+            if let Some(next) = limit.admit(tat, now) {
+                tat = next;
+                passed += 1;
+            }
+            now += every;
+        }
+        (passed, tat)
+    }
+
+    #[test]
+    fn notify_limit_lets_a_burst_through_then_the_sustained_rate() {
+        // 10 per ms at 1 MHz: one per 100 ticks, 4 at once.
+        let limit = NotifyLimit::new(1_000_000, 10, 4);
+        assert_eq!(limit, NotifyLimit { interval: 100, tolerance: 300 });
+        // All at the same instant: the burst only.
+        let (mut tat, mut passed) = (0, 0);
+        for _ in 0..100 {
+            if let Some(next) = limit.admit(tat, 5000) {
+                tat = next;
+                passed += 1;
+            }
+        }
+        assert_eq!(passed, 4);
+        // A flood, one attempt per tick for 1 s: the burst plus 10 per ms.
+        let (passed, _) = admitted(&limit, 1_000_000, 1, 1_000_000);
+        assert!((10_000..=10_004).contains(&passed), "passed {passed}");
+        // A well-behaved end under the rate never hits the limit.
+        let (passed, _) = admitted(&limit, 0, 150, 150_000);
+        assert_eq!(passed, 1000);
+    }
+
+    #[test]
+    fn a_refused_notification_changes_nothing() {
+        let limit = NotifyLimit::new(1_000_000, 10, 1);
+        let tat = limit.admit(0, 1000).unwrap();
+        assert_eq!(tat, 1100);
+        assert_eq!(limit.admit(tat, 1050), None);
+        assert_eq!(limit.admit(tat, 1100), Some(1200));
+    }
+
+    #[test]
+    fn notify_limit_extremes_do_not_overflow() {
+        let limit = NotifyLimit::new(0, 0, 0);
+        assert_eq!(limit, NotifyLimit { interval: 1, tolerance: 0 });
+        let fast = NotifyLimit::new(62_500_000, 100_000, 100_000);
+        assert_eq!(fast.interval, 1, "more per ms than the counter ticks: one per tick");
+        let wide = NotifyLimit::new(u64::MAX, 1, u32::MAX);
+        assert_eq!(wide.tolerance, u64::MAX, "the burst saturates");
+        assert_eq!(wide.admit(u64::MAX, u64::MAX), Some(wide.interval - 1), "wraps with the counter");
+        assert_eq!(wide.admit(0, 7), Some(7 + wide.interval));
+        // The counter going back earns nothing.
+        let limit = NotifyLimit::new(1_000_000, 10, 1);
+        let tat = limit.admit(0, 10_000).unwrap();
+        assert_eq!(limit.admit(tat, 0), None);
+    }
+
+    #[test]
+    fn domain_log_budget_is_a_burst_then_two_lines_a_second() {
+        let b = Budget::domain_log(1_000_000);
+        let mut r = RateLimiter::new();
+        let passed = (0..100).filter(|_| r.admit(&b, 0, 1).pass).count() as u64;
+        assert_eq!(passed, DOMAIN_LOG_BURST);
+        // Over the next 10.3 s of one line per ms: 20 more (one per 500 ms),
+        // and one summary (10 s after dropping started).
+        let (mut more, mut summaries) = (0, 0);
+        for ms in 1..=10_300u64 {
+            let v = r.admit(&b, ms * 1000, 1);
+            more += u64::from(v.pass);
+            summaries += usize::from(v.summary.is_some());
+        }
+        assert_eq!(more, 10_000 / DOMAIN_LOG_MS_PER_LINE);
+        assert_eq!(summaries, 1);
     }
 
     #[test]

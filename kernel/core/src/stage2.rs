@@ -139,7 +139,7 @@ impl Stage2Plan {
 mod tests {
     use super::*;
     use crate::testing::config_with;
-    use bulkhead_bootcfg::{Channel, ChannelEnd, DeviceGrant, Name, PhysRange};
+    use bulkhead_bootcfg::{Channel, ChannelEnd, DeviceGrant, Name, NotifyBudget, PhysRange};
 
     fn with_devices_and_channel() -> BootConfig {
         let mut c = config_with(&[&[1], &[2]]);
@@ -162,6 +162,7 @@ mod tests {
                     ChannelEnd { domain: DomainId::new(0), ipa: Ipa::new(0x5000_0000) },
                     ChannelEnd { domain: DomainId::new(1), ipa: Ipa::new(0x6000_0000) },
                 ],
+                notify_budget: NotifyBudget::DEFAULT,
             })
             .unwrap();
         c

@@ -19,12 +19,21 @@ pub enum Error {
     InvalidAddress = 4,
     /// The target is already in the requested state.
     AlreadyDone = 5,
+    /// Over a rate budget (a channel's notify budget): refused without
+    /// effect; try again later.
+    RateLimited = 6,
 }
 
 impl Error {
     /// Every code, for exhaustiveness checks.
-    pub const ALL: [Error; 5] =
-        [Error::NotSupported, Error::InvalidArgument, Error::Denied, Error::InvalidAddress, Error::AlreadyDone];
+    pub const ALL: [Error; 6] = [
+        Error::NotSupported,
+        Error::InvalidArgument,
+        Error::Denied,
+        Error::InvalidAddress,
+        Error::AlreadyDone,
+        Error::RateLimited,
+    ];
 
     /// The value placed in x0.
     pub const fn to_x0(self) -> u64 {
@@ -39,6 +48,7 @@ impl Error {
             3 => Some(Error::Denied),
             4 => Some(Error::InvalidAddress),
             5 => Some(Error::AlreadyDone),
+            6 => Some(Error::RateLimited),
             _ => None,
         }
     }
@@ -57,7 +67,8 @@ const _: () = {
             | Error::InvalidArgument
             | Error::Denied
             | Error::InvalidAddress
-            | Error::AlreadyDone => {}
+            | Error::AlreadyDone
+            | Error::RateLimited => {}
         }
         assert!(matches!(Error::from_x0(e.to_x0()), Some(d) if d as u32 == e as u32));
         i += 1;
@@ -80,5 +91,11 @@ mod tests {
         assert_eq!(Error::NotSupported.to_x0() as i64, -1);
         assert_eq!(Error::from_x0(0), None);
         assert_eq!(Error::from_x0(u64::MAX - 99), None);
+    }
+
+    #[test]
+    fn rate_limited_is_minus_six() {
+        assert_eq!(Error::RateLimited.to_x0() as i64, -6);
+        assert_eq!(Error::from_x0((-6i64) as u64), Some(Error::RateLimited));
     }
 }

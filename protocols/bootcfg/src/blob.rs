@@ -20,7 +20,7 @@ use core::fmt;
 pub const MAGIC: [u8; 4] = *b"BHCF";
 /// The blob format this crate reads and writes. Bump on any change to the
 /// model's encoding.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 /// Size of the header before the postcard body.
 pub const HEADER_LEN: usize = 16;
 
@@ -144,6 +144,7 @@ mod tests {
         let mut hello = crate::sample::domain("hello", &[1], 0x4200_0000);
         hello.wfe = TrapPolicy::Trap;
         hello.watchdog_ms = 100;
+        hello.max_restarts = 3;
         hello.image =
             ImageRef { offset: 4096, size: 100, crc32: 7, load: Ipa::new(0x4000_0000), entry: Ipa::new(0x4000_0000) };
         config.domains.push(hello).unwrap();
@@ -163,6 +164,7 @@ mod tests {
                     ChannelEnd { domain: DomainId::new(0), ipa: Ipa::new(0x5000_0000) },
                     ChannelEnd { domain: DomainId::new(0), ipa: Ipa::new(0x5010_0000) },
                 ],
+                notify_budget: NotifyBudget { per_ms: 5, burst: 9 },
             })
             .unwrap();
         config

@@ -32,6 +32,11 @@ pub const MAX_PARAMS: usize = 128;
 /// Most files a domain boots with besides its image (a Linux domain's
 /// initramfs and device tree).
 pub const MAX_BOOT_FILES: usize = 2;
+/// Restarts in a row a domain gets when its board entry does not say
+/// (`max_restarts`).
+pub const DEFAULT_MAX_RESTARTS: u32 = 10;
+/// The most restarts in a row a board may give a domain.
+pub const MAX_MAX_RESTARTS: u32 = 1000;
 
 /// A bounded name.
 pub type Name = String<MAX_NAME>;
@@ -171,6 +176,9 @@ pub struct Domain {
     pub on_fault: FaultPolicy,
     /// Watchdog period in milliseconds; 0 means no watchdog.
     pub watchdog_ms: u32,
+    /// Restarts in a row (each after a short life) before it is halted
+    /// for good instead.
+    pub max_restarts: u32,
     /// Its parameter string from the board file (read with the `Params`
     /// hypercall; what it means is the domain's business).
     pub params: String<MAX_PARAMS>,
@@ -324,6 +332,29 @@ pub struct Channel {
     pub window: PhysRange,
     /// The two ends: (domain index, IPA where that domain sees the window).
     pub ends: [ChannelEnd; 2],
+    /// How often each end may ring the other's doorbell.
+    pub notify_budget: NotifyBudget,
+}
+
+/// How often one end of a channel may ring the other's doorbell (each end
+/// has its own budget): `per_ms` doorbells per millisecond sustained,
+/// `burst` at once after a quiet spell. A doorbell rung while the peer has
+/// not taken the previous one costs nothing and is not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyBudget {
+    /// Doorbells per millisecond, sustained (at least 1).
+    pub per_ms: u32,
+    /// Doorbells at once (at least 1).
+    pub burst: u32,
+}
+
+impl NotifyBudget {
+    /// The budget of a channel whose board entry does not give one.
+    pub const DEFAULT: Self = Self { per_ms: 20, burst: 32 };
+    /// The largest `per_ms` a board may give.
+    pub const MAX_PER_MS: u32 = 100_000;
+    /// The largest `burst` a board may give.
+    pub const MAX_BURST: u32 = 100_000;
 }
 
 /// One end of a channel.

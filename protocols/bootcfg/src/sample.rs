@@ -46,6 +46,7 @@ pub fn domain(name: &str, pcpus: &[u8], phys: u64) -> Domain {
         delivery: Delivery::Trap,
         on_fault: FaultPolicy::Restart,
         watchdog_ms: 0,
+        max_restarts: crate::DEFAULT_MAX_RESTARTS,
         params: heapless::String::new(),
         image: ImageRef { offset: 0, size: 0, crc32: 0, load: Ipa::new(0x4000_0000), entry: Ipa::new(0x4000_0000) },
         boot_files: heapless::Vec::new(),

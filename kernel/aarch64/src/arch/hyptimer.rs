@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 //! The EL2 physical timer (CNTHP): the kernel's only timer, armed only on
-//! pCPUs whose domain has a watchdog. No tick anywhere else.
+//! pCPUs whose domain has a watchdog, and on a parked pCPU that waits out a
+//! restart's back-off. No tick anywhere else.
 
 use core::arch::asm;
 
@@ -13,7 +14,12 @@ pub fn arm_ms(ms: u64) {
         asm!("isb", "mrs {0}, cntfrq_el0", "mrs {1}, cntpct_el0", out(reg) freq, out(reg) now,
             options(nomem, nostack, preserves_flags))
     };
-    let deadline = now.saturating_add((freq / 1000).saturating_mul(ms));
+    arm_at(now.saturating_add((freq / 1000).saturating_mul(ms)));
+}
+
+/// Fires once the physical counter reaches `deadline` (an absolute
+/// CNTPCT_EL0 value).
+pub fn arm_at(deadline: u64) {
     // SAFETY: arms this pCPU's EL2 timer; only the kernel uses it.
     unsafe {
         asm!(

@@ -10,6 +10,7 @@
 //! `boot_checks`, `isolation`, `console`, `ipc`, `irq`, `linux` (and the input
 //! domain's in `crate::input_scenario`).
 
+mod audit;
 mod boot_checks;
 mod console;
 mod direct_attacks;
@@ -170,6 +171,10 @@ const TESTS: &[Test] = &[
         isolation::a_direct_hostile_domain_is_contained,
     ),
     ("qemu: a two-vCPU domain panics, resets and powers off", isolation::lifecycle_panic_reset_and_off),
+    (
+        "qemu: an audit budget burnt in advance still logs the probe that follows, and sums up the rest",
+        audit::an_audit_budget_burnt_in_advance_still_logs_the_probe,
+    ),
     (
         "qemu: a guest's semihosting SYS_EXIT ends nothing (no run has -semihosting)",
         host_escape::a_guest_cannot_end_the_run_through_semihosting,

@@ -67,7 +67,8 @@ pub struct DomainState {
     pub restarts: AtomicU32,
     /// Doorbells rung and not yet taken (bit n: capability slot n).
     pub pending: AtomicU64,
-    denials: AtomicU32,
+    /// Audit lines' budget (`note_denial`).
+    audit: Mutex<RateLimiter>,
     /// Its partial console line.
     pub console: Mutex<LineBuffer>,
     stopping: Mutex<()>,
@@ -90,7 +91,7 @@ impl DomainState {
             seen_heartbeats: AtomicU64::new(0),
             restarts: AtomicU32::new(0),
             pending: AtomicU64::new(0),
-            denials: AtomicU32::new(0),
+            audit: Mutex::new(RateLimiter::new()),
             console: Mutex::new(LineBuffer::new()),
             stopping: Mutex::new(()),
             in_a_row: AtomicU32::new(0),
@@ -118,10 +119,35 @@ impl DomainState {
             p.store(power as u8, Ordering::Release);
         }
     }
+}
 
-    /// Counts a refused call; true while it should still be logged.
-    pub fn note_denial(&self) -> bool {
-        self.denials.fetch_add(1, Ordering::Relaxed) < 32
+/// Whether an audit line (`denied:`, `ignored:`) about domain `d` may be
+/// printed now. Audit lines have a refilling budget of their own, with the
+/// numbers of other kernel lines about a domain (`log_admits`): a domain
+/// cannot burn it in advance with harmless calls and then probe unseen,
+/// nor silence its fault lines with denials. What is not printed is
+/// counted and summed up (`audit: domain X: N ... not logged`), when the
+/// budget has refilled, every 10 s while it goes on, and when the domain
+/// stops.
+pub fn note_denial(d: usize) -> bool {
+    let Some(state) = DOMAINS.get(d) else { return true };
+    let budget = LOG_BUDGET.call_once(|| Budget::domain_log(timer::frequency()));
+    let verdict = state.audit.lock().admit(budget, timer::now(), 1);
+    if let Some(dropped) = verdict.summary {
+        kprintln!("audit: domain {}: {} denied or ignored accesses not logged (rate limit)", name_of(d), dropped);
+    }
+    if verdict.started {
+        kprintln!("audit: domain {}: over its budget of audit lines, counting them instead (rate limit)", name_of(d));
+    }
+    verdict.pass
+}
+
+/// The final audit summary of domain `d` (it stops): what was not logged.
+fn audit_summary(d: usize) {
+    let Some(state) = DOMAINS.get(d) else { return };
+    let dropped = state.audit.lock().take_dropped();
+    if dropped > 0 {
+        kprintln!("audit: domain {}: {} denied or ignored accesses not logged (rate limit)", name_of(d), dropped);
     }
 }
 
@@ -596,6 +622,7 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
     // hear of it.
     crate::vgic::drop_queues(world, d, p);
     crate::doorbell::link_down(world, d);
+    audit_summary(d);
     if cfg!(feature = "census") {
         print_census(domain);
     }

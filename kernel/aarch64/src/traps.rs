@@ -137,7 +137,7 @@ impl Services for Caller {
     }
 
     fn audit(&mut self, denial: Denial) {
-        if DOMAINS[self.domain()].note_denial() {
+        if crate::domains::note_denial(self.domain()) {
             kprintln!("denied: domain {} vCPU {}: {}", self.name(), self.vcpu.index, Show(&DenialText(denial)));
         }
     }

@@ -406,7 +406,7 @@ pub fn mmio(p: usize, access: MmioAccess, value: u64) -> MmioOutcome {
         }
     }
     if let Some(refusal) = result.refused
-        && DOMAINS[d].note_denial()
+        && crate::domains::note_denial(d)
     {
         let name = world.config.domains.get(d).map_or("?", |dom| dom.name.as_str());
         match refusal {

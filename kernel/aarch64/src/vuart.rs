@@ -97,7 +97,7 @@ pub fn mmio(p: usize, access: MmioAccess, value: u64) -> MmioOutcome {
         crate::console::output(d, &result.output);
     }
     set_line(d, console.intid, level);
-    if result.bad && DOMAINS[d].note_denial() {
+    if result.bad && domains::note_denial(d) {
         let name = domains::world().config.domains.get(d).map_or("?", |dom| dom.name.as_str());
         let vcpu = PCPUS[p].vcpu.load(Ordering::Relaxed);
         kprintln!(

@@ -139,7 +139,7 @@ mod tests {
     use super::*;
     use crate::testing::config_with;
     use bulkhead_abi::Ipa;
-    use bulkhead_bootcfg::{Channel, ChannelEnd, DeviceGrant, DeviceReset, Name, RamRegion};
+    use bulkhead_bootcfg::{Channel, ChannelEnd, DeviceGrant, DeviceReset, Name, NotifyBudget, RamRegion};
 
     /// The kernel's region as linked on the sample board.
     const KERNEL: PhysRange = PhysRange { base: PhysAddr::new(0x4020_0000), size: 0x100_0000 };
@@ -171,6 +171,7 @@ mod tests {
                     ChannelEnd { domain: DomainId::new(0), ipa: Ipa::new(0x5000_0000) },
                     ChannelEnd { domain: DomainId::new(1), ipa: Ipa::new(0x5000_0000) },
                 ],
+                notify_budget: NotifyBudget::DEFAULT,
             })
             .unwrap();
         assert_eq!(check_all(&c, KERNEL), Ok(()));
@@ -247,6 +248,7 @@ mod tests {
                     ChannelEnd { domain: DomainId::new(0), ipa: Ipa::new(0x5000_0000) },
                     ChannelEnd { domain: DomainId::new(1), ipa: Ipa::new(0x5000_0000) },
                 ],
+                notify_budget: NotifyBudget::DEFAULT,
             })
             .unwrap();
         // Domain 0 maps it beside its own RAM; domain 1 maps domain 0's RAM.

@@ -194,6 +194,12 @@ impl RateLimiter {
     pub fn dropping(&self) -> bool {
         self.dropping
     }
+
+    /// Bytes dropped and not yet summed up, now taken (a final summary,
+    /// when the domain stops); the bucket's credit stays as it is.
+    pub fn take_dropped(&mut self) -> u64 {
+        core::mem::take(&mut self.dropped)
+    }
 }
 
 #[cfg(test)]
@@ -203,6 +209,20 @@ mod tests {
 
     /// 10 bytes per 100 ticks, 50 bytes at once, a summary every 10,000.
     const B: Budget = Budget { bytes: 10, period: 100, burst: 50, report_every: 10_000 };
+
+    #[test]
+    fn an_audit_budget_burnt_in_advance_refills_and_counts_what_it_dropped() {
+        // The domain log budget at 1 kHz: 32 lines at once, one per 500 ms.
+        let b = Budget::domain_log(1000);
+        let mut r = RateLimiter::new();
+        let passed = (0..40).filter(|_| r.admit(&b, 0, 1).pass).count();
+        assert_eq!(passed, 32, "the burst, then nothing");
+        // A probe 499 ms later is still over budget; at 500 ms it is logged.
+        assert!(!r.admit(&b, 499, 1).pass);
+        assert_eq!(r.admit(&b, 500, 1), Verdict { pass: true, started: false, summary: None });
+        assert_eq!(r.take_dropped(), 9, "8 of the burst and the early probe");
+        assert_eq!(r.take_dropped(), 0);
+    }
 
     #[test]
     fn a_quiet_domain_passes_everything() {

@@ -61,8 +61,19 @@ pub(super) fn the_same_guest_runs_under_direct_delivery(_ctx: &mut Ctx) -> Resul
 /// 1's list registers and queue) when the domain stopped, not when vCPU 1
 /// next starts, which it never does.
 pub(super) fn a_stopped_domain_leaves_no_interrupt_active(_ctx: &mut Ctx) -> Result<()> {
+    no_interrupt_left_active_on("boards/test/irqhold.toml")
+}
+
+/// The same in direct delivery: vCPU 1 acknowledged the SPI on its pCPU's
+/// physical interface (active, and its priority active there); parking
+/// that pCPU deactivates it and clears the active priorities.
+pub(super) fn a_stopped_direct_domain_leaves_no_interrupt_active(_ctx: &mut Ctx) -> Result<()> {
+    no_interrupt_left_active_on("boards/test/irqhold-direct.toml")
+}
+
+fn no_interrupt_left_active_on(board: &str) -> Result<()> {
     let out = boots_and_prints(
-        "boards/test/irqhold.toml",
+        board,
         &[
             "[irqhold] irqhold: life 0: vCPU 1 holds INTID 34; vCPU 0 asks for SYSTEM_RESET",
             "domain irqhold: PSCI SYSTEM_RESET from vCPU 0",

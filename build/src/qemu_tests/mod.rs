@@ -223,6 +223,10 @@ const TESTS: &[Test] = &[
         irq::a_stopped_domain_leaves_no_interrupt_active,
     ),
     (
+        "qemu: interrupts: a direct domain stopped while vCPU 1 holds its SPI gets it again on vCPU 0 in its next life",
+        irq::a_stopped_direct_domain_leaves_no_interrupt_active,
+    ),
+    (
         "qemu: a direct domain that silences its pCPU (ICC_AP1R0_EL1) is forced into EL2, cleaned and restarted",
         direct_attacks::a_direct_domain_that_silences_its_pcpu_is_stopped_and_restarted,
     ),

@@ -131,15 +131,7 @@ impl DomainState {
 /// stops.
 pub fn note_denial(d: usize) -> bool {
     let Some(state) = DOMAINS.get(d) else { return true };
-    let budget = LOG_BUDGET.call_once(|| Budget::domain_log(timer::frequency()));
-    let verdict = state.audit.lock().admit(budget, timer::now(), 1);
-    if let Some(dropped) = verdict.summary {
-        kprintln!("audit: domain {}: {} denied or ignored accesses not logged (rate limit)", name_of(d), dropped);
-    }
-    if verdict.started {
-        kprintln!("audit: domain {}: over its budget of audit lines, counting them instead (rate limit)", name_of(d));
-    }
-    verdict.pass
+    admit_line(d, &state.audit, &AUDIT_REPORTS)
 }
 
 /// The final audit summary of domain `d` (it stops): what was not logged.
@@ -147,7 +139,7 @@ fn audit_summary(d: usize) {
     let Some(state) = DOMAINS.get(d) else { return };
     let dropped = state.audit.lock().take_dropped();
     if dropped > 0 {
-        kprintln!("audit: domain {}: {} denied or ignored accesses not logged (rate limit)", name_of(d), dropped);
+        kprintln!("{}: domain {}: {} {}", AUDIT_REPORTS.kind, name_of(d), dropped, AUDIT_REPORTS.not_printed);
     }
 }
 
@@ -175,13 +167,41 @@ fn name_of(d: usize) -> &'static str {
 /// are not budgeted.
 pub fn log_admits(d: usize) -> bool {
     let Some(state) = DOMAINS.get(d) else { return true };
+    admit_line(d, &state.log, &LOG_REPORTS)
+}
+
+/// How a budget of lines about a domain reports on itself.
+struct Reports {
+    /// The lines' kind, starting each report (`log`, `audit`).
+    kind: &'static str,
+    /// After the count: what was not printed.
+    not_printed: &'static str,
+    /// When suppression starts.
+    started: &'static str,
+}
+
+const LOG_REPORTS: Reports = Reports {
+    kind: "log",
+    not_printed: "kernel lines about it suppressed (rate limit)",
+    started: "over its budget of kernel lines, suppressing them (rate limit)",
+};
+
+const AUDIT_REPORTS: Reports = Reports {
+    kind: "audit",
+    not_printed: "denied or ignored accesses not logged (rate limit)",
+    started: "over its budget of audit lines, counting them instead (rate limit)",
+};
+
+/// One line about domain `d` through `limiter`, with the domain-log
+/// budget: whether it may be printed; prints the budget's own reports.
+fn admit_line(d: usize, limiter: &Mutex<RateLimiter>, reports: &Reports) -> bool {
     let budget = LOG_BUDGET.call_once(|| Budget::domain_log(timer::frequency()));
-    let verdict = state.log.lock().admit(budget, timer::now(), 1);
-    if let Some(suppressed) = verdict.summary {
-        kprintln!("log: domain {}: {} kernel lines about it suppressed (rate limit)", name_of(d), suppressed);
+    let verdict = limiter.lock().admit(budget, timer::now(), 1);
+    if let Some(count) = verdict.summary {
+        kprintln!("{}: domain {}: {} {}", reports.kind, name_of(d), count, reports.not_printed);
     }
     if verdict.started {
-        kprintln!("log: domain {}: over its budget of kernel lines, suppressing them (rate limit)", name_of(d));
+        kprintln!("{}: domain {}: {}", reports.kind, name_of(d), reports.started);
     }
     verdict.pass
 }

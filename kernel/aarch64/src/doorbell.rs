@@ -297,17 +297,9 @@ pub fn wait(p: usize, d: usize) -> u64 {
                 gic::end(intid);
                 let _ = crate::vgic::refill_lrs(p, d);
             }
-            // The kernel's console input: never the domain's, whatever its
-            // virtual GIC calls that number.
-            PhysIrq::ConsoleInput => {
-                crate::console::physical_input();
-                gic::end(intid);
-            }
+            PhysIrq::ConsoleInput => crate::traps::console_input(intid),
             PhysIrq::GuestTimer | PhysIrq::Guest => {
-                gic::priority_drop(intid);
-                if !crate::vgic::forward(p, u32::from(intid)) {
-                    crate::arch::vgic::deactivate(u32::from(intid));
-                }
+                crate::traps::forward_guest_irq(p, intid);
                 return take_pending(d);
             }
         }

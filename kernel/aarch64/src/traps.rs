@@ -405,6 +405,25 @@ pub fn classify_irq(intid: u32) -> PhysIrq {
     kernel_core::irq::classify(intid, &kernel)
 }
 
+/// The kernel's console input, taken at EL2 (the IRQ path and `Wait`):
+/// never the domain's, whatever its virtual GIC calls that number.
+#[inline(always)]
+pub fn console_input(intid: arm_gic::IntId) {
+    crate::console::physical_input();
+    gic::end(intid);
+}
+
+/// A guest's interrupt taken at EL2 on pCPU `p` (the IRQ path and `Wait`):
+/// its priority dropped now and forwarded to the vCPU (whose EOI
+/// deactivates it), or deactivated as stray.
+#[inline(always)]
+pub fn forward_guest_irq(p: usize, intid: arm_gic::IntId) {
+    gic::priority_drop(intid);
+    if !crate::vgic::forward(p, u32::from(intid)) {
+        crate::arch::vgic::deactivate(u32::from(intid));
+    }
+}
+
 /// A physical interrupt while a domain ran (HCR_EL2.IMO=1): the kernel's
 /// own (kick, watchdog, maintenance, console input) are ended here; any other is
 /// forwarded to this pCPU's vCPU if its domain owns it (priority dropped
@@ -432,16 +451,8 @@ extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) -> RegWrite {
                 gic::end(intid);
                 crate::vgic::maintenance(p, crate::percpu::PCPUS[p].domain.load(Ordering::Relaxed));
             }
-            PhysIrq::ConsoleInput => {
-                crate::console::physical_input();
-                gic::end(intid);
-            }
-            PhysIrq::GuestTimer | PhysIrq::Guest => {
-                gic::priority_drop(intid);
-                if !crate::vgic::forward(p, u32::from(intid)) {
-                    crate::arch::vgic::deactivate(u32::from(intid));
-                }
-            }
+            PhysIrq::ConsoleInput => console_input(intid),
+            PhysIrq::GuestTimer | PhysIrq::Guest => forward_guest_irq(p, intid),
         }
     }
     NO_WRITE

@@ -26,30 +26,45 @@ pub fn board_path(arg: &str) -> PathBuf {
     }
 }
 
-/// Resolves images against `domains/` and the board file's directory.
+/// Where the product domains live: one crate per folder, package
+/// `domain-<folder>`. The runtime (`domains/rt`) is not a domain.
+pub const PRODUCT_DOMAINS: &str = "domains";
+/// Where the test, sample and benchmark guests live, apart from the product.
+pub const TEST_DOMAINS: &str = "domains/test";
+
+/// The domain crates under one folder of the root, by folder name.
+fn crates_under(folder: &str) -> Vec<String> {
+    std::fs::read_dir(root().join(folder))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join("Cargo.toml").is_file())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n != "rt")
+        .collect()
+}
+
+/// Every domain crate an `image` key can name: the product domains of
+/// `domains/` and the guests of `domains/test/`, sorted. A name in both
+/// folders would be ambiguous; `domain_crates_are_unique` (a test) keeps
+/// that from happening.
+pub fn domain_crates() -> Vec<String> {
+    let mut names = crates_under(PRODUCT_DOMAINS);
+    names.extend(crates_under(TEST_DOMAINS));
+    names.sort();
+    names
+}
+
+/// Resolves images against the domain crates and the board file's directory.
 pub struct WorkspaceImages {
     /// The board file's directory, for relative file images.
     pub board_dir: PathBuf,
 }
 
-impl WorkspaceImages {
-    fn domain_crates() -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(root().join("domains"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|e| e.path().join("Cargo.toml").is_file())
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| n != "rt")
-            .collect();
-        names.sort();
-        names
-    }
-}
 
 impl ImageResolver for WorkspaceImages {
     fn resolve(&self, name: &str) -> Option<ImageSource> {
-        if Self::domain_crates().iter().any(|c| c == name) {
+        if domain_crates().iter().any(|c| c == name) {
             return Some(ImageSource::Crate(name.to_string()));
         }
         let file = self.board_dir.join(name);
@@ -57,7 +72,7 @@ impl ImageResolver for WorkspaceImages {
     }
 
     fn known(&self) -> Vec<String> {
-        Self::domain_crates()
+        domain_crates()
     }
 
     fn guest_file(&self, name: &str) -> Result<PathBuf, String> {
@@ -82,4 +97,20 @@ pub fn llvm_tool(name: &str) -> Option<PathBuf> {
     let host = version.lines().find_map(|l| l.strip_prefix("host: "))?;
     let path = Path::new(sysroot.trim()).join("lib/rustlib").join(host.trim()).join("bin").join(name);
     path.is_file().then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_crates_are_unique_and_include_product_and_test_guests() {
+        let names = domain_crates();
+        let mut deduped = names.clone();
+        deduped.dedup();
+        assert_eq!(names, deduped, "a domain name exists both in domains/ and domains/test/");
+        assert!(names.iter().any(|n| n == "input"), "product domain input missing: {names:?}");
+        assert!(names.iter().any(|n| n == "hello"), "test guest hello missing: {names:?}");
+        assert!(!names.iter().any(|n| n == "rt" || n == "test"), "runtime or folder listed: {names:?}");
+    }
 }

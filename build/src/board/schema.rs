@@ -195,7 +195,7 @@ pub enum FaultMode {
 pub struct DomainEntry {
     /// Its name.
     pub name: Spanned<String>,
-    /// A bare-metal image: a crate under `domains/`, or a file path relative
+    /// A bare-metal image: a crate under `domains/` or `domains/test/`, or a file path relative
     /// to the board file. Exactly one of `image` and `linux` is given.
     pub image: Option<Spanned<String>>,
     /// An unmodified arm64 Linux kernel instead of a bare-metal image.

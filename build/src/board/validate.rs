@@ -20,7 +20,7 @@ use toml::Spanned;
 /// Where a domain's image comes from, as the resolver found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImageSource {
-    /// A bare-metal domain crate under `domains/<name>` (package `domain-<name>`).
+    /// A bare-metal domain crate under `domains/<name>` or `domains/test/<name>` (package `domain-<name>`).
     Crate(String),
     /// A raw binary file, loaded at the domain's first RAM region.
     File(std::path::PathBuf),
@@ -390,7 +390,7 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Vec<
                 c.push(
                     Diagnostic::new(span(image), format!("domain `{name}`: image `{}` not found", image.get_ref()))
                         .help(format!(
-                            "name a domain crate under domains/ ({}) or a file path relative to the board file",
+                            "name a domain crate under domains/ or domains/test/ ({}) or a file path relative to the board file",
                             images.known().join(", ")
                         )),
                 );

@@ -8,7 +8,7 @@
 //! domain may count EL2 instructions with the PMU; never in normal builds),
 //! the measuring domain runs while every other pCPU sleeps in `wfi`, and
 //! each figure is the median of repeated samples minus the median of empty
-//! measurements (see `domains/bench`). The Linux boot ([`linux`]) differs:
+//! measurements (see `domains/test/bench`). The Linux boot ([`linux`]) differs:
 //! an unmodified Linux cannot use the PMU hypercalls, so it reads the
 //! virtual counter itself, the kernel is built with the `census` feature
 //! instead, and its figures are medians over QEMU `-seed`s.

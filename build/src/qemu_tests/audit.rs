@@ -9,7 +9,7 @@ use crate::qemu::{self, Overrides};
 use anyhow::{Result, ensure};
 use std::time::Duration;
 
-/// `domains/prober` makes 40 refused calls at once, then, 1.2 s later, one
+/// `domains/test/prober` makes 40 refused calls at once, then, 1.2 s later, one
 /// distinct refused call. The budget lets the first 32 be logged and
 /// counts the rest; the probe is logged (the budget has refilled), and the
 /// 8 uncounted are summed up when the domain stops. With a fixed allowance

@@ -8,12 +8,12 @@ use crate::qemu::{self, Overrides};
 use anyhow::{Result, ensure};
 use bulkhead_abi::ExitCode;
 
-/// A domain floods its console for 2 s beside the counter (`domains/chatty`):
+/// A domain floods its console for 2 s beside the counter (`domains/test/chatty`):
 /// the counter keeps at least half its rate (with no budget it fell to a
 /// sixth), what passes stays within the budget, and the kernel's count of
 /// dropped bytes is exactly what was sent and not printed.
 pub(super) fn a_flooding_console_is_rate_limited(_ctx: &mut Ctx) -> Result<()> {
-    // kernel_core::ratelimit's budget, and domains/chatty's line length.
+    // kernel_core::ratelimit's budget, and domains/test/chatty's line length.
     const CONSOLE_BURST: u64 = 16 * 1024;
     const CONSOLE_BYTES_PER_10MS: u64 = 256;
     const LINE: u64 = 80;
@@ -62,7 +62,7 @@ pub(super) fn a_flooding_console_is_rate_limited(_ctx: &mut Ctx) -> Result<()> {
 }
 
 /// Console input: two domains with emulated PL011 consoles echo typed
-/// lines (`domains/echo-uart`, interrupt-driven through their virtual
+/// lines (`domains/test/echo-uart`, interrupt-driven through their virtual
 /// GIC); Ctrl-A n moves the input, Ctrl-A Ctrl-A types a Ctrl-A, a
 /// domain without a console is not counted.
 pub(super) fn console_input_reaches_the_focused_domain(_ctx: &mut Ctx) -> Result<()> {
@@ -97,7 +97,7 @@ pub(super) fn console_input_reaches_the_focused_domain(_ctx: &mut Ctx) -> Result
 
 /// Console input while a domain sleeps in `Wait` on the pCPU the console's
 /// receive interrupt is routed to (`boards/test/console-wait.toml`): that
-/// domain (`domains/wait-loop`) owns virtual SPI 33, the number of the
+/// domain (`domains/test/wait-loop`) owns virtual SPI 33, the number of the
 /// physical console input, and never enables it. The interrupt arrives
 /// while its pCPU sleeps inside `Wait`; the kernel must keep it (a `Wait`
 /// that forwarded it left the physical interrupt active in a disabled

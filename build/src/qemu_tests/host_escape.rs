@@ -10,7 +10,7 @@ use crate::qemu::{self, Overrides};
 use anyhow::{Result, ensure};
 use std::time::Duration;
 
-/// `domains/semihoster` asks for semihosting `SYS_EXIT` with status 0. With
+/// `domains/test/semihoster` asks for semihosting `SYS_EXIT` with status 0. With
 /// `-semihosting` (as every run had before) QEMU would exit 0 at once, a
 /// verdict the guest chose. Without it the domain is stopped by the kernel
 /// (its undefined `hlt` goes to its absent vector: a stage-2 abort), is

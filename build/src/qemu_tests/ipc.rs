@@ -72,7 +72,7 @@ pub(super) fn a_restarted_peer_reconnects_and_the_pair_carries_on(_ctx: &mut Ctx
 }
 
 /// One end of a channel calls `Notify` as fast as it can for 2 s
-/// (`domains/notify-flood`, `boards/test/notify-flood.toml`: a notify
+/// (`domains/test/notify-flood`, `boards/test/notify-flood.toml`: a notify
 /// budget of 1 per ms, below the rate at which the victim takes doorbells)
 /// while the other end counts on its vCPU 0 and takes its doorbells every
 /// 4,096 iterations, so that every doorbell it takes lets the next one

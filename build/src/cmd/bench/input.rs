@@ -8,7 +8,7 @@
 //!   at the input domain's IRQ entry for it (both domains read the same
 //!   virtual counter). The device's used-ring update precedes that IRQ
 //!   entry by the guest interrupt latency, measured in this run by
-//!   `domains/irqbench` (trap and inject): `input_event_latency_insns` is
+//!   `domains/test/irqbench` (trap and inject): `input_event_latency_insns` is
 //!   their sum; both parts are reported too.
 //! - rate: 10 bursts of 8 `B` presses and releases (16 events each) as
 //!   fast as QMP takes them; the client's counter between the first and

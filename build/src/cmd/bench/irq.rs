@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-//! Guest timer-interrupt latency (`domains/irqbench`), three ways in one
+//! Guest timer-interrupt latency (`domains/test/irqbench`), three ways in one
 //! run: natively (QEMU virt without virtualization, no Bulkhead), under
 //! Bulkhead with trap-and-inject delivery, and with direct delivery; each
 //! under `-icount shift=0,sleep=off`, where the counter ticks once per

@@ -32,13 +32,15 @@ pub const PRODUCT_DOMAINS: &str = "domains";
 /// Where the test, sample and benchmark guests live, apart from the product.
 pub const TEST_DOMAINS: &str = "domains/test";
 
-/// The domain crates under one folder of the root, by folder name.
+/// The domain crates under one folder of the root, by folder name: the
+/// crates with a binary (`src/main.rs`); libraries such as `benchkit` are not
+/// images.
 fn crates_under(folder: &str) -> Vec<String> {
     std::fs::read_dir(root().join(folder))
         .into_iter()
         .flatten()
         .flatten()
-        .filter(|e| e.path().join("Cargo.toml").is_file())
+        .filter(|e| e.path().join("Cargo.toml").is_file() && e.path().join("src/main.rs").is_file())
         .filter_map(|e| e.file_name().into_string().ok())
         .filter(|n| n != "rt")
         .collect()
@@ -111,6 +113,6 @@ mod tests {
         assert_eq!(names, deduped, "a domain name exists both in domains/ and domains/test/");
         assert!(names.iter().any(|n| n == "input"), "product domain input missing: {names:?}");
         assert!(names.iter().any(|n| n == "hello"), "test guest hello missing: {names:?}");
-        assert!(!names.iter().any(|n| n == "rt" || n == "test"), "runtime or folder listed: {names:?}");
+        assert!(!names.iter().any(|n| n == "rt" || n == "test" || n == "benchkit"), "a library or folder listed: {names:?}");
     }
 }

@@ -142,6 +142,38 @@ pub fn counter() -> (u64, u64) {
     (count, freq)
 }
 
+/// The virtual counter's advance across a loop of exactly
+/// `2 * iterations` instructions (`subs` and `b.ne` per pass; `iterations`
+/// must be at least 1), plus a constant: the `mov` before the loop and the
+/// `isb` and `mrs` after it. Under QEMU `-icount shift=0` on `-cpu max` the
+/// counter ticks once per instruction executed, so two calls differ by
+/// exactly twice the difference of their `iterations`: the benchmarks'
+/// proof that `-icount` is in force (any other clock makes the difference
+/// follow host time instead).
+pub fn known_loop_ticks(iterations: u64) -> u64 {
+    let (before, after): (u64, u64);
+    // SAFETY: reads the virtual counter around a register-only loop; no
+    // memory is touched.
+    unsafe {
+        asm!(
+            "isb",
+            "mrs {before}, cntvct_el0",
+            "mov {n}, {iterations}",
+            "2:",
+            "subs {n}, {n}, #1",
+            "b.ne 2b",
+            "isb",
+            "mrs {after}, cntvct_el0",
+            before = out(reg) before,
+            after = out(reg) after,
+            n = out(reg) _,
+            iterations = in(reg) iterations.max(1),
+            options(nomem, nostack)
+        )
+    };
+    after.wrapping_sub(before)
+}
+
 /// The PMU, for the benchmark domain (benchmark kernels only).
 pub mod pmu {
     use core::arch::asm;

@@ -6,18 +6,16 @@
 //! counter 1 counts every level (NSH=1). The kernel lets a guest do this in
 //! benchmark builds only. Each figure is the median of `SAMPLES` samples
 //! minus the median of the same number of empty measurements. Results are
-//! printed as `BENCH <name>=<value>` lines for the build tool to collect.
-//!
-//! The same image also boots natively (QEMU `virtualization=off`, no
-//! Bulkhead): it then measures only the guest-side work (`compute`), for
-//! the native comparison.
+//! printed as `BENCH <name>=<value>` lines for the build tool to collect
+//! (`domain_benchkit`: a baseline above its figure is a `BENCH-ERROR`).
+//! It also runs the icount proof (`domain_benchkit::report_icount_proof`).
 #![no_std]
 #![no_main]
 #![forbid(unsafe_code)]
 
 use bulkhead_abi::Hypercall;
 use core::fmt::Write;
-use core::sync::atomic::{AtomicU64, Ordering};
+use domain_benchkit::{difference, median, report};
 use domain_rt::probe::{self, pmu};
 use domain_rt::{Boot, Console, call};
 
@@ -40,17 +38,6 @@ const EL2_ONLY: u64 = (1 << 31) | (1 << 30) | (1 << 27) | INST_RETIRED;
 const ALL_LEVELS: u64 = (1 << 27) | INST_RETIRED;
 /// PMEVTYPER: count EL1 only (not EL0, not EL2).
 const EL1_ONLY: u64 = (1 << 30) | INST_RETIRED;
-/// Words of the compute loop's working set (64 KiB).
-const WORDS: usize = 8192;
-
-/// The compute loop's working set.
-static DATA: [AtomicU64; WORDS] = [const { AtomicU64::new(1) }; WORDS];
-
-fn median(samples: &mut [u64; SAMPLES]) -> u64 {
-    samples.sort_unstable();
-    samples[SAMPLES / 2]
-}
-
 fn sample_hvc() -> (u64, u64) {
     pmu::across_hvc(Hypercall::Null as u64)
 }
@@ -66,32 +53,6 @@ fn measure(f: fn() -> (u64, u64)) -> (u64, u64) {
         (el2[i], all[i]) = f();
     }
     (median(&mut el2), median(&mut all))
-}
-
-/// A fixed amount of work over 64 KiB of RAM (loads, stores, arithmetic).
-#[inline(never)]
-fn compute() -> u64 {
-    let mut hash = 0u64;
-    for round in 0..4u64 {
-        for (i, word) in DATA.iter().enumerate() {
-            let v = word.load(Ordering::Relaxed).wrapping_mul(31).wrapping_add(i as u64 ^ round);
-            word.store(v, Ordering::Relaxed);
-            hash ^= v;
-        }
-    }
-    hash
-}
-
-/// Median EL1 instructions of `compute`, over 11 runs.
-fn compute_insns() -> u64 {
-    let mut samples = [0u64; 11];
-    for s in samples.iter_mut() {
-        let before = pmu::counter2();
-        core::hint::black_box(compute());
-        *s = pmu::counter2().wrapping_sub(before);
-    }
-    samples.sort_unstable();
-    samples[5]
 }
 
 /// IPC over the channel `bench-ipc` to `bench-peer`: the notify
@@ -116,28 +77,19 @@ fn ipc() {
         send[i] = el2;
     }
     let (base_el2, _) = measure(pmu::across_nothing);
-    report("ipc_notify_send_el2_insns", median(&mut send).saturating_sub(base_el2));
+    difference("ipc_notify_send_el2_insns", median(&mut send), base_el2);
     report("ipc_pingpong_roundtrip_insns", median(&mut round));
-}
-
-fn report(name: &str, value: u64) {
-    let _ = writeln!(Console, "BENCH {name}={value}");
 }
 
 fn main(_boot: Boot) {
     pmu::start([EL2_ONLY, ALL_LEVELS, EL1_ONLY]);
-    report("compute_loop_insns", compute_insns());
-    if domain_rt::native() {
-        // Booted without the hypervisor: only guest-side figures exist.
-        let _ = writeln!(Console, "BENCH done");
-        return;
-    }
+    domain_benchkit::report_icount_proof();
     let (base_el2, base_all) = measure(pmu::across_nothing);
     let (hvc_el2, hvc_all) = measure(sample_hvc);
-    report("hvc_null_roundtrip_el2_insns", hvc_el2.saturating_sub(base_el2));
-    report("hvc_null_roundtrip_insns", hvc_all.saturating_sub(base_all));
+    difference("hvc_null_roundtrip_el2_insns", hvc_el2, base_el2);
+    difference("hvc_null_roundtrip_insns", hvc_all, base_all);
     let (beat_el2, _) = measure(sample_heartbeat);
-    report("hvc_heartbeat_roundtrip_el2_insns", beat_el2.saturating_sub(base_el2));
+    difference("hvc_heartbeat_roundtrip_el2_insns", beat_el2, base_el2);
 
     ipc();
 
@@ -150,8 +102,8 @@ fn main(_boot: Boot) {
     call(Hypercall::BenchSleep as u32, IDLE_MS, 0, 0);
     let after = call(Hypercall::BenchEl2Entries as u32, IDLE_PCPU, 0, 0);
     let trapped_after = call(Hypercall::BenchEl2Entries as u32, TRAPPED_PCPU, 0, 0);
-    report("idle_el2_entries", after.wrapping_sub(before));
-    report("idle_trapped_wfi_el2_entries", trapped_after.wrapping_sub(trapped_before));
-    report("idle_window_ticks", probe::counter().0.wrapping_sub(start));
+    difference("idle_el2_entries", after, before);
+    difference("idle_trapped_wfi_el2_entries", trapped_after, trapped_before);
+    difference("idle_window_ticks", probe::counter().0, start);
     let _ = writeln!(Console, "BENCH done");
 }

@@ -23,6 +23,7 @@
 use bulkhead_abi::Hypercall;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
+use domain_benchkit::report;
 use domain_rt::probe::pmu;
 use domain_rt::{Boot, Console, gic, irq, timer};
 
@@ -64,6 +65,7 @@ fn el2_entries() -> u64 {
 fn main(_boot: Boot) {
     let native = domain_rt::native();
     pmu::start([EL2_ONLY, ALL_LEVELS, EL1_ONLY]);
+    domain_benchkit::report_icount_proof();
     gic::init_distributor();
     gic::init_cpu(0);
     irq::install(on_irq);
@@ -89,17 +91,20 @@ fn main(_boot: Boot) {
     }
     // The two BenchEl2Entries calls enter EL2 once each; the first is
     // counted before its read, the second before its read too.
-    let entries = if native { 0 } else { el2_entries().wrapping_sub(entries_before).saturating_sub(1) };
+    let entries_after = if native { 0 } else { el2_entries() };
     let mean = latency.iter().sum::<u64>() / SAMPLES as u64;
     let max = latency.iter().copied().max().unwrap_or(0);
     el2.sort_unstable();
-    let report = |name: &str, value: u64| {
-        let _ = writeln!(Console, "BENCH {name}={value}");
-    };
     report("irq_latency_mean", mean);
     report("irq_latency_max", max);
     report("irq_el2_insns", el2[SAMPLES / 2]);
-    report("irq_el2_entries", entries.div_ceil(SAMPLES as u64));
+    if native {
+        report("irq_el2_entries", 0);
+    } else if let Some(entries) = entries_after.checked_sub(entries_before + 1) {
+        report("irq_el2_entries", entries.div_ceil(SAMPLES as u64));
+    } else {
+        let _ = writeln!(Console, "BENCH-ERROR irq_el2_entries: {entries_after} entries after, {entries_before} before");
+    }
     report("irq_counter_hz", timer::frequency());
     report("irq_other", u64::from(OTHER.load(SeqCst)));
     let _ = writeln!(Console, "BENCH done");

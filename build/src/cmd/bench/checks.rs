@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+//! The benchmark's closed-fail checks, pure and host-tested:
+//!
+//! - [`icount_proof`]: the known loop (`domain_benchkit`) counted exactly
+//!   its instructions, so one counter tick is one instruction in that run;
+//! - [`plausible`]: every figure is finite and inside the range stated for
+//!   its name in [`BOUNDS`]. A figure with no stated range is an error, so
+//!   a new metric cannot slip in unchecked; a zero passes only where the
+//!   range starts at zero (counts whose goal is zero, such as the EL2
+//!   entries of a directly delivered interrupt).
+//!
+//! Nothing here runs QEMU or reads files.
+
+use anyhow::{Result, bail, ensure};
+use std::collections::BTreeMap;
+
+/// The loop lengths of `domain_benchkit` (iterations), and the
+/// instructions per iteration (`subs`, `b.ne`).
+const LOOP_SHORT: u64 = 1_000;
+const LOOP_LONG: u64 = 3_000;
+const INSNS_PER_ITERATION: u64 = 2;
+
+/// Checks one run's icount proof: `icount_loop_ticks_long` minus
+/// `icount_loop_ticks_short` must be exactly the instructions the long
+/// loop runs more. `run` names the run in the error.
+pub fn icount_proof(metrics: &BTreeMap<String, u64>, run: &str) -> Result<()> {
+    let get = |key: &str| {
+        metrics.get(key).copied().ok_or_else(|| anyhow::anyhow!("the {run} run did not report {key}"))
+    };
+    let (short, long) = (get("icount_loop_ticks_short")?, get("icount_loop_ticks_long")?);
+    let want = (LOOP_LONG - LOOP_SHORT) * INSNS_PER_ITERATION;
+    let Some(got) = long.checked_sub(short) else {
+        bail!("the {run} run's known loop counted fewer ticks for the long loop ({long}) than the short one ({short})");
+    };
+    ensure!(
+        got == want,
+        "-icount is not in force in the {run} run: the known loop's extra {want} instructions advanced the counter by {got} ticks"
+    );
+    Ok(())
+}
+
+/// Plausible ranges, inclusive, by metric name; `*` matches any text.
+/// The first matching pattern applies.
+pub const BOUNDS: &[(&str, f64, f64)] = &[
+    // Counts whose goal is zero.
+    ("idle_el2_entries", 0.0, 1_000.0),
+    ("irq_direct_el2_entries", 0.0, 100.0),
+    ("irq_*_el2_entries", 0.0, 100.0),
+    ("linux_boot_el2_entries_*", 0.0, 1e9),
+    // Proof flags.
+    ("icount_verified", 1.0, 1.0),
+    // EL2 work per operation.
+    ("*_el2_insns", 5.0, 100_000.0),
+    ("hvc_null_roundtrip_insns", 5.0, 100_000.0),
+    ("hypercall_roundtrip_insns*", 5.0, 1_000_000.0),
+    ("ipc_pingpong_roundtrip_insns", 20.0, 10_000_000.0),
+    ("idle_trapped_wfi_el2_entries", 1.0, 1e9),
+    // Sizes.
+    ("kernel_sloc", 1_000.0, 100_000.0),
+    ("kernel_text_bytes", 10_000.0, 1e8),
+    ("image_bytes", 10_000.0, 1e9),
+    // Latencies in instructions.
+    ("irq_*_ratio_*", 0.01, 10_000.0),
+    ("irq_*", 1.0, 1e8),
+    ("input_burst_events", 1.0, 1e6),
+    ("input_event_latency_*", 10.0, 1e9),
+    ("input_events_per_s", 1.0, 1e10),
+    // Linux boots.
+    ("linux_boot_el2_entries", 1.0, 1e9),
+    ("linux_boot_*ratio*", 0.2, 5.0),
+    ("linux_boot_seeds", 1.0, 1_000.0),
+    ("linux_boot_wall_s*", 0.05, 3_600.0),
+    ("linux_boot_kernel_insns", 1_000.0, 1e11),
+    ("linux_boot_insns*", 1e7, 1e12),
+    // The ring.
+    ("ring_*ratio*", 0.01, 100.0),
+    ("ring_*", 1e-3, 1e10),
+];
+
+/// Whether `pattern` (with `*` wildcards) matches all of `name`.
+fn matches(pattern: &str, name: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = name.strip_prefix(first) else { return false };
+    let mut parts: Vec<&str> = parts.collect();
+    let Some(last) = parts.pop() else { return rest.is_empty() };
+    for part in parts {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+/// The range stated for `name`, if any.
+pub fn bounds(name: &str) -> Option<(f64, f64)> {
+    BOUNDS.iter().find(|(pattern, _, _)| matches(pattern, name)).map(|&(_, lo, hi)| (lo, hi))
+}
+
+/// Checks every figure; the error lists every figure out of its range.
+pub fn plausible(results: &BTreeMap<String, f64>) -> Result<()> {
+    let mut bad = Vec::new();
+    for (name, &value) in results {
+        match bounds(name) {
+            None => bad.push(format!("{name} = {value}: no plausible range is stated for it (checks::BOUNDS)")),
+            Some((lo, hi)) if !value.is_finite() || value < lo || value > hi => {
+                bad.push(format!("{name} = {value}: outside its plausible range {lo} ..= {hi}"))
+            }
+            Some(_) => {}
+        }
+    }
+    ensure!(bad.is_empty(), "implausible benchmark figures:\n  {}", bad.join("\n  "));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proof(short: u64, long: u64) -> BTreeMap<String, u64> {
+        BTreeMap::from([("icount_loop_ticks_short".into(), short), ("icount_loop_ticks_long".into(), long)])
+    }
+
+    #[test]
+    fn the_icount_proof_accepts_exactly_the_loops_instructions() {
+        assert!(icount_proof(&proof(2_003, 6_003), "native").is_ok());
+    }
+
+    #[test]
+    fn the_icount_proof_refuses_a_counter_that_follows_host_time() {
+        let err = icount_proof(&proof(2_003, 6_004), "inject").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "-icount is not in force in the inject run: the known loop's extra 4000 instructions advanced the counter by 4001 ticks"
+        );
+        let err = icount_proof(&proof(6_003, 2_003), "inject").unwrap_err().to_string();
+        assert!(err.starts_with("the inject run's known loop counted fewer ticks"), "{err}");
+        let err = icount_proof(&BTreeMap::new(), "direct").unwrap_err().to_string();
+        assert_eq!(err, "the direct run did not report icount_loop_ticks_short");
+    }
+
+    #[test]
+    fn wildcards_match_whole_names_only() {
+        assert!(matches("irq_*_el2_entries", "irq_direct_el2_entries"));
+        assert!(matches("ring_*ratio*", "ring_msgs_ratio_vs_rtrb"));
+        assert!(matches("kernel_sloc", "kernel_sloc"));
+        assert!(!matches("kernel_sloc", "kernel_sloc_x"));
+        assert!(!matches("*_el2_insns", "irq_el2_insns_x"));
+        assert!(matches("a*a", "aa"));
+        assert!(!matches("ab*ba", "aba"));
+    }
+
+    #[test]
+    fn zeros_pass_only_where_the_goal_is_zero() {
+        let ok = BTreeMap::from([("irq_direct_el2_entries".to_string(), 0.0), ("idle_el2_entries".into(), 0.0)]);
+        assert!(plausible(&ok).is_ok());
+        let zero = BTreeMap::from([("hvc_null_roundtrip_el2_insns".to_string(), 0.0)]);
+        assert_eq!(
+            plausible(&zero).unwrap_err().to_string(),
+            "implausible benchmark figures:\n  hvc_null_roundtrip_el2_insns = 0: outside its plausible range 5 ..= 100000"
+        );
+    }
+
+    #[test]
+    fn an_unknown_figure_and_a_wrapped_difference_are_errors() {
+        let results =
+            BTreeMap::from([("made_up".to_string(), 3.0), ("ipc_notify_send_el2_insns".into(), 1.8446744073709552e19)]);
+        let err = plausible(&results).unwrap_err().to_string();
+        assert!(err.contains("ipc_notify_send_el2_insns = 18446744073709552000: outside"), "{err}");
+        assert!(err.contains("made_up = 3: no plausible range"), "{err}");
+    }
+
+    #[test]
+    fn every_figure_of_a_real_run_has_a_range() {
+        for name in [
+            "hvc_heartbeat_roundtrip_el2_insns",
+            "irq_latency_inject_mean_wfi",
+            "irq_latency_direct_ratio_vs_native_wfi",
+            "irq_timer_busy_xen_p99",
+            "linux_boot_insns_native_max",
+            "linux_boot_wall_ratio_vs_native",
+            "ring_bulk_memcpy_gbps",
+        ] {
+            assert!(bounds(name).is_some(), "{name}");
+        }
+    }
+}

@@ -6,6 +6,7 @@
 # steps of `bulkhead.test=<step>,<step>,...` on the kernel command line, each
 # between `BULKHEAD-STEP: <step>` and `BULKHEAD-STEP-DONE: <step> <status>`:
 #   workload  a short CPU and memory load on every CPU, then `BULKHEAD-WORKLOAD: ok`
+#   features  the CPU features Linux found (`BULKHEAD-FEATURES: fp asimd ...`, from /proc/cpuinfo)
 #   poweroff  PSCI SYSTEM_OFF (poweroff -f)
 #   reboot    PSCI SYSTEM_RESET (reboot -f)
 #   crash     a kernel panic (echo c > /proc/sysrq-trigger); pass panic=-1 to reset
@@ -43,6 +44,7 @@ workload() {
 step() {
     case "$1" in
         workload) workload ;;
+        features) echo "BULKHEAD-FEATURES: $(grep -m1 '^Features' /proc/cpuinfo | sed 's/^Features[[:space:]]*:[[:space:]]*//')" ;;
         poweroff) sync; poweroff -f ;;
         reboot) sync; reboot -f ;;
         crash) echo 1 >/proc/sys/kernel/sysrq; echo c >/proc/sysrq-trigger ;;
@@ -50,7 +52,7 @@ step() {
             if command -v "$1" >/dev/null 2>&1; then
                 "$1"
             else
-                echo "BULKHEAD-INIT: unknown step \`$1\`: use workload, poweroff, reboot, crash or a busybox applet"
+                echo "BULKHEAD-INIT: unknown step \`$1\`: use workload, features, poweroff, reboot, crash or a busybox applet"
                 return 127
             fi
             ;;

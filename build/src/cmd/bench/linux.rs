@@ -5,6 +5,12 @@
 //! virtualization off, `-smp 2`, the domain's 256 MiB), under
 //! `-icount shift=0,sleep=off`.
 //!
+//! Like for like: natively, Linux gets the CPU features Bulkhead gives it
+//! ([`NATIVE_CPU`]: `kernel_core::idregs` hides SVE, SME and, outside
+//! benchmark builds, the PMU). Each boot's `/init` prints the features
+//! Linux found (`BULKHEAD-FEATURES:`, after the marker, so uncounted), and
+//! a pair whose two lists differ is an error.
+//!
 //! - Instructions: `/init` runs `/bin/bulkhead-cntvct` (`guest::stamp`) just
 //!   before its marker; it prints the virtual counter, which counts from
 //!   QEMU's reset at one tick per instruction executed by any CPU (and
@@ -24,9 +30,16 @@
 //! command line) the count still moves by up to 30%: the counter also runs
 //! through time in which both vCPUs sleep, so where timer interrupts fall
 //! amplifies small differences. Each side therefore boots once per seed in
-//! [`SEEDS`], alternately, and the figures are medians over the seeds, the
-//! spread beside them; a rerun of the same build gives the same counts.
-//! Wall time is the median of the same boots.
+//! [`SEEDS`], alternately, and the ratio is paired: per seed, Bulkhead's
+//! count over the native count; the figure is the median of those ratios,
+//! with a distribution-free 95% interval for that median (order statistics
+//! of the binomial, [`median_interval`]: the 4th and 12th of 15 sorted
+//! ratios, 96.5% coverage). A rerun of the same build gives the same counts.
+//! Bulkhead's own work before Linux's first instruction
+//! (`linux_boot_kernel_insns`) is reported apart, and so is the paired
+//! ratio of what remains (`linux_boot_linux_ratio_vs_native_paired`: Linux's
+//! own instructions, Bulkhead's boot taken out). Wall time is the median of
+//! the same boots.
 
 use super::super::build::{self, Instrumented};
 use crate::board::schema::LogFormat;
@@ -43,7 +56,13 @@ use std::time::{Duration, Instant};
 /// The benchmark board.
 const BOARD: &str = "boards/test/linux-boot-bench.toml";
 /// QEMU `-seed`s: one boot per seed and side.
-const SEEDS: [u32; 7] = [1, 2, 3, 4, 5, 6, 7];
+const SEEDS: [u32; 15] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+/// The native `-cpu`: `max` without what Bulkhead hides from a domain
+/// (`kernel_core::idregs`: SVE, SME, the PMU outside benchmark builds).
+/// The features check of every pair proves the two sides alike.
+pub const NATIVE_CPU: &str = "max,sve=off,sme=off,pmu=off";
+/// What `/init`'s `features` step prints before Linux's CPU features.
+const FEATURES: &str = "BULKHEAD-FEATURES: ";
 /// What `/init` prints after the counter.
 const MARKER: &str = "BULKHEAD-INIT:";
 /// Longest a boot may take (the slowest seen here was under 10 s).
@@ -60,6 +79,8 @@ struct Boot {
     kernel: Option<u64>,
     /// Bulkhead only: the domain's census line, class -> entries.
     census: BTreeMap<String, u64>,
+    /// The CPU features Linux found.
+    features: String,
 }
 
 /// Parses `census: domain linux: <total> EL2 entries: hvc <n>, smc <n>, ...`.
@@ -125,6 +146,7 @@ fn boot(mut cmd: Command, what: &str) -> Result<Boot> {
     let mut wall = None;
     let mut kernel = None;
     let mut census = BTreeMap::new();
+    let mut features = None;
     let deadline = start + TIMEOUT;
     loop {
         match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
@@ -140,6 +162,9 @@ fn boot(mut cmd: Command, what: &str) -> Result<Boot> {
                 }
                 if let Some(c) = parse_census(&line) {
                     census = c;
+                }
+                if let Some(at) = line.find(FEATURES) {
+                    features = Some(line[at + FEATURES.len()..].trim().to_string());
                 }
                 log.push_str(&line);
                 log.push('\n');
@@ -159,7 +184,8 @@ fn boot(mut cmd: Command, what: &str) -> Result<Boot> {
         bail!("the {what} boot ended ({status}) without its counter and marker lines:\n{log}\n{errors}");
     };
     let kernel = kernel.transpose().with_context(|| format!("the {what} boot"))?;
-    Ok(Boot { insns, wall, kernel, census })
+    let features = features.with_context(|| format!("the {what} boot printed no `{FEATURES}` line:\n{log}"))?;
+    Ok(Boot { insns, wall, kernel, census, features })
 }
 
 /// The native command: the domain's files, device tree and command line
@@ -180,7 +206,7 @@ fn native_command(board: &crate::board::ValidBoard, dtb_file: &std::path::Path) 
     std::fs::write(dtb_file, dtb)?;
     let initrd = linux.initrd.as_ref().context("the Linux boot board's domain has no initramfs")?;
     let mut cmd = Command::new("qemu-system-aarch64");
-    cmd.args(["-machine", "virt,gic-version=3", "-cpu", "max"])
+    cmd.args(["-machine", "virt,gic-version=3", "-cpu", NATIVE_CPU])
         .args(["-smp", &domain.pcpus.len().to_string(), "-m", &format!("{}M", ram >> 20)])
         .args(["-icount", "shift=0,sleep=off", "-nodefaults", "-serial", "stdio", "-display", "none"])
         .arg("-kernel")
@@ -195,11 +221,58 @@ fn native_command(board: &crate::board::ValidBoard, dtb_file: &std::path::Path) 
 
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
-    values.get(values.len() / 2).copied().unwrap_or(0.0)
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn ratio(a: f64, b: f64) -> f64 {
-    (a / b.max(1e-9) * 1000.0).round() / 1000.0
+    (a / b * 1000.0).round() / 1000.0
+}
+
+/// The 0-based ranks `(lo, hi)` of the sorted sample that bound a
+/// distribution-free interval of at least 95% for the median of `n`
+/// samples: the largest `k` with P(Binomial(n, 1/2) < k) <= 2.5%, then
+/// ranks `k - 1` and `n - k` (for 15: the 4th and 12th, 96.5%). `None`
+/// below 6 samples, where no such interval exists.
+pub fn median_interval(n: usize) -> Option<(usize, usize)> {
+    // P(X = i) for X ~ Binomial(n, 1/2), summed from 0 while <= 2.5%.
+    let mut cumulative = 0.0;
+    let mut choose = 1.0f64;
+    let mut k = 0;
+    for i in 0..n {
+        if i > 0 {
+            choose = choose * (n - i + 1) as f64 / i as f64;
+        }
+        let p = choose / 2f64.powi(n as i32);
+        if cumulative + p > 0.025 {
+            break;
+        }
+        cumulative += p;
+        k = i + 1;
+    }
+    (k >= 1).then(|| (k - 1, n - k))
+}
+
+/// Paired ratios `a[i] / b[i]`: their median and its interval.
+fn paired(a: &[f64], b: &[f64]) -> Result<(f64, f64, f64)> {
+    ensure!(a.len() == b.len() && !a.is_empty(), "paired figures need as many boots on each side");
+    ensure!(b.iter().all(|&v| v > 0.0), "a native boot counted no instruction");
+    let mut ratios: Vec<f64> = a.iter().zip(b).map(|(x, y)| x / y).collect();
+    ratios.sort_by(f64::total_cmp);
+    let (lo, hi) = median_interval(ratios.len()).context("too few seeds for an interval (at least 6)")?;
+    let round = |v: f64| (v * 1000.0).round() / 1000.0;
+    Ok((round(median(ratios.clone())), round(ratios[lo]), round(ratios[hi])))
+}
+
+/// What is in one list of features and not the other, both ways.
+fn feature_difference(native: &str, under: &str) -> Option<String> {
+    let n: std::collections::BTreeSet<&str> = native.split_whitespace().collect();
+    let u: std::collections::BTreeSet<&str> = under.split_whitespace().collect();
+    if n == u {
+        return None;
+    }
+    let only_native: Vec<&str> = n.difference(&u).copied().collect();
+    let only_under: Vec<&str> = u.difference(&n).copied().collect();
+    Some(format!("natively only: [{}]; under Bulkhead only: [{}]", only_native.join(" "), only_under.join(" ")))
 }
 
 /// Every Linux boot figure of this run.
@@ -223,6 +296,9 @@ pub fn metrics() -> Result<BTreeMap<String, f64>> {
             !b.census.is_empty() && b.kernel.is_some(),
             "the Bulkhead boot printed no census lines (is the census kernel built?)"
         );
+        if let Some(diff) = feature_difference(&native[native.len() - 1].features, &b.features) {
+            bail!("with -seed {seed}, Linux found other CPU features natively than under Bulkhead: {diff}");
+        }
         under.push(b);
     }
     let insns = |boots: &[Boot]| median(boots.iter().map(|b| b.insns as f64).collect());
@@ -234,11 +310,29 @@ pub fn metrics() -> Result<BTreeMap<String, f64>> {
         out.insert(format!("linux_boot_insns{side}_max"), boots.iter().map(|b| b.insns).max().unwrap_or(0) as f64);
         out.insert(format!("linux_boot_wall_s{side}"), (walls(boots) * 1000.0).round() / 1000.0);
     }
+    out.insert("linux_boot_seeds".into(), SEEDS.len() as f64);
     out.insert("linux_boot_insns_ratio_vs_native".into(), ratio(insns(&under), insns(&native)));
+    let counts = |boots: &[Boot]| boots.iter().map(|b| b.insns as f64).collect::<Vec<_>>();
+    let (mid, lo, hi) = paired(&counts(&under), &counts(&native))?;
+    out.insert("linux_boot_ratio_vs_native_paired".into(), mid);
+    out.insert("linux_boot_ratio_vs_native_paired_lo".into(), lo);
+    out.insert("linux_boot_ratio_vs_native_paired_hi".into(), hi);
     out.insert("linux_boot_wall_ratio_vs_native".into(), ratio(walls(&under), walls(&native)));
+    let mut linux_only = Vec::new();
+    for b in &under {
+        let kernel = b.kernel.context("a Bulkhead boot without its start line")?;
+        let own = b.insns.checked_sub(kernel).with_context(|| {
+            format!("a Bulkhead boot's marker counter {} is below the kernel's start {kernel}", b.insns)
+        })?;
+        linux_only.push(own as f64);
+    }
+    let (mid, lo, hi) = paired(&linux_only, &counts(&native))?;
+    out.insert("linux_boot_linux_ratio_vs_native_paired".into(), mid);
+    out.insert("linux_boot_linux_ratio_vs_native_paired_lo".into(), lo);
+    out.insert("linux_boot_linux_ratio_vs_native_paired_hi".into(), hi);
     out.insert(
         "linux_boot_kernel_insns".into(),
-        median(under.iter().map(|b| b.kernel.unwrap_or_default() as f64).collect()),
+        median(under.iter().filter_map(|b| b.kernel).map(|k| k as f64).collect()),
     );
     // The census of the median boot (by instructions), one consistent run.
     let mut by_insns: Vec<&Boot> = under.iter().collect();
@@ -286,5 +380,33 @@ mod tests {
     fn medians_and_ratios() {
         assert_eq!(median(vec![3.0, 1.0, 2.0, 10.0, 9.0]), 3.0);
         assert_eq!(ratio(1.2e9, 1.0e9), 1.2);
+    }
+
+    #[test]
+    fn the_median_interval_uses_binomial_order_statistics() {
+        // Tables of the sign test: n = 15 -> ranks 4 and 12 (1-based).
+        assert_eq!(median_interval(15), Some((3, 11)));
+        assert_eq!(median_interval(6), Some((0, 5)));
+        assert_eq!(median_interval(5), None);
+        assert_eq!(median_interval(20), Some((5, 14)));
+    }
+
+    #[test]
+    fn paired_ratios_take_the_median_of_per_seed_ratios() {
+        let native = [100.0, 200.0, 300.0, 400.0, 500.0, 600.0, 700.0];
+        let under = [110.0, 200.0, 330.0, 380.0, 550.0, 660.0, 700.0];
+        // Ratios: 1.1, 1.0, 1.1, 0.95, 1.1, 1.1, 1.0 -> sorted 0.95 1 1 1.1 1.1 1.1 1.1.
+        assert_eq!(paired(&under, &native).unwrap(), (1.1, 0.95, 1.1));
+        assert!(paired(&under[..3], &native[..3]).is_err(), "three seeds give no interval");
+        assert!(paired(&under, &[0.0; 7]).is_err());
+    }
+
+    #[test]
+    fn feature_lists_compare_as_sets() {
+        assert_eq!(feature_difference("fp asimd sve", "asimd fp sve"), None);
+        assert_eq!(
+            feature_difference("fp asimd sve", "fp asimd mops").unwrap(),
+            "natively only: [sve]; under Bulkhead only: [mops]"
+        );
     }
 }

@@ -63,7 +63,6 @@ pub struct WorkspaceImages {
     pub board_dir: PathBuf,
 }
 
-
 impl ImageResolver for WorkspaceImages {
     fn resolve(&self, name: &str) -> Option<ImageSource> {
         if domain_crates().iter().any(|c| c == name) {
@@ -113,6 +112,9 @@ mod tests {
         assert_eq!(names, deduped, "a domain name exists both in domains/ and domains/test/");
         assert!(names.iter().any(|n| n == "input"), "product domain input missing: {names:?}");
         assert!(names.iter().any(|n| n == "hello"), "test guest hello missing: {names:?}");
-        assert!(!names.iter().any(|n| n == "rt" || n == "test" || n == "benchkit"), "a library or folder listed: {names:?}");
+        assert!(
+            !names.iter().any(|n| n == "rt" || n == "test" || n == "benchkit"),
+            "a library or folder listed: {names:?}"
+        );
     }
 }

@@ -6,7 +6,8 @@
 # steps of `bulkhead.test=<step>,<step>,...` on the kernel command line, each
 # between `BULKHEAD-STEP: <step>` and `BULKHEAD-STEP-DONE: <step> <status>`:
 #   workload  a short CPU and memory load on every CPU, then `BULKHEAD-WORKLOAD: ok`
-#   features  the CPU features Linux found (`BULKHEAD-FEATURES: fp asimd ...`, from /proc/cpuinfo)
+#   features  the CPU features Linux found (/proc/cpuinfo): `BULKHEAD-FEATURES-COUNT: <n>`, then
+#             `BULKHEAD-FEATURES: <up to 8 names>` lines (a hypervisor's console may split long lines)
 #   poweroff  PSCI SYSTEM_OFF (poweroff -f)
 #   reboot    PSCI SYSTEM_RESET (reboot -f)
 #   crash     a kernel panic (echo c > /proc/sysrq-trigger); pass panic=-1 to reset
@@ -41,10 +42,24 @@ workload() {
     fi
 }
 
+features() {
+    set -- $(grep -m1 '^Features' /proc/cpuinfo | sed 's/^Features[[:space:]]*:[[:space:]]*//')
+    echo "BULKHEAD-FEATURES-COUNT: $#"
+    while [ "$#" -gt 0 ]; do
+        line="BULKHEAD-FEATURES:"
+        for i in 1 2 3 4 5 6 7 8; do
+            [ "$#" -gt 0 ] || break
+            line="$line $1"
+            shift
+        done
+        echo "$line"
+    done
+}
+
 step() {
     case "$1" in
         workload) workload ;;
-        features) echo "BULKHEAD-FEATURES: $(grep -m1 '^Features' /proc/cpuinfo | sed 's/^Features[[:space:]]*:[[:space:]]*//')" ;;
+        features) features ;;
         poweroff) sync; poweroff -f ;;
         reboot) sync; reboot -f ;;
         crash) echo 1 >/proc/sys/kernel/sysrq; echo c >/proc/sysrq-trigger ;;

@@ -24,9 +24,8 @@ const INSNS_PER_ITERATION: u64 = 2;
 /// `icount_loop_ticks_short` must be exactly the instructions the long
 /// loop runs more. `run` names the run in the error.
 pub fn icount_proof(metrics: &BTreeMap<String, u64>, run: &str) -> Result<()> {
-    let get = |key: &str| {
-        metrics.get(key).copied().ok_or_else(|| anyhow::anyhow!("the {run} run did not report {key}"))
-    };
+    let get =
+        |key: &str| metrics.get(key).copied().ok_or_else(|| anyhow::anyhow!("the {run} run did not report {key}"));
     let (short, long) = (get("icount_loop_ticks_short")?, get("icount_loop_ticks_long")?);
     let want = (LOOP_LONG - LOOP_SHORT) * INSNS_PER_ITERATION;
     let Some(got) = long.checked_sub(short) else {

@@ -61,8 +61,10 @@ const SEEDS: [u32; 15] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
 /// (`kernel_core::idregs`: SVE, SME, the PMU outside benchmark builds).
 /// The features check of every pair proves the two sides alike.
 pub const NATIVE_CPU: &str = "max,sve=off,sme=off,pmu=off";
-/// What `/init`'s `features` step prints before Linux's CPU features.
-const FEATURES: &str = "BULKHEAD-FEATURES: ";
+/// What `/init`'s `features` step prints before the number of Linux's CPU
+/// features, then before each group of up to 8 of their names.
+const FEATURES_COUNT: &str = "BULKHEAD-FEATURES-COUNT: ";
+const FEATURES: &str = "BULKHEAD-FEATURES:";
 /// What `/init` prints after the counter.
 const MARKER: &str = "BULKHEAD-INIT:";
 /// Longest a boot may take (the slowest seen here was under 10 s).
@@ -79,7 +81,7 @@ struct Boot {
     kernel: Option<u64>,
     /// Bulkhead only: the domain's census line, class -> entries.
     census: BTreeMap<String, u64>,
-    /// The CPU features Linux found.
+    /// The CPU features Linux found, space-separated.
     features: String,
 }
 
@@ -146,7 +148,8 @@ fn boot(mut cmd: Command, what: &str) -> Result<Boot> {
     let mut wall = None;
     let mut kernel = None;
     let mut census = BTreeMap::new();
-    let mut features = None;
+    let mut feature_count = None;
+    let mut features: Vec<String> = Vec::new();
     let deadline = start + TIMEOUT;
     loop {
         match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
@@ -163,8 +166,10 @@ fn boot(mut cmd: Command, what: &str) -> Result<Boot> {
                 if let Some(c) = parse_census(&line) {
                     census = c;
                 }
-                if let Some(at) = line.find(FEATURES) {
-                    features = Some(line[at + FEATURES.len()..].trim().to_string());
+                if let Some(at) = line.find(FEATURES_COUNT) {
+                    feature_count = line[at + FEATURES_COUNT.len()..].trim().parse::<usize>().ok();
+                } else if let Some(at) = line.find(FEATURES) {
+                    features.extend(line[at + FEATURES.len()..].split_whitespace().map(str::to_string));
                 }
                 log.push_str(&line);
                 log.push('\n');
@@ -184,7 +189,13 @@ fn boot(mut cmd: Command, what: &str) -> Result<Boot> {
         bail!("the {what} boot ended ({status}) without its counter and marker lines:\n{log}\n{errors}");
     };
     let kernel = kernel.transpose().with_context(|| format!("the {what} boot"))?;
-    let features = features.with_context(|| format!("the {what} boot printed no `{FEATURES}` line:\n{log}"))?;
+    let count = feature_count.with_context(|| format!("the {what} boot printed no `{FEATURES_COUNT}` line:\n{log}"))?;
+    ensure!(
+        features.len() == count,
+        "the {what} boot announced {count} CPU features but {} arrived: {features:?}",
+        features.len()
+    );
+    let features = features.join(" ");
     Ok(Boot { insns, wall, kernel, census, features })
 }
 

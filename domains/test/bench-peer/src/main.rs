@@ -48,7 +48,8 @@ fn main(_boot: Boot) {
         // counter 0 was read before it. Sleeping longer than the whole
         // call is impossible: such a sample is reported as an error.
         let Some(work) = el2.checked_sub(asleep) else {
-            let _ = writeln!(Console, "BENCH-ERROR ipc_notify_deliver_el2_insns: slept {asleep} of {el2} EL2 instructions");
+            let _ =
+                writeln!(Console, "BENCH-ERROR ipc_notify_deliver_el2_insns: slept {asleep} of {el2} EL2 instructions");
             return;
         };
         *sample = work;

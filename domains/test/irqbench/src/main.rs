@@ -103,7 +103,8 @@ fn main(_boot: Boot) {
     } else if let Some(entries) = entries_after.checked_sub(entries_before + 1) {
         report("irq_el2_entries", entries.div_ceil(SAMPLES as u64));
     } else {
-        let _ = writeln!(Console, "BENCH-ERROR irq_el2_entries: {entries_after} entries after, {entries_before} before");
+        let _ =
+            writeln!(Console, "BENCH-ERROR irq_el2_entries: {entries_after} entries after, {entries_before} before");
     }
     report("irq_counter_hz", timer::frequency());
     report("irq_other", u64::from(OTHER.load(SeqCst)));

@@ -127,6 +127,16 @@ if ! command -v cc >/dev/null 2>&1 || ! command -v c++ >/dev/null 2>&1 || ! comm
     $SUDO apt-get install -y -qq build-essential curl ca-certificates >/dev/null
 fi
 
+# The benchmark chart (build/plot, plotters with its font stack) links
+# fontconfig and freetype and draws its text with DejaVu Sans; ci/lint.sh
+# (clippy) and the host tests build it too.
+step "checking for fontconfig, freetype, pkg-config and the DejaVu fonts"
+if ! pkg-config --exists fontconfig freetype2 2>/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+    step "installing libfontconfig-dev, libfreetype-dev, pkg-config and fonts-dejavu-core" "$APT_HINT"
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq libfontconfig-dev libfreetype-dev pkg-config fonts-dejavu-core >/dev/null
+fi
+
 # rustup itself, if this machine has none (Debian 12 does not package it).
 step "checking for rustup"
 if ! command -v rustup >/dev/null 2>&1; then

@@ -88,6 +88,10 @@ enum Command {
         /// print and check it, write no results file.
         #[arg(long)]
         linux_only: bool,
+        /// After the full run, draw the interrupt latency distributions into
+        /// target/bench/irq_latency.png.
+        #[arg(long, conflicts_with_all = ["host_only", "linux_only"])]
+        plot: bool,
     },
     /// Run a cargo-fuzz target of fuzz/ (nightly) for a time, or `all` of them; exit 1 on a crash.
     Fuzz {
@@ -116,7 +120,12 @@ fn main() {
         Command::Test { filter, host_only } => cmd::test::run(filter.as_deref(), host_only),
         Command::Bench { host_only: true, .. } => cmd::bench::run_host(),
         Command::Bench { linux_only: true, .. } => cmd::bench::run_linux(),
-        Command::Bench { .. } => cmd::bench::run(),
+        Command::Bench { plot, .. } => cmd::bench::run().and_then(|status| {
+            if plot {
+                cmd::bench::plot::draw()?;
+            }
+            Ok(status)
+        }),
         Command::Fuzz { target, time, list } => cmd::fuzz::run(target.as_deref(), time, list),
     };
     match result {

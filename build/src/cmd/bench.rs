@@ -24,6 +24,7 @@ pub mod host;
 pub mod input;
 pub mod irq;
 pub mod linux;
+pub mod plot;
 pub mod sloc;
 
 use crate::board::schema::LogFormat;

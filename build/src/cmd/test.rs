@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 /// Host crates with tests.
-const HOST_PACKAGES: [&str; 14] = [
+const HOST_PACKAGES: [&str; 15] = [
     "bulkhead-abi",
     "bulkhead-bootcfg",
     "bulkhead-ring",
@@ -25,6 +25,7 @@ const HOST_PACKAGES: [&str; 14] = [
     "bulkhead-input-client",
     "kernel-core",
     "xtask",
+    "bench-plot",
 ];
 
 /// Counts of passed and failed tests.

@@ -82,12 +82,17 @@ enum Command {
     Bench {
         /// Only the host benchmarks (the ring against rtrb and memcpy):
         /// print and check them, write no results file.
-        #[arg(long, conflicts_with = "linux_only")]
+        #[arg(long, conflicts_with_all = ["linux_only", "peers"])]
         host_only: bool,
         /// Only the Linux boot benchmark (natively and under Bulkhead):
         /// print and check it, write no results file.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "peers")]
         linux_only: bool,
+        /// Only the peer comparison: one guest natively, under Bulkhead and
+        /// under Xen 4.17 (fetched into target/guest-cache/xen/); print and
+        /// check it, write target/bench/irq_samples.json but no results file.
+        #[arg(long)]
+        peers: bool,
     },
     /// Run a cargo-fuzz target of fuzz/ (nightly) for a time, or `all` of them; exit 1 on a crash.
     Fuzz {
@@ -116,6 +121,7 @@ fn main() {
         Command::Test { filter, host_only } => cmd::test::run(filter.as_deref(), host_only),
         Command::Bench { host_only: true, .. } => cmd::bench::run_host(),
         Command::Bench { linux_only: true, .. } => cmd::bench::run_linux(),
+        Command::Bench { peers: true, .. } => cmd::bench::run_peers(),
         Command::Bench { .. } => cmd::bench::run(),
         Command::Fuzz { target, time, list } => cmd::fuzz::run(target.as_deref(), time, list),
     };

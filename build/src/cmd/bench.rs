@@ -18,11 +18,15 @@
 //! the raw figures and their ratios. [`run_host`] runs that half alone (as
 //! does `cargo bench -p bulkhead-ring-hal --bench ring`). [`linux`] boots
 //! Linux natively and under Bulkhead; [`run_linux`] runs that part alone.
+//! [`xen`] runs one guest natively, under Bulkhead and under Xen 4.17;
+//! [`run_peers`] runs that part alone.
 
+pub mod dom0less;
 pub mod host;
 pub mod input;
 pub mod irq;
 pub mod linux;
+pub mod xen;
 
 use crate::board::schema::LogFormat;
 use crate::elf;
@@ -152,7 +156,7 @@ impl std::fmt::Display for Target {
 }
 
 /// Targets from the issues.
-const TARGETS: [(&str, Target); 13] = [
+const TARGETS: [(&str, Target); 16] = [
     ("hvc_null_roundtrip_el2_insns", Target::AtMost(50.0)),
     ("hvc_null_roundtrip_insns", Target::AtMost(60.0)),
     ("idle_el2_entries", Target::AtMost(0.0)),
@@ -170,6 +174,12 @@ const TARGETS: [(&str, Target); 13] = [
     ("irq_latency_direct_ratio_vs_native", Target::AtMost(1.05)),
     // Instructions from reset to Linux's /init under Bulkhead over native.
     ("linux_boot_insns_ratio_vs_native", Target::AtMost(1.10)),
+    // Bulkhead's cheapest hypercall over Xen's (`xen_version`).
+    ("hypercall_roundtrip_ratio_vs_xen", Target::AtMost(0.25)),
+    // Busy-guest timer latency: trap-and-inject mean over Xen's.
+    ("irq_inject_ratio_vs_xen", Target::AtMost(0.5)),
+    // Busy-guest timer latency: direct-delivery p99 over native's.
+    ("irq_direct_ratio_vs_native", Target::AtMost(1.10)),
 ];
 
 /// Runs only the host benchmarks: prints their table, checks their targets,
@@ -182,6 +192,14 @@ pub fn run_host() -> Result<i32> {
 /// target, writes nothing; returns the exit status.
 pub fn run_linux() -> Result<i32> {
     Ok(report(&linux::metrics()?))
+}
+
+/// Runs only the peer comparison (one guest natively, under Bulkhead and
+/// under Xen 4.17, [`xen`]): prints its table, checks its targets, writes
+/// `target/bench/irq_samples.json` but no results file; returns the exit
+/// status.
+pub fn run_peers() -> Result<i32> {
+    Ok(report(&xen::metrics()?))
 }
 
 /// Prints the table; returns 1 if a target was missed, else 0.
@@ -228,6 +246,7 @@ pub fn run() -> Result<i32> {
     let inject = results.get("irq_latency_inject_mean").copied().unwrap_or(0.0);
     results.extend(input::metrics(inject)?);
     results.extend(linux::metrics()?);
+    results.extend(xen::metrics()?);
     let native = native_metrics()?;
     let native_loop = *native.get("compute_loop_insns").context("the native run did not report compute_loop_insns")?;
     results.insert("compute_loop_insns_native".into(), native_loop as f64);

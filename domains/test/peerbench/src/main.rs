@@ -6,7 +6,7 @@
 //!
 //! Where it runs it learns at entry: Bulkhead passes its entry magic in x3
 //! (`domain_rt::native()` is false); a Linux-style boot passes a device
-//! tree in x0, and Xen's has a `xen,xen` compatible; natively QEMU boots
+//! tree in x0, and Xen's has its vpl011 (`arm,sbsa-uart`); natively QEMU boots
 //! the ELF with x0 = 0. The only differences between the runs are two
 //! shims: where the console and the GIC are (Xen's guest layout: vpl011 at
 //! 0x2200_0000, GICD 0x0300_1000, GICR 0x0302_0000), and which hypercall
@@ -98,7 +98,11 @@ fn detect(boot: &Boot) -> Host {
         return Host::Bulkhead;
     }
     match peer::boot_fdt(boot.context) {
-        Some(fdt) if fdt.windows(8).any(|w| w == b"xen,xen\0") => Host::Xen,
+        // Xen's domU tree has its vpl011 (`arm,sbsa-uart`), and `xen,xen`
+        // in `/hypervisor` when the domain is dom0less-enhanced.
+        Some(fdt) if [&b"arm,sbsa-uart"[..], b"xen,xen"].iter().any(|s| fdt.windows(s.len()).any(|w| w == *s)) => {
+            Host::Xen
+        }
         _ => Host::Native,
     }
 }

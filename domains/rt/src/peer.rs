@@ -112,7 +112,7 @@ const FDT_MAX: usize = 1 << 20;
 /// 1 MiB. Only for runs without Bulkhead (which passes no tree): `addr`
 /// must be RAM of this guest that nothing writes.
 pub fn boot_fdt(addr: u64) -> Option<&'static [u8]> {
-    if addr == 0 || addr % 8 != 0 {
+    if addr == 0 || !addr.is_multiple_of(8) {
         return None;
     }
     let word = |offset: u64| {

@@ -163,8 +163,15 @@ fn run_guest(cmd: Command, what: &str) -> Result<Run> {
 
 fn machine(extra: &str) -> Command {
     let mut cmd = Command::new("qemu-system-aarch64");
-    cmd.args(["-machine", &format!("{MACHINE}{extra}"), "-cpu", "max", "-smp", SMP, "-m", MEMORY])
-        .args(["-icount", ICOUNT, "-nodefaults", "-serial", "stdio", "-display", "none"]);
+    cmd.args(["-machine", &format!("{MACHINE}{extra}"), "-cpu", "max", "-smp", SMP, "-m", MEMORY]).args([
+        "-icount",
+        ICOUNT,
+        "-nodefaults",
+        "-serial",
+        "stdio",
+        "-display",
+        "none",
+    ]);
     cmd
 }
 
@@ -233,7 +240,9 @@ fn scheduler_note(config: &str) -> Result<String> {
     Ok(if null {
         format!("xen_scheduler: {default} (vwfi=native; the null scheduler is built but not selected)")
     } else {
-        format!("xen_scheduler: {default} (vwfi=native; Debian's Xen 4.17 has no null scheduler, CONFIG_SCHED_NULL unset)")
+        format!(
+            "xen_scheduler: {default} (vwfi=native; Debian's Xen 4.17 has no null scheduler, CONFIG_SCHED_NULL unset)"
+        )
     })
 }
 
@@ -262,10 +271,11 @@ fn under_xen(guest_elf: &Path) -> Result<(Run, String)> {
     std::fs::write(&xen_dtb, dtb)?;
 
     let mut cmd = machine(",virtualization=on");
-    cmd.arg("-kernel").arg(&xen.image).arg("-dtb").arg(&xen_dtb).args([
-        "-device",
-        &format!("loader,file={},addr={DOMU_LOAD:#x},force-raw=on", guest_bin.display()),
-    ]);
+    cmd.arg("-kernel")
+        .arg(&xen.image)
+        .arg("-dtb")
+        .arg(&xen_dtb)
+        .args(["-device", &format!("loader,file={},addr={DOMU_LOAD:#x},force-raw=on", guest_bin.display())]);
     Ok((run_guest(cmd, "Xen")?, note))
 }
 

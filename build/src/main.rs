@@ -82,14 +82,19 @@ enum Command {
     Bench {
         /// Only the host benchmarks (the ring against rtrb and memcpy):
         /// print and check them, write no results file.
-        #[arg(long, conflicts_with = "linux_only")]
+        #[arg(long, conflicts_with_all = ["linux_only", "peers"])]
         host_only: bool,
         /// Only the Linux boot benchmark (natively and under Bulkhead):
         /// print and check it, write no results file.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "peers")]
         linux_only: bool,
-        /// After the full run, draw the interrupt latency distributions into
-        /// target/bench/irq_latency.png.
+        /// Only the peer comparison: one guest natively, under Bulkhead and
+        /// under Xen 4.17 (fetched into target/guest-cache/xen/); print and
+        /// check it, write target/bench/irq_samples.json but no results file.
+        #[arg(long)]
+        peers: bool,
+        /// After the run (full, or --peers), draw the interrupt latency
+        /// distributions into target/bench/irq_latency.png.
         #[arg(long, conflicts_with_all = ["host_only", "linux_only"])]
         plot: bool,
     },
@@ -120,12 +125,15 @@ fn main() {
         Command::Test { filter, host_only } => cmd::test::run(filter.as_deref(), host_only),
         Command::Bench { host_only: true, .. } => cmd::bench::run_host(),
         Command::Bench { linux_only: true, .. } => cmd::bench::run_linux(),
-        Command::Bench { plot, .. } => cmd::bench::run().and_then(|status| {
-            if plot {
-                cmd::bench::plot::draw()?;
-            }
-            Ok(status)
-        }),
+        Command::Bench { peers, plot, .. } => {
+            let run = if peers { cmd::bench::run_peers } else { cmd::bench::run };
+            run().and_then(|status| {
+                if plot {
+                    cmd::bench::plot::draw()?;
+                }
+                Ok(status)
+            })
+        }
         Command::Fuzz { target, time, list } => cmd::fuzz::run(target.as_deref(), time, list),
     };
     match result {

@@ -5,6 +5,7 @@
 use crate::hvc::call;
 use bulkhead_abi::Hypercall;
 use core::fmt;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// The console, as a `fmt::Write`.
 pub struct Console;
@@ -16,16 +17,29 @@ impl fmt::Write for Console {
     }
 }
 
-/// QEMU virt's PL011 data and flag registers, for native runs only.
+/// QEMU virt's PL011, for native runs only.
 const NATIVE_UART: usize = 0x0900_0000;
 
+/// The PL011 a run without Bulkhead prints on (see [`set_native_uart`]).
+static UART: AtomicUsize = AtomicUsize::new(NATIVE_UART);
+
+/// Prints on the PL011 at `base` instead of QEMU virt's in a run without
+/// Bulkhead (a guest of another hypervisor: Xen's vpl011 sits at
+/// 0x2200_0000). `base` must be a PL011 (or an emulated one) this image
+/// may drive.
+pub fn set_native_uart(base: usize) {
+    UART.store(base, Ordering::Relaxed);
+}
+
 fn native_print(s: &str) {
+    let uart = UART.load(Ordering::Relaxed);
     for &b in s.as_bytes() {
-        // SAFETY: only in a native run on QEMU virt, where this domain is
-        // the only software and the PL011 sits at NATIVE_UART: read FR.
-        while unsafe { core::ptr::read_volatile((NATIVE_UART + 0x18) as *const u32) } & (1 << 5) != 0 {}
+        // SAFETY: only in a run without Bulkhead, where this domain is the
+        // only software driving the PL011 at `uart` (QEMU virt's, or the
+        // one `set_native_uart` named): read FR.
+        while unsafe { core::ptr::read_volatile((uart + 0x18) as *const u32) } & (1 << 5) != 0 {}
         // SAFETY: as above: write DR.
-        unsafe { core::ptr::write_volatile(NATIVE_UART as *mut u32, u32::from(b)) };
+        unsafe { core::ptr::write_volatile(uart as *mut u32, u32::from(b)) };
     }
 }
 

@@ -19,6 +19,7 @@
 //! the SPI and is otherwise ignored.
 
 use core::arch::asm;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// The distributor's base address.
 pub const GICD_BASE: usize = 0x0800_0000;
@@ -26,6 +27,23 @@ pub const GICD_BASE: usize = 0x0800_0000;
 pub const GICR_BASE: usize = 0x080a_0000;
 /// Bytes per redistributor (RD_base and SGI_base frames).
 pub const GICR_STRIDE: usize = 0x2_0000;
+
+/// Where this domain's distributor and redistributors are: QEMU virt's
+/// addresses unless [`relocate`] moved them (a guest of another
+/// hypervisor, e.g. Xen's fixed guest layout).
+static BASES: [AtomicUsize; 2] = [AtomicUsize::new(GICD_BASE), AtomicUsize::new(GICR_BASE)];
+
+/// Uses the distributor at `gicd` and the first redistributor at `gicr`
+/// (same 128 KiB stride) instead of QEMU virt's addresses; call it before
+/// any other function of this module.
+pub fn relocate(gicd: usize, gicr: usize) {
+    BASES[0].store(gicd, Ordering::Relaxed);
+    BASES[1].store(gicr, Ordering::Relaxed);
+}
+
+fn gicd() -> usize {
+    BASES[0].load(Ordering::Relaxed)
+}
 
 /// The first SPI.
 pub const FIRST_SPI: u32 = 32;
@@ -94,14 +112,14 @@ fn write64(addr: usize, value: u64) {
 
 /// RD_base of vCPU `vcpu`'s redistributor.
 fn rd_base(vcpu: usize) -> usize {
-    GICR_BASE + vcpu * GICR_STRIDE
+    BASES[1].load(Ordering::Relaxed) + vcpu * GICR_STRIDE
 }
 
 /// The block holding `intid`'s registers: SGI_base of `vcpu`'s
 /// redistributor for SGIs and PPIs, the distributor for SPIs.
 fn block(intid: u32, vcpu: usize) -> usize {
     assert!(intid < END_SPI, "INTID {intid} is not an SGI, PPI or SPI");
-    if intid < FIRST_SPI { rd_base(vcpu) + SGI_BASE } else { GICD_BASE }
+    if intid < FIRST_SPI { rd_base(vcpu) + SGI_BASE } else { gicd() }
 }
 
 /// Sets or clears `intid`'s bit in a one-bit-per-interrupt register block.
@@ -120,7 +138,7 @@ fn modify_field(base: usize, reg: usize, intid: u32, width: u32, value: u32) {
 
 /// Waits until the distributor has applied earlier writes.
 fn wait_distributor() {
-    while read32(GICD_BASE + GICD_CTLR) & GICD_CTLR_RWP != 0 {
+    while read32(gicd() + GICD_CTLR) & GICD_CTLR_RWP != 0 {
         core::hint::spin_loop();
     }
 }
@@ -140,9 +158,9 @@ fn wait_for(intid: u32, vcpu: usize) {
 /// EnableGrp1NS, plus the bits of the one-security-state view a native
 /// run sees) and waits for RWP. Once per domain, by one vCPU.
 pub fn init_distributor() {
-    write32(GICD_BASE + GICD_CTLR, CTLR_ARE);
+    write32(gicd() + GICD_CTLR, CTLR_ARE);
     wait_distributor();
-    write32(GICD_BASE + GICD_CTLR, CTLR_ARE | CTLR_ENABLE_G1_OR_G1A | CTLR_ENABLE_G0_OR_G1);
+    write32(gicd() + GICD_CTLR, CTLR_ARE | CTLR_ENABLE_G1_OR_G1A | CTLR_ENABLE_G0_OR_G1);
     wait_distributor();
 }
 
@@ -192,7 +210,7 @@ pub fn enable(intid: u32, vcpu: usize) {
     let base = block(intid, vcpu);
     if intid >= FIRST_SPI {
         modify_field(base, IGROUPR, intid, 1, 1);
-        write64(GICD_BASE + GICD_IROUTER + 8 * intid as usize, vcpu as u64 & 0xff);
+        write64(gicd() + GICD_IROUTER + 8 * intid as usize, vcpu as u64 & 0xff);
     }
     write_bit(base, ISENABLER, intid);
     wait_for(intid, vcpu);

@@ -19,22 +19,56 @@ pub mod gic;
 mod heap;
 mod hvc;
 pub mod irq;
+pub mod peer;
 pub mod probe;
 pub mod timer;
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
-pub use console::{Console, print};
+pub use console::{Console, print, set_native_uart};
 pub use hvc::{call, cpu_on, heartbeat, system_off, system_reset};
 
 /// Stack bytes per vCPU (see domain.x).
 const STACK: usize = 0x4000;
 
-core::arch::global_asm!(
-    r#"
+/// With the `image-header` feature the image starts with the 64-byte arm64
+/// `Image` header (Linux's Documentation/arch/arm64/booting.rst: a branch
+/// over it, text_offset 0, image_size up to the end of the stacks, the
+/// `ARM\x64` magic), so that a hypervisor that boots only Linux-style
+/// images (Xen) can load it; the ELF entry is still `_start`.
+#[cfg(feature = "image-header")]
+macro_rules! image_header {
+    () => {
+        r#"
     .section .text.entry, "ax"
     .global _start
 _start:
+    b       .Lpast_header           // code0
+    .word   0                       // code1
+    .quad   0                       // text_offset
+    .quad   __stacks_end - _start   // image_size
+    .quad   0                       // flags: little-endian
+    .quad   0, 0, 0                 // res2..res4
+    .byte   0x41, 0x52, 0x4d, 0x64  // magic "ARM\x64"
+    .word   0                       // res5
+.Lpast_header:
+"#
+    };
+}
+#[cfg(not(feature = "image-header"))]
+macro_rules! image_header {
+    () => {
+        r#"
+    .section .text.entry, "ax"
+    .global _start
+_start:
+"#
+    };
+}
+
+core::arch::global_asm!(
+    image_header!(),
+    r#"
     mov     x9, #(3 << 20)          // CPACR_EL1.FPEN: Rust code for this
     msr     cpacr_el1, x9           // target may use FP/SIMD registers
     isb

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+//! The device tree that boots Xen in dom0less mode with no dom0: QEMU's own
+//! tree for the machine (`-machine ...,dumpdtb=`), copied node for node,
+//! with Xen's command line and one domU added to `/chosen` (Xen's
+//! `docs/misc/arm/device-tree/booting.txt`):
+//!
+//! ```text
+//! chosen {
+//!     ...QEMU's properties...
+//!     xen,xen-bootargs = "<bootargs>";
+//!     #address-cells = <2>; #size-cells = <2>;
+//!     domU1 {
+//!         compatible = "xen,domain"; #address-cells = <2>; #size-cells = <2>;
+//!         memory = <0 KiB>; cpus = <1>; vpl011;
+//!         module@<addr> {
+//!             compatible = "multiboot,kernel", "multiboot,module";
+//!             reg = <addr size>; bootargs = "";
+//!         };
+//!     };
+//! };
+//! ```
+//!
+//! Written with `vm-fdt` and read with `fdt`, so no `dtc` is needed.
+
+use anyhow::{Context, Result, anyhow, bail};
+use vm_fdt::FdtWriter;
+
+/// The one domU.
+#[derive(Debug, Clone)]
+pub struct DomU {
+    /// Where its kernel (an arm64 `Image`) is loaded in the machine's RAM.
+    pub kernel_addr: u64,
+    /// The kernel's size in bytes.
+    pub kernel_size: u64,
+    /// Its RAM in KiB.
+    pub memory_kib: u64,
+    /// Its vCPUs.
+    pub vcpus: u32,
+}
+
+/// Properties of `/chosen` this module writes itself (QEMU's are dropped).
+const OWN_CHOSEN: [&str; 3] = ["xen,xen-bootargs", "#address-cells", "#size-cells"];
+
+fn err(e: vm_fdt::Error) -> anyhow::Error {
+    anyhow!("writing the device tree: {e}")
+}
+
+/// QEMU's tree `base` with `bootargs` as Xen's command line and `domu` as
+/// its only domain.
+pub fn xen_dtb(base: &[u8], bootargs: &str, domu: &DomU) -> Result<Vec<u8>> {
+    let fdt = fdt::Fdt::new(base).map_err(|e| anyhow!("QEMU's device tree does not parse: {e:?}"))?;
+    let root = fdt.find_node("/").context("QEMU's device tree has no root node")?;
+    if fdt.find_node("/chosen").is_none() {
+        bail!("QEMU's device tree has no /chosen node");
+    }
+    let mut w = FdtWriter::new().map_err(err)?;
+    copy(&mut w, root, "", 0, bootargs, domu)?;
+    w.finish().map_err(err)
+}
+
+fn copy(
+    w: &mut FdtWriter,
+    node: fdt::node::FdtNode<'_, '_>,
+    name: &str,
+    depth: usize,
+    bootargs: &str,
+    domu: &DomU,
+) -> Result<()> {
+    let chosen = depth == 1 && name == "chosen";
+    let handle = w.begin_node(name).map_err(err)?;
+    for p in node.properties() {
+        if chosen && OWN_CHOSEN.contains(&p.name) {
+            continue;
+        }
+        w.property(p.name, p.value).map_err(err)?;
+    }
+    if chosen {
+        w.property_string("xen,xen-bootargs", bootargs).map_err(err)?;
+        w.property_u32("#address-cells", 2).map_err(err)?;
+        w.property_u32("#size-cells", 2).map_err(err)?;
+    }
+    for child in node.children() {
+        copy(w, child, child.name, depth + 1, bootargs, domu)?;
+    }
+    if chosen {
+        let d = w.begin_node("domU1").map_err(err)?;
+        w.property_string("compatible", "xen,domain").map_err(err)?;
+        w.property_u32("#address-cells", 2).map_err(err)?;
+        w.property_u32("#size-cells", 2).map_err(err)?;
+        w.property_array_u32("memory", &[0, u32::try_from(domu.memory_kib).context("domU memory")?]).map_err(err)?;
+        w.property_u32("cpus", domu.vcpus).map_err(err)?;
+        w.property_null("vpl011").map_err(err)?;
+        let m = w.begin_node(&format!("module@{:x}", domu.kernel_addr)).map_err(err)?;
+        w.property_string_list("compatible", vec!["multiboot,kernel".into(), "multiboot,module".into()])
+            .map_err(err)?;
+        w.property_array_u64("reg", &[domu.kernel_addr, domu.kernel_size]).map_err(err)?;
+        w.property_string("bootargs", "").map_err(err)?;
+        w.end_node(m).map_err(err)?;
+        w.end_node(d).map_err(err)?;
+    }
+    w.end_node(handle).map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small stand-in for QEMU's tree.
+    fn qemu_like() -> Vec<u8> {
+        let mut w = FdtWriter::new().unwrap();
+        let root = w.begin_node("").unwrap();
+        w.property_u32("#address-cells", 2).unwrap();
+        w.property_u32("#size-cells", 2).unwrap();
+        w.property_string("compatible", "linux,dummy-virt").unwrap();
+        let mem = w.begin_node("memory@40000000").unwrap();
+        w.property_string("device_type", "memory").unwrap();
+        w.property_array_u64("reg", &[0x4000_0000, 0x4000_0000]).unwrap();
+        w.end_node(mem).unwrap();
+        let chosen = w.begin_node("chosen").unwrap();
+        w.property_string("stdout-path", "/pl011@9000000").unwrap();
+        w.property_u32("#size-cells", 1).unwrap();
+        w.end_node(chosen).unwrap();
+        let uart = w.begin_node("pl011@9000000").unwrap();
+        w.property_string("compatible", "arm,pl011").unwrap();
+        w.end_node(uart).unwrap();
+        w.end_node(root).unwrap();
+        w.finish().unwrap()
+    }
+
+    #[test]
+    fn adds_xen_bootargs_and_the_domu_and_keeps_the_rest() {
+        let domu = DomU { kernel_addr: 0x6000_0000, kernel_size: 0x1_5000, memory_kib: 0x2_0000, vcpus: 1 };
+        let out = xen_dtb(&qemu_like(), "console=dtuart dtuart=serial0 vwfi=native", &domu).unwrap();
+        let fdt = fdt::Fdt::new(&out).unwrap();
+        assert_eq!(fdt.root().compatible().first(), "linux,dummy-virt");
+        assert!(fdt.find_node("/pl011@9000000").is_some());
+        assert_eq!(fdt.memory().regions().next().unwrap().size, Some(0x4000_0000));
+        let chosen = fdt.find_node("/chosen").unwrap();
+        assert_eq!(chosen.property("stdout-path").unwrap().as_str(), Some("/pl011@9000000"));
+        assert_eq!(
+            chosen.property("xen,xen-bootargs").unwrap().as_str(),
+            Some("console=dtuart dtuart=serial0 vwfi=native")
+        );
+        // QEMU's own #size-cells is replaced, not duplicated.
+        assert_eq!(chosen.properties().filter(|p| p.name == "#size-cells").count(), 1);
+        assert_eq!(chosen.property("#size-cells").unwrap().as_usize(), Some(2));
+        let d = fdt.find_node("/chosen/domU1").unwrap();
+        assert_eq!(d.compatible().unwrap().first(), "xen,domain");
+        assert_eq!(d.property("memory").unwrap().value, [0, 0, 0, 0, 0, 2, 0, 0]);
+        assert_eq!(d.property("cpus").unwrap().as_usize(), Some(1));
+        assert!(d.property("vpl011").unwrap().value.is_empty());
+        let m = fdt.find_node("/chosen/domU1/module@60000000").unwrap();
+        assert_eq!(m.compatible().unwrap().all().collect::<Vec<_>>(), ["multiboot,kernel", "multiboot,module"]);
+        let reg = m.reg().unwrap().next().unwrap();
+        assert_eq!((reg.starting_address as u64, reg.size), (0x6000_0000, Some(0x1_5000)));
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_tree() {
+        let domu = DomU { kernel_addr: 0, kernel_size: 0, memory_kib: 0, vcpus: 1 };
+        assert!(xen_dtb(b"not a device tree", "", &domu).is_err());
+    }
+}

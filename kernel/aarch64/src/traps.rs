@@ -14,6 +14,7 @@ use bulkhead_abi::{CapInfo, PhysAddr};
 use bulkhead_bootcfg::Capability;
 use core::sync::atomic::Ordering;
 use kernel_core::census::EntryClass;
+use kernel_core::esr::Esr;
 use kernel_core::fault::{FaultReason, TrapAction, on_trap};
 use kernel_core::hypercall::{Denial, Effect, Services, VcpuSnapshot, answer_without_context, dispatch};
 use kernel_core::irq::{KernelIrqs, PhysIrq};
@@ -229,7 +230,7 @@ extern "C" fn bulkhead_lower_sync(frame: &mut Frame) -> RegWrite {
     count_entry();
     let esr = vectors::esr();
     crate::percpu::census(EntryClass::of_sync(esr));
-    if esr >> 26 == EC_HVC64 {
+    if Esr::new(esr).is_hvc64() {
         let function = frame.x[0];
         if let Some(x0) = answer_without_context(function) {
             frame.x[0] = x0;
@@ -272,8 +273,6 @@ fn pending(d: usize) -> u64 {
     doorbell::take_pending(d)
 }
 
-/// ESR_EL2.EC of `hvc` from AArch64.
-const EC_HVC64: u64 = 0x16;
 const NOTIFY: u64 = bulkhead_abi::Hypercall::Notify as u64;
 const PENDING: u64 = bulkhead_abi::Hypercall::Pending as u64;
 const WAIT: u64 = bulkhead_abi::Hypercall::Wait as u64;

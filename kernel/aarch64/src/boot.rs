@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 //! The boot sequence of the primary CPU: device tree, configuration,
-//! console, cross-checks, secondary CPUs, domain images, banner.
+//! console, cross-checks, secondary CPUs, domain images, banner. No
+//! `unsafe`: the console UART and the GIC are opened from the device
+//! tree's facts by the arch layer.
+#![deny(unsafe_code)]
 
-use crate::arch::{gic, memory, uart::Uart};
+use crate::arch::percpu::PCPUS;
+use crate::arch::{gic, memory, uart};
 use crate::cpus;
 use crate::domains;
-use crate::log::{Show, set_console};
-use crate::percpu::PCPUS;
+use crate::log::Show;
+use bulkhead_abi::PhysAddr;
 use bulkhead_bootcfg::payload::{boot_file_bytes_with, image_bytes_with};
 use bulkhead_bootcfg::{BootConfig, UartKind};
 use core::sync::atomic::Ordering;
@@ -27,9 +31,7 @@ fn choose_console(facts: &PlatformFacts<'_>, wanted: Option<(UartKind, usize)>) 
         _ => facts.uarts.first().map(|&(k, b)| (k, b.raw() as usize)),
     };
     if let Some((kind, base)) = chosen {
-        // SAFETY: the device tree describes a UART of this model at this
-        // address, and only the kernel's console writes to it.
-        set_console(unsafe { Uart::new(kind, base) });
+        uart::open_console(kind, PhysAddr::new(base as u64), &facts.uarts);
     }
 }
 
@@ -73,15 +75,11 @@ pub fn boot(dtb_addr: usize) -> Result<usize, BootError> {
         PCPUS[p].mpidr.store(mpidr, Ordering::Release);
         PCPUS[p].stack_top.store(memory::stack_top(slot), Ordering::Release);
     }
-    // SAFETY: the cross-check confirmed these are this machine's GICv3
-    // frames; only the kernel drives them.
-    unsafe {
-        gic::init(
-            config.gic.distributor.raw() as usize,
-            config.gic.redistributors.raw() as usize,
-            usize::from(config.pcpus),
-            boot_cpu,
-        );
+    // The cross-check confirmed that the device tree's GICv3 frames are
+    // the configuration's.
+    if !gic::init(facts.gicv3, usize::from(config.pcpus), boot_cpu) {
+        let board = (config.gic.distributor, config.gic.redistributors);
+        return Err(BootError::GicMismatch { board, dtb: facts.gicv3 });
     }
     gic::init_cpu(boot_cpu);
     // Direct delivery keeps the kernel's interrupts in Group 0, which a GIC
@@ -93,7 +91,7 @@ pub fn boot(dtb_addr: usize) -> Result<usize, BootError> {
         return Err(BootError::DirectDeliveryNeedsGroup0 { domain });
     }
     domains::build_world(config, payload)?;
-    crate::console::init_input(config, boot_cpu);
+    crate::console_input::init_input(config, boot_cpu);
     kprintln!("boot complete: starting {} domains", config.domains.len());
     if cfg!(feature = "census") {
         // Under QEMU's -icount the counter counts instructions since reset.

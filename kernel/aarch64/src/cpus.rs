@@ -4,9 +4,11 @@
 //! Every CPU the device tree lists is started with PSCI CPU_ON and reports
 //! in by setting its bit in `ONLINE`, then waits for the boot CPU to build
 //! the world before it enters its run loop.
+#![deny(unsafe_code)]
 
+use crate::arch::percpu;
 use crate::arch::{entry, gic, psci, system, timer};
-use crate::{domains, percpu};
+use crate::domains;
 use aarch64_cpu::registers::{MPIDR_EL1, Readable};
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel_core::BootError;
@@ -49,8 +51,11 @@ pub fn start_secondaries(mpidrs: &[u64]) -> Result<(usize, usize), BootError> {
     Ok((all.count_ones() as usize, boot_index))
 }
 
-/// A secondary CPU, fresh from `secondary_entry`.
-pub fn secondary_main(index: usize) -> ! {
+/// A secondary CPU, fresh from `arch::entry`'s `secondary_entry` stub;
+/// `index` is its device-tree CPU index.
+#[allow(unsafe_code, reason = "exported under the name the arch layer's assembly calls")]
+#[unsafe(no_mangle)]
+extern "C" fn bulkhead_secondary_main(index: usize) -> ! {
     percpu::set_this(index);
     kprintln!("pCPU {} online (MPIDR {:#x})", index, my_mpidr());
     ONLINE.fetch_or(1 << index, Ordering::AcqRel);

@@ -24,14 +24,14 @@
 //! while a peer may be using it (the reconnect handshake in
 //! `bulkhead_ring::link` needs no help from the kernel beyond the epoch).
 //! It has no `unsafe`.
+#![deny(unsafe_code)]
 
+use crate::arch::percpu::PCPUS;
 use crate::arch::{gic, timer};
-use crate::domains::{DOMAINS, World};
-use crate::percpu::PCPUS;
+use crate::world::{DOMAINS, World};
 use bulkhead_abi::Error;
 use bulkhead_bootcfg::{Capability, Delivery, MAX_CAPS, MAX_CHANNELS, MAX_DOMAINS};
 use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
-use kernel_core::irq::PhysIrq;
 use kernel_core::pinning::VcpuId;
 use kernel_core::ratelimit::{NotifyLimit, REPORT_EVERY_MS};
 
@@ -219,10 +219,10 @@ fn refuse(d: usize, slot: u64) -> u64 {
 fn report_refusals(d: usize, slot: usize, route: &Refusals, first: bool) {
     let refused = route.refused.load(Ordering::Relaxed);
     let count = refused.saturating_sub(route.reported.swap(refused, Ordering::Relaxed));
-    if count == 0 || !crate::domains::log_admits(d) {
+    if count == 0 || !crate::world::log_admits(d) {
         return;
     }
-    let config = crate::domains::world().config;
+    let config = crate::world::world().config;
     let Some(domain) = config.domains.get(d) else { return };
     let Some(Capability::Channel { channel, .. }) = domain.caps.get(slot).copied() else { return };
     let Some(ch) = config.channels.get(usize::from(channel)) else { return };
@@ -252,68 +252,14 @@ pub fn take_pending(d: usize) -> u64 {
     DOMAINS.get(d).map_or(0, |s| s.pending.swap(0, Ordering::AcqRel))
 }
 
-/// `Wait`: returns domain `d`'s pending doorbells, sleeping in `wfi` on
-/// pCPU `p` until there are some. A wake-up is any interrupt at this
-/// pCPU's interface (EL2 keeps interrupts masked; `wfi` still wakes), taken
-/// one per wake-up: the kick (a doorbell, the domain being stopped:
-/// `check_kicked` parks this pCPU then, or a virtual SGI), the watchdog, or
-/// an interrupt of the domain's (forwarded), after which the call returns
-/// what is pending, possibly 0, rather than sleep through what the domain
-/// may need to see.
-pub fn wait(p: usize, d: usize) -> u64 {
-    let Some(state) = DOMAINS.get(d) else { return 0 };
-    let me = &PCPUS[p];
-    if me.direct.load(Ordering::Relaxed) {
-        // Its interrupts (the doorbell SGI among them) go to EL1, not here:
-        // the domain sleeps in its own `wfi`; `Wait` only takes the set.
-        return take_pending(d);
-    }
-    loop {
-        let bits = take_pending(d);
-        if bits != 0 {
-            return bits;
-        }
-        sleep();
-        let Some(intid) = gic::acknowledge() else { continue };
-        match crate::traps::classify_irq(u32::from(intid)) {
-            PhysIrq::Kick => {
-                gic::end(intid);
-                if crate::arch::system::stopping()
-                    || state.generation.load(Ordering::Acquire) != me.generation.load(Ordering::Relaxed)
-                {
-                    crate::domains::check_kicked(p);
-                }
-                // A kick may also bring a virtual interrupt (an SGI from
-                // another vCPU): the domain must see it, as after a `wfi`.
-                if crate::vgic::refill_lrs(p, d) {
-                    return take_pending(d);
-                }
-            }
-            PhysIrq::HypTimer => {
-                gic::end(intid);
-                crate::domains::watchdog_tick(p);
-            }
-            PhysIrq::Maintenance => {
-                gic::end(intid);
-                let _ = crate::vgic::refill_lrs(p, d);
-            }
-            PhysIrq::ConsoleInput => crate::traps::console_input(intid),
-            PhysIrq::GuestTimer | PhysIrq::Guest => {
-                crate::traps::forward_guest_irq(p, intid);
-                return take_pending(d);
-            }
-        }
-    }
-}
-
-/// `wfi`; benchmark builds also account what the guest's PMU counter 0
+/// `wfi` (`Wait`'s sleep); benchmark builds also account what the guest's PMU counter 0
 /// counted meanwhile (other vCPUs' instructions, under `-icount`).
-fn sleep() {
+pub fn sleep() {
     if cfg!(feature = "bench") {
         let before = crate::arch::pmu::counter0();
         aarch64_cpu::asm::wfi();
         let slept = crate::arch::pmu::counter0().wrapping_sub(before);
-        let me = crate::percpu::me();
+        let me = crate::arch::percpu::me();
         me.wait_slept.store(me.wait_slept.load(Ordering::Relaxed).wrapping_add(slept), Ordering::Release);
     } else {
         aarch64_cpu::asm::wfi();

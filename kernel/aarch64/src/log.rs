@@ -5,27 +5,19 @@
 //! `kprintln!` call sites emit defmt frames instead (rzcobs-encoded, decode
 //! with `defmt-print -e <kernel elf>`); text and defmt never share the
 //! stream. Lines from different CPUs never interleave: each line is written
-//! under one lock.
+//! under one lock. The console UART is `arch::uart`'s (`open_console`), the
+//! defmt global logger `arch::defmt_logger`. No `unsafe`.
 
-use crate::arch::uart::Uart;
+#![deny(unsafe_code)]
+
+#[cfg(not(feature = "defmt"))]
+use crate::arch::uart::{Uart, console};
 use core::fmt;
 #[cfg(not(feature = "defmt"))]
 use spin::Mutex;
-use spin::Once;
 
-static CONSOLE: Once<Uart> = Once::new();
 #[cfg(not(feature = "defmt"))]
 static LINE_LOCK: Mutex<()> = Mutex::new(());
-
-/// Sets the console (first call wins).
-pub fn set_console(uart: Uart) {
-    CONSOLE.call_once(|| uart);
-}
-
-/// The console UART (for its receive side: `console::physical_input`).
-pub fn console_uart() -> Option<&'static Uart> {
-    CONSOLE.get()
-}
 
 /// Prints one line through the console (text mode).
 macro_rules! kprintln {
@@ -76,7 +68,7 @@ impl fmt::Write for LineWriter<'_> {
 #[cfg(not(feature = "defmt"))]
 pub fn print_line_forced(args: fmt::Arguments<'_>) {
     use fmt::Write;
-    let Some(uart) = CONSOLE.get() else { return };
+    let Some(uart) = console() else { return };
     let mut guard = None;
     for _ in 0..1_000_000 {
         guard = LINE_LOCK.try_lock();
@@ -94,59 +86,17 @@ pub fn print_line_forced(args: fmt::Arguments<'_>) {
 #[cfg(not(feature = "defmt"))]
 pub fn print_line(args: fmt::Arguments<'_>) {
     use fmt::Write;
-    let Some(uart) = CONSOLE.get() else { return };
+    let Some(uart) = console() else { return };
     let _line = LINE_LOCK.lock();
     let _ = LineWriter(uart).write_fmt(args);
     uart.put_all(b"\r\n");
 }
 
-#[cfg(feature = "defmt")]
-mod defmt_logger {
-    //! The defmt global logger: frames go to the console UART.
-    use super::CONSOLE;
-    use core::cell::UnsafeCell;
-    use core::sync::atomic::{AtomicBool, Ordering};
-
-    #[defmt::global_logger]
-    struct Logger;
-
-    static TAKEN: AtomicBool = AtomicBool::new(false);
-
-    struct EncoderCell(UnsafeCell<defmt::Encoder>);
-    // SAFETY: the encoder is only touched between `acquire` (which takes
-    // TAKEN) and `release` (which frees it), so by one CPU at a time.
-    unsafe impl Sync for EncoderCell {}
-
-    static ENCODER: EncoderCell = EncoderCell(UnsafeCell::new(defmt::Encoder::new()));
-
-    fn put(bytes: &[u8]) {
-        if let Some(uart) = CONSOLE.get() {
-            uart.put_all(bytes);
-        }
-    }
-
-    // SAFETY: acquire/release form a lock around every frame; the
-    // encoder is accessed only while it is held.
-    unsafe impl defmt::Logger for Logger {
-        fn acquire() {
-            while TAKEN.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
-                core::hint::spin_loop();
-            }
-            // SAFETY: TAKEN is held, so this CPU has the encoder.
-            unsafe { (*ENCODER.0.get()).start_frame(put) }
-        }
-
-        unsafe fn flush() {}
-
-        unsafe fn release() {
-            // SAFETY: the caller holds TAKEN (defmt's contract).
-            unsafe { (*ENCODER.0.get()).end_frame(put) }
-            TAKEN.store(false, Ordering::Release);
-        }
-
-        unsafe fn write(bytes: &[u8]) {
-            // SAFETY: the caller holds TAKEN (defmt's contract).
-            unsafe { (*ENCODER.0.get()).write(bytes, put) }
-        }
-    }
+/// The kernel's last line, `system stop: exit <code>` (written even if the
+/// line lock is held): what `arch::system::stop` announces.
+pub fn stop_line(code: bulkhead_abi::ExitCode) {
+    #[cfg(not(feature = "defmt"))]
+    print_line_forced(format_args!("{}{}", bulkhead_abi::STOP_LINE_PREFIX, code as u32));
+    #[cfg(feature = "defmt")]
+    defmt::println!("{}{}", bulkhead_abi::STOP_LINE_PREFIX, code as u32);
 }

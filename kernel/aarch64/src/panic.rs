@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 //! A kernel panic: report where, stop every CPU, end with `ExitCode::Panic`.
+#![deny(unsafe_code)]
 
 use crate::arch::system;
 use crate::log::Show;
@@ -14,5 +15,5 @@ fn panic(info: &PanicInfo<'_>) -> ! {
     crate::log::print_line_forced(format_args!("PANIC at {}:{}:{}: {}", file, line, column, Show(&info.message())));
     #[cfg(feature = "defmt")]
     kprintln!("PANIC at {}:{}:{}: {}", file, line, column, Show(&info.message()));
-    system::stop(ExitCode::Panic)
+    system::stop(ExitCode::Panic, crate::log::stop_line)
 }

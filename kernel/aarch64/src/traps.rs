@@ -2,21 +2,25 @@
 //! What happens when a domain traps to EL2: the handlers the vector table
 //! calls. Classification and decisions come from `kernel-core`; this file
 //! applies them to the trapped vCPU's registers and the shared state.
+#![deny(unsafe_code)]
 
 use crate::arch::gic;
 use crate::arch::memory::phys;
+use crate::arch::percpu::PCPUS;
 use crate::arch::vectors::{self, Frame};
-use crate::domains::{self, DOMAINS};
+use crate::domains;
 use crate::doorbell;
+use crate::irqs::{classify_irq, console_input, forward_guest_irq};
 use crate::log::Show;
-use crate::percpu::PCPUS;
+use crate::world::{self, DOMAINS};
 use bulkhead_abi::{CapInfo, PhysAddr};
 use bulkhead_bootcfg::Capability;
 use core::sync::atomic::Ordering;
 use kernel_core::census::EntryClass;
+use kernel_core::esr::Esr;
 use kernel_core::fault::{FaultReason, TrapAction, on_trap};
 use kernel_core::hypercall::{Denial, Effect, Services, VcpuSnapshot, answer_without_context, dispatch};
-use kernel_core::irq::{KernelIrqs, PhysIrq};
+use kernel_core::irq::PhysIrq;
 use kernel_core::pinning::VcpuId;
 use kernel_core::psci::PsciAction;
 use kernel_core::serror::{SErrorVerdict, classify_serror};
@@ -36,7 +40,7 @@ impl Caller {
     }
 
     fn name(&self) -> &'static str {
-        domains::world().config.domains.get(self.domain()).map_or("?", |d| d.name.as_str())
+        world::world().config.domains.get(self.domain()).map_or("?", |d| d.name.as_str())
     }
 }
 
@@ -46,16 +50,16 @@ static NO_PLAN: spin::Once<Stage2Plan> = spin::Once::new();
 
 impl Services for Caller {
     fn plan(&self) -> &Stage2Plan {
-        domains::world().plan(self.domain()).unwrap_or_else(|| {
+        world::world().plan(self.domain()).unwrap_or_else(|| {
             NO_PLAN.call_once(|| {
-                Stage2Plan::for_domain(domains::world().config, bulkhead_abi::DomainId::new(u16::MAX))
+                Stage2Plan::for_domain(world::world().config, bulkhead_abi::DomainId::new(u16::MAX))
                     .unwrap_or_else(|_| panic!("domain {} has no stage-2 plan", self.domain()))
             })
         })
     }
 
     fn vcpus(&self) -> VcpuSnapshot {
-        let count = domains::world().config.domains.get(self.domain()).map_or(0, |d| d.pcpus.len());
+        let count = world::world().config.domains.get(self.domain()).map_or(0, |d| d.pcpus.len());
         VcpuSnapshot { power: DOMAINS[self.domain()].powers(count), count }
     }
 
@@ -82,7 +86,7 @@ impl Services for Caller {
     }
 
     fn wait_slept(&self) -> Option<u64> {
-        cfg!(feature = "bench").then(|| crate::percpu::me().wait_slept.load(Ordering::Acquire))
+        cfg!(feature = "bench").then(|| crate::arch::percpu::me().wait_slept.load(Ordering::Acquire))
     }
 
     fn bench_sleep(&mut self, ms: u64) -> bool {
@@ -95,12 +99,12 @@ impl Services for Caller {
     }
 
     fn capability(&self, slot: u64) -> Option<Capability> {
-        let domain = domains::world().config.domains.get(self.domain())?;
+        let domain = world::world().config.domains.get(self.domain())?;
         domain.caps.get(usize::try_from(slot).ok()?).copied()
     }
 
     fn describe(&self, cap: Capability) -> CapInfo {
-        kernel_core::caps::describe(domains::world().config, self.domain(), cap)
+        kernel_core::caps::describe(world::world().config, self.domain(), cap)
     }
 
     fn write_ram(&self, pa: PhysAddr, bytes: &[u8]) {
@@ -112,7 +116,7 @@ impl Services for Caller {
         // Every channel slot has a route (built at boot from the same
         // capability table), so the dispatcher reaches this only if the
         // fast path was bypassed: ring it through the route.
-        let slot = domains::world()
+        let slot = world::world()
             .config
             .domains
             .get(self.domain())
@@ -129,15 +133,15 @@ impl Services for Caller {
     }
 
     fn params(&self) -> &str {
-        domains::world().config.domains.get(self.domain()).map_or("", |d| d.params.as_str())
+        world::world().config.domains.get(self.domain()).map_or("", |d| d.params.as_str())
     }
 
     fn wait(&mut self) -> u64 {
-        doorbell::wait(domains::this_pcpu(), self.domain())
+        wait(world::this_pcpu(), self.domain())
     }
 
     fn audit(&mut self, denial: Denial) {
-        if crate::domains::note_denial(self.domain()) {
+        if crate::world::note_denial(self.domain()) {
             kprintln!("denied: domain {} vCPU {}: {}", self.name(), self.vcpu.index, Show(&DenialText(denial)));
         }
     }
@@ -166,21 +170,21 @@ impl core::fmt::Display for DenialText {
 #[inline(always)]
 fn count_entry() {
     if cfg!(feature = "bench") {
-        crate::percpu::count_entry();
+        crate::arch::percpu::count_entry();
     }
 }
 
 /// This pCPU and the vCPU it runs.
 fn current() -> (usize, VcpuId) {
-    let p = domains::this_pcpu();
-    match domains::vcpu_of(p) {
+    let p = world::this_pcpu();
+    match world::vcpu_of(p) {
         Some(vcpu) => (p, vcpu),
         None => panic!("trap on pCPU {p}, which runs no vCPU"),
     }
 }
 
 fn psci_action(p: usize, vcpu: VcpuId, frame: &mut Frame, action: PsciAction) {
-    let name = domains::world().config.domains.get(vcpu.domain.index()).map_or("?", |d| d.name.as_str());
+    let name = world::world().config.domains.get(vcpu.domain.index()).map_or("?", |d| d.name.as_str());
     match action {
         PsciAction::None => {}
         PsciAction::CpuOn { vcpu: target, entry, context } => {
@@ -196,13 +200,13 @@ fn psci_action(p: usize, vcpu: VcpuId, frame: &mut Frame, action: PsciAction) {
         }
         PsciAction::CpuOff => domains::cpu_off(p, vcpu),
         PsciAction::SystemOff => {
-            if domains::log_admits(vcpu.domain.index()) {
+            if world::log_admits(vcpu.domain.index()) {
                 kprintln!("domain {}: PSCI SYSTEM_OFF from vCPU {}", name, vcpu.index);
             }
             domains::stop_domain(p, vcpu, false)
         }
         PsciAction::SystemReset => {
-            if domains::log_admits(vcpu.domain.index()) {
+            if world::log_admits(vcpu.domain.index()) {
                 kprintln!("domain {}: PSCI SYSTEM_RESET from vCPU {}", name, vcpu.index);
             }
             domains::stop_domain(p, vcpu, true)
@@ -224,12 +228,13 @@ const NO_WRITE: RegWrite = RegWrite { reg: 0, value: 0 };
 /// A synchronous trap from a domain. The hot path is kept small: a
 /// hypercall that needs no caller state is answered here; everything else
 /// goes out of line.
+#[allow(unsafe_code, reason = "exported under the name the arch layer's assembly calls")]
 #[unsafe(no_mangle)]
 extern "C" fn bulkhead_lower_sync(frame: &mut Frame) -> RegWrite {
     count_entry();
     let esr = vectors::esr();
-    crate::percpu::census(EntryClass::of_sync(esr));
-    if esr >> 26 == EC_HVC64 {
+    crate::arch::percpu::census(EntryClass::of_sync(esr));
+    if Esr::new(esr).is_hvc64() {
         let function = frame.x[0];
         if let Some(x0) = answer_without_context(function) {
             frame.x[0] = x0;
@@ -239,8 +244,8 @@ extern "C" fn bulkhead_lower_sync(frame: &mut Frame) -> RegWrite {
         // and a routed slot is a valid channel capability (the route table
         // was built from the capability table). Anything else takes the
         // dispatcher's path, which refuses and audits.
-        let d = crate::percpu::me().domain.load(Ordering::Relaxed);
-        if d != crate::percpu::NO_DOMAIN {
+        let d = crate::arch::percpu::me().domain.load(Ordering::Relaxed);
+        if d != crate::arch::percpu::NO_DOMAIN {
             // Notify first, then Wait (their costs are benchmark targets);
             // `pending` is cold so that the compiler keeps this order.
             if function == NOTIFY {
@@ -252,7 +257,7 @@ extern "C" fn bulkhead_lower_sync(frame: &mut Frame) -> RegWrite {
                 frame.x[0] = pending(d);
                 return NO_WRITE;
             } else if function == WAIT {
-                frame.x[0] = doorbell::wait(domains::this_pcpu(), d);
+                frame.x[0] = wait(world::this_pcpu(), d);
                 return NO_WRITE;
             }
         }
@@ -261,6 +266,62 @@ extern "C" fn bulkhead_lower_sync(frame: &mut Frame) -> RegWrite {
         return NO_WRITE;
     }
     other_trap(esr, frame)
+}
+
+/// `Wait` (here rather than in `doorbell.rs`: a kick may park this pCPU
+/// and the watchdog may fault its domain, which are `domains`' business):
+/// returns domain `d`'s pending doorbells, sleeping in `wfi` on
+/// pCPU `p` until there are some. A wake-up is any interrupt at this
+/// pCPU's interface (EL2 keeps interrupts masked; `wfi` still wakes), taken
+/// one per wake-up: the kick (a doorbell, the domain being stopped:
+/// `check_kicked` parks this pCPU then, or a virtual SGI), the watchdog, or
+/// an interrupt of the domain's (forwarded), after which the call returns
+/// what is pending, possibly 0, rather than sleep through what the domain
+/// may need to see.
+fn wait(p: usize, d: usize) -> u64 {
+    let Some(state) = DOMAINS.get(d) else { return 0 };
+    let me = &PCPUS[p];
+    if me.direct.load(Ordering::Relaxed) {
+        // Its interrupts (the doorbell SGI among them) go to EL1, not here:
+        // the domain sleeps in its own `wfi`; `Wait` only takes the set.
+        return doorbell::take_pending(d);
+    }
+    loop {
+        let bits = doorbell::take_pending(d);
+        if bits != 0 {
+            return bits;
+        }
+        doorbell::sleep();
+        let Some(intid) = gic::acknowledge() else { continue };
+        match classify_irq(u32::from(intid)) {
+            PhysIrq::Kick => {
+                gic::end(intid);
+                if crate::arch::system::stopping()
+                    || state.generation.load(Ordering::Acquire) != me.generation.load(Ordering::Relaxed)
+                {
+                    domains::check_kicked(p);
+                }
+                // A kick may also bring a virtual interrupt (an SGI from
+                // another vCPU): the domain must see it, as after a `wfi`.
+                if crate::vgic::refill_lrs(p, d) {
+                    return doorbell::take_pending(d);
+                }
+            }
+            PhysIrq::HypTimer => {
+                gic::end(intid);
+                domains::watchdog_tick(p);
+            }
+            PhysIrq::Maintenance => {
+                gic::end(intid);
+                let _ = crate::vgic::refill_lrs(p, d);
+            }
+            PhysIrq::ConsoleInput => console_input(intid),
+            PhysIrq::GuestTimer | PhysIrq::Guest => {
+                forward_guest_irq(p, intid);
+                return doorbell::take_pending(d);
+            }
+        }
+    }
 }
 
 /// `Pending`, out of line and marked cold so that the compiler tests for
@@ -272,8 +333,6 @@ fn pending(d: usize) -> u64 {
     doorbell::take_pending(d)
 }
 
-/// ESR_EL2.EC of `hvc` from AArch64.
-const EC_HVC64: u64 = 0x16;
 const NOTIFY: u64 = bulkhead_abi::Hypercall::Notify as u64;
 const PENDING: u64 = bulkhead_abi::Hypercall::Pending as u64;
 const WAIT: u64 = bulkhead_abi::Hypercall::Wait as u64;
@@ -299,6 +358,7 @@ fn other_trap(esr: u64, frame: &mut Frame) -> RegWrite {
 
 /// The second pass of a trap whose handler needed x19..x29 (see
 /// `vectors::FullFrame`).
+#[allow(unsafe_code, reason = "exported under the name the arch layer's assembly calls")]
 #[unsafe(no_mangle)]
 extern "C" fn bulkhead_lower_sync_full(frame: &mut vectors::FullFrame) -> RegWrite {
     let high = frame.high;
@@ -388,51 +448,16 @@ fn other_trap_with(esr: u64, frame: &mut Frame, high: Option<&[u64; 11]>) -> Reg
     NO_WRITE
 }
 
-/// What a physical interrupt acknowledged at EL2 is for: the one
-/// classification (`kernel_core::irq`) that every path taking interrupts
-/// uses (this file's IRQ and FIQ paths, `Wait`, a parked pCPU), so that no
-/// path forwards one of the kernel's own (the console's input among them)
-/// to a guest.
-#[inline(always)]
-pub fn classify_irq(intid: u32) -> PhysIrq {
-    let kernel = KernelIrqs {
-        kick: u32::from(gic::KICK),
-        hyp_timer: u32::from(gic::HYP_TIMER),
-        maintenance: u32::from(gic::MAINTENANCE),
-        vtimer: u32::from(gic::VTIMER),
-        console_input: crate::console::input_irq(),
-    };
-    kernel_core::irq::classify(intid, &kernel)
-}
-
-/// The kernel's console input, taken at EL2 (the IRQ path and `Wait`):
-/// never the domain's, whatever its virtual GIC calls that number.
-#[inline(always)]
-pub fn console_input(intid: arm_gic::IntId) {
-    crate::console::physical_input();
-    gic::end(intid);
-}
-
-/// A guest's interrupt taken at EL2 on pCPU `p` (the IRQ path and `Wait`):
-/// its priority dropped now and forwarded to the vCPU (whose EOI
-/// deactivates it), or deactivated as stray.
-#[inline(always)]
-pub fn forward_guest_irq(p: usize, intid: arm_gic::IntId) {
-    gic::priority_drop(intid);
-    if !crate::vgic::forward(p, u32::from(intid)) {
-        crate::arch::vgic::deactivate(u32::from(intid));
-    }
-}
-
 /// A physical interrupt while a domain ran (HCR_EL2.IMO=1): the kernel's
 /// own (kick, watchdog, maintenance, console input) are ended here; any other is
 /// forwarded to this pCPU's vCPU if its domain owns it (priority dropped
 /// now, deactivated by the guest's EOI), or deactivated as stray.
+#[allow(unsafe_code, reason = "exported under the name the arch layer's assembly calls")]
 #[unsafe(no_mangle)]
 extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) -> RegWrite {
     count_entry();
-    crate::percpu::census(EntryClass::Irq);
-    let p = domains::this_pcpu();
+    crate::arch::percpu::census(EntryClass::Irq);
+    let p = world::this_pcpu();
     // One interrupt per entry: another pending one raises the exception
     // again right after `eret` (rare), and the common case skips a second
     // acknowledge and the loop's register pressure.
@@ -449,7 +474,7 @@ extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) -> RegWrite {
             }
             PhysIrq::Maintenance => {
                 gic::end(intid);
-                crate::vgic::maintenance(p, crate::percpu::PCPUS[p].domain.load(Ordering::Relaxed));
+                crate::vgic::maintenance(p, crate::arch::percpu::PCPUS[p].domain.load(Ordering::Relaxed));
             }
             PhysIrq::ConsoleInput => console_input(intid),
             PhysIrq::GuestTimer | PhysIrq::Guest => forward_guest_irq(p, intid),
@@ -459,7 +484,7 @@ extern "C" fn bulkhead_lower_irq(_frame: &mut Frame) -> RegWrite {
 }
 
 fn refill(p: usize) {
-    let d = crate::percpu::PCPUS[p].domain.load(Ordering::Relaxed);
+    let d = crate::arch::percpu::PCPUS[p].domain.load(Ordering::Relaxed);
     let _ = crate::vgic::refill_lrs(p, d);
 }
 
@@ -467,15 +492,16 @@ fn refill(p: usize) {
 /// direct delivery the kernel's kick and watchdog timer are Group 0; on
 /// others nothing is, and a stray one is acknowledged and dropped, so that
 /// it cannot stop the system.
+#[allow(unsafe_code, reason = "exported under the name the arch layer's assembly calls")]
 #[unsafe(no_mangle)]
 extern "C" fn bulkhead_lower_fiq(_frame: &mut Frame) -> RegWrite {
     count_entry();
-    crate::percpu::census(EntryClass::Fiq);
-    let p = domains::this_pcpu();
+    crate::arch::percpu::census(EntryClass::Fiq);
+    let p = world::this_pcpu();
     while let Some(intid) = gic::acknowledge_group0() {
         let class = classify_irq(u32::from(intid));
         if class == PhysIrq::ConsoleInput {
-            crate::console::physical_input();
+            crate::console_input::physical_input();
         }
         gic::end_group0(intid);
         match class {
@@ -488,10 +514,11 @@ extern "C" fn bulkhead_lower_fiq(_frame: &mut Frame) -> RegWrite {
 }
 
 /// An SError while a domain ran (HCR_EL2.AMO=1).
+#[allow(unsafe_code, reason = "exported under the name the arch layer's assembly calls")]
 #[unsafe(no_mangle)]
 extern "C" fn bulkhead_lower_serror(_frame: &mut Frame) -> RegWrite {
     count_entry();
-    crate::percpu::census(EntryClass::SError);
+    crate::arch::percpu::census(EntryClass::SError);
     let (p, vcpu) = current();
     let esr = vectors::esr();
     match classify_serror(esr) {

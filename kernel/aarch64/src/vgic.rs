@@ -12,10 +12,11 @@
 //! effects of the domain's distributor writes on the physical GIC.
 //! Must not: decide what a register access means (the model does) or
 //! touch the hardware directly (the arch layer does). No `unsafe`.
+#![deny(unsafe_code)]
 
+use crate::arch::percpu::{NO_DOMAIN, PCPUS};
 use crate::arch::{gic, vgic as ich};
-use crate::domains::{DOMAINS, World};
-use crate::percpu::{NO_DOMAIN, PCPUS};
+use crate::world::{DOMAINS, World};
 use bulkhead_bootcfg::{MAX_DOMAINS, MAX_PCPUS};
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use kernel_core::pinning::VcpuId;
@@ -152,7 +153,7 @@ pub fn vcpu_start(p: usize) {
         for intid in (3..16).chain([u32::from(gic::VTIMER)]) {
             gic::enable_private(p, intid, false);
         }
-        let sgi_frame = crate::domains::world().config.gic.redistributors.raw() + (p as u64) * 0x2_0000 + 0x1_0000;
+        let sgi_frame = crate::world::world().config.gic.redistributors.raw() + (p as u64) * 0x2_0000 + 0x1_0000;
         crate::arch::memory::phys::write32(sgi_frame + 0x380, !0b101); // ICACTIVER0 (not the kick, nor SGI 2)
     }
 }
@@ -277,7 +278,7 @@ pub fn forward(p: usize, intid: u32) -> bool {
 
 /// The pCPU of vCPU `vcpu` of domain `d`.
 fn pcpu_of(d: usize, vcpu: usize) -> Option<usize> {
-    let world = crate::domains::world();
+    let world = crate::world::world();
     world.pins.pcpu_of(VcpuId { domain: bulkhead_abi::DomainId::new(d as u16), index: vcpu })
 }
 
@@ -301,7 +302,7 @@ fn pend_soft(d: usize, vcpu: usize, intid: u32, from: usize) {
 pub fn pend_line(d: usize, intid: u32) {
     let vcpu = VGICS.get(d).and_then(|v| v.lock().target(intid)).unwrap_or(0);
     if pcpu_of(d, vcpu).is_some_and(|q| !PCPUS[q].direct.load(Ordering::Relaxed)) {
-        pend_soft(d, vcpu, intid, crate::domains::this_pcpu());
+        pend_soft(d, vcpu, intid, crate::world::this_pcpu());
     }
 }
 
@@ -356,7 +357,7 @@ pub fn mmio(p: usize, access: MmioAccess, value: u64) -> MmioOutcome {
     if d == NO_DOMAIN {
         return MmioOutcome::NotGic;
     }
-    let world = crate::domains::world();
+    let world = crate::world::world();
     let layout = layout(world, d);
     if !layout.contains(access.ipa) {
         return MmioOutcome::NotGic;
@@ -406,7 +407,7 @@ pub fn mmio(p: usize, access: MmioAccess, value: u64) -> MmioOutcome {
         }
     }
     if let Some(refusal) = result.refused
-        && crate::domains::note_denial(d)
+        && crate::world::note_denial(d)
     {
         let name = world.config.domains.get(d).map_or("?", |dom| dom.name.as_str());
         match refusal {

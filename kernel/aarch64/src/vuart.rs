@@ -20,10 +20,11 @@
 //! interrupt exists only in the domain's virtual GIC, never on the
 //! physical one. Must not: decide what a register access means (the model
 //! does) or touch the hardware. No `unsafe`.
+#![deny(unsafe_code)]
 
-use crate::domains::{self, DOMAINS};
-use crate::percpu::{NO_DOMAIN, PCPUS};
+use crate::arch::percpu::{NO_DOMAIN, PCPUS};
 use crate::vgic::MmioOutcome;
+use crate::world::{self, DOMAINS};
 use bulkhead_bootcfg::{MAX_DOMAINS, VirtualConsole};
 use core::sync::atomic::Ordering;
 use heapless::Deque;
@@ -75,7 +76,7 @@ static UARTS: [Mutex<Slot>; MAX_DOMAINS] =
 
 /// Domain `d`'s emulated console, if it has one.
 pub fn console_of(d: usize) -> Option<VirtualConsole> {
-    domains::world().config.domains.get(d).and_then(|dom| dom.console)
+    world::world().config.domains.get(d).and_then(|dom| dom.console)
 }
 
 /// A stage-2 data abort of the vCPU on pCPU `p` that may be an access to
@@ -97,8 +98,8 @@ pub fn mmio(p: usize, access: MmioAccess, value: u64) -> MmioOutcome {
         crate::console::output(d, &result.output);
     }
     set_line(d, console.intid, level);
-    if result.bad && domains::note_denial(d) {
-        let name = domains::world().config.domains.get(d).map_or("?", |dom| dom.name.as_str());
+    if result.bad && world::note_denial(d) {
+        let name = world::world().config.domains.get(d).map_or("?", |dom| dom.name.as_str());
         let vcpu = PCPUS[p].vcpu.load(Ordering::Relaxed);
         kprintln!(
             "ignored: domain {} vCPU {}: {}-byte UART access at {:#x} of the wrong size or alignment",

@@ -5,6 +5,7 @@
 //! Owns the classes and the line's format; the arch layer keeps the
 //! per-pCPU counters and decides when to print.
 
+use crate::esr::{Esr, ExceptionClass};
 use core::fmt;
 
 /// Where an EL2 entry came from: the exception class (ESR_EL2.EC) of a
@@ -53,13 +54,13 @@ impl EntryClass {
 
     /// The class of a synchronous exception with syndrome `esr`.
     pub fn of_sync(esr: u64) -> Self {
-        match (esr >> 26) & 0x3f {
-            0x16 => Self::Hvc,
-            0x17 => Self::Smc,
-            0x18 => Self::SysReg,
-            0x24 => Self::DataAbort,
-            0x20 => Self::InstructionAbort,
-            0x01 => Self::Wfx,
+        match Esr::new(esr).class() {
+            ExceptionClass::Hvc64 => Self::Hvc,
+            ExceptionClass::Smc64 => Self::Smc,
+            ExceptionClass::SysReg64 => Self::SysReg,
+            ExceptionClass::DataAbortLower => Self::DataAbort,
+            ExceptionClass::InstructionAbortLower => Self::InstructionAbort,
+            ExceptionClass::Wfx => Self::Wfx,
             _ => Self::OtherSync,
         }
     }

@@ -20,6 +20,8 @@ pub mod hcr {
     pub const IMO: u64 = 1 << 4;
     /// SErrors to EL2.
     pub const AMO: u64 = 1 << 5;
+    /// Virtual IRQ pending (the doorbell of a vCPU in trap mode).
+    pub const VI: u64 = 1 << 7;
     /// Trap `wfi`.
     pub const TWI: u64 = 1 << 13;
     /// Trap `wfe`.
@@ -73,6 +75,41 @@ pub mod mdcr {
     pub const TTRF: u64 = 1 << 19;
 }
 
+/// CNTHCTL_EL2 (HCR_EL2.E2H = 0): EL1PCTEN and EL1PCEN, so guests use
+/// their physical counter and timer without trapping.
+pub const CNTHCTL: u64 = 0b11;
+
+/// VMPIDR_EL2 of vCPU `index`: compact ids (Aff0 = the index) with the
+/// RES1 bit 31.
+pub const fn vmpidr(index: u64) -> u64 {
+    (1 << 31) | index
+}
+
+/// Whether pointer authentication is implemented: ID_AA64ISAR1_EL1's APA
+/// `[7:4]`, API `[11:8]`, GPA `[27:24]` or GPI `[31:28]` non-zero. Its key
+/// registers exist (and are reset at a vCPU start) only then, and only
+/// then are HCR_EL2.API and APK set.
+pub const fn has_pauth(isar1: u64) -> bool {
+    isar1 & 0xff00_0ff0 != 0
+}
+
+/// Whether HCRX_EL2 exists (FEAT_HCX: ID_AA64MMFR1_EL1.HCX `[43:40]`).
+pub const fn has_hcrx(mmfr1: u64) -> bool {
+    field(mmfr1, 40) != 0
+}
+
+/// How many hardware breakpoints and watchpoints this CPU has
+/// (ID_AA64DFR0_EL1.BRPs `[15:12]` and WRPs `[23:20]`, each one less than
+/// the count): the pairs a vCPU start resets.
+pub const fn debug_pairs(dfr0: u64) -> (u64, u64) {
+    (field(dfr0, 12) + 1, field(dfr0, 20) + 1)
+}
+
+/// HCR_EL2 `hcr` with the virtual IRQ line (VI) `raised` or lowered.
+pub const fn with_virtual_irq(hcr: u64, raised: bool) -> u64 {
+    if raised { hcr | hcr::VI } else { hcr & !hcr::VI }
+}
+
 /// A 4-bit ID register field at bit `lo`.
 const fn field(reg: u64, lo: u32) -> u64 {
     (reg >> lo) & 0xf
@@ -103,7 +140,7 @@ pub fn hcr_for(i: &HcrInputs) -> u64 {
     if field(i.pfr0, 28) != 0 {
         v |= hcr::TERR | hcr::TEA;
     }
-    if i.isar1 & 0xff00_0ff0 != 0 {
+    if has_pauth(i.isar1) {
         v |= hcr::APK | hcr::API;
     }
     if i.wfi == TrapPolicy::Trap {
@@ -187,6 +224,30 @@ mod tests {
         // RAS [31:28] = 0, no pointer authentication: RES0 bits stay clear.
         let v = hcr_for(&HcrInputs { pfr0: QEMU_MAX_PFR0 & !(0xf << 28), ..inputs() });
         assert_eq!(v & (hcr::TERR | hcr::TEA | hcr::APK | hcr::API), 0);
+    }
+
+    #[test]
+    fn feature_probes_read_their_fields() {
+        assert!(has_pauth(PAUTH_ISAR1));
+        assert!(has_pauth(1 << 28), "GPI");
+        assert!(has_pauth(1 << 8), "API");
+        assert!(!has_pauth(!0xff00_0ff0), "every other field set");
+        assert!(has_hcrx(1 << 40));
+        assert!(!has_hcrx(!(0xf << 40)));
+        // QEMU max: BRPs = 5, WRPs = 3 (6 breakpoints, 4 watchpoints).
+        assert_eq!(debug_pairs(0x0000_0000_0030_5000), (6, 4));
+        assert_eq!(debug_pairs(0), (1, 1));
+        assert_eq!(debug_pairs(0xf0_f000), (16, 16));
+    }
+
+    #[test]
+    fn small_controls() {
+        assert_eq!(vmpidr(0), 0x8000_0000);
+        assert_eq!(vmpidr(3), 0x8000_0003);
+        assert_eq!(CNTHCTL, 3);
+        assert_eq!(with_virtual_irq(0x801c_003b, true), 0x801c_00bb);
+        assert_eq!(with_virtual_irq(0x801c_00bb, false), 0x801c_003b);
+        assert_eq!(with_virtual_irq(0x801c_003b, false), 0x801c_003b);
     }
 
     #[test]

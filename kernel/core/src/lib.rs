@@ -5,7 +5,8 @@
 //! This crate owns the kernel's decisions: what the firmware's device tree
 //! says and whether it agrees with the configuration (`platform`,
 //! `crosscheck`), which pCPU runs which vCPU (`pinning`), what each domain
-//! may map (`stage2`), what a trap means (`trap`, `fault`, `serror`), what a
+//! may map (`stage2`), what a trap means (its syndrome decoded once in `esr`; `trap`,
+//! `fault`, `serror`), what a
 //! domain sees of the CPU (`idregs`) and how EL2 traps enforce it
 //! (`el2ctl`), what its vCPUs start with (`entry`),
 //! what the trap census of instrumented builds prints (`census`),
@@ -29,6 +30,7 @@ pub mod console;
 pub mod crosscheck;
 pub mod el2ctl;
 pub mod entry;
+pub mod esr;
 pub mod fault;
 pub mod grants;
 pub mod hypercall;

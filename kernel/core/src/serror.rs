@@ -28,12 +28,11 @@ pub enum SErrorVerdict {
 /// domain: it was executing when the error arrived, and the kernel itself
 /// issues no accesses that could raise one while a domain runs.
 pub fn classify_serror(esr: u64) -> SErrorVerdict {
-    let ids = (esr >> 24) & 1 == 1;
-    let dfsc = esr & 0x3f;
-    if ids || dfsc != 0x11 {
+    let iss = crate::esr::Esr::new(esr).serror();
+    if iss.ids || iss.dfsc != 0x11 {
         return SErrorVerdict::FaultDomain;
     }
-    match (esr >> 10) & 7 {
+    match iss.aet {
         0b000 => SErrorVerdict::StopSystem,
         0b110 => SErrorVerdict::Corrected,
         _ => SErrorVerdict::FaultDomain,

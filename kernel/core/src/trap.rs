@@ -1,20 +1,9 @@
 // SPDX-License-Identifier: MIT
 //! Classification of exceptions taken from a domain (EL1) to EL2, from the
-//! syndrome register (ESR_EL2). Pure decoding: what to do about a trap is
-//! decided by the caller.
+//! syndrome register (ESR_EL2, whose fields `esr` decodes). Pure: what to
+//! do about a trap is decided by the caller (`fault`).
 
-/// Exception classes (ESR_EL2.EC) the kernel distinguishes.
-mod ec {
-    pub const UNKNOWN: u64 = 0x00;
-    pub const WFX: u64 = 0x01;
-    pub const HVC64: u64 = 0x16;
-    pub const SMC64: u64 = 0x17;
-    pub const SYSREG: u64 = 0x18;
-    pub const SVE: u64 = 0x19;
-    pub const IABT_LOWER: u64 = 0x20;
-    pub const DABT_LOWER: u64 = 0x24;
-    pub const SERROR: u64 = 0x2f;
-}
+use crate::esr::{Esr, ExceptionClass};
 
 /// What a stage-2 (or external) abort was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,66 +86,49 @@ pub enum Trap {
     },
 }
 
-fn bits(value: u64, lo: u32, len: u32) -> u64 {
-    (value >> lo) & ((1 << len) - 1)
-}
-
-fn narrow(value: u64) -> u8 {
-    u8::try_from(value & 0xff).unwrap_or(u8::MAX)
-}
-
-fn abort(iss: u64, fetch: bool) -> Abort {
-    let fsc = bits(iss, 0, 6);
-    let level = narrow(fsc & 3);
+fn abort(esr: Esr, fetch: bool) -> Abort {
+    let iss = esr.abort();
+    let fsc = iss.fsc;
+    let level = fsc & 3;
     let kind = match fsc & !3 {
         0x04 => AbortKind::Translation(level),
         0x08 => AbortKind::AccessFlag(level),
         0x0c => AbortKind::Permission(level),
         0x10 => AbortKind::External,
-        _ => AbortKind::Other(narrow(fsc)),
+        _ => AbortKind::Other(fsc),
     };
     let kind = if fsc == 0x10 { AbortKind::External } else { kind };
-    Abort { kind, write: !fetch && bits(iss, 6, 1) == 1, fetch }
+    Abort { kind, write: !fetch && iss.wnr, fetch }
 }
 
 /// Classifies a trap from ESR_EL2.
 pub fn classify(esr: u64) -> Trap {
-    let class = bits(esr, 26, 6);
-    let iss = bits(esr, 0, 25);
-    match class {
-        ec::HVC64 => Trap::Hvc,
-        ec::SMC64 => Trap::Smc,
-        ec::WFX => Trap::Wfx { wfe: bits(iss, 0, 1) == 1 },
-        ec::SYSREG => Trap::SysReg(SysRegAccess {
-            encoding: SysReg {
-                op0: narrow(bits(iss, 20, 2)),
-                op2: narrow(bits(iss, 17, 3)),
-                op1: narrow(bits(iss, 14, 3)),
-                crn: narrow(bits(iss, 10, 4)),
-                crm: narrow(bits(iss, 1, 4)),
-            },
-            rt: narrow(bits(iss, 5, 5)),
-            read: bits(iss, 0, 1) == 1,
-        }),
-        ec::DABT_LOWER => Trap::DataAbort(abort(iss, false)),
-        ec::IABT_LOWER => Trap::InstructionAbort(abort(iss, true)),
-        ec::SVE => Trap::Sve,
-        ec::SERROR => Trap::SError,
-        ec::UNKNOWN => Trap::Other { ec: 0 },
-        other => Trap::Other { ec: narrow(other) },
+    let esr = Esr::new(esr);
+    match esr.class() {
+        ExceptionClass::Hvc64 => Trap::Hvc,
+        ExceptionClass::Smc64 => Trap::Smc,
+        ExceptionClass::Wfx => Trap::Wfx { wfe: esr.wfx_is_wfe() },
+        ExceptionClass::SysReg64 => {
+            let iss = esr.sysreg();
+            Trap::SysReg(SysRegAccess {
+                encoding: SysReg { op0: iss.op0, op1: iss.op1, crn: iss.crn, crm: iss.crm, op2: iss.op2 },
+                rt: iss.rt,
+                read: iss.read,
+            })
+        }
+        ExceptionClass::DataAbortLower => Trap::DataAbort(abort(esr, false)),
+        ExceptionClass::InstructionAbortLower => Trap::InstructionAbort(abort(esr, true)),
+        ExceptionClass::Sve => Trap::Sve,
+        ExceptionClass::SError => Trap::SError,
+        ExceptionClass::Unknown => Trap::Other { ec: 0 },
+        ExceptionClass::Other(ec) => Trap::Other { ec },
     }
 }
 
-/// ESR_ELx.IL: the trapped instruction was 32 bits long.
-const IL: u64 = 1 << 25;
-
-/// How many bytes to advance ELR_EL2 to skip the trapped instruction:
-/// ESR_EL2.IL says whether it was a 32-bit (A64, or 32-bit T32)
-/// instruction or a 16-bit T32 one. A domain runs in AArch64 only, so the
-/// answer is 4 in practice, but the architecture's rule is IL, and the
-/// kernel follows it rather than assuming.
+/// How many bytes to advance ELR_EL2 to skip the trapped instruction
+/// (ESR_EL2.IL: [`Esr::instruction_length`]).
 pub const fn instruction_length(esr: u64) -> u64 {
-    if esr & IL != 0 { 4 } else { 2 }
+    Esr::new(esr).instruction_length()
 }
 
 #[cfg(test)]

@@ -8,6 +8,11 @@
 //! endian, 4 KiB pages, not relocatable (the kernel is linked at its
 //! physical address). `image_size` covers the kernel's whole region, so a
 //! loader places the device tree and initrd outside it.
+//!
+//! The stubs call `bulkhead_primary_main(dtb)` and
+//! `bulkhead_secondary_main(index)`, which the kernel above the arch layer
+//! defines (`main.rs`, `cpus.rs`), as the vector table calls the trap
+//! handlers `traps.rs` defines: the arch layer names no module above it.
 
 use core::arch::global_asm;
 
@@ -73,16 +78,4 @@ cpu_park:
 unsafe extern "C" {
     /// PSCI CPU_ON entry point of secondary CPUs (defined above).
     pub safe fn secondary_entry();
-}
-
-/// Rust entry of the boot CPU.
-#[unsafe(no_mangle)]
-extern "C" fn bulkhead_primary_main(dtb_addr: usize) -> ! {
-    crate::primary_main(dtb_addr)
-}
-
-/// Rust entry of a secondary CPU; `index` is its device-tree CPU index.
-#[unsafe(no_mangle)]
-extern "C" fn bulkhead_secondary_main(index: usize) -> ! {
-    crate::cpus::secondary_main(index)
 }

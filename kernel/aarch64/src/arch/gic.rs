@@ -7,6 +7,7 @@
 
 use arm_gic::gicv3::{GicCpuInterface, GicV3, SgiTarget, SgiTargetGroup};
 use arm_gic::{IntId, InterruptGroup, UniqueMmioPointer};
+use bulkhead_abi::PhysAddr;
 use core::ptr::NonNull;
 use spin::{Mutex, Once};
 
@@ -35,17 +36,18 @@ static GIC: Once<Mutex<Gic>> = Once::new();
 /// (for the active-state registers `arm-gic` does not wrap).
 static BASES: Once<(u64, u64)> = Once::new();
 
-/// Initialises distributor and redistributors (boot CPU, once).
-///
-/// # Safety
-/// `gicd` and `gicr` must be the GICv3 distributor and first redistributor
-/// frame of this machine, used by nothing else.
-pub unsafe fn init(gicd: usize, gicr: usize, cpus: usize, boot_cpu: usize) {
+/// Initialises distributor and redistributors (boot CPU, once), at the
+/// GICv3 frames the device tree gives (`kernel_core::PlatformFacts::gicv3`:
+/// distributor, first redistributor), which only the kernel drives; false
+/// if it names none.
+pub fn init(dtb_gicv3: Option<(PhysAddr, PhysAddr)>, cpus: usize, boot_cpu: usize) -> bool {
+    let Some((gicd, gicr)) = dtb_gicv3 else { return false };
+    let (gicd, gicr) = (gicd.raw() as usize, gicr.raw() as usize);
     BASES.call_once(|| (gicd as u64, gicr as u64));
     GIC.call_once(|| {
         let gicd = NonNull::new(gicd as *mut _).expect("GICD address is not null");
         let gicr = NonNull::new(gicr as *mut _).expect("GICR address is not null");
-        // SAFETY: the caller guarantees this is the machine's distributor,
+        // SAFETY: the device tree says this is the machine's distributor,
         // identity-mapped (MMU off) and owned by the kernel alone.
         let gicd = unsafe { UniqueMmioPointer::new(gicd) };
         // SAFETY: likewise for the redistributor frames.
@@ -55,6 +57,7 @@ pub unsafe fn init(gicd: usize, gicr: usize, cpus: usize, boot_cpu: usize) {
         gic.0.setup(boot_cpu);
         Mutex::new(gic)
     });
+    true
 }
 
 /// Per-CPU set-up: system registers, this CPU's redistributor, the

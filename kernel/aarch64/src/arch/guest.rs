@@ -5,7 +5,17 @@
 //! and FP/SIMD registers stay live in the CPU and are only reset here, when
 //! a vCPU starts fresh (first start, CPU_ON, domain restart). A trap saves
 //! the general registers only (see `vectors.rs`).
+//!
+//! Mechanism only: which trap bits are set is `kernel_core::el2ctl`'s
+//! decision (HCR, CPTR, MDCR, HCRX, which debug registers and keys exist);
+//! this file reads the ID registers, hands them over and writes the
+//! results.
 
+use aarch64_cpu::asm::barrier;
+use aarch64_cpu::registers::{
+    CNTHCTL_EL2, CNTVOFF_EL2, CPTR_EL2, HCR_EL2, ID_AA64DFR0_EL1, ID_AA64ISAR1_EL1, ID_AA64MMFR1_EL1, ID_AA64PFR0_EL1,
+    MDCR_EL2, MIDR_EL1, Readable, VMPIDR_EL2, VTCR_EL2, VTTBR_EL2, Writeable,
+};
 use bulkhead_bootcfg::TrapPolicy;
 use core::arch::{asm, global_asm};
 use kernel_core::el2ctl;
@@ -26,36 +36,11 @@ pub struct VcpuSetup {
     pub direct: bool,
 }
 
-/// A 4-bit ID register field.
-fn field(reg: u64, lo: u32) -> u64 {
-    (reg >> lo) & 0xf
-}
-
-/// Whether pointer authentication is implemented (APA, API, GPA or GPI).
-fn has_pauth() -> bool {
-    super::idregs::read(6, 1) & 0xff00_0ff0 != 0
-}
-
-/// ID_AA64PFR0_EL1.
-fn pfr0() -> u64 {
-    super::idregs::read(4, 0)
-}
-
-/// ID_AA64DFR0_EL1.
-fn dfr0() -> u64 {
-    super::idregs::read(5, 0)
-}
-
-/// Whether HCRX_EL2 exists (FEAT_HCX: ID_AA64MMFR1_EL1.HCX).
-fn has_hcrx() -> bool {
-    field(super::idregs::read(7, 1), 40) != 0
-}
-
 /// HCR_EL2 for `setup`'s domain (`kernel_core::el2ctl::hcr_for`).
 fn hcr_for(setup: &VcpuSetup) -> u64 {
     el2ctl::hcr_for(&el2ctl::HcrInputs {
-        pfr0: pfr0(),
-        isar1: super::idregs::read(6, 1),
+        pfr0: ID_AA64PFR0_EL1.get(),
+        isar1: ID_AA64ISAR1_EL1.get(),
         wfi: setup.wfi,
         wfe: setup.wfe,
         direct: setup.direct,
@@ -65,7 +50,7 @@ fn hcr_for(setup: &VcpuSetup) -> u64 {
 /// MDCR_EL2 (`kernel_core::el2ctl::mdcr`), reading PMCR_EL0 only where a
 /// PMU exists.
 fn mdcr(pmu: bool) -> u64 {
-    let dfr0 = dfr0();
+    let dfr0 = ID_AA64DFR0_EL1.get();
     let mut pmcr = 0;
     if el2ctl::has_pmu(dfr0) {
         // SAFETY: the PMU exists (PMUVer), so reading PMCR_EL0 at EL2 is
@@ -76,13 +61,13 @@ fn mdcr(pmu: bool) -> u64 {
 }
 
 /// Raises or lowers this pCPU's virtual IRQ line (HCR_EL2.VI): the
-/// doorbell interrupt of the vCPU it runs.
+/// doorbell interrupt of the vCPU it runs. On the `Wait` and `Pending`
+/// paths: raw `mrs`/`msr` that leave the flags alone.
 pub fn set_virtual_irq(raised: bool) {
     let hcr: u64;
     // SAFETY: reads HCR_EL2.
     unsafe { asm!("mrs {0}, hcr_el2", out(reg) hcr, options(nomem, nostack, preserves_flags)) };
-    let vi = 1 << 7;
-    let wanted = if raised { hcr | vi } else { hcr & !vi };
+    let wanted = el2ctl::with_virtual_irq(hcr, raised);
     if wanted != hcr {
         // SAFETY: flips HCR_EL2.VI of this pCPU, which only affects the
         // vCPU it runs (a pending virtual IRQ).
@@ -90,38 +75,24 @@ pub fn set_virtual_irq(raised: bool) {
     }
 }
 
-/// Programs this pCPU's EL2 controls for `setup`'s domain.
+/// Programs this pCPU's EL2 controls for `setup`'s domain: the values come
+/// from `kernel_core::el2ctl`; this function only reads the ID registers
+/// and writes the results.
 pub fn configure(setup: &VcpuSetup) {
-    let midr: u64;
-    let vmpidr = (1 << 31) | setup.vcpu_index;
-    // SAFETY: reading MIDR_EL1 has no side effects.
-    unsafe { asm!("mrs {0}, midr_el1", out(reg) midr, options(nomem, nostack, preserves_flags)) };
-    // SAFETY: these EL2 registers only affect how the lower ELs run and
-    // trap; the domain is not running while they change.
-    unsafe {
-        asm!(
-            "msr vpidr_el2, {midr}",
-            "msr vmpidr_el2, {vmpidr}",
-            "msr vtcr_el2, {vtcr}",
-            "msr vttbr_el2, {vttbr}",
-            "msr cptr_el2, {cptr}",
-            "msr mdcr_el2, {mdcr}",
-            "msr cnthctl_el2, {cnthctl}",
-            "msr cntvoff_el2, xzr",
-            "msr hcr_el2, {hcr}",
-            "isb",
-            midr = in(reg) midr,
-            vmpidr = in(reg) vmpidr,
-            vtcr = in(reg) super::stage2::VTCR,
-            vttbr = in(reg) setup.vttbr,
-            cptr = in(reg) el2ctl::cptr(pfr0()),
-            mdcr = in(reg) mdcr(setup.pmu),
-            cnthctl = in(reg) 0b11u64,
-            hcr = in(reg) hcr_for(setup),
-            options(nostack, preserves_flags)
-        );
-    }
-    if has_hcrx() {
+    let midr = MIDR_EL1.get();
+    // SAFETY: VPIDR_EL2 (what the domain reads as MIDR_EL1) only affects
+    // the lower ELs; the domain is not running.
+    unsafe { asm!("msr vpidr_el2, {0}", in(reg) midr, options(nomem, nostack, preserves_flags)) };
+    VMPIDR_EL2.set(el2ctl::vmpidr(setup.vcpu_index));
+    VTCR_EL2.set(super::stage2::VTCR);
+    VTTBR_EL2.set(setup.vttbr);
+    CPTR_EL2.set(el2ctl::cptr(ID_AA64PFR0_EL1.get()));
+    MDCR_EL2.set(mdcr(setup.pmu));
+    CNTHCTL_EL2.set(el2ctl::CNTHCTL);
+    CNTVOFF_EL2.set(0);
+    HCR_EL2.set(hcr_for(setup));
+    barrier::isb(barrier::SY);
+    if el2ctl::has_hcrx(ID_AA64MMFR1_EL1.get()) {
         let hcrx = kernel_core::idregs::hcrx(super::idregs::read(6, 2));
         // SAFETY: HCRX_EL2 exists (FEAT_HCX); its enables only affect what
         // the lower ELs may execute, and the domain is not running.
@@ -252,15 +223,15 @@ macro_rules! reset_watch_pair {
 pub fn reset_el1() {
     // SAFETY: writes only EL1/EL0 state of this pCPU's (stopped) vCPU.
     unsafe { bulkhead_reset_el1() };
-    if has_pauth() {
+    if el2ctl::has_pauth(ID_AA64ISAR1_EL1.get()) {
         // SAFETY: PAuth is implemented, so the key registers exist.
         unsafe { bulkhead_reset_pauth_keys() };
     }
-    let dfr0 = dfr0();
-    for n in 0..=field(dfr0, 12) {
+    let (breakpoints, watchpoints) = el2ctl::debug_pairs(ID_AA64DFR0_EL1.get());
+    for n in 0..breakpoints {
         reset_debug_pair!(n, 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
     }
-    for n in 0..=field(dfr0, 20) {
+    for n in 0..watchpoints {
         reset_watch_pair!(n, 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
     }
 }

@@ -4,12 +4,15 @@
 //! boundary; none makes a policy decision.
 
 pub mod crc;
+#[cfg(feature = "defmt")]
+pub mod defmt_logger;
 pub mod entry;
 pub mod gic;
 pub mod guest;
 pub mod hyptimer;
 pub mod idregs;
 pub mod memory;
+pub mod percpu;
 pub mod pmu;
 pub mod psci;
 pub mod stage2;

@@ -37,16 +37,15 @@ pub fn halt_others() {
 /// must not recurse.
 static EXITING: AtomicBool = AtomicBool::new(false);
 
-/// Stops the whole system with `code`.
-pub fn stop(code: ExitCode) -> ! {
+/// Stops the whole system with `code`: the first CPU to get here calls
+/// `announce` (the kernel's last line, `log::stop_line`: passed in, as the
+/// arch layer calls nothing above it), then PSCI SYSTEM_OFF.
+pub fn stop(code: ExitCode, announce: fn(ExitCode)) -> ! {
     halt_others();
     if EXITING.swap(true, Ordering::AcqRel) {
         halt_this_cpu();
     }
-    #[cfg(not(feature = "defmt"))]
-    crate::log::print_line_forced(format_args!("{}{}", bulkhead_abi::STOP_LINE_PREFIX, code as u32));
-    #[cfg(feature = "defmt")]
-    defmt::println!("{}{}", bulkhead_abi::STOP_LINE_PREFIX, code as u32);
+    announce(code);
     super::psci::system_off();
     halt_this_cpu()
 }

@@ -9,7 +9,30 @@
 //! models). The i.MX receive path follows the reference manual and is
 //! untested on hardware.
 
+use bulkhead_abi::PhysAddr;
 use bulkhead_bootcfg::UartKind;
+use spin::Once;
+
+/// The kernel's console UART, once chosen ([`open_console`]).
+static CONSOLE: Once<Uart> = Once::new();
+
+/// Makes the UART of model `kind` at `base` the kernel's console (the
+/// first call wins), if the device tree lists it (`dtb_uarts`, from
+/// `kernel_core::PlatformFacts`); returns whether it is the console now.
+pub fn open_console(kind: UartKind, base: PhysAddr, dtb_uarts: &[(UartKind, PhysAddr)]) -> bool {
+    if !dtb_uarts.iter().any(|&(k, b)| k == kind && b == base) {
+        return false;
+    }
+    // SAFETY: the device tree describes a UART of this model at this
+    // address (MMU off: identity), and only the kernel's console uses it.
+    CONSOLE.call_once(|| unsafe { Uart::new(kind, base.raw() as usize) });
+    true
+}
+
+/// The console UART, once opened.
+pub fn console() -> Option<&'static Uart> {
+    CONSOLE.get()
+}
 
 /// A console UART at a physical address.
 #[derive(Clone, Copy)]

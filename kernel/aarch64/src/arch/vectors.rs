@@ -7,6 +7,7 @@
 //! scheduling). From EL2 itself, and from AArch32, every exception is a
 //! kernel bug and becomes a panic that reports ESR, ELR and FAR.
 
+use aarch64_cpu::registers::{ELR_EL2, ESR_EL2, FAR_EL2, HPFAR_EL2, Readable, SPSR_EL2, Writeable};
 use core::arch::global_asm;
 
 /// The caller-saved general registers of the interrupted vCPU: x0..x18
@@ -155,19 +156,19 @@ extern "C" fn bulkhead_el2_unexpected(vector: usize, esr: u64, elr: u64, far: u6
     let origin = ORIGINS.get(vector / 4).copied().unwrap_or("?");
     panic!(
         "unexpected {kind} exception from {origin}: ESR_EL2 {esr:#x} (EC {:#x}) ELR_EL2 {elr:#x} FAR_EL2 {far:#x}",
-        esr >> 26
+        kernel_core::esr::Esr::new(esr).ec()
     );
 }
 
 /// Makes the vCPU resume at `entry` in EL1h with interrupts masked (as at
 /// a fresh start) when the trap returns.
 pub fn resume_at(entry: u64) {
-    // SAFETY: sets where and how the interrupted vCPU resumes; the value is
-    // a guest address checked against its RAM by the PSCI layer.
-    unsafe {
-        core::arch::asm!("msr elr_el2, {e}", "msr spsr_el2, {s}", e = in(reg) entry, s = in(reg) 0x3c5u64,
-            options(nomem, nostack, preserves_flags));
-    }
+    // Where and how the interrupted vCPU resumes; `entry` is a guest
+    // address checked against its RAM by the PSCI layer.
+    ELR_EL2.set(entry);
+    SPSR_EL2.write(
+        SPSR_EL2::M::EL1h + SPSR_EL2::D::Masked + SPSR_EL2::A::Masked + SPSR_EL2::I::Masked + SPSR_EL2::F::Masked,
+    );
 }
 
 /// Syndrome registers of the current trap.
@@ -185,19 +186,11 @@ pub struct Syndrome {
 
 /// Reads the syndrome of the trap being handled.
 pub fn syndrome() -> Syndrome {
-    let (esr, far, hpfar, elr): (u64, u64, u64, u64);
-    // SAFETY: reading the EL2 syndrome registers has no side effects.
-    unsafe {
-        core::arch::asm!(
-            "mrs {0}, esr_el2", "mrs {1}, far_el2", "mrs {2}, hpfar_el2", "mrs {3}, elr_el2",
-            out(reg) esr, out(reg) far, out(reg) hpfar, out(reg) elr,
-            options(nomem, nostack, preserves_flags)
-        );
-    }
-    Syndrome { esr, far, hpfar, elr }
+    Syndrome { esr: ESR_EL2.get(), far: FAR_EL2.get(), hpfar: HPFAR_EL2.get(), elr: ELR_EL2.get() }
 }
 
-/// ESR_EL2 alone (the hot path of a hypercall needs nothing else).
+/// ESR_EL2 alone (the hot path of a hypercall needs nothing else): a raw
+/// `mrs` that, unlike `aarch64_cpu`'s, tells the compiler the flags stay.
 pub fn esr() -> u64 {
     let esr: u64;
     // SAFETY: reading ESR_EL2 has no side effects.

@@ -1,19 +1,11 @@
 // SPDX-License-Identifier: MIT
 //! Decoding a trapped stage-2 data abort into an MMIO access. Owns the
-//! ESR_EL2/HPFAR_EL2/FAR_EL2 field layout for data aborts with a valid
-//! instruction syndrome; must not know what lives at the address or touch
-//! the guest's registers (the arch layer moves the data).
+//! HPFAR_EL2/FAR_EL2 layout of the faulting IPA (ESR_EL2's fields are
+//! `crate::esr`'s); must not know what lives at the address or touch the
+//! guest's registers (the arch layer moves the data).
 
-/// ESR_EL2 exception class of a data abort from a lower exception level.
-const EC_DABT_LOW: u64 = 0x24;
-/// ISS.ISV: the syndrome describes the access.
-const ISV: u64 = 1 << 24;
-/// ISS.WnR: the access was a write.
-const WNR: u64 = 1 << 6;
-/// ISS.SSE: a load that sign-extends (`ldrsb`, `ldrsh`, `ldrsw`).
-const SSE: u64 = 1 << 21;
-/// ISS.SF: the transfer register is 64 bits wide (Xt, not Wt).
-const SF: u64 = 1 << 15;
+use crate::esr::{Esr, ExceptionClass};
+
 /// HPFAR_EL2.FIPA, bits 43:4 (IPA bits 51:12).
 const FIPA_MASK: u64 = (1 << 40) - 1;
 
@@ -59,18 +51,13 @@ impl MmioAccess {
 /// SAS bits 23:22 (size = 1 << SAS), SSE bit 21, SRT bits 20:16, SF bit
 /// 15, WnR bit 6.
 pub fn decode_mmio(esr: u64, hpfar: u64, far: u64) -> Option<MmioAccess> {
-    if (esr >> 26) & 0x3f != EC_DABT_LOW || esr & ISV == 0 {
+    let esr = Esr::new(esr);
+    let iss = esr.abort();
+    if esr.class() != ExceptionClass::DataAbortLower || !iss.isv {
         return None;
     }
-    let size = match (esr >> 22) & 0b11 {
-        0 => 1,
-        1 => 2,
-        2 => 4,
-        _ => 8,
-    };
-    let rt = u8::try_from((esr >> 16) & 0x1f).ok()?;
     let ipa = (((hpfar >> 4) & FIPA_MASK) << 12) | (far & 0xfff);
-    Some(MmioAccess { ipa, size, write: esr & WNR != 0, rt, sign_extend: esr & SSE != 0, wide: esr & SF != 0 })
+    Some(MmioAccess { ipa, size: 1 << iss.sas, write: iss.wnr, rt: iss.srt, sign_extend: iss.sse, wide: iss.sf })
 }
 
 #[cfg(test)]

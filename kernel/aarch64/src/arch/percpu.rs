@@ -91,7 +91,7 @@ impl Pcpu {
     /// Sends this pCPU the kernel's kick SGI (in the group its kernel
     /// interrupts use).
     pub fn kick(&self) {
-        crate::arch::gic::kick(self.mpidr.load(Ordering::Acquire), self.direct.load(Ordering::Acquire));
+        super::gic::kick(self.mpidr.load(Ordering::Acquire), self.direct.load(Ordering::Acquire));
     }
 
     /// When the posted start request may be taken (a counter value; 0: at

@@ -22,12 +22,14 @@ use std::collections::BTreeMap;
 /// Samples per configuration, per source.
 type Samples = BTreeMap<String, BTreeMap<String, Vec<u64>>>;
 
-/// Curves in a fixed order and colour, so that charts compare across runs.
-const CONFIGURATIONS: [(&str, &str, RGBColor); 4] = [
-    ("native", "native (no hypervisor)", RGBColor(90, 90, 90)),
-    ("direct", "Bulkhead, direct delivery", RGBColor(0, 114, 178)),
-    ("inject", "Bulkhead, trap and inject", RGBColor(0, 158, 115)),
-    ("xen", "Xen 4.17, vwfi=native", RGBColor(213, 94, 0)),
+/// Curves in a fixed order, colour and width, so that charts compare
+/// across runs. Native is drawn widest and first, so that a curve on top
+/// of it (direct delivery, when it matches native) leaves it visible.
+const CONFIGURATIONS: [(&str, &str, RGBColor, u32); 4] = [
+    ("native", "native (no hypervisor)", RGBColor(150, 150, 150), 9),
+    ("direct", "Bulkhead, direct delivery", RGBColor(0, 114, 178), 3),
+    ("inject", "Bulkhead, trap and inject", RGBColor(0, 158, 115), 3),
+    ("xen", "Xen 4.17, vwfi=native", RGBColor(213, 94, 0), 3),
 ];
 
 /// Panel titles by source.
@@ -74,15 +76,15 @@ fn draw(samples: &Samples, out: &str) -> Result<()> {
         chart
             .configure_mesh()
             .x_desc("latency: deadline to the guest's IRQ vector, instructions (log)")
-            .y_desc("fraction of 1,000 samples at or below")
+            .y_desc("fraction of samples at or below")
             .draw()?;
-        for (key, label, colour) in CONFIGURATIONS {
+        for (key, label, colour, width) in CONFIGURATIONS {
             let Some(values) = configurations.get(key) else { continue };
             let points = cdf::steps(values)?;
             chart
-                .draw_series(LineSeries::new(points, colour.stroke_width(3)))?
+                .draw_series(LineSeries::new(points, colour.stroke_width(width)))?
                 .label(format!("{label}: p99 {}", cdf::percentile(values, 99)?))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3)));
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(width)));
         }
         chart
             .configure_series_labels()
@@ -106,7 +108,10 @@ fn main() -> Result<()> {
     for (source, configurations) in &samples {
         for (key, values) in configurations {
             ensure!(!values.is_empty(), "{input}: {source}/{key} has no samples");
-            ensure!(CONFIGURATIONS.iter().any(|(k, _, _)| k == key), "{input}: unknown configuration {source}/{key}");
+            ensure!(
+                CONFIGURATIONS.iter().any(|(k, _, _, _)| k == key),
+                "{input}: unknown configuration {source}/{key}"
+            );
         }
     }
     draw(&samples, out)?;

@@ -468,12 +468,13 @@ impl ImageResolver for LinuxImages {
     fn known(&self) -> Vec<String> {
         Images.known()
     }
-    fn guest_file(&self, name: &str) -> Result<std::path::PathBuf, String> {
-        match name {
-            "guest:Image" => Ok(self.dir.join("Image")),
-            "guest:initramfs" => Ok(self.dir.join("initramfs.cpio.gz")),
-            _ => xtask::guest::resolve_file(name, &self.dir),
-        }
+    fn guest_file(&self, name: &str) -> Result<board::GuestFile, String> {
+        let path = match name {
+            "guest:Image" => self.dir.join("Image"),
+            "guest:initramfs" => self.dir.join("initramfs.cpio.gz"),
+            _ => xtask::guest::resolve_file(name, &self.dir)?,
+        };
+        xtask::board_files::guest_file(&path)
     }
 }
 
@@ -519,6 +520,8 @@ fn a_linux_domain_is_valid_and_keeps_its_files() {
         valid.images[1],
         ImageSource::Linux(board::LinuxImage {
             image: images.dir.join("Image"),
+            header: board::image_header::ImageHeader { text_offset: 0, image_size: 32 << 20, flags: 0 },
+            image_len: 64,
             initrd: Some(images.dir.join("initramfs.cpio.gz")),
             cmdline: "console=ttyAMA0 panic=-1".into(),
         })

@@ -735,3 +735,17 @@ fn notify_budget_keys_are_checked() {
     let src = edit(CHANNEL_ENDS, &format!("{CHANNEL_ENDS}\nnotify_budget = {{ per_ms = 5 }} # <-"));
     assert_error(&src, "missing field `burst`");
 }
+
+#[test]
+fn a_gicv2_is_refused_by_check_at_its_version_key() {
+    let src = edit("version = 3", "version = 2 # <-");
+    assert_error(&src, "board `test` has a GICv2: this kernel drives GICv3 only");
+    let report = errors(&src);
+    assert_eq!(report.diagnostics.len(), 1, "{}", report.render());
+    assert_eq!(
+        report.render(),
+        "error: board `test` has a GICv2: this kernel drives GICv3 only\n --> test.toml:8:11\n  |\n8 | version = 2 \
+         # <-\n  |           ^\n  |\n  = help: GICv2 support is not written yet: `cargo xtask build` cannot make an \
+         image for this board\n\ntest.toml: 1 error in the board file\n"
+    );
+}

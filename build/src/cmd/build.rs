@@ -44,7 +44,7 @@ pub fn build(board_arg: &str, log: Option<LogFormat>) -> Result<Built> {
 pub fn build_with(board_arg: &str, log: Option<LogFormat>, instrumented: Instrumented) -> Result<Built> {
     // The checked board (a GICv2 is refused there): its images resolved,
     // Linux headers parsed, once.
-    let board = crate::board_files::load(board_arg).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let board = crate::board_files::load(board_arg)?;
     let name = board.config.board.to_string();
     eprintln!("xtask: building image for board `{name}`");
     let log = log.unwrap_or(board.file.kernel.get_ref().log);

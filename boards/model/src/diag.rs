@@ -74,7 +74,10 @@ impl Report {
         let renderer = Renderer::plain();
         let mut out = String::new();
         for d in &self.diagnostics {
-            let start = d.span.start.min(self.source.len());
+            let mut start = d.span.start.min(self.source.len());
+            while !self.source.is_char_boundary(start) {
+                start -= 1;
+            }
             // One line is marked: the span up to its first line's end.
             let first_line_end = self.source[start..].find('\n').map_or(self.source.len(), |i| start + i);
             let end = d.span.end.clamp(start, first_line_end);

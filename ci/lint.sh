@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 echo "lint: cargo fmt --check"
 cargo fmt --all -- --check
 echo "lint: clippy, host crates"
-cargo clippy --quiet -p bulkhead-abi -p bulkhead-bootcfg -p bulkhead-ring -p bulkhead-ring-hal -p bulkhead-input -p bulkhead-sound -p bulkhead-display -p bulkhead-pvcalls -p bulkhead-dmop -p bulkhead-ninep -p bulkhead-input-core -p bulkhead-input-client -p kernel-core -p xtask -p bench-plot --all-targets -- -D warnings
+cargo clippy --quiet -p bulkhead-abi -p bulkhead-bootcfg -p bulkhead-board -p bulkhead-ring -p bulkhead-ring-hal -p bulkhead-input -p bulkhead-sound -p bulkhead-display -p bulkhead-pvcalls -p bulkhead-dmop -p bulkhead-ninep -p bulkhead-input-core -p bulkhead-input-client -p kernel-core -p xtask -p bench-plot --all-targets -- -D warnings
 echo "lint: clippy, ring, protocol and driver crates for the domains' target"
 cargo clippy --quiet -p bulkhead-ring -p bulkhead-ring-hal -p bulkhead-input -p bulkhead-sound -p bulkhead-display -p bulkhead-pvcalls -p bulkhead-dmop -p bulkhead-ninep -p bulkhead-input-core -p bulkhead-input-client --target aarch64-unknown-none -- -D warnings
 for features in "" "qemu" "qemu,defmt" "qemu,bench" "qemu,census" "qemu,defmt,census"; do

@@ -4,16 +4,11 @@
 //! domain's pristine image and boot files (layout in
 //! `bulkhead_bootcfg::payload`).
 
-use crate::board::{ImageSource, ValidBoard};
+use crate::board::{ImageSource, ValidBoard, image_header};
 use crate::elf::{self, Flat};
 use anyhow::{Context, Result, bail};
 use bulkhead_abi::Ipa;
 use bulkhead_bootcfg::{self as cfg, blob, payload::PAYLOAD_ALIGN};
-
-/// Offset of `image_size` in the arm64 Image header.
-const HEADER_IMAGE_SIZE: usize = 16;
-/// Offset of the magic `ARM\x64`.
-const HEADER_MAGIC: usize = 0x38;
 
 /// A domain's image, ready to pack.
 pub struct DomainImage {
@@ -80,9 +75,8 @@ pub fn pack(board: &ValidBoard, kernel_elf: &[u8], domains: Vec<DomainImage>) ->
     let payload_start = elf::symbol(kernel_elf, "__payload_start")?;
     let payload_limit = elf::symbol(kernel_elf, "__payload_limit")?;
     let mut image = kernel.bytes;
-    if image.get(HEADER_MAGIC..HEADER_MAGIC + 4) != Some(b"ARM\x64") {
-        bail!("the kernel does not start with an arm64 Image header");
-    }
+    image_header::parse(&image)
+        .map_err(|e| anyhow::anyhow!("the kernel does not start with an arm64 Image header: {e}"))?;
     let kernel_bytes = usize::try_from(payload_start - kernel.base)?;
     image.resize(kernel_bytes, 0);
 
@@ -189,7 +183,7 @@ pub fn pack(board: &ValidBoard, kernel_elf: &[u8], domains: Vec<DomainImage>) ->
         }
     }
     image.extend_from_slice(&payload);
-    let header_size = u64::from_le_bytes(image[HEADER_IMAGE_SIZE..HEADER_IMAGE_SIZE + 8].try_into()?);
+    let header_size = image_header::parse(&image).map_err(|e| anyhow::anyhow!("{e}"))?.image_size;
     if header_size != board.config.kernel.size {
         bail!(
             "the kernel's Image header says image_size {header_size:#x}, the board's kernel region is {:#x}",

@@ -2,12 +2,16 @@
 //! Bulkhead's build tool as a library, so that its board checks are tested
 //! on the host; `main.rs` is the `cargo xtask` command line on top.
 //!
-//! It owns board files (parse, check, place), building and packing the
+//! It owns reading board files from the workspace (`board_files`; the
+//! checks themselves are the `bulkhead-board` crate), building and packing the
 //! static image, running QEMU, and the test and benchmark drivers. It never
 //! runs on the target and shares only `protocols/` crates with the kernel.
 #![forbid(unsafe_code)]
 
-pub mod board;
+/// The board model (parse, check, place, diagnostics): its own crate,
+/// `boards/model`, so that the fuzz targets need not link the build tool.
+pub use bulkhead_board as board;
+pub mod board_files;
 pub mod cargo;
 pub mod cmd;
 pub mod demo;

@@ -138,6 +138,12 @@ fn main() {
     };
     match result {
         Ok(code) => std::process::exit(code),
+        // A board that failed its checks renders as `check` does, with its
+        // own `error:` lines.
+        Err(e) if e.chain().count() == 1 && e.downcast_ref::<xtask::board_files::LoadError>().is_some() => {
+            eprint!("{e}");
+            std::process::exit(1);
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::exit(1);

@@ -2,7 +2,6 @@
 //! Where things are: the workspace root, board files, domain crates,
 //! output directories. Nothing here builds or runs anything.
 
-use crate::board::{ImageResolver, ImageSource};
 use std::path::{Path, PathBuf};
 
 /// The workspace root (the parent of `build/`).
@@ -55,30 +54,6 @@ pub fn domain_crates() -> Vec<String> {
     names.extend(crates_under(TEST_DOMAINS));
     names.sort();
     names
-}
-
-/// Resolves images against the domain crates and the board file's directory.
-pub struct WorkspaceImages {
-    /// The board file's directory, for relative file images.
-    pub board_dir: PathBuf,
-}
-
-impl ImageResolver for WorkspaceImages {
-    fn resolve(&self, name: &str) -> Option<ImageSource> {
-        if domain_crates().iter().any(|c| c == name) {
-            return Some(ImageSource::Crate(name.to_string()));
-        }
-        let file = self.board_dir.join(name);
-        file.is_file().then_some(ImageSource::File(file))
-    }
-
-    fn known(&self) -> Vec<String> {
-        domain_crates()
-    }
-
-    fn guest_file(&self, name: &str) -> Result<PathBuf, String> {
-        crate::guest::resolve_file(name, &self.board_dir)
-    }
 }
 
 /// A tool of the toolchain's `llvm-tools` component (`llvm-objdump`,

@@ -468,12 +468,13 @@ impl ImageResolver for LinuxImages {
     fn known(&self) -> Vec<String> {
         Images.known()
     }
-    fn guest_file(&self, name: &str) -> Result<std::path::PathBuf, String> {
-        match name {
-            "guest:Image" => Ok(self.dir.join("Image")),
-            "guest:initramfs" => Ok(self.dir.join("initramfs.cpio.gz")),
-            _ => xtask::guest::resolve_file(name, &self.dir),
-        }
+    fn guest_file(&self, name: &str) -> Result<board::GuestFile, String> {
+        let path = match name {
+            "guest:Image" => self.dir.join("Image"),
+            "guest:initramfs" => self.dir.join("initramfs.cpio.gz"),
+            _ => xtask::guest::resolve_file(name, &self.dir)?,
+        };
+        xtask::board_files::guest_file(&path)
     }
 }
 
@@ -519,6 +520,8 @@ fn a_linux_domain_is_valid_and_keeps_its_files() {
         valid.images[1],
         ImageSource::Linux(board::LinuxImage {
             image: images.dir.join("Image"),
+            header: board::image_header::ImageHeader { text_offset: 0, image_size: 32 << 20, flags: 0 },
+            image_len: 64,
             initrd: Some(images.dir.join("initramfs.cpio.gz")),
             cmdline: "console=ttyAMA0 panic=-1".into(),
         })
@@ -731,4 +734,18 @@ fn notify_budget_keys_are_checked() {
     assert_error(&src, "unknown field `rate`");
     let src = edit(CHANNEL_ENDS, &format!("{CHANNEL_ENDS}\nnotify_budget = {{ per_ms = 5 }} # <-"));
     assert_error(&src, "missing field `burst`");
+}
+
+#[test]
+fn a_gicv2_is_refused_by_check_at_its_version_key() {
+    let src = edit("version = 3", "version = 2 # <-");
+    assert_error(&src, "board `test` has a GICv2: this kernel drives GICv3 only");
+    let report = errors(&src);
+    assert_eq!(report.diagnostics.len(), 1, "{}", report.render());
+    assert_eq!(
+        report.render(),
+        "error: board `test` has a GICv2: this kernel drives GICv3 only\n --> test.toml:8:11\n  |\n8 | version = 2 \
+         # <-\n  |           ^\n  |\n  = help: GICv2 support is not written yet: `cargo xtask build` cannot make an \
+         image for this board\n\ntest.toml: 1 error in the board file\n"
+    );
 }

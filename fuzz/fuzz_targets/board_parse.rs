@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-//! The board-file parser and validator of the build tool
-//! (`xtask::board::load`: TOML, semantic checks, layout).
+//! The board-file parser and validator, the board model crate
+//! (`bulkhead_board::load`: TOML, semantic checks, layout), without the
+//! build tool.
 //!
 //! Every image name resolves, so that validation and layout are reached.
 //! Invariants: nothing panics; a rejected file has at least one diagnostic,
@@ -9,9 +10,9 @@
 //! (encode, decode) unchanged, as `cargo xtask build` relies on.
 #![no_main]
 
+use bulkhead_board::{self as board, ImageResolver, ImageSource};
 use bulkhead_bootcfg::blob;
 use libfuzzer_sys::fuzz_target;
-use xtask::board::{self, ImageResolver, ImageSource};
 
 /// Resolves every name to a domain crate of that name.
 struct AnyImage;

@@ -1,32 +1,14 @@
 // SPDX-License-Identifier: MIT
-//! `cargo xtask check <board>`: parse and validate a board file, print
-//! where everything goes, or every problem with its position (exit 2).
+//! `cargo xtask check <board>`: load the checked board
+//! (`crate::board_files::load`) and render it: where everything goes, or
+//! every problem with its position (exit 2). Checks nothing itself.
 
-use crate::board::{self, Report, ValidBoard, units::show_size};
-use crate::workspace::{self, WorkspaceImages};
-use std::path::Path;
-
-/// Loads and checks the board named `arg`; the error is a rendered report.
-pub fn load_board(arg: &str) -> Result<ValidBoard, String> {
-    let path = workspace::board_path(arg);
-    let shown = path.strip_prefix(workspace::root()).unwrap_or(&path).display().to_string();
-    let source = std::fs::read_to_string(&path).map_err(|e| {
-        let boards: Vec<String> = std::fs::read_dir(workspace::root().join("boards"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter_map(|n| n.strip_suffix(".toml").map(str::to_string))
-            .collect();
-        format!("error: cannot read board file {shown}: {e}\n  = help: boards under boards/: {}\n", boards.join(", "))
-    })?;
-    let images = WorkspaceImages { board_dir: path.parent().unwrap_or(Path::new(".")).to_path_buf() };
-    board::load(&shown, &source, &images).map_err(|report: Report| report.render())
-}
+use crate::board::{ValidBoard, units::show_size};
+use crate::board_files;
 
 /// Runs the command; returns the exit status.
 pub fn run(arg: &str) -> i32 {
-    match load_board(arg) {
+    match board_files::load(arg) {
         Ok(board) => {
             print_summary(&board);
             0

@@ -6,8 +6,9 @@
 //! anew); `BULKHEAD_GUEST_IMAGE` and `BULKHEAD_GUEST_BUSYBOX` replace either
 //! download with a local file.
 
+use crate::board::image_header;
 use crate::guest::manifest::Manifest;
-use crate::guest::{self, apt, image_header, initramfs};
+use crate::guest::{self, apt, initramfs};
 use crate::workspace;
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};

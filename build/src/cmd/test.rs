@@ -10,9 +10,10 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 /// Host crates with tests.
-const HOST_PACKAGES: [&str; 15] = [
+const HOST_PACKAGES: [&str; 16] = [
     "bulkhead-abi",
     "bulkhead-bootcfg",
+    "bulkhead-board",
     "bulkhead-ring",
     "bulkhead-ring-hal",
     "bulkhead-input",

@@ -88,12 +88,9 @@ pub struct LinuxDtbSpec {
     pub channels: Vec<ChannelSpec>,
 }
 
-/// GICD frame size.
-pub const GICD_SIZE: u64 = 0x1_0000;
-/// GICR frames per vCPU (RD + SGI, no VLPI).
-pub const GICR_STRIDE: u64 = 0x2_0000;
-/// PL011 MMIO size.
-pub const PL011_SIZE: u64 = 0x1000;
+/// The emulated frames' sizes (GICD, GICR per vCPU: RD + SGI, no VLPI;
+/// PL011), defined once with the board model's Linux checks.
+pub use crate::board::linux::{GICD_SIZE, GICR_STRIDE, PL011_SIZE};
 /// The PL011's clock (`apb_pclk`).
 pub const PL011_CLOCK_HZ: u32 = 24_000_000;
 /// The PL011's AMBA id (r1p4 as QEMU's), so Linux's AMBA bus need not read

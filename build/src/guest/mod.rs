@@ -9,7 +9,6 @@
 pub mod apt;
 pub mod cpio;
 pub mod dtb;
-pub mod image_header;
 pub mod initramfs;
 pub mod manifest;
 pub mod pack;

@@ -12,7 +12,7 @@
 //! ```
 
 use super::dtb::{self, ChannelSpec, ConsoleSpec, DeviceSpec, GicSpec, LinuxDtbSpec, Range};
-use super::image_header;
+use crate::board::image_header;
 use crate::board::linux::{DTB_ROOM, KERNEL_OFFSET};
 use crate::board::{LinuxImage, ValidBoard};
 use crate::image::{BootFileImage, DomainImage};
@@ -113,15 +113,22 @@ pub fn dtb_spec(board: &ValidBoard, index: usize, initrd: Option<Range>, cmdline
 pub fn linux_image(board: &ValidBoard, index: usize, linux: &LinuxImage) -> Result<DomainImage> {
     let domain = board.config.domains.get(index).context("no such domain")?;
     let name = domain.name.as_str();
+    // The header was parsed when the board was checked: `linux.header`.
     let kernel = std::fs::read(&linux.image).with_context(|| format!("reading {}", linux.image.display()))?;
-    let header = image_header::parse(&kernel).map_err(|e| anyhow::anyhow!("{}: {e}", linux.image.display()))?;
+    ensure!(
+        kernel.len() as u64 == linux.image_len,
+        "{}: changed since the board was checked ({} bytes then, {} now)",
+        linux.image.display(),
+        linux.image_len,
+        kernel.len()
+    );
     let initrd = match &linux.initrd {
         Some(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
         None => Vec::new(),
     };
     let region = domain.ram.first().with_context(|| format!("domain `{name}` has no RAM"))?;
     let at =
-        place(Range { base: region.ipa.raw(), size: region.size }, header, kernel.len() as u64, initrd.len() as u64)
+        place(Range { base: region.ipa.raw(), size: region.size }, linux.header, linux.image_len, initrd.len() as u64)
             .with_context(|| format!("domain `{name}`"))?;
     let dtb = dtb::linux_dtb(&dtb_spec(board, index, at.initrd, &linux.cmdline)?)
         .with_context(|| format!("domain `{name}`: its device tree"))?;
@@ -151,7 +158,7 @@ mod tests {
     #[test]
     fn kernel_above_the_first_2_mib_initrd_below_the_dtb() {
         let region = Range { base: 0x4000_0000, size: 256 * MIB };
-        let header = ImageHeader { text_offset: 0, image_size: 46 * MIB };
+        let header = ImageHeader { text_offset: 0, image_size: 46 * MIB, flags: 0 };
         let at = place(region, header, 44 * MIB, 0x12_3456).unwrap();
         assert_eq!(at.kernel, 0x4020_0000);
         assert_eq!(at.kernel_end, 0x4020_0000 + 46 * MIB);
@@ -165,7 +172,7 @@ mod tests {
     #[test]
     fn text_offset_and_file_longer_than_image_size() {
         let region = Range { base: 0x8000_0000, size: 64 * MIB };
-        let at = place(region, ImageHeader { text_offset: 0x8_0000, image_size: 0 }, 3 * MIB, 0).unwrap();
+        let at = place(region, ImageHeader { text_offset: 0x8_0000, image_size: 0, flags: 0 }, 3 * MIB, 0).unwrap();
         assert_eq!(at.kernel, 0x8028_0000);
         assert_eq!(at.kernel_end, 0x8028_0000 + 3 * MIB);
     }
@@ -173,7 +180,8 @@ mod tests {
     #[test]
     fn too_small_says_how_much_is_needed() {
         let region = Range { base: 0x4000_0000, size: 32 * MIB };
-        let err = place(region, ImageHeader { text_offset: 0, image_size: 46 * MIB }, 44 * MIB, MIB).unwrap_err();
+        let err =
+            place(region, ImageHeader { text_offset: 0, image_size: 46 * MIB, flags: 0 }, 44 * MIB, MIB).unwrap_err();
         assert!(err.to_string().contains("give it at least 51 MiB"), "{err}");
     }
 }

@@ -183,29 +183,6 @@ pub(super) fn defmt_frames_decode(_ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn imx8mp_evk_builds_a_bootable_image(_ctx: &mut Ctx) -> Result<()> {
-    let built = build("imx8mp-evk", None)?;
-    let image = std::fs::read(&built.image)?;
-    let word = |at: usize| u64::from_le_bytes(image[at..at + 8].try_into().unwrap_or_default());
-    ensure!(&image[0x38..0x3c] == b"ARM\x64", "no arm64 Image magic");
-    ensure!(word(8) == 0x20_0000, "text_offset is {:#x}, expected 0x200000", word(8));
-    ensure!(word(16) == built.board.config.kernel.size, "image_size {:#x} is not the kernel region", word(16));
-    ensure!(word(24) == 0x2, "flags {:#x}: expected LE, 4 KiB pages, not relocatable", word(24));
-    // The payload: the configuration blob decodes to the board's, and each
-    // domain image is where the configuration says, with its checksum.
-    let elf_bytes = std::fs::read(&built.kernel_elf)?;
-    let offset = usize::try_from(elf::symbol(&elf_bytes, "__payload_start")? - built.board.config.kernel.base.raw())?;
-    let payload = image.get(offset..).context("no payload")?;
-    let config = bulkhead_bootcfg::decode(payload).map_err(|e| anyhow::anyhow!("{e}"))?;
-    ensure!(config.board.as_str() == "imx8mp-evk" && config.pcpus == 4, "wrong configuration: {config:?}");
-    ensure!(config.console.kind == bulkhead_bootcfg::UartKind::ImxUart, "console is not the i.MX UART");
-    for d in &config.domains {
-        bulkhead_bootcfg::payload::image_bytes(payload, &d.image)
-            .map_err(|e| anyhow::anyhow!("domain {}: {e:?}", d.name))?;
-    }
-    Ok(())
-}
-
 pub(super) fn check_rejects_a_bad_board_with_exit_2(_ctx: &mut Ctx) -> Result<()> {
     let source = std::fs::read_to_string(crate::workspace::root().join("boards/qemu-virt.toml"))?;
     let bad = source.replacen("cpus = [2, 3]", "cpus = [2, 9]", 1);

@@ -242,7 +242,6 @@ const TESTS: &[Test] = &[
         "qemu: an unmodified Linux boots on 2 vCPUs, runs a workload, powers off (the counter counts on), reboots into a pristine copy",
         linux::linux_boots_on_two_vcpus_beside_the_counter,
     ),
-    ("build: imx8mp-evk image has a valid arm64 header", boot_checks::imx8mp_evk_builds_a_bootable_image),
     ("cli: check rejects a bad board with exit 2", boot_checks::check_rejects_a_bad_board_with_exit_2),
 ];
 

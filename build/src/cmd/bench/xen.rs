@@ -60,8 +60,9 @@
 //! do.
 
 use super::dom0less::{self, DomU};
+use crate::board::image_header;
 use crate::board::schema::LogFormat;
-use crate::guest::{self, apt, image_header};
+use crate::guest::{self, apt};
 use crate::qemu::{self, Overrides};
 use crate::{elf, workspace};
 use anyhow::{Context, Result, bail, ensure};

@@ -1,8 +1,19 @@
 // SPDX-License-Identifier: MIT
-//! Board files: parse (`schema`), check (`validate`), place (`layout`),
-//! and report problems with their position (`diag`).
+//! Bulkhead's board model: a board file parsed (`schema`, `units`), checked
+//! (`validate`, `linux`), placed (`layout`), with every problem reported at
+//! its position (`diag`), and the arm64 Image header (`image_header`) that
+//! Linux domains and the kernel's own image carry.
+//!
+//! [`load`] returns one checked [`ValidBoard`]: the configuration and each
+//! domain's resolved image, Linux headers included, so that nothing is
+//! resolved or parsed twice. This crate never touches the filesystem, runs
+//! a build or QEMU: what exists comes through [`ImageResolver`], which the
+//! build tool implements against the workspace.
+#![forbid(unsafe_code)]
 
 pub mod diag;
+pub mod image_header;
+pub mod images;
 pub mod layout;
 pub mod linux;
 pub mod schema;
@@ -10,8 +21,8 @@ pub mod units;
 pub mod validate;
 
 pub use diag::{Diagnostic, Report};
+pub use images::{GuestFile, ImageResolver, ImageSource, LinuxImage};
 pub use schema::{BoardFile, LogFormat};
-pub use validate::{ImageResolver, ImageSource, LinuxImage};
 
 use bulkhead_bootcfg::BootConfig;
 
@@ -22,7 +33,7 @@ pub struct ValidBoard {
     pub file: BoardFile,
     /// The kernel's configuration (domain images not yet filled in).
     pub config: BootConfig,
-    /// Each domain's image, in domain order.
+    /// Each domain's image, in domain order: exactly one per domain.
     pub images: Vec<ImageSource>,
 }
 
@@ -42,11 +53,7 @@ pub fn load(file_name: &str, source: &str, images: &dyn ImageResolver) -> Result
         };
         report(vec![Diagnostic::new(span, message).help(help)])
     })?;
-    let diagnostics = validate::check(&file, source, images);
-    if !diagnostics.is_empty() {
-        return Err(report(diagnostics));
-    }
+    let checked = validate::check(&file, source, images).map_err(report)?;
     let config = layout::layout(&file).map_err(report)?;
-    let resolved = validate::image_sources(&file, images);
-    Ok(ValidBoard { file, config, images: resolved })
+    Ok(ValidBoard { file, config, images: checked })
 }

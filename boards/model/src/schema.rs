@@ -4,7 +4,7 @@
 //! (`Spanned`) so that the error can point at it. `boards/README.md`
 //! documents each key.
 
-use super::units::Size;
+use crate::units::Size;
 use serde::Deserialize;
 use toml::Spanned;
 

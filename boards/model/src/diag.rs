@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 //! Diagnostics that point into a board file: what is wrong, where (file,
-//! line, column), and what to change.
+//! line, column), and what to change. Rendered by `annotate-snippets`, the
+//! renderer of rustc and cargo, so that board errors read like theirs.
+//! Owns no check: the validators produce [`Diagnostic`]s.
 
+use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 use std::fmt::Write as _;
 use std::ops::Range;
 
@@ -64,28 +67,33 @@ impl Report {
         line_col(&self.source, d.span.start)
     }
 
-    /// Renders every diagnostic the way rustc does: message, location,
-    /// the source line with a marker, then note and help.
+    /// Renders every diagnostic the way rustc and cargo do (with
+    /// `annotate-snippets`, their renderer): message, location, the source
+    /// line with a marker under the span, then note and help; a count last.
     pub fn render(&self) -> String {
+        let renderer = Renderer::plain();
         let mut out = String::new();
         for d in &self.diagnostics {
-            let (line, column) = self.position(d);
-            let text = self.source.lines().nth(line - 1).unwrap_or("");
-            let width =
-                self.source.get(d.span.clone()).map_or(1, |s| s.lines().next().map_or(1, |l| l.chars().count().max(1)));
-            let gutter = " ".repeat(line.to_string().len());
-            let _ = writeln!(out, "error: {}", d.message);
-            let _ = writeln!(out, "{gutter}--> {}:{line}:{column}", self.file);
-            let _ = writeln!(out, "{gutter} |");
-            let _ = writeln!(out, "{line} | {text}");
-            let _ = writeln!(out, "{gutter} | {}{}", " ".repeat(column - 1), "^".repeat(width));
+            let mut start = d.span.start.min(self.source.len());
+            while !self.source.is_char_boundary(start) {
+                start -= 1;
+            }
+            // One line is marked: the span up to its first line's end.
+            let first_line_end = self.source[start..].find('\n').map_or(self.source.len(), |i| start + i);
+            let end = d.span.end.clamp(start, first_line_end);
+            let mut group = Level::ERROR.primary_title(d.message.as_str()).element(
+                Snippet::source(self.source.as_str())
+                    .path(self.file.as_str())
+                    .annotation(AnnotationKind::Primary.span(start..end)),
+            );
             if let Some(note) = &d.note {
-                let _ = writeln!(out, "{gutter} = note: {note}");
+                group = group.element(Level::NOTE.message(note.as_str()));
             }
             if let Some(help) = &d.help {
-                let _ = writeln!(out, "{gutter} = help: {help}");
+                group = group.element(Level::HELP.message(help.as_str()));
             }
-            out.push('\n');
+            out.push_str(&renderer.render(&[group]));
+            out.push_str("\n\n");
         }
         let n = self.diagnostics.len();
         let _ = writeln!(out, "{}: {n} error{} in the board file", self.file, if n == 1 { "" } else { "s" });
@@ -113,9 +121,32 @@ mod tests {
             source: "x = 1\ncpus = [9]\n".into(),
             diagnostics: vec![Diagnostic::new(14..15, "pCPU 9 does not exist").help("use 0..7")],
         };
-        let text = report.render();
-        assert!(text.contains("error: pCPU 9 does not exist\n --> b.toml:2:9\n"), "{text}");
-        assert!(text.contains("2 | cpus = [9]\n  |         ^\n"), "{text}");
-        assert!(text.contains("= help: use 0..7"), "{text}");
+        assert_eq!(
+            report.render(),
+            "error: pCPU 9 does not exist\n --> b.toml:2:9\n  |\n2 | cpus = [9]\n  |         ^\n  |\n  = help: use 0..7\n\n\
+             b.toml: 1 error in the board file\n"
+        );
+    }
+
+    #[test]
+    /// A span over several lines is marked on its first; an empty span at
+    /// the end of the file is shown at the end of the last line, as rustc does.
+    fn render_marks_the_first_line_of_a_long_span_and_gives_the_note() {
+        let source = "[board]\nname = \"x\"\n[kernel]\n";
+        let report = Report {
+            file: "b.toml".into(),
+            source: source.into(),
+            diagnostics: vec![
+                Diagnostic::new(0..source.len(), "too many domains").note("first at line 1").help("merge them"),
+                Diagnostic::new(source.len()..source.len(), "missing field `kernel`"),
+            ],
+        };
+        assert_eq!(
+            report.render(),
+            "error: too many domains\n --> b.toml:1:1\n  |\n1 | [board]\n  | ^^^^^^^\n  |\n\
+             \x20 = note: first at line 1\n  = help: merge them\n\n\
+             error: missing field `kernel`\n --> b.toml:3:10\n  |\n3 | [kernel]\n  |         ^\n\n\
+             b.toml: 2 errors in the board file\n"
+        );
     }
 }

@@ -7,9 +7,9 @@
 //! claimed (and above the kernel), 2 MiB aligned for regions of 2 MiB or more (so that stage 2 can
 //! use block mappings), 4 KiB aligned otherwise.
 
-use super::diag::Diagnostic;
-use super::schema::*;
-use super::validate::reserved_irqs;
+use crate::diag::Diagnostic;
+use crate::schema::*;
+use crate::validate::reserved_irqs;
 use bulkhead_abi::{DomainId, Ipa, PhysAddr};
 use bulkhead_bootcfg as cfg;
 use heapless::Vec as HVec;
@@ -86,7 +86,7 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
     }
 
     let mut errors = Vec::new();
-    let mut place = |size: &toml::Spanned<super::units::Size>, what: String, free: &mut FreeRam| {
+    let mut place = |size: &toml::Spanned<crate::units::Size>, what: String, free: &mut FreeRam| {
         free.allocate(size.get_ref().0).unwrap_or_else(|| {
             errors.push(
                 Diagnostic::new(size.span(), format!("{what} does not fit in the board's free RAM"))
@@ -158,8 +158,8 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
             // A Linux domain gets an emulated PL011 (its device tree names
             // it), a bare-metal one if it asks (`console = "pl011"`).
             console: (d.linux.is_some() || d.console.is_some()).then_some(cfg::VirtualConsole {
-                ipa: Ipa::new(super::linux::CONSOLE_IPA),
-                intid: super::linux::CONSOLE_INTID,
+                ipa: Ipa::new(crate::linux::CONSOLE_IPA),
+                intid: crate::linux::CONSOLE_INTID,
             }),
         };
         // Capability table: the console, then each channel end the domain

@@ -1,20 +1,17 @@
 // SPDX-License-Identifier: MIT
 //! Checks of a Linux domain, `linux = { image, initrd, cmdline }`: it has
 //! no bare-metal `image` beside it, its kernel is a raw arm64 `Image` and
-//! its initramfs exists (`guest:<name>` files come from `cargo xtask
-//! fetch-guest`), its command line fits, and its first RAM region is 2 MiB
-//! aligned and holds the kernel, the initramfs and the device tree. Also
-//! where those go (shared with `guest::pack`) and what the kernel emulates
-//! in a Linux domain's address space (its console UART and GIC).
+//! its initramfs exists (the resolver finds and reads them), its command
+//! line fits, and its first RAM region is 2 MiB aligned and holds the
+//! kernel, the initramfs and the device tree. Also where those go (shared
+//! with the build tool's `guest::pack`) and what the kernel emulates in a
+//! Linux domain's address space (its console UART and GIC). Reads no file.
 
-use super::diag::Diagnostic;
-use super::schema::{DomainEntry, LinuxEntry};
-use super::units::show_size;
-use super::validate::{ImageResolver, LinuxImage};
-use crate::guest::dtb;
-use crate::guest::image_header::{self, HEADER_LEN};
-use std::io::Read as _;
-use std::path::Path;
+use crate::diag::Diagnostic;
+use crate::image_header;
+use crate::images::{ImageResolver, LinuxImage};
+use crate::schema::{DomainEntry, LinuxEntry};
+use crate::units::show_size;
 use toml::Spanned;
 
 /// Longest command line arm64 Linux takes (COMMAND_LINE_SIZE 2048, with the NUL).
@@ -31,17 +28,21 @@ pub const CONSOLE_IPA: u64 = 0x0900_0000;
 /// The console's interrupt, a virtual SPI of the domain (SPI 1).
 pub const CONSOLE_INTID: u32 = 33;
 
-/// The header of the file at `path`, or why it is not an arm64 Image.
-fn read_header(path: &Path) -> Result<image_header::ImageHeader, String> {
-    let mut head = Vec::with_capacity(HEADER_LEN);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(HEADER_LEN as u64).read_to_end(&mut head))
-        .map_err(|e| format!("cannot read it: {e}"))?;
-    image_header::parse(&head)
-}
+/// Bytes of the emulated GIC distributor's frame.
+pub const GICD_SIZE: u64 = 0x1_0000;
+/// Bytes of one emulated redistributor (RD and SGI frames), per vCPU.
+pub const GICR_STRIDE: u64 = 0x2_0000;
+/// Bytes of the emulated PL011's frame.
+pub const PL011_SIZE: u64 = 0x1000;
 
-/// Checks a Linux domain; `linux` is its `linux` table.
-pub fn check(entry: &Spanned<DomainEntry>, linux: &Spanned<LinuxEntry>, images: &dyn ImageResolver) -> Vec<Diagnostic> {
+/// Checks a Linux domain; `linux` is its `linux` table. Returns what is
+/// wrong and, when its files resolve and its kernel is an arm64 Image, the
+/// resolved files with the parsed header.
+pub fn check(
+    entry: &Spanned<DomainEntry>,
+    linux: &Spanned<LinuxEntry>,
+    images: &dyn ImageResolver,
+) -> (Vec<Diagnostic>, Option<LinuxImage>) {
     let d = entry.get_ref();
     let name = d.name.get_ref();
     let l = linux.get_ref();
@@ -54,31 +55,45 @@ pub fn check(entry: &Spanned<DomainEntry>, linux: &Spanned<LinuxEntry>, images: 
     }
 
     let mut needed = KERNEL_OFFSET + DTB_ROOM;
+    let mut kernel = None;
     match images.guest_file(l.image.get_ref()) {
         Err(why) => out.push(
             Diagnostic::new(l.image.span(), format!("domain `{name}`: kernel `{}` not found", l.image.get_ref()))
                 .help(why),
         ),
-        Ok(path) => match read_header(&path) {
-            Err(why) => {
-                out.push(Diagnostic::new(l.image.span(), format!("domain `{name}`: {}: {why}", path.display())).help(
-                    "give a raw arm64 kernel: arch/arm64/boot/Image, or Debian's boot/vmlinuz-* \
-                     (`cargo xtask fetch-guest` puts it at `guest:Image`)",
-                ))
+        Ok(file) => {
+            let header = file.head.map_err(|e| format!("cannot read it: {e}")).and_then(|h| image_header::parse(&h));
+            match header {
+                Err(why) => out.push(
+                    Diagnostic::new(l.image.span(), format!("domain `{name}`: {}: {why}", file.path.display())).help(
+                        "give a raw arm64 kernel: arch/arm64/boot/Image, or Debian's boot/vmlinuz-* \
+                         (`cargo xtask fetch-guest` puts it at `guest:Image`)",
+                    ),
+                ),
+                Ok(header) => {
+                    needed += header.text_offset + if header.image_size == 0 { file.len } else { header.image_size };
+                    kernel = Some((file.path, header, file.len));
+                }
             }
-            Ok(header) => {
-                let file_len = std::fs::metadata(&path).map_or(0, |m| m.len());
-                needed += header.text_offset + if header.image_size == 0 { file_len } else { header.image_size };
-            }
-        },
+        }
     }
+    let mut initrd_path = Ok(None);
     if let Some(initrd) = &l.initrd {
         match images.guest_file(initrd.get_ref()) {
-            Err(why) => out.push(
-                Diagnostic::new(initrd.span(), format!("domain `{name}`: initramfs `{}` not found", initrd.get_ref()))
+            Err(why) => {
+                out.push(
+                    Diagnostic::new(
+                        initrd.span(),
+                        format!("domain `{name}`: initramfs `{}` not found", initrd.get_ref()),
+                    )
                     .help(why),
-            ),
-            Ok(path) => needed += std::fs::metadata(&path).map_or(0, |m| m.len()),
+                );
+                initrd_path = Err(());
+            }
+            Ok(file) => {
+                needed += file.len;
+                initrd_path = Ok(Some(file.path));
+            }
         }
     }
     if let Some(cmdline) = &l.cmdline {
@@ -123,7 +138,14 @@ pub fn check(entry: &Spanned<DomainEntry>, linux: &Spanned<LinuxEntry>, images: 
             );
         }
     }
-    out
+    let resolved = match (kernel, initrd_path) {
+        (Some((image, header, image_len)), Ok(initrd)) => {
+            let cmdline = l.cmdline.as_ref().map(|c| c.get_ref().clone()).unwrap_or_default();
+            Some(LinuxImage { image, header, image_len, initrd, cmdline })
+        }
+        _ => None,
+    };
+    (out, resolved)
 }
 
 /// What the kernel emulates in a Linux domain's address space (its device
@@ -136,15 +158,10 @@ pub fn emulated_ranges(
     vcpus: usize,
     at: std::ops::Range<usize>,
 ) -> Vec<(u64, u64, String, std::ops::Range<usize>)> {
-    let redist_size = dtb::GICR_STRIDE * vcpus as u64;
+    let redist_size = GICR_STRIDE * vcpus as u64;
     vec![
-        (CONSOLE_IPA, CONSOLE_IPA + dtb::PL011_SIZE, "the emulated console UART".into(), at.clone()),
-        (
-            gic_distributor,
-            gic_distributor.saturating_add(dtb::GICD_SIZE),
-            "the virtual GIC distributor".into(),
-            at.clone(),
-        ),
+        (CONSOLE_IPA, CONSOLE_IPA + PL011_SIZE, "the emulated console UART".into(), at.clone()),
+        (gic_distributor, gic_distributor.saturating_add(GICD_SIZE), "the virtual GIC distributor".into(), at.clone()),
         (
             gic_redistributors,
             gic_redistributors.saturating_add(redist_size),
@@ -152,15 +169,4 @@ pub fn emulated_ranges(
             at,
         ),
     ]
-}
-
-/// The resolved files of a Linux domain, if they all resolve.
-pub fn resolve(linux: &LinuxEntry, images: &dyn ImageResolver) -> Option<LinuxImage> {
-    let image = images.guest_file(linux.image.get_ref()).ok()?;
-    let initrd = match &linux.initrd {
-        Some(i) => Some(images.guest_file(i.get_ref()).ok()?),
-        None => None,
-    };
-    let cmdline = linux.cmdline.as_ref().map(|c| c.get_ref().clone()).unwrap_or_default();
-    Some(LinuxImage { image, initrd, cmdline })
 }

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+//! Checks of `device_model` entries: the target exists and is another
+//! domain; each range is page-aligned, inside the IPA space, not backed by
+//! anything in the target (else its accesses would not trap), and emulated
+//! once. Reads the address maps that `domains` built; changes none.
+
+use super::checker::{Checker, hex_range, sorted, span};
+use super::domains::{AddressMaps, NamedRange};
+use crate::diag::Diagnostic;
+use crate::schema::BoardFile;
+use std::collections::HashMap;
+
+/// Checks every domain's device-model ranges against their targets' maps.
+pub fn check(c: &mut Checker, file: &BoardFile, address_maps: &AddressMaps<'_>) {
+    let mut emulated: HashMap<&str, Vec<NamedRange>> = HashMap::new();
+    for entry in &file.domains {
+        let d = entry.get_ref();
+        let name = d.name.get_ref().as_str();
+        for dm in &d.device_model {
+            let dm = dm.get_ref();
+            let target = dm.target.get_ref().as_str();
+            let Some(map) = address_maps.get(target) else {
+                let known: Vec<&str> = address_maps.keys().copied().filter(|&n| n != name).collect();
+                c.push(
+                    Diagnostic::new(
+                        span(&dm.target),
+                        format!("domain `{name}` models devices for `{target}`, but no domain has that name"),
+                    )
+                    .help(format!("name another domain: {}", sorted(known).join(", "))),
+                );
+                continue;
+            };
+            if target == name {
+                c.push(
+                    Diagnostic::new(span(&dm.target), format!("domain `{name}` cannot be its own device model"))
+                        .help("a device model emulates MMIO for another domain; name that domain as `target`"),
+                );
+                continue;
+            }
+            if dm.mmio.get_ref().is_empty() {
+                c.push(
+                    Diagnostic::new(span(&dm.mmio), format!("device model of `{name}` for `{target}` has no ranges"))
+                        .help("add `{ ipa = ..., size = \"4 KiB\" }`"),
+                );
+            }
+            for range in dm.mmio.get_ref() {
+                let r = range.get_ref();
+                c.page_aligned("IPA", &r.ipa);
+                c.page_multiple("device-model range", &r.size);
+                let start = *r.ipa.get_ref();
+                let size = r.size.get_ref().0;
+                c.ipa_in_range(&r.ipa, size);
+                let end = start.saturating_add(size);
+                if let Some((a, b, what)) = map.iter().find(|(a, b, _)| start < *b && *a < end) {
+                    c.push(
+                        Diagnostic::new(
+                            span(&r.ipa),
+                            format!(
+                                "device-model range {} overlaps {what} at {} in domain `{target}`",
+                                hex_range(start, end),
+                                hex_range(*a, *b)
+                            ),
+                        )
+                        .help("an emulated range must be unbacked in the target, so that its accesses trap"),
+                    );
+                }
+                emulated.entry(target).or_default().push((start, end, format!("`{name}`"), span(&r.ipa)));
+            }
+        }
+    }
+    for (target, ranges) in &mut emulated {
+        ranges.sort_by_key(|r| r.0);
+        for pair in ranges.windows(2) {
+            let [a, b] = pair else { continue };
+            if b.0 < a.1 {
+                let line = c.line_of(&a.3);
+                c.push(
+                    Diagnostic::new(
+                        b.3.clone(),
+                        format!("range {} of domain `{target}` is emulated twice", hex_range(b.0, b.1)),
+                    )
+                    .note(format!("device model {} already emulates {} (line {line})", a.2, hex_range(a.0, a.1)))
+                    .help("each MMIO range has one device model"),
+                );
+            }
+        }
+    }
+}

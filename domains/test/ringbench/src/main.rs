@@ -32,6 +32,7 @@ extern crate alloc;
 
 use alloc::vec;
 use bulkhead_ring::{Consumer, DataArea, DataRef, Producer, RingLayout};
+use bulkhead_ring_hal::SharedWindow;
 use core::fmt::Write;
 use core::hint::black_box;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering, compiler_fence};
@@ -39,7 +40,6 @@ use domain_benchkit::{difference, median, report};
 use domain_rt::arena::WindowArena;
 use domain_rt::probe::pmu;
 use domain_rt::{Boot, Console};
-use bulkhead_ring_hal::SharedWindow;
 use serde::{Deserialize, Serialize};
 
 domain_rt::entry!(main);
@@ -163,7 +163,8 @@ fn main(boot: Boot) {
 
 /// vCPU 0: the bulk copies.
 fn bulk(empty: u64) {
-    let area = DataArea { base: RingLayout { base: 0, capacity: 4096 }.footprint().next_multiple_of(PAGE), size: BYTES };
+    let area =
+        DataArea { base: RingLayout { base: 0, capacity: 4096 }.footprint().next_multiple_of(PAGE), size: BYTES };
     let window = BULK.window();
     let whole = DataRef { offset: 0, len: BYTES as u32 };
     let (mut source_storage, mut plain_storage) = (vec![0u8; BYTES + PAGE], vec![0u8; BYTES + PAGE]);

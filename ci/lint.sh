@@ -16,7 +16,7 @@ for features in "" "qemu" "qemu,defmt" "qemu,bench" "qemu,census" "qemu,defmt,ce
     cargo clippy --quiet -p bulkhead-kernel --target aarch64-unknown-none-softfloat --features "$features" -- -D warnings
 done
 echo "lint: clippy, domains"
-cargo clippy --quiet -p domain-rt -p domain-hello -p domain-counter -p domain-hostile -p domain-lifecycle -p domain-bench -p domain-idle -p domain-ping -p domain-pong -p domain-scribbler -p domain-bench-peer -p domain-echo-client -p domain-echo-server -p domain-gicprobe -p domain-irqbench -p domain-input -p domain-input-demo -p bulkhead-virtio-hal -p domain-irqtest -p domain-chatty -p domain-echo-uart -p domain-silencer -p domain-semihoster -p domain-prober -p domain-irqhold -p domain-wait-loop -p domain-notify-flood -p domain-peerbench --target aarch64-unknown-none -- -D warnings
+cargo clippy --quiet -p domain-rt -p domain-hello -p domain-counter -p domain-hostile -p domain-lifecycle -p domain-bench -p domain-idle -p domain-ping -p domain-pong -p domain-scribbler -p domain-bench-peer -p domain-echo-client -p domain-echo-server -p domain-gicprobe -p domain-irqbench -p domain-input -p domain-input-demo -p bulkhead-virtio-hal -p domain-irqtest -p domain-chatty -p domain-echo-uart -p domain-silencer -p domain-semihoster -p domain-prober -p domain-irqhold -p domain-wait-loop -p domain-notify-flood -p domain-peerbench -p domain-ringbench --target aarch64-unknown-none -- -D warnings
 echo "lint: fuzz targets (their own workspace)"
 cargo fmt --manifest-path fuzz/Cargo.toml --all -- --check
 cargo clippy --quiet --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings

@@ -82,8 +82,13 @@ enum Command {
     Bench {
         /// Only the host benchmarks (the ring against rtrb and memcpy):
         /// print and check them, write no results file.
-        #[arg(long, conflicts_with_all = ["linux_only", "peers"])]
+        #[arg(long, conflicts_with_all = ["linux_only", "peers", "ring_only"])]
         host_only: bool,
+        /// Only the ring benchmark as domains run it (instructions under
+        /// QEMU: our ring against rtrb, a data-area copy against memcpy):
+        /// print and check it, write no results file.
+        #[arg(long, conflicts_with_all = ["linux_only", "peers"])]
+        ring_only: bool,
         /// Only the Linux boot benchmark (natively and under Bulkhead):
         /// print and check it, write no results file.
         #[arg(long, conflicts_with = "peers")]
@@ -95,7 +100,7 @@ enum Command {
         peers: bool,
         /// After the run (full, or --peers), draw the interrupt latency
         /// distributions into target/bench/irq_latency.png.
-        #[arg(long, conflicts_with_all = ["host_only", "linux_only"])]
+        #[arg(long, conflicts_with_all = ["host_only", "linux_only", "ring_only"])]
         plot: bool,
     },
     /// Run a cargo-fuzz target of fuzz/ (nightly) for a time, or `all` of them; exit 1 on a crash.
@@ -124,6 +129,7 @@ fn main() {
         Command::FetchGuest => cmd::fetch_guest::run(),
         Command::Test { filter, host_only } => cmd::test::run(filter.as_deref(), host_only),
         Command::Bench { host_only: true, .. } => cmd::bench::run_host(),
+        Command::Bench { ring_only: true, .. } => cmd::bench::run_ring(),
         Command::Bench { linux_only: true, .. } => cmd::bench::run_linux(),
         Command::Bench { peers, plot, .. } => {
             let run = if peers { cmd::bench::run_peers } else { cmd::bench::run };

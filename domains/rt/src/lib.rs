@@ -12,6 +12,7 @@
 #![no_std]
 #![warn(missing_docs)]
 
+pub mod arena;
 pub mod caps;
 mod console;
 pub mod gic;
@@ -208,4 +209,18 @@ mod heapless_line {
 pub fn wait_for_interrupt() {
     // SAFETY: `wfi` only waits; it touches no memory.
     unsafe { core::arch::asm!("wfi", options(nomem, nostack, preserves_flags)) };
+}
+
+/// `wfe`: waits for an event or yields (under QEMU's TCG it yields the
+/// host thread to the next vCPU). For vCPUs handing work over by a flag:
+/// the other side calls [`send_event`] after setting it.
+pub fn wait_for_event() {
+    // SAFETY: `wfe` only waits; it touches no memory.
+    unsafe { core::arch::asm!("wfe", options(nomem, nostack, preserves_flags)) };
+}
+
+/// `sev`: wakes every vCPU waiting in [`wait_for_event`].
+pub fn send_event() {
+    // SAFETY: `sev` only signals an event; it touches no memory.
+    unsafe { core::arch::asm!("sev", options(nomem, nostack, preserves_flags)) };
 }

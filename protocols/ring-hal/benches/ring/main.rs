@@ -11,7 +11,9 @@
 //!
 //! Method (for a noisy two-core machine): single-threaded, each contender
 //! runs in rounds interleaved with the other's, in alternating order,
-//! after a warm-up; each figure is the median of its rounds; every input
+//! after a warm-up; each time is the median of its rounds, each ratio the
+//! median of the paired rounds' ratios, reported with their least and
+//! most (`_lo`, `_hi`: the spread a wall clock gives); every input
 //! and output passes through `std::hint::black_box`. The message benchmark
 //! pushes a batch of 250 frames, then pops them: the SPSC discipline holds
 //! (one producer, one consumer, each index published with release and read
@@ -19,8 +21,13 @@
 //! bench profile, that is the release profile (opt-level "s", LTO, one
 //! codegen unit): the code as the domains ship it.
 //!
-//! - `ring_msgs_*`: [`msgs`]; the ratio is our messages/s over rtrb's.
-//! - `ring_bulk_*`: [`bulk`]; the ratio is memcpy's time over ours.
+//! - `ring_msgs_*_host`: [`msgs`]; the ratio is our messages/s over rtrb's.
+//! - `ring_bulk_*_host`: [`bulk`]; the ratio is memcpy's time over ours.
+//!
+//! These wall-clock figures are information only: the targets are counted
+//! in instructions as the domains run the same code (`domains/test/ringbench`,
+//! `cargo xtask bench --ring-only`), which repeat exactly; here, on x86-64,
+//! long copies are one `rep movsb`, not the domains' 16-byte loop.
 //!
 //! An argument `msgs` or `bulk` (`cargo bench ... -- msgs`) runs only that
 //! half.

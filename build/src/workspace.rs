@@ -61,7 +61,6 @@ pub struct WorkspaceImages {
     pub board_dir: PathBuf,
 }
 
-
 impl ImageResolver for WorkspaceImages {
     fn resolve(&self, name: &str) -> Option<ImageSource> {
         if domain_crates().iter().any(|c| c == name) {

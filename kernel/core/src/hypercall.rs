@@ -273,13 +273,7 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::identity_op,
-    clippy::cast_possible_truncation,
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    reason = "tests"
-)]
+#[allow(clippy::identity_op, clippy::cast_possible_truncation, reason = "tests")]
 mod tests {
     extern crate std;
     use super::*;

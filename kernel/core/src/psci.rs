@@ -195,13 +195,6 @@ pub fn call(function: u32, args: [u64; 3], vcpus: &[VcpuPower], entry_ok: impl F
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::identity_op,
-    clippy::cast_possible_truncation,
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    reason = "tests"
-)]
 mod tests {
     use super::*;
     use VcpuPower::*;

@@ -127,13 +127,6 @@ pub fn encode(config: &BootConfig, out: &mut [u8]) -> Result<usize, BlobError> {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::identity_op,
-    clippy::cast_possible_truncation,
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    reason = "tests"
-)]
 mod tests {
     use super::*;
     use crate::model::*;

@@ -13,10 +13,10 @@ packages() {
     [ -n "$names" ] || { echo "lint: no $1 crates" >&2; exit 1; }
     printf -- '-p %s ' $names
 }
-host=$host
-shared=$shared
-kernel=$kernel
-domain=$domain
+host=$(packages host)
+shared=$(packages shared)
+kernel=$(packages kernel)
+domain=$(packages domain)
 
 echo "lint: cargo fmt --check"
 cargo fmt --all -- --check

@@ -15,6 +15,7 @@ use crate::qemu::{self, Overrides};
 use crate::qemu_tests::has_line;
 use crate::qmp::Qmp;
 use anyhow::{Context, Result, bail, ensure};
+use serde_json::{Value, json};
 use std::time::Duration;
 
 /// One step: wait until `ready(log)`, then act.
@@ -32,15 +33,18 @@ fn key(qmp: &mut Qmp, keys: &[&str]) -> Result<()> {
     qmp.send_key(keys)
 }
 
-const TOUCH_DOWN: &str = r#"[
- {"type": "mtt", "data": {"type": "begin", "slot": 0, "tracking-id": 1, "axis": "x", "value": 1000}},
- {"type": "mtt", "data": {"type": "data", "slot": 0, "tracking-id": 1, "axis": "x", "value": 1000}},
- {"type": "mtt", "data": {"type": "data", "slot": 0, "tracking-id": 1, "axis": "y", "value": 2000}}]"#;
-const TOUCH_UP: &str =
-    r#"[{"type": "mtt", "data": {"type": "end", "slot": 0, "tracking-id": -1, "axis": "x", "value": 0}}]"#;
-const TABLET: &str = r#"[
- {"type": "abs", "data": {"axis": "x", "value": 100}},
- {"type": "abs", "data": {"axis": "y", "value": 200}}]"#;
+fn touch_down() -> Value {
+    let mtt = |kind: &str, axis: &str, value: u32| json!({"type": "mtt", "data": {"type": kind, "slot": 0, "tracking-id": 1, "axis": axis, "value": value}});
+    json!([mtt("begin", "x", 1000), mtt("data", "x", 1000), mtt("data", "y", 2000)])
+}
+
+fn touch_up() -> Value {
+    json!([{"type": "mtt", "data": {"type": "end", "slot": 0, "tracking-id": -1, "axis": "x", "value": 0}}])
+}
+
+fn tablet() -> Value {
+    json!([{"type": "abs", "data": {"axis": "x", "value": 100}}, {"type": "abs", "data": {"axis": "y", "value": 200}}])
+}
 
 const STEPS: [Step; 8] = [
     Step {
@@ -64,14 +68,14 @@ const STEPS: [Step; 8] = [
     Step {
         what: "the tablet's absolute position goes to ivi",
         ready: |l| l.contains("[cluster] event Key { code: 48, pressed: false }"),
-        act: |q| q.send_events(TABLET),
+        act: |q| q.send_events(tablet()),
     },
     Step {
         what: "a touch goes down and up on ivi",
         ready: |l| l.contains("[ivi] event Position { x: 100, y: 200"),
         act: |q| {
-            q.send_events(TOUCH_DOWN)?;
-            q.send_events(TOUCH_UP)
+            q.send_events(touch_down())?;
+            q.send_events(touch_up())
         },
     },
     Step {
@@ -168,9 +172,8 @@ const DEVICES: [&str; 3] = ["/machine/peripheral/keyboard", "/machine/peripheral
 
 /// The device status flags QMP reports for `path` (`x-query-virtio-status`).
 fn virtio_status(qmp: &mut Qmp, path: &str) -> Result<String> {
-    let line = qmp.execute(&format!(r#"{{"execute": "x-query-virtio-status", "arguments": {{"path": "{path}"}}}}"#))?;
-    let value: serde_json::Value = serde_json::from_str(&line).context("QMP answered with bad JSON")?;
-    Ok(value["return"]["status"]["statuses"].to_string())
+    let value = qmp.execute("x-query-virtio-status", json!({ "path": path }))?;
+    Ok(value["status"]["statuses"].to_string())
 }
 
 /// A driver domain that halts (not restarts) leaves no live device behind:

@@ -78,6 +78,13 @@ enum Command {
         #[arg(long)]
         host_only: bool,
     },
+    /// Print the workspace crates of one kind, one per line (the rule is in
+    /// build/src/packages.rs): host (host tests, host clippy), shared (host
+    /// crates the domains build too), domain, kernel.
+    Packages {
+        #[arg(value_enum)]
+        kind: xtask::packages::Kind,
+    },
     /// Run the benchmarks; write target/bench/results.json.
     Bench {
         /// Only the host benchmarks (the ring against rtrb and memcpy):
@@ -128,6 +135,10 @@ fn main() {
         Command::Demo { timeout } => cmd::demo::run(timeout),
         Command::FetchGuest => cmd::fetch_guest::run(),
         Command::Test { filter, host_only } => cmd::test::run(filter.as_deref(), host_only),
+        Command::Packages { kind } => xtask::packages::list(kind).map(|names| {
+            names.iter().for_each(|n| println!("{n}"));
+            0
+        }),
         Command::Bench { host_only: true, .. } => cmd::bench::run_host(),
         Command::Bench { ring_only: true, .. } => cmd::bench::run_ring(),
         Command::Bench { linux_only: true, .. } => cmd::bench::run_linux(),

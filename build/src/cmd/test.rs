@@ -9,26 +9,6 @@ use anyhow::Result;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-/// Host crates with tests.
-const HOST_PACKAGES: [&str; 16] = [
-    "bulkhead-abi",
-    "bulkhead-bootcfg",
-    "bulkhead-board",
-    "bulkhead-ring",
-    "bulkhead-ring-hal",
-    "bulkhead-input",
-    "bulkhead-sound",
-    "bulkhead-display",
-    "bulkhead-pvcalls",
-    "bulkhead-dmop",
-    "bulkhead-ninep",
-    "bulkhead-input-core",
-    "bulkhead-input-client",
-    "kernel-core",
-    "xtask",
-    "bench-plot",
-];
-
 /// Counts of passed and failed tests.
 #[derive(Default)]
 pub struct Tally {
@@ -40,11 +20,12 @@ pub struct Tally {
 
 /// Runs the host tests, echoing cargo's output and counting results.
 fn host_tests(tally: &mut Tally) -> Result<()> {
-    println!("== host tests ({})", HOST_PACKAGES.join(", "));
+    let packages = crate::packages::list(crate::packages::Kind::Host)?;
+    println!("== host tests ({})", packages.join(", "));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace::root()).args(["test", "--no-fail-fast"]);
-    for p in HOST_PACKAGES {
+    for p in &packages {
         cmd.args(["--package", p]);
     }
     let mut child = cmd.stdout(Stdio::piped()).spawn()?;

@@ -61,7 +61,7 @@ pub fn archive(busybox: &[u8]) -> Result<Vec<u8>, String> {
     for applet in applets.iter().filter(|a| a.as_str() != "busybox") {
         a.symlink(&format!("bin/{applet}"), "busybox");
     }
-    Ok(a.finish())
+    a.finish()
 }
 
 /// The archive, gzip-compressed (no name, mtime 0: deterministic).

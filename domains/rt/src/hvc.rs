@@ -2,7 +2,7 @@
 //! The `hvc` instruction and the calls built on it.
 
 use bulkhead_abi::Hypercall;
-use bulkhead_abi::hypercall::psci;
+use smccc::psci::{PSCI_CPU_ON_64, PSCI_SYSTEM_OFF, PSCI_SYSTEM_RESET};
 
 /// Issues `hvc #0` with function `function` and arguments x1..x3; returns x0.
 pub fn call(function: u32, a1: u64, a2: u64, a3: u64) -> u64 {
@@ -31,19 +31,19 @@ pub fn heartbeat() {
 /// Starts vCPU `vcpu` of this domain at the runtime's entry; returns the
 /// PSCI status.
 pub fn cpu_on(vcpu: u64, context: u64) -> i64 {
-    call(psci::CPU_ON, vcpu, crate::entry_point(), context) as i64
+    call(PSCI_CPU_ON_64, vcpu, crate::entry_point(), context) as i64
 }
 
 /// Stops this domain (PSCI SYSTEM_OFF).
 pub fn system_off() -> ! {
     loop {
-        call(psci::SYSTEM_OFF, 0, 0, 0);
+        call(PSCI_SYSTEM_OFF, 0, 0, 0);
     }
 }
 
 /// Restarts this domain (PSCI SYSTEM_RESET).
 pub fn system_reset() -> ! {
     loop {
-        call(psci::SYSTEM_RESET, 0, 0, 0);
+        call(PSCI_SYSTEM_RESET, 0, 0, 0);
     }
 }

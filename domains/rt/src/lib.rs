@@ -134,7 +134,7 @@ extern "C" fn domain_rt_start(context: u64, restarts: u64, vcpu: usize, magic: u
         system_off()
     }
     loop {
-        call(bulkhead_abi::hypercall::psci::CPU_OFF, 0, 0, 0);
+        call(smccc::psci::PSCI_CPU_OFF, 0, 0, 0);
     }
 }
 

@@ -168,7 +168,6 @@ impl<const N: usize> EventQueue<N> {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
 mod tests {
     extern crate std;
     use super::*;

@@ -291,12 +291,14 @@ fn start_vcpu(p: usize, vcpu: VcpuId, entry: u64, regs: [u64; 4]) {
 /// CPU_ON: starts `vcpu` of `domain` at `entry`; the PSCI status if it
 /// was not off (ALREADY_ON or ON_PENDING, as it raced another CPU_ON).
 pub fn cpu_on(domain: DomainId, vcpu: usize, entry: u64, context: u64) -> Result<(), i64> {
-    use bulkhead_abi::hypercall::psci::{ALREADY_ON, INVALID_PARAMETERS};
+    use smccc::psci::error::{ALREADY_ON, INVALID_PARAMETERS, ON_PENDING};
     let state = &DOMAINS[domain.index()];
-    let Some(pcpu) = world().pins.pcpu_of(VcpuId { domain, index: vcpu }) else { return Err(INVALID_PARAMETERS) };
+    let Some(pcpu) = world().pins.pcpu_of(VcpuId { domain, index: vcpu }) else {
+        return Err(INVALID_PARAMETERS.into());
+    };
     if !state.claim_start(vcpu) {
         let pending = state.powers(vcpu + 1).get(vcpu) == Some(&VcpuPower::OnPending);
-        return Err(if pending { -5 } else { ALREADY_ON });
+        return Err(if pending { ON_PENDING } else { ALREADY_ON }.into());
     }
     let regs = entry_registers(domain.index(), Start::CpuOn { context });
     PCPUS[pcpu].post_start(entry, regs, state.generation.load(Ordering::SeqCst), 0);

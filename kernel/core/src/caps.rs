@@ -62,7 +62,6 @@ pub fn describe(config: &BootConfig, domain: usize, cap: Capability) -> CapInfo 
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
     use bulkhead_abi::{DomainId, Ipa, PhysAddr};

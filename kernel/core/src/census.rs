@@ -108,7 +108,6 @@ impl fmt::Display for CensusLine<'_> {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, reason = "tests")]
 mod tests {
     extern crate std;
     use super::*;

@@ -199,7 +199,6 @@ pub fn mdcr(dfr0: u64, pmcr: u64, pmu_open: bool) -> u64 {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 

@@ -97,13 +97,6 @@ pub fn on_trap(trap: Trap) -> TrapAction {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::identity_op,
-    clippy::cast_possible_truncation,
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    reason = "tests"
-)]
 mod tests {
     use super::*;
     use crate::trap::classify;

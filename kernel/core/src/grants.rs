@@ -132,7 +132,6 @@ pub fn backing_name(m: Backing) -> &'static str {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
 mod tests {
     extern crate std;
 

@@ -146,7 +146,7 @@ fn psci_call(function: u32, args: [u64; 3], s: &mut impl Services) -> Effect {
     let vcpus = s.vcpus();
     let plan = s.plan();
     let out = psci::call(function, args, vcpus.as_slice(), |entry| plan.ram_span(entry, 4).is_some());
-    if out.ret < 0 && out.ret != bulkhead_abi::hypercall::psci::NOT_SUPPORTED {
+    if out.ret < 0 && out.ret != i64::from(smccc::psci::error::NOT_SUPPORTED) {
         s.audit(Denial::Psci { function, target: args[0], status: out.ret });
     }
     Effect::Psci(out.ret as u64, out.action)
@@ -169,7 +169,7 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
     {
         return psci_call(function, [x1, x2, x3], s);
     }
-    let call = if u64::from(function) == x0 { Hypercall::from_raw(function) } else { None };
+    let call = if u64::from(function) == x0 { Hypercall::try_from(function).ok() } else { None };
     let Some(call) = call else {
         s.audit(Denial::UnknownFunction(function));
         return Effect::Return(Error::NotSupported.to_x0());
@@ -273,19 +273,12 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::identity_op,
-    clippy::cast_possible_truncation,
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    reason = "tests"
-)]
+#[allow(clippy::identity_op, clippy::cast_possible_truncation, reason = "tests")]
 mod tests {
     extern crate std;
     use super::*;
     use crate::testing::config_with;
     use bulkhead_abi::DomainId;
-    use bulkhead_abi::hypercall::psci as p;
     use std::vec::Vec;
 
     struct Fake {
@@ -418,23 +411,23 @@ mod tests {
     fn psci_goes_through_and_refusals_are_audited() {
         let mut f = Fake::new();
         assert_eq!(
-            dispatch([p::CPU_ON as u64, 1, 0x4000_0000, 0], &mut f),
+            dispatch([smccc::psci::PSCI_CPU_ON_64 as u64, 1, 0x4000_0000, 0], &mut f),
             Effect::Psci(0, PsciAction::CpuOn { vcpu: 1, entry: 0x4000_0000, context: 0 })
         );
         assert_eq!(
-            dispatch([p::CPU_ON as u64, 5, 0x4000_0000, 0], &mut f),
+            dispatch([smccc::psci::PSCI_CPU_ON_64 as u64, 5, 0x4000_0000, 0], &mut f),
             Effect::Psci((-2i64) as u64, PsciAction::None)
         );
-        assert_eq!(f.denials, [Denial::Psci { function: p::CPU_ON, target: 5, status: -2 }]);
+        assert_eq!(f.denials, [Denial::Psci { function: smccc::psci::PSCI_CPU_ON_64, target: 5, status: -2 }]);
     }
 
     #[test]
     fn smccc_architecture_calls_are_answered_like_psci_and_not_audited() {
-        use bulkhead_abi::hypercall::smccc;
+        use smccc::arch::{SMCCC_ARCH_FEATURES, SMCCC_ARCH_WORKAROUND_1, SMCCC_VERSION};
         let mut f = Fake::new();
-        let version = dispatch([u64::from(smccc::VERSION), 0, 0, 0], &mut f);
+        let version = dispatch([u64::from(SMCCC_VERSION), 0, 0, 0], &mut f);
         assert_eq!(version, Effect::Psci(0x1_0001, PsciAction::None));
-        let workaround = dispatch([u64::from(smccc::ARCH_FEATURES), u64::from(smccc::ARCH_WORKAROUND_1), 0, 0], &mut f);
+        let workaround = dispatch([u64::from(SMCCC_ARCH_FEATURES), u64::from(SMCCC_ARCH_WORKAROUND_1), 0, 0], &mut f);
         assert_eq!(workaround, Effect::Psci(u64::MAX, PsciAction::None));
         assert!(f.denials.is_empty(), "a probe for something absent is not a refusal: {:?}", f.denials);
     }
@@ -455,7 +448,7 @@ mod tests {
     #[test]
     fn only_null_is_answered_without_context() {
         assert_eq!(answer_without_context(Hypercall::Null as u64), Some(0));
-        for h in Hypercall::ALL.into_iter().filter(|&h| h != Hypercall::Null) {
+        for h in Hypercall::all().filter(|&h| h != Hypercall::Null) {
             assert_eq!(answer_without_context(h as u64), None, "{h:?}");
         }
         assert_eq!(answer_without_context(0x8400_0000), None);

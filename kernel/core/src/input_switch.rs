@@ -64,7 +64,6 @@ pub fn nth_console(config: &BootConfig, n: u8) -> Option<usize> {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
 mod tests {
     extern crate std;
     use super::*;

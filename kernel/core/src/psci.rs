@@ -10,7 +10,12 @@
 //! firmware workarounds and `SMCCC_ARCH_SOC_ID` included: there is no
 //! firmware behind the kernel), as does every unknown function number.
 
-use bulkhead_abi::hypercall::{psci, smccc};
+use smccc::arch::{SMCCC_ARCH_FEATURES, SMCCC_VERSION};
+use smccc::psci::error::{ALREADY_ON, INVALID_ADDRESS, INVALID_PARAMETERS, NOT_SUPPORTED, ON_PENDING, SUCCESS};
+use smccc::psci::{
+    PSCI_AFFINITY_INFO_32, PSCI_AFFINITY_INFO_64, PSCI_CPU_OFF, PSCI_CPU_ON_32, PSCI_CPU_ON_64, PSCI_CPU_SUSPEND_32,
+    PSCI_CPU_SUSPEND_64, PSCI_FEATURES, PSCI_MIGRATE_INFO_TYPE, PSCI_SYSTEM_OFF, PSCI_SYSTEM_RESET, PSCI_VERSION,
+};
 
 /// A vCPU's power state as PSCI sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,24 +68,26 @@ pub struct PsciOutcome {
 }
 
 const SUPPORTED: [u32; 12] = [
-    psci::VERSION,
-    psci::CPU_SUSPEND_32,
-    psci::CPU_SUSPEND,
-    psci::CPU_OFF,
-    psci::CPU_ON_32,
-    psci::CPU_ON,
-    psci::AFFINITY_INFO_32,
-    psci::AFFINITY_INFO,
-    psci::MIGRATE_INFO_TYPE,
-    psci::SYSTEM_OFF,
-    psci::SYSTEM_RESET,
-    psci::FEATURES,
+    PSCI_VERSION,
+    PSCI_CPU_SUSPEND_32,
+    PSCI_CPU_SUSPEND_64,
+    PSCI_CPU_OFF,
+    PSCI_CPU_ON_32,
+    PSCI_CPU_ON_64,
+    PSCI_AFFINITY_INFO_32,
+    PSCI_AFFINITY_INFO_64,
+    PSCI_MIGRATE_INFO_TYPE,
+    PSCI_SYSTEM_OFF,
+    PSCI_SYSTEM_RESET,
+    PSCI_FEATURES,
 ];
 
-/// PSCI 1.1.
-const PSCI_VERSION_1_1: i64 = 0x0001_0001;
+/// PSCI 1.1, the version the kernel implements.
+const PSCI_VERSION_1_1: i32 = 0x0001_0001;
+/// SMCCC 1.1, the version the kernel implements.
+const SMCCC_VERSION_1_1: i32 = 0x0001_0001;
 /// MIGRATE_INFO_TYPE: no Trusted OS that needs migration.
-const MIGRATION_NOT_REQUIRED: i64 = 2;
+const MIGRATION_NOT_REQUIRED: i32 = 2;
 
 /// Whether `function` is a PSCI function number (any, supported or not).
 pub fn is_psci(function: u32) -> bool {
@@ -107,10 +114,10 @@ pub fn is_service_probe(function: u32) -> bool {
 }
 
 /// The SMCCC architecture calls the kernel implements.
-const ARCH_CALLS: [u32; 2] = [smccc::VERSION, smccc::ARCH_FEATURES];
+const ARCH_CALLS: [u32; 2] = [SMCCC_VERSION, SMCCC_ARCH_FEATURES];
 
-fn reply(ret: i64) -> PsciOutcome {
-    PsciOutcome { ret, action: PsciAction::None }
+fn reply(ret: i32) -> PsciOutcome {
+    PsciOutcome { ret: ret.into(), action: PsciAction::None }
 }
 
 /// The vCPU index that a PSCI target MPIDR names, if it is one of the
@@ -125,76 +132,69 @@ fn target(mpidr: u64, vcpus: &[VcpuPower]) -> Option<usize> {
 pub fn call(function: u32, args: [u64; 3], vcpus: &[VcpuPower], entry_ok: impl Fn(u64) -> bool) -> PsciOutcome {
     let narrow = |v: u64, smc32: bool| if smc32 { v & 0xffff_ffff } else { v };
     match function {
-        psci::VERSION => reply(PSCI_VERSION_1_1),
-        psci::FEATURES => {
+        PSCI_VERSION => reply(PSCI_VERSION_1_1),
+        PSCI_FEATURES => {
             // SMCCC_VERSION is discovered through PSCI_FEATURES (SMCCC 1.1).
             let asked = u32::try_from(args[0]).unwrap_or(0);
-            let known = SUPPORTED.contains(&asked) || asked == smccc::VERSION;
-            reply(if known { psci::SUCCESS } else { psci::NOT_SUPPORTED })
+            let known = SUPPORTED.contains(&asked) || asked == SMCCC_VERSION;
+            reply(if known { SUCCESS } else { NOT_SUPPORTED })
         }
-        smccc::VERSION => reply(smccc::VERSION_1_1),
-        smccc::ARCH_FEATURES => {
+        SMCCC_VERSION => reply(SMCCC_VERSION_1_1),
+        SMCCC_ARCH_FEATURES => {
             let asked = u32::try_from(args[0]).unwrap_or(0);
-            reply(if ARCH_CALLS.contains(&asked) { psci::SUCCESS } else { psci::NOT_SUPPORTED })
+            reply(if ARCH_CALLS.contains(&asked) { SUCCESS } else { NOT_SUPPORTED })
         }
-        psci::MIGRATE_INFO_TYPE => reply(MIGRATION_NOT_REQUIRED),
-        psci::CPU_OFF => PsciOutcome { ret: psci::SUCCESS, action: PsciAction::CpuOff },
-        psci::CPU_SUSPEND | psci::CPU_SUSPEND_32 => {
+        PSCI_MIGRATE_INFO_TYPE => reply(MIGRATION_NOT_REQUIRED),
+        PSCI_CPU_OFF => PsciOutcome { ret: SUCCESS.into(), action: PsciAction::CpuOff },
+        PSCI_CPU_SUSPEND_64 | PSCI_CPU_SUSPEND_32 => {
             // Original power_state format: StateType (bit 16) 0 = standby,
             // 1 = powerdown. The kernel has no deeper state than running:
             // standby returns at once (as if woken), powerdown resumes at
             // the entry point at once (as after a wake-up).
-            let smc32 = function == psci::CPU_SUSPEND_32;
+            let smc32 = function == PSCI_CPU_SUSPEND_32;
             if args[0] & (1 << 16) == 0 {
-                return reply(psci::SUCCESS);
+                return reply(SUCCESS);
             }
             let entry = narrow(args[1], smc32);
             if !entry_ok(entry) {
-                return reply(psci::INVALID_ADDRESS);
+                return reply(INVALID_ADDRESS);
             }
-            PsciOutcome { ret: psci::SUCCESS, action: PsciAction::ResumeAt { entry, context: narrow(args[2], smc32) } }
+            PsciOutcome { ret: SUCCESS.into(), action: PsciAction::ResumeAt { entry, context: narrow(args[2], smc32) } }
         }
-        psci::SYSTEM_OFF => PsciOutcome { ret: psci::SUCCESS, action: PsciAction::SystemOff },
-        psci::SYSTEM_RESET => PsciOutcome { ret: psci::SUCCESS, action: PsciAction::SystemReset },
-        psci::CPU_ON | psci::CPU_ON_32 => {
-            let smc32 = function == psci::CPU_ON_32;
+        PSCI_SYSTEM_OFF => PsciOutcome { ret: SUCCESS.into(), action: PsciAction::SystemOff },
+        PSCI_SYSTEM_RESET => PsciOutcome { ret: SUCCESS.into(), action: PsciAction::SystemReset },
+        PSCI_CPU_ON_64 | PSCI_CPU_ON_32 => {
+            let smc32 = function == PSCI_CPU_ON_32;
             let Some(vcpu) = target(narrow(args[0], smc32), vcpus) else {
-                return reply(psci::INVALID_PARAMETERS);
+                return reply(INVALID_PARAMETERS);
             };
             let entry = narrow(args[1], smc32);
             match vcpus.get(vcpu) {
-                Some(VcpuPower::On) => reply(psci::ALREADY_ON),
-                Some(VcpuPower::OnPending) => reply(-5),
-                _ if !entry_ok(entry) => reply(psci::INVALID_ADDRESS),
+                Some(VcpuPower::On) => reply(ALREADY_ON),
+                Some(VcpuPower::OnPending) => reply(ON_PENDING),
+                _ if !entry_ok(entry) => reply(INVALID_ADDRESS),
                 _ => PsciOutcome {
-                    ret: psci::SUCCESS,
+                    ret: SUCCESS.into(),
                     action: PsciAction::CpuOn { vcpu, entry, context: narrow(args[2], smc32) },
                 },
             }
         }
-        psci::AFFINITY_INFO | psci::AFFINITY_INFO_32 => {
-            let smc32 = function == psci::AFFINITY_INFO_32;
+        PSCI_AFFINITY_INFO_64 | PSCI_AFFINITY_INFO_32 => {
+            let smc32 = function == PSCI_AFFINITY_INFO_32;
             match (target(narrow(args[0], smc32), vcpus), args[1]) {
                 (Some(vcpu), 0) => reply(match vcpus.get(vcpu) {
                     Some(VcpuPower::On) => 0,
                     Some(VcpuPower::OnPending) => 2,
                     _ => 1,
                 }),
-                _ => reply(psci::INVALID_PARAMETERS),
+                _ => reply(INVALID_PARAMETERS),
             }
         }
-        _ => reply(psci::NOT_SUPPORTED),
+        _ => reply(NOT_SUPPORTED),
     }
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::identity_op,
-    clippy::cast_possible_truncation,
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    reason = "tests"
-)]
 mod tests {
     use super::*;
     use VcpuPower::*;
@@ -205,13 +205,25 @@ mod tests {
 
     #[test]
     fn probes() {
-        assert_eq!(call(psci::VERSION, [0; 3], &[On], ram).ret, 0x1_0001);
-        assert_eq!(call(psci::FEATURES, [psci::CPU_ON as u64, 0, 0], &[On], ram).ret, 0);
-        assert_eq!(call(psci::FEATURES, [0x8400_0005, 0, 0], &[On], ram).ret, -1, "MIGRATE is not supported");
-        assert_eq!(call(psci::FEATURES, [0x8400_000E, 0, 0], &[On], ram).ret, -1, "SYSTEM_SUSPEND neither");
-        assert_eq!(call(psci::FEATURES, [0xC400_0012, 0, 0], &[On], ram).ret, -1, "SYSTEM_RESET2 neither");
-        assert_eq!(call(psci::MIGRATE_INFO_TYPE, [0; 3], &[On], ram).ret, 2);
-        assert_eq!(call(0x8400_0010, [0; 3], &[On], ram), reply(-1));
+        assert_eq!(call(PSCI_VERSION, [0; 3], &[On], ram).ret, 0x1_0001);
+        assert_eq!(call(PSCI_FEATURES, [PSCI_CPU_ON_64 as u64, 0, 0], &[On], ram).ret, 0);
+        assert_eq!(
+            call(PSCI_FEATURES, [u64::from(smccc::psci::PSCI_MIGRATE_32), 0, 0], &[On], ram).ret,
+            -1,
+            "MIGRATE is not supported"
+        );
+        assert_eq!(
+            call(PSCI_FEATURES, [u64::from(smccc::psci::PSCI_SYSTEM_SUSPEND_32), 0, 0], &[On], ram).ret,
+            -1,
+            "SYSTEM_SUSPEND neither"
+        );
+        assert_eq!(
+            call(PSCI_FEATURES, [u64::from(smccc::psci::PSCI_SYSTEM_RESET2_64), 0, 0], &[On], ram).ret,
+            -1,
+            "SYSTEM_RESET2 neither"
+        );
+        assert_eq!(call(PSCI_MIGRATE_INFO_TYPE, [0; 3], &[On], ram).ret, 2);
+        assert_eq!(call(smccc::psci::PSCI_STAT_RESIDENCY_32, [0; 3], &[On], ram), reply(-1));
         assert!(is_psci(0x8400_0008) && is_psci(0xC400_0003) && !is_psci(0xC600_0000));
     }
 
@@ -219,21 +231,21 @@ mod tests {
     fn smccc_1_1_as_linux_probes_it() {
         // Linux: PSCI_FEATURES(SMCCC_VERSION), then SMCCC_VERSION, then
         // ARCH_FEATURES for each firmware workaround and the SoC id.
-        assert_eq!(call(psci::FEATURES, [u64::from(smccc::VERSION), 0, 0], &[On], ram).ret, 0);
-        assert_eq!(call(smccc::VERSION, [0; 3], &[On], ram), reply(0x1_0001));
-        for known in [smccc::VERSION, smccc::ARCH_FEATURES] {
-            assert_eq!(call(smccc::ARCH_FEATURES, [u64::from(known), 0, 0], &[On], ram).ret, 0);
+        assert_eq!(call(PSCI_FEATURES, [u64::from(SMCCC_VERSION), 0, 0], &[On], ram).ret, 0);
+        assert_eq!(call(SMCCC_VERSION, [0; 3], &[On], ram), reply(0x1_0001));
+        for known in [SMCCC_VERSION, SMCCC_ARCH_FEATURES] {
+            assert_eq!(call(SMCCC_ARCH_FEATURES, [u64::from(known), 0, 0], &[On], ram).ret, 0);
         }
         for unknown in [
-            smccc::ARCH_WORKAROUND_1,
-            smccc::ARCH_WORKAROUND_2,
-            smccc::ARCH_WORKAROUND_3,
-            smccc::ARCH_SOC_ID,
+            smccc::arch::SMCCC_ARCH_WORKAROUND_1,
+            smccc::arch::SMCCC_ARCH_WORKAROUND_2,
+            smccc::arch::SMCCC_ARCH_WORKAROUND_3,
+            smccc::arch::SMCCC_ARCH_SOC_ID,
             0x8000_0003,
         ] {
-            assert_eq!(call(smccc::ARCH_FEATURES, [u64::from(unknown), 0, 0], &[On], ram), reply(-1), "{unknown:#x}");
+            assert_eq!(call(SMCCC_ARCH_FEATURES, [u64::from(unknown), 0, 0], &[On], ram), reply(-1), "{unknown:#x}");
         }
-        assert_eq!(call(smccc::ARCH_WORKAROUND_1, [0; 3], &[On], ram), reply(-1), "not implemented either");
+        assert_eq!(call(smccc::arch::SMCCC_ARCH_WORKAROUND_1, [0; 3], &[On], ram), reply(-1), "not implemented either");
         assert_eq!(call(0xC000_0001, [0; 3], &[On], ram), reply(-1), "no SMC64 architecture calls");
         assert!(is_arch_call(0x8000_0000) && is_arch_call(0x8000_8000) && is_arch_call(0xC000_0001));
         assert!(!is_arch_call(0x8400_0000) && !is_arch_call(0xC600_0003) && !is_arch_call(0x8001_0000));
@@ -256,36 +268,36 @@ mod tests {
     fn cpu_on_only_for_own_vcpus() {
         let vcpus = [On, Off];
         assert_eq!(
-            call(psci::CPU_ON, [1, 0x4000_1000, 7], &vcpus, ram),
+            call(PSCI_CPU_ON_64, [1, 0x4000_1000, 7], &vcpus, ram),
             PsciOutcome { ret: 0, action: PsciAction::CpuOn { vcpu: 1, entry: 0x4000_1000, context: 7 } }
         );
-        assert_eq!(call(psci::CPU_ON, [5, 0x4000_1000, 0], &vcpus, ram), reply(-2), "not its vCPU");
-        assert_eq!(call(psci::CPU_ON, [0x100, 0x4000_1000, 0], &vcpus, ram), reply(-2), "Aff1 set");
-        assert_eq!(call(psci::CPU_ON, [0, 0x4000_1000, 0], &vcpus, ram), reply(-4), "already on");
-        assert_eq!(call(psci::CPU_ON, [1, 0x9000_0000, 0], &vcpus, ram), reply(-9), "entry outside RAM");
-        assert_eq!(call(psci::CPU_ON, [1, 0x4000_1000, 0], &[On, OnPending], ram), reply(-5));
+        assert_eq!(call(PSCI_CPU_ON_64, [5, 0x4000_1000, 0], &vcpus, ram), reply(-2), "not its vCPU");
+        assert_eq!(call(PSCI_CPU_ON_64, [0x100, 0x4000_1000, 0], &vcpus, ram), reply(-2), "Aff1 set");
+        assert_eq!(call(PSCI_CPU_ON_64, [0, 0x4000_1000, 0], &vcpus, ram), reply(-4), "already on");
+        assert_eq!(call(PSCI_CPU_ON_64, [1, 0x9000_0000, 0], &vcpus, ram), reply(-9), "entry outside RAM");
+        assert_eq!(call(PSCI_CPU_ON_64, [1, 0x4000_1000, 0], &[On, OnPending], ram), reply(-5));
     }
 
     #[test]
     fn cpu_suspend_standby_and_powerdown() {
-        assert_eq!(call(psci::CPU_SUSPEND, [0, 0, 0], &[On], ram), reply(0), "standby returns at once");
+        assert_eq!(call(PSCI_CPU_SUSPEND_64, [0, 0, 0], &[On], ram), reply(0), "standby returns at once");
         assert_eq!(
-            call(psci::CPU_SUSPEND, [1 << 16, 0x4000_2000, 9], &[On], ram),
+            call(PSCI_CPU_SUSPEND_64, [1 << 16, 0x4000_2000, 9], &[On], ram),
             PsciOutcome { ret: 0, action: PsciAction::ResumeAt { entry: 0x4000_2000, context: 9 } }
         );
-        assert_eq!(call(psci::CPU_SUSPEND, [1 << 16, 0x10, 9], &[On], ram), reply(-9));
-        assert_eq!(call(psci::FEATURES, [psci::CPU_SUSPEND as u64, 0, 0], &[On], ram).ret, 0);
+        assert_eq!(call(PSCI_CPU_SUSPEND_64, [1 << 16, 0x10, 9], &[On], ram), reply(-9));
+        assert_eq!(call(PSCI_FEATURES, [PSCI_CPU_SUSPEND_64 as u64, 0, 0], &[On], ram).ret, 0);
     }
 
     #[test]
     fn affinity_and_power() {
         let vcpus = [On, Off, OnPending];
-        assert_eq!(call(psci::AFFINITY_INFO, [0, 0, 0], &vcpus, ram).ret, 0);
-        assert_eq!(call(psci::AFFINITY_INFO, [1, 0, 0], &vcpus, ram).ret, 1);
-        assert_eq!(call(psci::AFFINITY_INFO, [2, 0, 0], &vcpus, ram).ret, 2);
-        assert_eq!(call(psci::AFFINITY_INFO, [3, 0, 0], &vcpus, ram).ret, -2);
-        assert_eq!(call(psci::CPU_OFF, [0; 3], &vcpus, ram).action, PsciAction::CpuOff);
-        assert_eq!(call(psci::SYSTEM_OFF, [0; 3], &vcpus, ram).action, PsciAction::SystemOff);
-        assert_eq!(call(psci::SYSTEM_RESET, [0; 3], &vcpus, ram).action, PsciAction::SystemReset);
+        assert_eq!(call(PSCI_AFFINITY_INFO_64, [0, 0, 0], &vcpus, ram).ret, 0);
+        assert_eq!(call(PSCI_AFFINITY_INFO_64, [1, 0, 0], &vcpus, ram).ret, 1);
+        assert_eq!(call(PSCI_AFFINITY_INFO_64, [2, 0, 0], &vcpus, ram).ret, 2);
+        assert_eq!(call(PSCI_AFFINITY_INFO_64, [3, 0, 0], &vcpus, ram).ret, -2);
+        assert_eq!(call(PSCI_CPU_OFF, [0; 3], &vcpus, ram).action, PsciAction::CpuOff);
+        assert_eq!(call(PSCI_SYSTEM_OFF, [0; 3], &vcpus, ram).action, PsciAction::SystemOff);
+        assert_eq!(call(PSCI_SYSTEM_RESET, [0; 3], &vcpus, ram).action, PsciAction::SystemReset);
     }
 }

@@ -40,13 +40,6 @@ pub fn classify_serror(esr: u64) -> SErrorVerdict {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::identity_op,
-    clippy::cast_possible_truncation,
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    reason = "tests"
-)]
 mod tests {
     use super::*;
 

@@ -5,7 +5,6 @@ use bulkhead_bootcfg::*;
 
 /// A QEMU-virt-like configuration with one domain per entry of `pcpus`
 /// (its pinned pCPUs), each with 2 MiB of RAM at IPA 0x4000_0000.
-#[allow(clippy::unwrap_used, reason = "test helper")]
 pub fn config_with(pcpus: &[&[u8]]) -> BootConfig {
     let mut config = bulkhead_bootcfg::sample::board(8);
     for (i, cpus) in pcpus.iter().enumerate() {

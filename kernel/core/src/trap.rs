@@ -132,13 +132,7 @@ pub const fn instruction_length(esr: u64) -> u64 {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::identity_op,
-    clippy::cast_possible_truncation,
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    reason = "tests"
-)]
+#[allow(clippy::identity_op, clippy::cast_possible_truncation, reason = "tests")]
 mod tests {
     use super::*;
 

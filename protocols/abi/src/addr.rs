@@ -79,13 +79,6 @@ address_type!(
 );
 
 #[cfg(test)]
-#[allow(
-    clippy::identity_op,
-    clippy::cast_possible_truncation,
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    reason = "tests"
-)]
 mod tests {
     use super::*;
 

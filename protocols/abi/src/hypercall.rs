@@ -1,11 +1,24 @@
 // SPDX-License-Identifier: MIT
 //! Hypercall function numbers, in the SMCCC "vendor-specific hypervisor
-//! service" range (fast calls, 64-bit: 0xC600_0000..). Arguments in x1..x3,
-//! result in x0 (0 or a negative [`crate::Error`]). PSCI calls use their
-//! standard numbers and return PSCI codes.
+//! service" range (fast calls, 64-bit: 0xC600_0000..=0xC600_FFFF).
+//! Arguments in x1..x3, result in x0 (0 or a negative [`crate::Error`]).
+//! PSCI and the SMCCC architecture calls use their standard numbers, which
+//! the `smccc` crate defines, and return PSCI codes.
+//!
+//! Each number is written once, as the discriminant of a [`Hypercall`]
+//! variant: decoding (`Hypercall::try_from(u32)`) is derived from it, and
+//! [`Hypercall::all`] finds every variant by decoding the whole range. To
+//! add a hypercall: a variant here, its arm in the kernel's
+//! `kernel_core::hypercall::dispatch` (the compiler asks for it), and, if
+//! it needs the kernel's help, a method of `kernel_core::hypercall::Services`
+//! implemented by the arch layer's `Caller` and the tests' fake; a wrapper
+//! in `domain_rt` if domains call it.
+
+use num_enum::{IntoPrimitive, TryFromPrimitive};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 /// Bulkhead's own hypercalls, one enum for kernel and domains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, TryFromPrimitive, IntoPrimitive)]
 #[repr(u32)]
 pub enum Hypercall {
     /// Write bytes to the domain's console: x1 = IPA, x2 = length (at most
@@ -49,14 +62,11 @@ pub enum Hypercall {
     Params = 0xC600_000C,
 }
 
-/// Bytes of a [`CapInfo`] record.
-pub const CAP_INFO_BYTES: usize = 48;
-/// The same, as a hypercall argument.
-pub const CAP_INFO_LEN: u64 = CAP_INFO_BYTES as u64;
-
 /// What `CapInfo` writes, little endian: kind (u32: 1 channel, 2 device,
 /// 3 interrupt, 4 console, 5 device-model target), end (u32), guest
-/// address (u64), size (u64), then the name (24 bytes, NUL padded).
+/// address (u64), size (u64), then the name (24 bytes, NUL padded). The
+/// bytes are the struct's own (`zerocopy::IntoBytes`, no padding): both
+/// ends are little-endian aarch64 (and the host tests little-endian too).
 ///
 /// Per kind: a channel gives its window (address, size), this domain's end
 /// and the channel's name; a device its MMIO range, its first interrupt's
@@ -64,7 +74,8 @@ pub const CAP_INFO_LEN: u64 = CAP_INFO_BYTES as u64;
 /// its INTID in `end` and the name "irq"; a device-model target the target
 /// domain's index in `end`, the emulated range in the target's address
 /// space, and the target's name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
+#[repr(C)]
 pub struct CapInfo {
     /// [`crate::CapKind::TAG`] of what the slot holds.
     pub kind: u32,
@@ -80,32 +91,24 @@ pub struct CapInfo {
     pub name: [u8; 24],
 }
 
+#[cfg(not(target_endian = "little"))]
+compile_error!("CapInfo is written in the CPU's byte order, which the ABI fixes as little endian");
+
+/// Bytes of a [`CapInfo`] record.
+pub const CAP_INFO_BYTES: usize = core::mem::size_of::<CapInfo>();
+/// The same, as a hypercall argument.
+pub const CAP_INFO_LEN: u64 = CAP_INFO_BYTES as u64;
+const _: () = assert!(CAP_INFO_BYTES == 48);
+
 impl CapInfo {
-    /// The record as bytes.
+    /// The record as bytes (its memory, see [`CapInfo`]).
     pub fn to_bytes(&self) -> [u8; CAP_INFO_BYTES] {
-        let mut out = [0u8; CAP_INFO_BYTES];
-        let (head, name) = out.split_at_mut(24);
-        let (kind, rest) = head.split_at_mut(4);
-        let (end, rest) = rest.split_at_mut(4);
-        let (ipa, size) = rest.split_at_mut(8);
-        kind.copy_from_slice(&self.kind.to_le_bytes());
-        end.copy_from_slice(&self.end.to_le_bytes());
-        ipa.copy_from_slice(&self.ipa.to_le_bytes());
-        size.copy_from_slice(&self.size.to_le_bytes());
-        name.copy_from_slice(&self.name);
-        out
+        zerocopy::transmute!(*self)
     }
 
-    /// Parses a record.
+    /// Reads a record.
     pub fn from_bytes(bytes: &[u8; CAP_INFO_BYTES]) -> Self {
-        let word = |at: usize| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(bytes.get(at..at + 8).unwrap_or(&[0; 8]));
-            u64::from_le_bytes(b)
-        };
-        let mut name = [0u8; 24];
-        name.copy_from_slice(bytes.get(24..48).unwrap_or(&[0; 24]));
-        Self { kind: (word(0) & 0xffff_ffff) as u32, end: (word(0) >> 32) as u32, ipa: word(8), size: word(16), name }
+        zerocopy::transmute!(*bytes)
     }
 }
 
@@ -113,145 +116,50 @@ impl CapInfo {
 pub const CONSOLE_WRITE_MAX: u64 = 256;
 
 impl Hypercall {
-    /// Every hypercall, for exhaustiveness checks.
-    pub const ALL: [Hypercall; 13] = [
-        Self::ConsoleWrite,
-        Self::Heartbeat,
-        Self::Panic,
-        Self::Null,
-        Self::BenchEl2Entries,
-        Self::BenchSleep,
-        Self::CapInfo,
-        Self::Notify,
-        Self::Pending,
-        Self::ChannelEpoch,
-        Self::Wait,
-        Self::BenchWaitSlept,
-        Self::Params,
-    ];
-
-    /// Decodes a function number; `None` for anything else.
-    pub const fn from_raw(raw: u32) -> Option<Self> {
-        match raw {
-            0xC600_0000 => Some(Self::ConsoleWrite),
-            0xC600_0001 => Some(Self::Heartbeat),
-            0xC600_0002 => Some(Self::Panic),
-            0xC600_0003 => Some(Self::Null),
-            0xC600_0004 => Some(Self::BenchEl2Entries),
-            0xC600_0005 => Some(Self::BenchSleep),
-            0xC600_0006 => Some(Self::CapInfo),
-            0xC600_0007 => Some(Self::Notify),
-            0xC600_0008 => Some(Self::Pending),
-            0xC600_0009 => Some(Self::ChannelEpoch),
-            0xC600_000A => Some(Self::Wait),
-            0xC600_000B => Some(Self::BenchWaitSlept),
-            0xC600_000C => Some(Self::Params),
-            _ => None,
-        }
+    /// Every hypercall, in number order: each function number of the
+    /// vendor-specific hypervisor service range that decodes.
+    pub fn all() -> impl Iterator<Item = Hypercall> {
+        (0xC600_0000..=0xC600_FFFF_u32).filter_map(|raw| Self::try_from(raw).ok())
     }
 }
-
-/// PSCI function numbers (PSCI 1.1, SMC64 variants where both exist).
-pub mod psci {
-    /// PSCI_VERSION.
-    pub const VERSION: u32 = 0x8400_0000;
-    /// CPU_SUSPEND (SMC32).
-    pub const CPU_SUSPEND_32: u32 = 0x8400_0001;
-    /// CPU_SUSPEND (SMC64).
-    pub const CPU_SUSPEND: u32 = 0xC400_0001;
-    /// CPU_OFF.
-    pub const CPU_OFF: u32 = 0x8400_0002;
-    /// CPU_ON (SMC32).
-    pub const CPU_ON_32: u32 = 0x8400_0003;
-    /// CPU_ON (SMC64).
-    pub const CPU_ON: u32 = 0xC400_0003;
-    /// AFFINITY_INFO (SMC32).
-    pub const AFFINITY_INFO_32: u32 = 0x8400_0004;
-    /// AFFINITY_INFO (SMC64).
-    pub const AFFINITY_INFO: u32 = 0xC400_0004;
-    /// MIGRATE_INFO_TYPE.
-    pub const MIGRATE_INFO_TYPE: u32 = 0x8400_0006;
-    /// SYSTEM_OFF.
-    pub const SYSTEM_OFF: u32 = 0x8400_0008;
-    /// SYSTEM_RESET.
-    pub const SYSTEM_RESET: u32 = 0x8400_0009;
-    /// PSCI_FEATURES.
-    pub const FEATURES: u32 = 0x8400_000A;
-
-    /// Success.
-    pub const SUCCESS: i64 = 0;
-    /// NOT_SUPPORTED.
-    pub const NOT_SUPPORTED: i64 = -1;
-    /// INVALID_PARAMETERS.
-    pub const INVALID_PARAMETERS: i64 = -2;
-    /// ALREADY_ON.
-    pub const ALREADY_ON: i64 = -4;
-    /// INVALID_ADDRESS.
-    pub const INVALID_ADDRESS: i64 = -9;
-}
-
-/// Arm architecture calls of the SMC Calling Convention (SMCCC 1.1,
-/// owner 0), which Linux probes next to PSCI.
-pub mod smccc {
-    /// SMCCC_VERSION.
-    pub const VERSION: u32 = 0x8000_0000;
-    /// SMCCC_ARCH_FEATURES.
-    pub const ARCH_FEATURES: u32 = 0x8000_0001;
-    /// SMCCC_ARCH_SOC_ID.
-    pub const ARCH_SOC_ID: u32 = 0x8000_0002;
-    /// SMCCC_ARCH_WORKAROUND_1 (Spectre variant 2).
-    pub const ARCH_WORKAROUND_1: u32 = 0x8000_8000;
-    /// SMCCC_ARCH_WORKAROUND_2 (speculative store bypass).
-    pub const ARCH_WORKAROUND_2: u32 = 0x8000_7FFF;
-    /// SMCCC_ARCH_WORKAROUND_3 (branch history injection).
-    pub const ARCH_WORKAROUND_3: u32 = 0x8000_3FFF;
-    /// The version the kernel implements: 1.1.
-    pub const VERSION_1_1: i64 = 0x0001_0001;
-}
-
-/// PSCI `SYSTEM_OFF`.
-pub const PSCI_SYSTEM_OFF: u32 = psci::SYSTEM_OFF;
 
 /// Value of x3 when the kernel enters a domain ("BULKHEAD", little
 /// endian): a domain image booted natively (no hypervisor, as the
 /// benchmarks' native runs do) sees something else there.
 pub const ENTRY_MAGIC: u64 = u64::from_le_bytes(*b"BULKHEAD");
 
-#[allow(clippy::indexing_slicing, reason = "a compile-time loop bounded by its condition")]
-const _: () = {
-    let mut i = 0;
-    while i < Hypercall::ALL.len() {
-        let h = Hypercall::ALL[i];
-        assert!(matches!(Hypercall::from_raw(h as u32), Some(d) if d as u32 == h as u32));
-        i += 1;
-    }
-};
-
 #[cfg(test)]
-#[allow(
-    clippy::identity_op,
-    clippy::cast_possible_truncation,
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    reason = "tests"
-)]
 mod tests {
+    extern crate std;
     use super::*;
+    use std::vec::Vec;
 
     #[test]
-    fn cap_info_round_trips() {
+    fn cap_info_is_laid_out_as_documented() {
         let mut name = [0u8; 24];
         name[..4].copy_from_slice(b"ping");
         let info = CapInfo { kind: 1, end: 1, ipa: 0x5000_0000, size: 0x1_0000, name };
-        assert_eq!(CapInfo::from_bytes(&info.to_bytes()), info);
+        let mut expected = [0u8; CAP_INFO_BYTES];
+        expected[0] = 1;
+        expected[4] = 1;
+        expected[8..16].copy_from_slice(&0x5000_0000u64.to_le_bytes());
+        expected[16..24].copy_from_slice(&0x1_0000u64.to_le_bytes());
+        expected[24..28].copy_from_slice(b"ping");
+        assert_eq!(info.to_bytes(), expected);
+        assert_eq!(info.as_bytes(), expected);
+        assert_eq!(CapInfo::from_bytes(&expected), info);
     }
 
     #[test]
     fn decoding_matches_the_discriminants() {
-        for h in Hypercall::ALL {
-            assert_eq!(Hypercall::from_raw(h as u32), Some(h));
+        let all: Vec<Hypercall> = Hypercall::all().collect();
+        assert_eq!(all.len(), 13);
+        assert_eq!(all.first(), Some(&Hypercall::ConsoleWrite));
+        assert_eq!(all.last(), Some(&Hypercall::Params));
+        for h in all {
+            assert_eq!(Hypercall::try_from(u32::from(h)), Ok(h));
         }
-        assert_eq!(Hypercall::from_raw(0xC600_00FF), None);
-        assert_eq!(Hypercall::from_raw(PSCI_SYSTEM_OFF), None);
+        assert!(Hypercall::try_from(0xC600_00FF).is_err());
+        assert!(Hypercall::try_from(smccc::psci::PSCI_SYSTEM_OFF).is_err());
     }
 }

@@ -21,5 +21,5 @@ pub use addr::{Ipa, PAGE_SIZE, PhysAddr};
 pub use cap::{Cap, CapKind, Channel, Console, Device, DmTarget, Irq};
 pub use error::Error;
 pub use exit::{ExitCode, STOP_LINE_PREFIX};
-pub use hypercall::{CapInfo, Hypercall, PSCI_SYSTEM_OFF};
+pub use hypercall::{CapInfo, Hypercall};
 pub use id::DomainId;

@@ -19,7 +19,8 @@ use core::fmt;
 /// First four bytes of every configuration blob.
 pub const MAGIC: [u8; 4] = *b"BHCF";
 /// The blob format this crate reads and writes. Bump on any change to the
-/// model's encoding.
+/// model's encoding: the test `the_encoding_is_pinned_by_the_version`
+/// compares a fixed sample's encoding with `golden/blob-v{VERSION}.hex`.
 pub const VERSION: u32 = 4;
 /// Size of the header before the postcard body.
 pub const HEADER_LEN: usize = 16;
@@ -127,14 +128,8 @@ pub fn encode(config: &BootConfig, out: &mut [u8]) -> Result<usize, BlobError> {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::identity_op,
-    clippy::cast_possible_truncation,
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    reason = "tests"
-)]
 mod tests {
+    extern crate std;
     use super::*;
     use crate::model::*;
     use bulkhead_abi::{DomainId, Ipa, PhysAddr};
@@ -221,6 +216,47 @@ mod tests {
         buf[8..12].copy_from_slice(&48u32.to_le_bytes());
         buf[12..16].copy_from_slice(&crc32(&body).to_le_bytes());
         assert_eq!(decode(&buf), Err(BlobError::Undecodable));
+    }
+
+    /// Where the golden encoding of [`sample`] for `version` is kept.
+    fn golden_path(version: u32) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(std::format!("golden/blob-v{version}.hex"))
+    }
+
+    /// The encoding of a fixed configuration is pinned per [`VERSION`]: a
+    /// change of the encoding (a field added, moved or re-typed, a variant
+    /// reordered, the header) must come with a new version, or a kernel
+    /// would misread a blob that its version check accepts. With
+    /// `BULKHEAD_BLESS=1` the test writes the golden file of a version
+    /// that has none yet; it never rewrites one. The sample is part of the
+    /// pin: change it only together with a version bump.
+    #[test]
+    fn the_encoding_is_pinned_by_the_version() {
+        use std::string::String;
+        let (buf, len) = encoded();
+        let hex: String = buf[..len]
+            .chunks(32)
+            .map(|line| line.iter().map(|b| std::format!("{b:02x}")).collect::<String>() + "\n")
+            .collect();
+        let path = golden_path(VERSION);
+        let bless = "`BULKHEAD_BLESS=1 cargo test -p bulkhead-bootcfg the_encoding_is_pinned`";
+        let golden = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(_) if std::env::var_os("BULKHEAD_BLESS").is_some() => {
+                let header = "# SPDX-License-Identifier: MIT\n# The encoding of blob.rs's test sample; see the_encoding_is_pinned_by_the_version.\n";
+                std::fs::write(&path, std::format!("{header}{hex}")).unwrap();
+                return;
+            }
+            Err(e) => {
+                panic!("no golden encoding for VERSION {VERSION} at {} ({e}): generate it with {bless}", path.display())
+            }
+        };
+        let golden: String = golden.lines().filter(|l| !l.starts_with('#')).flat_map(|l| [l, "\n"]).collect();
+        assert!(
+            golden == hex,
+            "the encoding changed but VERSION is still {VERSION}: bump VERSION in protocols/bootcfg/src/blob.rs and regenerate with {bless}"
+        );
+        assert_eq!(&buf[4..8], &VERSION.to_le_bytes(), "the header states the version");
     }
 
     #[test]

@@ -66,13 +66,6 @@ pub fn boot_file_bytes_with<'p>(payload: &'p [u8], file: &BootFile, crc32: Crc32
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::identity_op,
-    clippy::cast_possible_truncation,
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    reason = "tests"
-)]
 mod tests {
     use super::*;
     use bulkhead_abi::Ipa;

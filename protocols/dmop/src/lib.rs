@@ -350,7 +350,6 @@ pub enum Payload {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation, reason = "tests")]
 mod tests {
     extern crate std;
     use super::*;

@@ -211,7 +211,6 @@ pub fn decode_request(frame: &[u8]) -> Result<Request, Undecodable> {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation, reason = "tests")]
 mod tests {
     extern crate std;
     use super::*;

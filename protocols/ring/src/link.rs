@@ -130,7 +130,12 @@ impl From<RingError> for LinkError {
 pub enum SetupError {
     /// `end` is not 0 or 1.
     NoSuchEnd,
-    /// A ring overlaps the link blocks or the other ring, or does not fit.
+    /// A ring starts inside the link blocks (below `LINK_HEADER`).
+    OverLinkBlocks,
+    /// The two rings overlap.
+    Overlap,
+    /// A ring's own layout is unusable (capacity, alignment, or it does
+    /// not fit in the window).
     Layout(LayoutError),
 }
 
@@ -165,12 +170,12 @@ impl<W: Window + Clone> Link<W> {
         }
         for ring in [tx, rx] {
             if ring.base < LINK_HEADER {
-                return Err(SetupError::Layout(LayoutError::OutsideWindow));
+                return Err(SetupError::OverLinkBlocks);
             }
         }
         let (low, high) = if tx.base <= rx.base { (tx, rx) } else { (rx, tx) };
         if low.base + low.footprint() > high.base {
-            return Err(SetupError::Layout(LayoutError::OutsideWindow));
+            return Err(SetupError::Overlap);
         }
         let block = block(end);
         window.store_release(block + STATUS, status(epoch, CONNECTING));

@@ -148,12 +148,21 @@ fn bad_setups_are_refused() {
     let w = window();
     let hello = HELLO;
     assert_eq!(Link::connect(w.clone(), 2, 1, hello, A_TO_B, B_TO_A).err(), Some(SetupError::NoSuchEnd));
+    let setup = |tx, rx| Link::connect(w.clone(), 0, 1, hello, tx, rx).err();
     let over_blocks = RingLayout { base: 64, capacity: 256 };
-    assert!(Link::connect(w.clone(), 0, 1, hello, over_blocks, B_TO_A).is_err());
+    assert_eq!(setup(over_blocks, B_TO_A), Some(SetupError::OverLinkBlocks));
+    assert_eq!(setup(A_TO_B, over_blocks), Some(SetupError::OverLinkBlocks));
     let overlapping = RingLayout { base: LINK_HEADER + 256, capacity: 256 };
-    assert!(Link::connect(w.clone(), 0, 1, hello, A_TO_B, overlapping).is_err());
-    let too_big = RingLayout { base: LINK_HEADER, capacity: 4096 };
-    assert!(Link::connect(w, 0, 1, hello, too_big, B_TO_A).is_err());
+    assert_eq!(setup(A_TO_B, overlapping), Some(SetupError::Overlap));
+    assert_eq!(setup(overlapping, A_TO_B), Some(SetupError::Overlap));
+    let overlaps_b_to_a = RingLayout { base: LINK_HEADER, capacity: 4096 };
+    assert_eq!(setup(overlaps_b_to_a, B_TO_A), Some(SetupError::Overlap));
+    let too_big = RingLayout { base: LINK_HEADER + 512, capacity: 4096 };
+    assert_eq!(setup(A_TO_B, too_big), Some(SetupError::Layout(LayoutError::OutsideWindow)));
+    let odd_capacity = RingLayout { base: LINK_HEADER + 512, capacity: 100 };
+    assert_eq!(setup(A_TO_B, odd_capacity), Some(SetupError::Layout(LayoutError::BadCapacity)));
+    let misaligned = RingLayout { base: LINK_HEADER + 514, capacity: 256 };
+    assert_eq!(setup(A_TO_B, misaligned), Some(SetupError::Layout(LayoutError::Misaligned)));
 }
 
 #[test]

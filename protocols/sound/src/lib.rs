@@ -247,7 +247,7 @@ pub enum Event {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation, reason = "tests")]
+#[allow(clippy::cast_possible_truncation, reason = "tests")]
 mod tests {
     extern crate std;
     use super::*;

@@ -25,15 +25,8 @@ use std::time::Duration;
 const BOARD: &str = "boards/test/input-bench.toml";
 const SAMPLES: usize = 20;
 
-fn burst() -> String {
-    let keys: Vec<String> = (0..8)
-        .flat_map(|_| {
-            [true, false].map(|down| {
-                format!(r#"{{"type": "key", "data": {{"down": {down}, "key": {{"type": "qcode", "data": "b"}}}}}}"#)
-            })
-        })
-        .collect();
-    format!("[{}]", keys.join(", "))
+fn burst() -> serde_json::Value {
+    (0..8).flat_map(|_| [true, false].map(|down| crate::qmp::key_event("b", down))).collect()
 }
 
 /// Runs the input benchmark; `inject_latency` is this run's mean guest
@@ -74,7 +67,7 @@ pub fn metrics(inject_latency: f64) -> Result<BTreeMap<String, f64>> {
             }
             if !burst_sent {
                 for _ in 0..10 {
-                    q.send_events(&burst)?;
+                    q.send_events(burst.clone())?;
                 }
                 q.tap("c")?;
                 burst_sent = true;

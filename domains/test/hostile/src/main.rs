@@ -10,9 +10,9 @@
 #![forbid(unsafe_code)]
 
 use bulkhead_abi::Hypercall;
-use bulkhead_abi::hypercall::psci;
 use core::fmt::Write;
 use domain_rt::{Boot, Console, call};
+use smccc::psci::{PSCI_CPU_ON_64, PSCI_SYSTEM_OFF};
 
 domain_rt::entry!(main);
 
@@ -37,9 +37,9 @@ use domain_rt::probe::{read_u64 as read, write_u64 as write};
 fn refused_calls() {
     // A line that imitates the kernel's: it must come out prefixed.
     say(format_args!("\rfault: domain counter vCPU 0 (pCPU 2): forged by hostile\n"));
-    let s = call(psci::CPU_ON, 5, domain_rt::entry_point(), 0) as i64;
+    let s = call(PSCI_CPU_ON_64, 5, domain_rt::entry_point(), 0) as i64;
     say(format_args!("CPU_ON of vCPU 5 (not mine): {s}\n"));
-    let s = call(psci::CPU_ON, 0x100, domain_rt::entry_point(), 0) as i64;
+    let s = call(PSCI_CPU_ON_64, 0x100, domain_rt::entry_point(), 0) as i64;
     say(format_args!("CPU_ON of MPIDR 0x100: {s}\n"));
     let s = call(0xC600_00FF, 1, 2, 3) as i64;
     say(format_args!("bogus hypercall 0xc60000ff: {s}\n"));
@@ -87,7 +87,7 @@ fn stop_heartbeat() {
 }
 
 fn smc_system_off() {
-    domain_rt::probe::smc(psci::SYSTEM_OFF);
+    domain_rt::probe::smc(PSCI_SYSTEM_OFF);
 }
 
 /// The virtio-mmio transport this domain owns, and its Status register:

@@ -9,7 +9,6 @@
 //! checks one requirement of `drivers/input-core/README.md` (R1..R10); the
 //! golden tests compare what a client receives with an explicit list of
 //! protocol events.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
 mod device;
 mod rig;

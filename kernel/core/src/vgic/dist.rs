@@ -201,7 +201,6 @@ impl VirtualGic {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::super::test_support::{Bus, GICD};
     use super::*;

@@ -195,7 +195,6 @@ pub fn settle(lrs: &mut [u64], queue: &mut PendingQueue, deliverable: impl Fn(u3
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 

@@ -61,7 +61,6 @@ pub fn decode_mmio(esr: u64, hpfar: u64, far: u64) -> Option<MmioAccess> {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 

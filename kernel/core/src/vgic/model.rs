@@ -266,7 +266,7 @@ impl VirtualGic {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation, reason = "tests")]
+#[allow(clippy::cast_possible_truncation, reason = "tests")]
 mod tests {
     use super::super::test_support::{Bus, GICD, rd, sgi};
     use super::super::{REDIST_STRIDE, SGI_BASE_OFFSET};

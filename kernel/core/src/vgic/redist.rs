@@ -158,7 +158,6 @@ fn bank_write(redist: &mut RedistState, frame: usize, bank: Bank, bits: u32, res
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::super::test_support::{Bus, rd, sgi};
     use super::*;

@@ -121,7 +121,6 @@ pub(super) fn byte(value: u64, index: u32) -> u8 {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 

@@ -78,7 +78,6 @@ pub(super) fn set_bits(bits: u32) -> impl Iterator<Item = u32> {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 

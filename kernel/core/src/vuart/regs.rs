@@ -130,7 +130,6 @@ pub(super) fn rx_trigger(ifls: u32, depth: usize) -> usize {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 

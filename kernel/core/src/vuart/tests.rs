@@ -3,8 +3,6 @@
 //! console write, interrupt-driven transmit and receive, shutdown) and of
 //! its earlycon, played against the model, plus the edge cases.
 
-#![allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
-
 extern crate std;
 use std::vec::Vec;
 

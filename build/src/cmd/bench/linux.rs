@@ -160,14 +160,53 @@ enum End {
     Killed,
 }
 
-/// Whether a boot has shown all it must: counter, marker, and the
-/// announced number of features.
-fn complete(insns: Option<u64>, wall: Option<f64>, count: Option<usize>, features: usize) -> bool {
-    insns.is_some() && wall.is_some() && count.is_some_and(|n| features >= n)
+/// What a boot's console lines have shown so far.
+#[derive(Debug, Default)]
+struct Seen {
+    /// The counter `/init` printed.
+    insns: Option<u64>,
+    /// Whether the marker line came.
+    marker: bool,
+    /// Bulkhead only: the kernel's start line.
+    kernel: Option<Result<u64>>,
+    /// Bulkhead only: the domain's census line.
+    census: BTreeMap<String, u64>,
+    /// The announced number of features (`None` if unparsable).
+    feature_count: Option<usize>,
+    /// The features so far.
+    features: Vec<String>,
+}
+
+impl Seen {
+    /// Takes one console line; what it looks for may sit behind a prefix
+    /// (Bulkhead's `[linux] `, Xen's `(d1) `).
+    fn take(&mut self, line: &str) {
+        if let Some(value) = stamp::parse(line) {
+            self.insns = Some(value);
+        }
+        self.marker |= line.contains(MARKER);
+        if let Some(start) = parse_start(line) {
+            self.kernel = Some(start);
+        }
+        if let Some(c) = parse_census(line) {
+            self.census = c;
+        }
+        if let Some(at) = line.find(FEATURES_COUNT) {
+            self.feature_count = line[at + FEATURES_COUNT.len()..].trim().parse::<usize>().ok();
+        } else if let Some(at) = line.find(FEATURES) {
+            self.features.extend(line[at + FEATURES.len()..].split_whitespace().map(str::to_string));
+        }
+    }
+
+    /// Whether the boot has shown all it must: counter, marker, and the
+    /// announced number of features.
+    fn complete(&self) -> bool {
+        self.insns.is_some() && self.marker && self.feature_count.is_some_and(|n| self.features.len() >= n)
+    }
 }
 
 /// Boots `cmd` to the marker and on to QEMU's own exit (or, with
-/// [`End::Killed`], until the boot is [`complete`]); `what` names the run
+/// [`End::Killed`], until the boot is [`Seen::complete`]); `what` names the run
 /// in errors.
 fn boot(mut cmd: Command, what: &str, end: End) -> Result<Boot> {
     let start = Instant::now();
@@ -195,36 +234,19 @@ fn boot(mut cmd: Command, what: &str, end: End) -> Result<Boot> {
         }
     });
     let mut log = String::new();
-    let mut insns = None;
+    let mut seen = Seen::default();
     let mut wall = None;
-    let mut kernel = None;
-    let mut census = BTreeMap::new();
-    let mut feature_count = None;
-    let mut features: Vec<String> = Vec::new();
     let deadline = start + TIMEOUT;
     loop {
         match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
             Ok((at, line)) => {
-                if let Some(value) = stamp::parse(&line) {
-                    insns = Some(value);
-                }
-                if wall.is_none() && line.contains(MARKER) {
+                seen.take(&line);
+                if wall.is_none() && seen.marker {
                     wall = Some(at.duration_since(start).as_secs_f64());
-                }
-                if let Some(start) = parse_start(&line) {
-                    kernel = Some(start);
-                }
-                if let Some(c) = parse_census(&line) {
-                    census = c;
-                }
-                if let Some(at) = line.find(FEATURES_COUNT) {
-                    feature_count = line[at + FEATURES_COUNT.len()..].trim().parse::<usize>().ok();
-                } else if let Some(at) = line.find(FEATURES) {
-                    features.extend(line[at + FEATURES.len()..].split_whitespace().map(str::to_string));
                 }
                 log.push_str(&line);
                 log.push('\n');
-                if end == End::Killed && complete(insns, wall, feature_count, features.len()) {
+                if end == End::Killed && seen.complete() {
                     child.kill().with_context(|| format!("ending the {what} boot's QEMU"))?;
                     break;
                 }
@@ -240,6 +262,7 @@ fn boot(mut cmd: Command, what: &str, end: End) -> Result<Boot> {
     let _ = reader.join();
     let status = child.wait()?;
     let errors = errors.join().unwrap_or_default();
+    let Seen { insns, kernel, census, feature_count, features, .. } = seen;
     let (Some(insns), Some(wall)) = (insns, wall) else {
         bail!("the {what} boot ended ({status}) without its counter and marker lines:\n{log}\n{errors}");
     };
@@ -600,12 +623,27 @@ mod tests {
     }
 
     #[test]
-    fn a_killed_boot_ends_only_with_counter_marker_and_every_feature() {
-        assert!(complete(Some(5), Some(1.0), Some(2), 2));
-        assert!(!complete(Some(5), Some(1.0), Some(2), 1), "a feature line is still to come");
-        assert!(!complete(Some(5), Some(1.0), None, 9), "no count line yet");
-        assert!(!complete(None, Some(1.0), Some(0), 0), "no counter");
-        assert!(!complete(Some(5), None, Some(0), 0), "no marker");
+    fn xen_console_lines_count_and_a_killed_boot_waits_for_every_feature() {
+        let mut seen = Seen::default();
+        seen.take("(XEN) d1v0: vGICR: SGI: unhandled word write");
+        seen.take("(d1) BULKHEAD-CNTVCT: 0x0000000046dc7b45");
+        assert_eq!(seen.insns, Some(0x46dc_7b45));
+        assert!(!seen.complete(), "no marker yet");
+        seen.take("(d1) BULKHEAD-INIT: 2 cpus");
+        assert!(seen.marker);
+        assert!(!seen.complete(), "no features yet");
+        seen.take("(d1) BULKHEAD-FEATURES-COUNT: 3");
+        seen.take("(d1) BULKHEAD-FEATURES: fp asimd");
+        assert!(!seen.complete(), "a feature line is still to come");
+        seen.take("(d1) BULKHEAD-FEATURES: evtstrm");
+        assert!(seen.complete());
+        assert_eq!((seen.feature_count, seen.features.join(" ")), (Some(3), "fp asimd evtstrm".to_string()));
+        assert!(seen.kernel.is_none() && seen.census.is_empty(), "Xen prints no Bulkhead lines");
+        let mut bad = Seen::default();
+        bad.take("(d1) BULKHEAD-CNTVCT: 0x0000000046dc7b45");
+        bad.take("(d1) BULKHEAD-INIT: 2 cpus");
+        bad.take("(d1) BULKHEAD-FEATURES-COUNT: many");
+        assert!(!bad.complete(), "an unparsable count never completes");
     }
 
     #[test]

@@ -20,7 +20,8 @@
 //! machine's clock and records them as `*_host` figures, information only.
 //! [`run_host`] runs that half alone (as does `cargo bench -p
 //! bulkhead-ring-hal --bench ring`). [`linux`] boots
-//! Linux natively and under Bulkhead; [`run_linux`] runs that part alone.
+//! Linux natively, under Bulkhead and under Xen 4.17 dom0less;
+//! [`run_linux`] runs that part alone (Xen only with `--xen`).
 //! [`xen`] runs one guest natively, under Bulkhead and under Xen 4.17;
 //! [`run_peers`] runs that part alone.
 

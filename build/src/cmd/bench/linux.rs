@@ -48,8 +48,8 @@
 //! `multiboot,ramdisk`, loaded raw by QEMU at 0x6000_0000 and 0x6800_0000,
 //! clear of QEMU's DTB at 0x4800_0000 and of Xen at the top of RAM), with
 //! the domain's 2 vCPUs and 256 MiB and a `vpl011` console, on the peer
-//! runs' machine ([`xen::machine`]: `-cpu max`, `-smp 2`, `-m 1G`, the same
-//! `-icount`), Xen's command line [`xen::XEN_BOOTARGS`] (`vwfi=native
+//! runs' machine (`xen::machine`: `-cpu max`, `-smp 2`, `-m 1G`, the same
+//! `-icount`), Xen's command line `xen::XEN_BOOTARGS` (`vwfi=native
 //! guest_loglvl=all`), once per seed after the native and Bulkhead boots
 //! of that seed. Xen prints the domU's lines behind `(d1) `; markers are
 //! found anywhere in a line. The domU's power-off does not end QEMU

@@ -100,6 +100,11 @@ enum Command {
         /// print and check it, write no results file.
         #[arg(long, conflicts_with = "peers")]
         linux_only: bool,
+        /// With --linux-only: boot Linux under Xen 4.17 dom0less too (the
+        /// full run always does). BULKHEAD_LINUX_SEEDS=n takes only the
+        /// first n seeds (a quick run).
+        #[arg(long, requires = "linux_only")]
+        xen: bool,
         /// Only the peer comparison: one guest natively, under Bulkhead and
         /// under Xen 4.17 (fetched into target/guest-cache/xen/); print and
         /// check it, write target/bench/irq_samples.json but no results file.
@@ -141,7 +146,7 @@ fn main() {
         }),
         Command::Bench { host_only: true, .. } => cmd::bench::run_host(),
         Command::Bench { ring_only: true, .. } => cmd::bench::run_ring(),
-        Command::Bench { linux_only: true, .. } => cmd::bench::run_linux(),
+        Command::Bench { linux_only: true, xen, .. } => cmd::bench::run_linux(xen),
         Command::Bench { peers, plot, .. } => {
             let run = if peers { cmd::bench::run_peers } else { cmd::bench::run };
             run().and_then(|status| {

@@ -14,7 +14,11 @@
 //!         memory = <0 KiB>; cpus = <1>; vpl011;
 //!         module@<addr> {
 //!             compatible = "multiboot,kernel", "multiboot,module";
-//!             reg = <addr size>; bootargs = "";
+//!             reg = <addr size>; bootargs = "<the domU's command line>";
+//!         };
+//!         module@<ramdisk addr> {   /* only with a ramdisk */
+//!             compatible = "multiboot,ramdisk", "multiboot,module";
+//!             reg = <addr size>;
 //!         };
 //!     };
 //! };
@@ -36,6 +40,10 @@ pub struct DomU {
     pub memory_kib: u64,
     /// Its vCPUs.
     pub vcpus: u32,
+    /// Its kernel's command line (the kernel module's `bootargs`).
+    pub bootargs: String,
+    /// Where its ramdisk is loaded and its size in bytes, if it has one.
+    pub ramdisk: Option<(u64, u64)>,
 }
 
 /// Properties of `/chosen` this module writes itself (QEMU's are dropped).
@@ -94,8 +102,15 @@ fn copy(
         w.property_string_list("compatible", vec!["multiboot,kernel".into(), "multiboot,module".into()])
             .map_err(err)?;
         w.property_array_u64("reg", &[domu.kernel_addr, domu.kernel_size]).map_err(err)?;
-        w.property_string("bootargs", "").map_err(err)?;
+        w.property_string("bootargs", &domu.bootargs).map_err(err)?;
         w.end_node(m).map_err(err)?;
+        if let Some((addr, size)) = domu.ramdisk {
+            let r = w.begin_node(&format!("module@{addr:x}")).map_err(err)?;
+            w.property_string_list("compatible", vec!["multiboot,ramdisk".into(), "multiboot,module".into()])
+                .map_err(err)?;
+            w.property_array_u64("reg", &[addr, size]).map_err(err)?;
+            w.end_node(r).map_err(err)?;
+        }
         w.end_node(d).map_err(err)?;
     }
     w.end_node(handle).map_err(err)
@@ -129,7 +144,14 @@ mod tests {
 
     #[test]
     fn adds_xen_bootargs_and_the_domu_and_keeps_the_rest() {
-        let domu = DomU { kernel_addr: 0x6000_0000, kernel_size: 0x1_5000, memory_kib: 0x2_0000, vcpus: 1 };
+        let domu = DomU {
+            kernel_addr: 0x6000_0000,
+            kernel_size: 0x1_5000,
+            memory_kib: 0x2_0000,
+            vcpus: 1,
+            bootargs: String::new(),
+            ramdisk: None,
+        };
         let out = xen_dtb(&qemu_like(), "console=dtuart dtuart=serial0 vwfi=native", &domu).unwrap();
         let fdt = fdt::Fdt::new(&out).unwrap();
         assert_eq!(fdt.root().compatible().first(), "linux,dummy-virt");
@@ -153,11 +175,38 @@ mod tests {
         assert_eq!(m.compatible().unwrap().all().collect::<Vec<_>>(), ["multiboot,kernel", "multiboot,module"]);
         let reg = m.reg().unwrap().next().unwrap();
         assert_eq!((reg.starting_address as u64, reg.size), (0x6000_0000, Some(0x1_5000)));
+        assert_eq!(m.property("bootargs").unwrap().as_str(), Some(""));
+        assert_eq!(d.children().count(), 1, "no ramdisk module without a ramdisk");
+    }
+
+    #[test]
+    fn a_linux_domu_gets_its_command_line_and_ramdisk() {
+        let domu = DomU {
+            kernel_addr: 0x6000_0000,
+            kernel_size: 0x2a2_c000,
+            memory_kib: 256 * 1024,
+            vcpus: 2,
+            bootargs: "console=ttyAMA0 quiet".into(),
+            ramdisk: Some((0x6400_0000, 0xf_1eba)),
+        };
+        let out = xen_dtb(&qemu_like(), "console=dtuart", &domu).unwrap();
+        let fdt = fdt::Fdt::new(&out).unwrap();
+        let d = fdt.find_node("/chosen/domU1").unwrap();
+        assert_eq!(d.property("memory").unwrap().value, [0, 0, 0, 0, 0, 4, 0, 0]);
+        assert_eq!(d.property("cpus").unwrap().as_usize(), Some(2));
+        let k = fdt.find_node("/chosen/domU1/module@60000000").unwrap();
+        assert_eq!(k.property("bootargs").unwrap().as_str(), Some("console=ttyAMA0 quiet"));
+        let r = fdt.find_node("/chosen/domU1/module@64000000").unwrap();
+        assert_eq!(r.compatible().unwrap().all().collect::<Vec<_>>(), ["multiboot,ramdisk", "multiboot,module"]);
+        let reg = r.reg().unwrap().next().unwrap();
+        assert_eq!((reg.starting_address as u64, reg.size), (0x6400_0000, Some(0xf_1eba)));
+        assert!(r.property("bootargs").is_none());
     }
 
     #[test]
     fn refuses_what_is_not_a_tree() {
-        let domu = DomU { kernel_addr: 0, kernel_size: 0, memory_kib: 0, vcpus: 1 };
+        let domu =
+            DomU { kernel_addr: 0, kernel_size: 0, memory_kib: 0, vcpus: 1, bootargs: String::new(), ramdisk: None };
         assert!(xen_dtb(b"not a device tree", "", &domu).is_err());
     }
 }

@@ -40,8 +40,41 @@
 //! ratio of what remains (`linux_boot_linux_ratio_vs_native_paired`: Linux's
 //! own instructions, Bulkhead's boot taken out). Wall time is the median of
 //! the same boots.
+//!
+//! Under Xen (the full run; `cargo xtask bench --linux-only --xen` alone):
+//! Debian 12's Xen 4.17 ([`xen::fetch_xen`]) in dom0less mode with no dom0
+//! boots the same `Image`, initramfs and command line as its one domU
+//! (`multiboot,kernel` with the command line as `bootargs`, and
+//! `multiboot,ramdisk`, loaded raw by QEMU at 0x6000_0000 and 0x6800_0000,
+//! clear of QEMU's DTB at 0x4800_0000 and of Xen at the top of RAM), with
+//! the domain's 2 vCPUs and 256 MiB and a `vpl011` console, on the peer
+//! runs' machine (`xen::machine`: `-cpu max`, `-smp 2`, `-m 1G`, the same
+//! `-icount`), Xen's command line `xen::XEN_BOOTARGS` (`vwfi=native
+//! guest_loglvl=all`), once per seed after the native and Bulkhead boots
+//! of that seed. Xen prints the domU's lines behind `(d1) `; markers are
+//! found anywhere in a line. The domU's power-off does not end QEMU
+//! (dom0less, no dom0 to act on it), so the run is ended here once the
+//! counter, the marker and every announced feature line have arrived.
+//!
+//! What the Xen count is: Xen sets the domU's virtual counter offset when
+//! it creates the domain, so the counter `/init` prints counts from the
+//! domain's creation, not from QEMU's reset: Linux's own boot plus
+//! whatever Xen ran meanwhile (its traps, its scheduler, its other pCPU),
+//! but not Xen's own boot. It is therefore paired with Bulkhead's
+//! Linux-only count (marker counter minus the kernel's start line):
+//! `linux_boot_ratio_vs_xen_paired` is, per seed, Bulkhead's Linux-only
+//! count over the Xen domU's count (median and interval as above), and
+//! `linux_boot_xen_ratio_vs_native_paired` the Xen count over the native
+//! one. Xen shows Linux fewer CPU features than Bulkhead and the native
+//! run do (here: no pointer authentication, `paca pacg`, and no `hbc mops
+//! rpres wfxt`; SVE is hidden on every side): the difference against the
+//! native list is printed as a note (`linux_boot_xen_features`), not
+//! refused, so the Xen figures are not quite like for like; a missing or
+//! short features line is refused as on the other sides.
 
 use super::super::build::{self, Instrumented};
+use super::dom0less::DomU;
+use super::xen;
 use crate::board::schema::LogFormat;
 use crate::guest::{dtb, pack, stamp};
 use crate::qemu::{self, Overrides};
@@ -49,6 +82,7 @@ use crate::workspace;
 use anyhow::{Context, Result, bail, ensure};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -56,7 +90,7 @@ use std::time::{Duration, Instant};
 /// The benchmark board.
 const BOARD: &str = "boards/test/linux-boot-bench.toml";
 /// QEMU `-seed`s: one boot per seed and side.
-const SEEDS: [u32; 15] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+pub const SEEDS: [u32; 15] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
 /// The native `-cpu`: `max` without what Bulkhead hides from a domain
 /// (`kernel_core::idregs`: SVE, SME, the PMU outside benchmark builds).
 /// The features check of every pair proves the two sides alike.
@@ -116,9 +150,65 @@ fn parse_start(line: &str) -> Option<Result<u64>> {
     })
 }
 
-/// Boots `cmd` to the marker and on to QEMU's own exit; `what` names the
-/// run in errors.
-fn boot(mut cmd: Command, what: &str) -> Result<Boot> {
+/// How a boot's QEMU ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// By itself: `/init` powers off and QEMU exits (PSCI SYSTEM_OFF).
+    Exits,
+    /// Killed here once the counter, the marker and every feature line
+    /// have arrived: a dom0less domU's power-off leaves Xen running.
+    Killed,
+}
+
+/// What a boot's console lines have shown so far.
+#[derive(Debug, Default)]
+struct Seen {
+    /// The counter `/init` printed.
+    insns: Option<u64>,
+    /// Whether the marker line came.
+    marker: bool,
+    /// Bulkhead only: the kernel's start line.
+    kernel: Option<Result<u64>>,
+    /// Bulkhead only: the domain's census line.
+    census: BTreeMap<String, u64>,
+    /// The announced number of features (`None` if unparsable).
+    feature_count: Option<usize>,
+    /// The features so far.
+    features: Vec<String>,
+}
+
+impl Seen {
+    /// Takes one console line; what it looks for may sit behind a prefix
+    /// (Bulkhead's `[linux] `, Xen's `(d1) `).
+    fn take(&mut self, line: &str) {
+        if let Some(value) = stamp::parse(line) {
+            self.insns = Some(value);
+        }
+        self.marker |= line.contains(MARKER);
+        if let Some(start) = parse_start(line) {
+            self.kernel = Some(start);
+        }
+        if let Some(c) = parse_census(line) {
+            self.census = c;
+        }
+        if let Some(at) = line.find(FEATURES_COUNT) {
+            self.feature_count = line[at + FEATURES_COUNT.len()..].trim().parse::<usize>().ok();
+        } else if let Some(at) = line.find(FEATURES) {
+            self.features.extend(line[at + FEATURES.len()..].split_whitespace().map(str::to_string));
+        }
+    }
+
+    /// Whether the boot has shown all it must: counter, marker, and the
+    /// announced number of features.
+    fn complete(&self) -> bool {
+        self.insns.is_some() && self.marker && self.feature_count.is_some_and(|n| self.features.len() >= n)
+    }
+}
+
+/// Boots `cmd` to the marker and on to QEMU's own exit (or, with
+/// [`End::Killed`], until the boot is [`Seen::complete`]); `what` names the run
+/// in errors.
+fn boot(mut cmd: Command, what: &str, end: End) -> Result<Boot> {
     let start = Instant::now();
     let mut child = cmd
         .stdin(Stdio::null())
@@ -144,35 +234,22 @@ fn boot(mut cmd: Command, what: &str) -> Result<Boot> {
         }
     });
     let mut log = String::new();
-    let mut insns = None;
+    let mut seen = Seen::default();
     let mut wall = None;
-    let mut kernel = None;
-    let mut census = BTreeMap::new();
-    let mut feature_count = None;
-    let mut features: Vec<String> = Vec::new();
     let deadline = start + TIMEOUT;
     loop {
         match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
             Ok((at, line)) => {
-                if let Some(value) = stamp::parse(&line) {
-                    insns = Some(value);
-                }
-                if wall.is_none() && line.contains(MARKER) {
+                seen.take(&line);
+                if wall.is_none() && seen.marker {
                     wall = Some(at.duration_since(start).as_secs_f64());
-                }
-                if let Some(start) = parse_start(&line) {
-                    kernel = Some(start);
-                }
-                if let Some(c) = parse_census(&line) {
-                    census = c;
-                }
-                if let Some(at) = line.find(FEATURES_COUNT) {
-                    feature_count = line[at + FEATURES_COUNT.len()..].trim().parse::<usize>().ok();
-                } else if let Some(at) = line.find(FEATURES) {
-                    features.extend(line[at + FEATURES.len()..].split_whitespace().map(str::to_string));
                 }
                 log.push_str(&line);
                 log.push('\n');
+                if end == End::Killed && seen.complete() {
+                    child.kill().with_context(|| format!("ending the {what} boot's QEMU"))?;
+                    break;
+                }
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
             Err(mpsc::RecvTimeoutError::Timeout) => {
@@ -185,6 +262,7 @@ fn boot(mut cmd: Command, what: &str) -> Result<Boot> {
     let _ = reader.join();
     let status = child.wait()?;
     let errors = errors.join().unwrap_or_default();
+    let Seen { insns, kernel, census, feature_count, features, .. } = seen;
     let (Some(insns), Some(wall)) = (insns, wall) else {
         bail!("the {what} boot ended ({status}) without its counter and marker lines:\n{log}\n{errors}");
     };
@@ -199,9 +277,9 @@ fn boot(mut cmd: Command, what: &str) -> Result<Boot> {
     Ok(Boot { insns, wall, kernel, census, features })
 }
 
-/// The native command: the domain's files, device tree and command line
-/// on QEMU virt without virtualization.
-fn native_command(board: &crate::board::ValidBoard, dtb_file: &std::path::Path) -> Result<Command> {
+/// The board's Linux domain: its files and command line, vCPUs, RAM in
+/// bytes, and its index among the domains.
+fn linux_domain(board: &crate::board::ValidBoard) -> Result<(&crate::board::LinuxImage, u32, u64, usize)> {
     let (index, linux) = board
         .images
         .iter()
@@ -213,12 +291,20 @@ fn native_command(board: &crate::board::ValidBoard, dtb_file: &std::path::Path) 
         .context("the Linux boot board has no Linux domain")?;
     let domain = board.config.domains.get(index).context("no such domain")?;
     let ram: u64 = domain.ram.iter().map(|r| r.size).sum();
+    let vcpus = u32::try_from(domain.pcpus.len()).context("vCPUs")?;
+    Ok((linux, vcpus, ram, index))
+}
+
+/// The native command: the domain's files, device tree and command line
+/// on QEMU virt without virtualization.
+fn native_command(board: &crate::board::ValidBoard, dtb_file: &Path) -> Result<Command> {
+    let (linux, vcpus, ram, index) = linux_domain(board)?;
     let dtb = dtb::linux_dtb(&pack::dtb_spec(board, index, None, &linux.cmdline)?)?;
     std::fs::write(dtb_file, dtb)?;
     let initrd = linux.initrd.as_ref().context("the Linux boot board's domain has no initramfs")?;
     let mut cmd = Command::new("qemu-system-aarch64");
     cmd.args(["-machine", "virt,gic-version=3", "-cpu", NATIVE_CPU])
-        .args(["-smp", &domain.pcpus.len().to_string(), "-m", &format!("{}M", ram >> 20)])
+        .args(["-smp", &vcpus.to_string(), "-m", &format!("{}M", ram >> 20)])
         .args(["-icount", "shift=0,sleep=off", "-nodefaults", "-serial", "stdio", "-display", "none"])
         .arg("-kernel")
         .arg(&linux.image)
@@ -228,6 +314,62 @@ fn native_command(board: &crate::board::ValidBoard, dtb_file: &std::path::Path) 
         .arg(dtb_file)
         .args(["-append", &linux.cmdline]);
     Ok(cmd)
+}
+
+/// Where the Xen side loads the domU's kernel and ramdisk: above QEMU's
+/// DTB (0x4800_0000) and below where Xen relocates itself (the top of the
+/// 1 GiB of RAM); the 44 MB kernel ends before the ramdisk.
+const XEN_KERNEL_LOAD: u64 = 0x6000_0000;
+const XEN_RAMDISK_LOAD: u64 = 0x6800_0000;
+
+/// The Xen side's files: Xen, its dom0less device tree, the domU's kernel
+/// and initramfs.
+struct XenSide {
+    xen: PathBuf,
+    dtb: PathBuf,
+    kernel: PathBuf,
+    initrd: PathBuf,
+}
+
+impl XenSide {
+    /// Fetches Xen and writes its device tree into `dir`: one domU with
+    /// the domain's vCPUs, RAM and command line, its kernel and initramfs
+    /// as dom0less modules.
+    fn prepare(board: &crate::board::ValidBoard, dir: &Path) -> Result<XenSide> {
+        let (linux, vcpus, ram, _) = linux_domain(board)?;
+        let initrd = linux.initrd.as_ref().context("the Linux boot board's domain has no initramfs")?;
+        let size = |path: &Path| -> Result<u64> {
+            Ok(std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len())
+        };
+        let kernel_size = size(&linux.image)?;
+        ensure!(
+            XEN_KERNEL_LOAD + kernel_size <= XEN_RAMDISK_LOAD,
+            "the kernel ({kernel_size} bytes) overlaps the ramdisk's load address {XEN_RAMDISK_LOAD:#x}"
+        );
+        let domu = DomU {
+            kernel_addr: XEN_KERNEL_LOAD,
+            kernel_size,
+            memory_kib: ram >> 10,
+            vcpus,
+            bootargs: linux.cmdline.clone(),
+            ramdisk: Some((XEN_RAMDISK_LOAD, size(initrd)?)),
+        };
+        let xen_files = xen::fetch_xen()?;
+        let dtb = dir.join("linux-boot-xen.dtb");
+        xen::write_xen_dtb(dir, &dtb, &domu)?;
+        Ok(XenSide { xen: xen_files.image, dtb, kernel: linux.image.clone(), initrd: initrd.clone() })
+    }
+
+    /// The QEMU command (without `-seed`): Xen as `-kernel` on the peer
+    /// runs' machine, the modules loaded raw where the tree says.
+    fn command(&self) -> Command {
+        let mut cmd = xen::machine(",virtualization=on");
+        cmd.arg("-kernel").arg(&self.xen).arg("-dtb").arg(&self.dtb);
+        for (file, addr) in [(&self.kernel, XEN_KERNEL_LOAD), (&self.initrd, XEN_RAMDISK_LOAD)] {
+            cmd.args(["-device", &format!("loader,file={},addr={addr:#x},force-raw=on", file.display())]);
+        }
+        cmd
+    }
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -274,8 +416,9 @@ fn paired(a: &[f64], b: &[f64]) -> Result<(f64, f64, f64)> {
     Ok((round(median(ratios.clone())), round(ratios[lo]), round(ratios[hi])))
 }
 
-/// What is in one list of features and not the other, both ways.
-fn feature_difference(native: &str, under: &str) -> Option<String> {
+/// What is in one list of features and not the other, both ways; `side`
+/// names the second list.
+fn feature_difference(native: &str, under: &str, side: &str) -> Option<String> {
     let n: std::collections::BTreeSet<&str> = native.split_whitespace().collect();
     let u: std::collections::BTreeSet<&str> = under.split_whitespace().collect();
     if n == u {
@@ -283,33 +426,91 @@ fn feature_difference(native: &str, under: &str) -> Option<String> {
     }
     let only_native: Vec<&str> = n.difference(&u).copied().collect();
     let only_under: Vec<&str> = u.difference(&n).copied().collect();
-    Some(format!("natively only: [{}]; under Bulkhead only: [{}]", only_native.join(" "), only_under.join(" ")))
+    Some(format!("natively only: [{}]; under {side} only: [{}]", only_native.join(" "), only_under.join(" ")))
 }
 
-/// Every Linux boot figure of this run.
-pub fn metrics() -> Result<BTreeMap<String, f64>> {
+/// The seeds of a partial run (`--linux-only`, `--linux-xen-only`): the
+/// first `BULKHEAD_LINUX_SEEDS` of [`SEEDS`] if that is set (a quick run:
+/// below 6 seeds the paired figures come without an interval), else all.
+pub fn partial_seeds() -> Result<&'static [u32]> {
+    match std::env::var("BULKHEAD_LINUX_SEEDS") {
+        Err(std::env::VarError::NotPresent) => Ok(&SEEDS),
+        Err(e) => bail!("BULKHEAD_LINUX_SEEDS: {e}"),
+        Ok(v) => {
+            let n: usize = v.trim().parse().with_context(|| format!("BULKHEAD_LINUX_SEEDS={v} is not a number"))?;
+            ensure!((1..=SEEDS.len()).contains(&n), "BULKHEAD_LINUX_SEEDS={n}: 1 to {} seeds", SEEDS.len());
+            Ok(&SEEDS[..n])
+        }
+    }
+}
+
+/// Inserts `key` (`a[i] / b[i]` paired, see [`paired`]) with `_lo` and
+/// `_hi`; with fewer seeds than an interval needs (a quick run only), the
+/// plain median of the ratios and a note instead.
+fn insert_paired(out: &mut BTreeMap<String, f64>, key: &str, a: &[f64], b: &[f64]) -> Result<()> {
+    if a.len() < SEEDS.len() && median_interval(a.len()).is_none() {
+        ensure!(a.len() == b.len() && b.iter().all(|&v| v > 0.0), "{key}: unpaired or empty counts");
+        let ratios: Vec<f64> = a.iter().zip(b).map(|(x, y)| x / y).collect();
+        println!("{key}: {} seeds, no interval; per-seed ratios {ratios:.3?}", ratios.len());
+        out.insert(key.to_string(), (median(ratios) * 1000.0).round() / 1000.0);
+        return Ok(());
+    }
+    let (mid, lo, hi) = paired(a, b).with_context(|| key.to_string())?;
+    out.insert(key.to_string(), mid);
+    out.insert(format!("{key}_lo"), lo);
+    out.insert(format!("{key}_hi"), hi);
+    Ok(())
+}
+
+/// Every Linux boot figure of a run over `seeds`, with the Xen side if
+/// `with_xen`.
+pub fn metrics(seeds: &[u32], with_xen: bool) -> Result<BTreeMap<String, f64>> {
     ensure!(crate::cmd::fetch_guest::run()? == 0, "cargo xtask fetch-guest failed");
     let built = build::build_with(BOARD, Some(LogFormat::Text), Instrumented::Census)?;
     let dir = workspace::target_dir().join("bench");
     std::fs::create_dir_all(&dir)?;
     let dtb_file = dir.join("linux-boot-native.dtb");
+    let xen_cmd = if with_xen {
+        let xen_dir = dir.join("xen");
+        std::fs::create_dir_all(&xen_dir)?;
+        Some(XenSide::prepare(&built.board, &xen_dir)?)
+    } else {
+        None
+    };
     let mut under = Vec::new();
     let mut native = Vec::new();
-    for seed in SEEDS {
-        eprintln!("xtask: Linux boot with -seed {seed}: natively, then under Bulkhead");
+    let mut xen_boots = Vec::new();
+    let mut xen_differences = std::collections::BTreeSet::new();
+    for &seed in seeds {
+        let sides = if with_xen { "natively, under Bulkhead, then under Xen" } else { "natively, then under Bulkhead" };
+        eprintln!("xtask: Linux boot with -seed {seed}: {sides}");
         let seed_args = ["-seed".to_string(), seed.to_string()];
         let mut cmd = native_command(&built.board, &dtb_file)?;
         cmd.args(&seed_args);
-        native.push(boot(cmd, "native")?);
+        let n = boot(cmd, "native", End::Exits)?;
         let o = Overrides { extra: seed_args.to_vec(), ..Overrides::default() };
-        let b = boot(qemu::command(&built.board, &built.image, true, &o)?, "Bulkhead")?;
+        let b = boot(qemu::command(&built.board, &built.image, true, &o)?, "Bulkhead", End::Exits)?;
         ensure!(
             !b.census.is_empty() && b.kernel.is_some(),
             "the Bulkhead boot printed no census lines (is the census kernel built?)"
         );
-        if let Some(diff) = feature_difference(&native[native.len() - 1].features, &b.features) {
+        if let Some(diff) = feature_difference(&n.features, &b.features, "Bulkhead") {
             bail!("with -seed {seed}, Linux found other CPU features natively than under Bulkhead: {diff}");
         }
+        if let Some(parts) = &xen_cmd {
+            let mut cmd = parts.command();
+            cmd.args(&seed_args);
+            let x = boot(cmd, &format!("Xen (-seed {seed})"), End::Killed)?;
+            if let Some(diff) = feature_difference(&n.features, &x.features, "Xen") {
+                xen_differences.insert(diff);
+            }
+            eprintln!(
+                "xtask: -seed {seed}: native {}, Bulkhead {}, Xen domU {} instructions",
+                n.insns, b.insns, x.insns
+            );
+            xen_boots.push(x);
+        }
+        native.push(n);
         under.push(b);
     }
     let insns = |boots: &[Boot]| median(boots.iter().map(|b| b.insns as f64).collect());
@@ -317,17 +518,16 @@ pub fn metrics() -> Result<BTreeMap<String, f64>> {
     let mut out = BTreeMap::new();
     for (side, boots) in [("", &under), ("_native", &native)] {
         out.insert(format!("linux_boot_insns{side}"), insns(boots));
-        out.insert(format!("linux_boot_insns{side}_min"), boots.iter().map(|b| b.insns).min().unwrap_or(0) as f64);
-        out.insert(format!("linux_boot_insns{side}_max"), boots.iter().map(|b| b.insns).max().unwrap_or(0) as f64);
+        let min = boots.iter().map(|b| b.insns).min().context("no Linux boot ran (no seeds)")?;
+        let max = boots.iter().map(|b| b.insns).max().context("no Linux boot ran (no seeds)")?;
+        out.insert(format!("linux_boot_insns{side}_min"), min as f64);
+        out.insert(format!("linux_boot_insns{side}_max"), max as f64);
         out.insert(format!("linux_boot_wall_s{side}"), (walls(boots) * 1000.0).round() / 1000.0);
     }
-    out.insert("linux_boot_seeds".into(), SEEDS.len() as f64);
+    out.insert("linux_boot_seeds".into(), seeds.len() as f64);
     out.insert("linux_boot_insns_ratio_vs_native".into(), ratio(insns(&under), insns(&native)));
     let counts = |boots: &[Boot]| boots.iter().map(|b| b.insns as f64).collect::<Vec<_>>();
-    let (mid, lo, hi) = paired(&counts(&under), &counts(&native))?;
-    out.insert("linux_boot_ratio_vs_native_paired".into(), mid);
-    out.insert("linux_boot_ratio_vs_native_paired_lo".into(), lo);
-    out.insert("linux_boot_ratio_vs_native_paired_hi".into(), hi);
+    insert_paired(&mut out, "linux_boot_ratio_vs_native_paired", &counts(&under), &counts(&native))?;
     out.insert("linux_boot_wall_ratio_vs_native".into(), ratio(walls(&under), walls(&native)));
     let mut linux_only = Vec::new();
     for b in &under {
@@ -337,10 +537,20 @@ pub fn metrics() -> Result<BTreeMap<String, f64>> {
         })?;
         linux_only.push(own as f64);
     }
-    let (mid, lo, hi) = paired(&linux_only, &counts(&native))?;
-    out.insert("linux_boot_linux_ratio_vs_native_paired".into(), mid);
-    out.insert("linux_boot_linux_ratio_vs_native_paired_lo".into(), lo);
-    out.insert("linux_boot_linux_ratio_vs_native_paired_hi".into(), hi);
+    insert_paired(&mut out, "linux_boot_linux_ratio_vs_native_paired", &linux_only, &counts(&native))?;
+    if with_xen {
+        ensure!(xen_boots.len() == native.len(), "a Xen boot is missing");
+        out.insert("linux_boot_insns_xen".into(), insns(&xen_boots));
+        out.insert("linux_boot_wall_s_xen".into(), (walls(&xen_boots) * 1000.0).round() / 1000.0);
+        insert_paired(&mut out, "linux_boot_ratio_vs_xen_paired", &linux_only, &counts(&xen_boots))?;
+        insert_paired(&mut out, "linux_boot_xen_ratio_vs_native_paired", &counts(&xen_boots), &counts(&native))?;
+        if xen_differences.is_empty() {
+            println!("linux_boot_xen_features: Linux found the same CPU features under Xen as natively");
+        }
+        for diff in &xen_differences {
+            println!("linux_boot_xen_features: Linux under Xen found other CPU features than natively: {diff}");
+        }
+    }
     out.insert(
         "linux_boot_kernel_insns".into(),
         median(under.iter().filter_map(|b| b.kernel).map(|k| k as f64).collect()),
@@ -413,10 +623,48 @@ mod tests {
     }
 
     #[test]
+    fn xen_console_lines_count_and_a_killed_boot_waits_for_every_feature() {
+        let mut seen = Seen::default();
+        seen.take("(XEN) d1v0: vGICR: SGI: unhandled word write");
+        seen.take("(d1) BULKHEAD-CNTVCT: 0x0000000046dc7b45");
+        assert_eq!(seen.insns, Some(0x46dc_7b45));
+        assert!(!seen.complete(), "no marker yet");
+        seen.take("(d1) BULKHEAD-INIT: 2 cpus");
+        assert!(seen.marker);
+        assert!(!seen.complete(), "no features yet");
+        seen.take("(d1) BULKHEAD-FEATURES-COUNT: 3");
+        seen.take("(d1) BULKHEAD-FEATURES: fp asimd");
+        assert!(!seen.complete(), "a feature line is still to come");
+        seen.take("(d1) BULKHEAD-FEATURES: evtstrm");
+        assert!(seen.complete());
+        assert_eq!((seen.feature_count, seen.features.join(" ")), (Some(3), "fp asimd evtstrm".to_string()));
+        assert!(seen.kernel.is_none() && seen.census.is_empty(), "Xen prints no Bulkhead lines");
+        let mut bad = Seen::default();
+        bad.take("(d1) BULKHEAD-CNTVCT: 0x0000000046dc7b45");
+        bad.take("(d1) BULKHEAD-INIT: 2 cpus");
+        bad.take("(d1) BULKHEAD-FEATURES-COUNT: many");
+        assert!(!bad.complete(), "an unparsable count never completes");
+    }
+
+    #[test]
+    fn few_seeds_give_a_plain_median_and_enough_give_an_interval() {
+        let mut out = BTreeMap::new();
+        insert_paired(&mut out, "k", &[2.0, 3.0], &[1.0, 2.0]).unwrap();
+        assert_eq!(out, BTreeMap::from([("k".to_string(), 2.0)]), "the upper middle of 1.5 and 2");
+        assert!(insert_paired(&mut out, "z", &[2.0], &[0.0]).is_err());
+        let native = [100.0, 200.0, 300.0, 400.0, 500.0, 600.0, 700.0];
+        let under = [110.0, 200.0, 330.0, 380.0, 550.0, 660.0, 700.0];
+        let mut out = BTreeMap::new();
+        insert_paired(&mut out, "k", &under, &native).unwrap();
+        let expected = [("k", 1.1), ("k_hi", 1.1), ("k_lo", 0.95)].map(|(k, v)| (k.to_string(), v));
+        assert_eq!(out, BTreeMap::from(expected));
+    }
+
+    #[test]
     fn feature_lists_compare_as_sets() {
-        assert_eq!(feature_difference("fp asimd sve", "asimd fp sve"), None);
+        assert_eq!(feature_difference("fp asimd sve", "asimd fp sve", "Xen"), None);
         assert_eq!(
-            feature_difference("fp asimd sve", "fp asimd mops").unwrap(),
+            feature_difference("fp asimd sve", "fp asimd mops", "Bulkhead").unwrap(),
             "natively only: [sve]; under Bulkhead only: [mops]"
         );
     }

@@ -81,7 +81,7 @@ const XEN_PACKAGE: &str = "xen-hypervisor-4.17-arm64";
 const XEN_IMAGE: &str = "boot/xen-4.17-arm64";
 const XEN_CONFIG: &str = "boot/xen-4.17-arm64.config";
 /// Xen's command line.
-const XEN_BOOTARGS: &str = "console=dtuart dtuart=serial0 vwfi=native guest_loglvl=all";
+pub(super) const XEN_BOOTARGS: &str = "console=dtuart dtuart=serial0 vwfi=native guest_loglvl=all";
 /// Where the domU's kernel is loaded (QEMU's DTB sits at 0x4800_0000).
 const DOMU_LOAD: u64 = 0x6000_0000;
 /// The domU's RAM, KiB.
@@ -173,7 +173,9 @@ fn run_guest(cmd: Command, what: &str) -> Result<Run> {
     Ok(run)
 }
 
-fn machine(extra: &str) -> Command {
+/// QEMU for the peer runs (`-cpu max`, [`SMP`], [`MEMORY`], `-icount`),
+/// `extra` appended to the machine's options.
+pub(super) fn machine(extra: &str) -> Command {
     let mut cmd = Command::new("qemu-system-aarch64");
     cmd.args(["-machine", &format!("{MACHINE}{extra}"), "-cpu", "max", "-smp", SMP, "-m", MEMORY]).args([
         "-icount",
@@ -258,6 +260,22 @@ fn scheduler_note(config: &str) -> Result<String> {
     })
 }
 
+/// Writes to `xen_dtb` the dom0less tree that boots `domu` under Xen on
+/// [`machine`]: QEMU's own tree for it (dumped into `dir`) plus
+/// [`XEN_BOOTARGS`] and the domU.
+pub(super) fn write_xen_dtb(dir: &Path, xen_dtb: &Path, domu: &DomU) -> Result<()> {
+    let base_dtb = dir.join("virt.dtb");
+    let dump = machine(&format!(",virtualization=on,dumpdtb={}", base_dtb.display()));
+    let out = qemu::run_captured(dump, Duration::from_secs(60))?;
+    ensure!(
+        !out.timed_out && out.qemu_status == Some(0) && base_dtb.is_file(),
+        "QEMU did not dump its device tree:\n{}",
+        out.output
+    );
+    let dtb = dom0less::xen_dtb(&std::fs::read(&base_dtb)?, XEN_BOOTARGS, domu)?;
+    std::fs::write(xen_dtb, dtb).with_context(|| format!("writing {}", xen_dtb.display()))
+}
+
 fn under_xen(guest_elf: &Path) -> Result<(Run, String)> {
     let xen = fetch_xen()?;
     let note = scheduler_note(&std::fs::read_to_string(&xen.config)?)?;
@@ -269,18 +287,16 @@ fn under_xen(guest_elf: &Path) -> Result<(Run, String)> {
     let guest_bin = dir.join("peerbench.bin");
     std::fs::write(&guest_bin, &flat.bytes)?;
 
-    let base_dtb = dir.join("virt.dtb");
-    let dump = machine(&format!(",virtualization=on,dumpdtb={}", base_dtb.display()));
-    let out = qemu::run_captured(dump, Duration::from_secs(60))?;
-    ensure!(
-        !out.timed_out && out.qemu_status == Some(0) && base_dtb.is_file(),
-        "QEMU did not dump its device tree:\n{}",
-        out.output
-    );
-    let domu = DomU { kernel_addr: DOMU_LOAD, kernel_size: flat.bytes.len() as u64, memory_kib: DOMU_KIB, vcpus: 1 };
-    let dtb = dom0less::xen_dtb(&std::fs::read(&base_dtb)?, XEN_BOOTARGS, &domu)?;
+    let domu = DomU {
+        kernel_addr: DOMU_LOAD,
+        kernel_size: flat.bytes.len() as u64,
+        memory_kib: DOMU_KIB,
+        vcpus: 1,
+        bootargs: String::new(),
+        ramdisk: None,
+    };
     let xen_dtb = dir.join("xen.dtb");
-    std::fs::write(&xen_dtb, dtb)?;
+    write_xen_dtb(&dir, &xen_dtb, &domu)?;
 
     let mut cmd = machine(",virtualization=on");
     cmd.arg("-kernel")

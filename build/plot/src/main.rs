@@ -41,6 +41,14 @@ fn title(source: &str) -> String {
     }
 }
 
+/// What a panel's latency runs from, by source.
+fn x_axis(source: &str) -> &'static str {
+    match source {
+        "spi_busy" => "latency: the device's line raised to the guest's IRQ vector, instructions (log)",
+        _ => "latency: deadline to the guest's IRQ vector, instructions (log)",
+    }
+}
+
 /// The panels of a samples file: its `*_busy` members.
 fn panels(file: &serde_json::Value) -> Result<Samples> {
     let object = file.as_object().context("the samples file is not a JSON object")?;
@@ -73,11 +81,7 @@ fn draw(samples: &Samples, out: &str) -> Result<()> {
             .x_label_area_size(48)
             .y_label_area_size(64)
             .build_cartesian_2d((1u64..top).log_scale(), 0f64..1.0)?;
-        chart
-            .configure_mesh()
-            .x_desc("latency: deadline to the guest's IRQ vector, instructions (log)")
-            .y_desc("fraction of samples at or below")
-            .draw()?;
+        chart.configure_mesh().x_desc(x_axis(source)).y_desc("fraction of samples at or below").draw()?;
         for (key, label, colour, width) in CONFIGURATIONS {
             let Some(values) = configurations.get(key) else { continue };
             let points = cdf::steps(values)?;

@@ -19,6 +19,7 @@
 //! the SPI and is otherwise ignored.
 
 use core::arch::asm;
+#[cfg(feature = "relocatable-gic")]
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// The distributor's base address.
@@ -30,19 +31,39 @@ pub const GICR_STRIDE: usize = 0x2_0000;
 
 /// Where this domain's distributor and redistributors are: QEMU virt's
 /// addresses unless [`relocate`] moved them (a guest of another
-/// hypervisor, e.g. Xen's fixed guest layout).
+/// hypervisor, e.g. Xen's fixed guest layout). Only with the
+/// `relocatable-gic` feature: without it the addresses are constants, and
+/// no GIC access pays for a load of its base.
+#[cfg(feature = "relocatable-gic")]
 static BASES: [AtomicUsize; 2] = [AtomicUsize::new(GICD_BASE), AtomicUsize::new(GICR_BASE)];
 
 /// Uses the distributor at `gicd` and the first redistributor at `gicr`
 /// (same 128 KiB stride) instead of QEMU virt's addresses; call it before
 /// any other function of this module.
+#[cfg(feature = "relocatable-gic")]
 pub fn relocate(gicd: usize, gicr: usize) {
     BASES[0].store(gicd, Ordering::Relaxed);
     BASES[1].store(gicr, Ordering::Relaxed);
 }
 
+#[cfg(feature = "relocatable-gic")]
 fn gicd() -> usize {
     BASES[0].load(Ordering::Relaxed)
+}
+
+#[cfg(not(feature = "relocatable-gic"))]
+fn gicd() -> usize {
+    GICD_BASE
+}
+
+#[cfg(feature = "relocatable-gic")]
+fn gicr() -> usize {
+    BASES[1].load(Ordering::Relaxed)
+}
+
+#[cfg(not(feature = "relocatable-gic"))]
+fn gicr() -> usize {
+    GICR_BASE
 }
 
 /// The first SPI.
@@ -112,7 +133,7 @@ fn write64(addr: usize, value: u64) {
 
 /// RD_base of vCPU `vcpu`'s redistributor.
 fn rd_base(vcpu: usize) -> usize {
-    BASES[1].load(Ordering::Relaxed) + vcpu * GICR_STRIDE
+    gicr() + vcpu * GICR_STRIDE
 }
 
 /// The block holding `intid`'s registers: SGI_base of `vcpu`'s

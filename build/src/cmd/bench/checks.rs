@@ -185,6 +185,8 @@ mod tests {
             "irq_latency_inject_mean_wfi",
             "irq_latency_direct_ratio_vs_native_wfi",
             "irq_timer_busy_xen_p99",
+            "irq_spi_busy_inject_mean",
+            "irq_spi_inject_ratio_vs_xen",
             "hypercall_roundtrip_ratio_vs_xen",
             "irq_inject_ratio_vs_xen",
             "irq_direct_ratio_vs_native",

@@ -20,9 +20,25 @@
 //!             compatible = "multiboot,ramdisk", "multiboot,module";
 //!             reg = <addr size>;
 //!         };
+//!         module@<partial tree addr> {   /* only with a passed-through device */
+//!             compatible = "multiboot,device-tree", "multiboot,module";
+//!             reg = <addr size>;
+//!         };
 //!     };
 //! };
 //! ```
+//!
+//! A device is passed through with a partial device tree ([`passthrough_dtb`],
+//! Xen's `docs/misc/arm/passthrough.txt`), loaded beside the kernel. As Xen
+//! 4.17 reads it (`xen/arch/arm/domain_build.c`, checked in its source):
+//! only the top-level nodes `gic` and `passthrough` count; each
+//! `xen,reg` entry is `<host address, size, guest address>` in the cells
+//! of `/passthrough`; the interrupts come from the host node named by
+//! `xen,path` and keep their numbers (virtual INTID = physical INTID);
+//! `xen,force-assign-without-iommu` is required on a machine with no IOMMU
+//! (QEMU virt here). Xen reports a device it could not assign on its
+//! console and boots the domU anyway, so the guest checks that the device
+//! is there.
 //!
 //! Written with `vm-fdt` and read with `fdt`, so no `dtc` is needed.
 
@@ -44,6 +60,66 @@ pub struct DomU {
     pub bootargs: String,
     /// Where its ramdisk is loaded and its size in bytes, if it has one.
     pub ramdisk: Option<(u64, u64)>,
+    /// Where its partial device tree ([`passthrough_dtb`]) is loaded and
+    /// its size in bytes, if a device is passed through.
+    pub partial_dtb: Option<(u64, u64)>,
+}
+
+/// One MMIO device with one SPI, passed through at its host address.
+#[derive(Debug, Clone)]
+pub struct Passthrough {
+    /// The node's name in the partial tree (`rtc@9010000`).
+    pub name: String,
+    /// Its compatible strings.
+    pub compatible: Vec<String>,
+    /// The host node's path in QEMU's tree (`/pl031@9010000`).
+    pub host_path: String,
+    /// Its MMIO base (host and guest) and size; page-aligned.
+    pub base: u64,
+    pub size: u64,
+    /// Its SPI number (INTID - 32), level-sensitive, active high.
+    pub spi: u32,
+}
+
+/// Xen's placeholder phandle for the guest's GIC (`GUEST_PHANDLE_GIC`).
+const GUEST_PHANDLE_GIC: u32 = 65000;
+/// GIC interrupt cells: SPI, level-sensitive active high.
+const GIC_SPI: u32 = 0;
+const IRQ_LEVEL_HIGH: u32 = 4;
+
+/// The partial device tree that passes `device` through to a dom0less
+/// domU (see the module's doc for how Xen 4.17 reads it).
+pub fn passthrough_dtb(device: &Passthrough) -> Result<Vec<u8>> {
+    const PAGE: u64 = 4096;
+    if !device.base.is_multiple_of(PAGE) || !device.size.is_multiple_of(PAGE) || device.size == 0 {
+        bail!("Xen passes through only whole pages: {:#x} + {:#x}", device.base, device.size);
+    }
+    let mut w = FdtWriter::new().map_err(err)?;
+    let root = w.begin_node("").map_err(err)?;
+    w.property_u32("#address-cells", 2).map_err(err)?;
+    w.property_u32("#size-cells", 2).map_err(err)?;
+    let gic = w.begin_node("gic").map_err(err)?;
+    w.property_phandle(GUEST_PHANDLE_GIC).map_err(err)?;
+    w.property_u32("#interrupt-cells", 3).map_err(err)?;
+    w.property_null("interrupt-controller").map_err(err)?;
+    w.end_node(gic).map_err(err)?;
+    let bus = w.begin_node("passthrough").map_err(err)?;
+    w.property_string("compatible", "simple-bus").map_err(err)?;
+    w.property_null("ranges").map_err(err)?;
+    w.property_u32("#address-cells", 2).map_err(err)?;
+    w.property_u32("#size-cells", 2).map_err(err)?;
+    let dev = w.begin_node(&device.name).map_err(err)?;
+    w.property_string_list("compatible", device.compatible.clone()).map_err(err)?;
+    w.property_array_u64("reg", &[device.base, device.size]).map_err(err)?;
+    w.property_u32("interrupt-parent", GUEST_PHANDLE_GIC).map_err(err)?;
+    w.property_array_u32("interrupts", &[GIC_SPI, device.spi, IRQ_LEVEL_HIGH]).map_err(err)?;
+    w.property_string("xen,path", &device.host_path).map_err(err)?;
+    w.property_array_u64("xen,reg", &[device.base, device.size, device.base]).map_err(err)?;
+    w.property_null("xen,force-assign-without-iommu").map_err(err)?;
+    w.end_node(dev).map_err(err)?;
+    w.end_node(bus).map_err(err)?;
+    w.end_node(root).map_err(err)?;
+    w.finish().map_err(err)
 }
 
 /// Properties of `/chosen` this module writes itself (QEMU's are dropped).
@@ -111,6 +187,13 @@ fn copy(
             w.property_array_u64("reg", &[addr, size]).map_err(err)?;
             w.end_node(r).map_err(err)?;
         }
+        if let Some((addr, size)) = domu.partial_dtb {
+            let t = w.begin_node(&format!("module@{addr:x}")).map_err(err)?;
+            w.property_string_list("compatible", vec!["multiboot,device-tree".into(), "multiboot,module".into()])
+                .map_err(err)?;
+            w.property_array_u64("reg", &[addr, size]).map_err(err)?;
+            w.end_node(t).map_err(err)?;
+        }
         w.end_node(d).map_err(err)?;
     }
     w.end_node(handle).map_err(err)
@@ -151,6 +234,7 @@ mod tests {
             vcpus: 1,
             bootargs: String::new(),
             ramdisk: None,
+            partial_dtb: None,
         };
         let out = xen_dtb(&qemu_like(), "console=dtuart dtuart=serial0 vwfi=native", &domu).unwrap();
         let fdt = fdt::Fdt::new(&out).unwrap();
@@ -188,6 +272,7 @@ mod tests {
             vcpus: 2,
             bootargs: "console=ttyAMA0 quiet".into(),
             ramdisk: Some((0x6400_0000, 0xf_1eba)),
+            partial_dtb: Some((0x5800_0000, 0x200)),
         };
         let out = xen_dtb(&qemu_like(), "console=dtuart", &domu).unwrap();
         let fdt = fdt::Fdt::new(&out).unwrap();
@@ -201,12 +286,63 @@ mod tests {
         let reg = r.reg().unwrap().next().unwrap();
         assert_eq!((reg.starting_address as u64, reg.size), (0x6400_0000, Some(0xf_1eba)));
         assert!(r.property("bootargs").is_none());
+        let t = fdt.find_node("/chosen/domU1/module@58000000").unwrap();
+        assert_eq!(t.compatible().unwrap().all().collect::<Vec<_>>(), ["multiboot,device-tree", "multiboot,module"]);
+        let reg = t.reg().unwrap().next().unwrap();
+        assert_eq!((reg.starting_address as u64, reg.size), (0x5800_0000, Some(0x200)));
+    }
+
+    fn pl031() -> Passthrough {
+        Passthrough {
+            name: "rtc@9010000".into(),
+            compatible: vec!["arm,pl031".into(), "arm,primecell".into()],
+            host_path: "/pl031@9010000".into(),
+            base: 0x0901_0000,
+            size: 0x1000,
+            spi: 2,
+        }
+    }
+
+    #[test]
+    fn the_partial_tree_says_what_xen_reads() {
+        let out = passthrough_dtb(&pl031()).unwrap();
+        let fdt = fdt::Fdt::new(&out).unwrap();
+        let gic = fdt.find_node("/gic").unwrap();
+        assert_eq!(gic.property("phandle").unwrap().as_usize(), Some(65000));
+        let bus = fdt.find_node("/passthrough").unwrap();
+        assert_eq!(bus.property("#address-cells").unwrap().as_usize(), Some(2));
+        assert_eq!(bus.property("#size-cells").unwrap().as_usize(), Some(2));
+        let rtc = fdt.find_node("/passthrough/rtc@9010000").unwrap();
+        assert_eq!(rtc.property("xen,path").unwrap().as_str(), Some("/pl031@9010000"));
+        // <host address, size, guest address>, two cells each.
+        let be = |v: &[u64]| v.iter().flat_map(|x| x.to_be_bytes()).collect::<Vec<u8>>();
+        assert_eq!(rtc.property("xen,reg").unwrap().value, be(&[0x0901_0000, 0x1000, 0x0901_0000]));
+        assert_eq!(rtc.property("interrupts").unwrap().value, [0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 4]);
+        assert_eq!(rtc.property("interrupt-parent").unwrap().as_usize(), Some(65000));
+        assert!(rtc.property("xen,force-assign-without-iommu").unwrap().value.is_empty());
+    }
+
+    #[test]
+    fn a_device_that_is_not_whole_pages_is_refused() {
+        let mut d = pl031();
+        d.base += 0x10;
+        assert!(passthrough_dtb(&d).is_err());
+        let mut d = pl031();
+        d.size = 0;
+        assert!(passthrough_dtb(&d).is_err());
     }
 
     #[test]
     fn refuses_what_is_not_a_tree() {
-        let domu =
-            DomU { kernel_addr: 0, kernel_size: 0, memory_kib: 0, vcpus: 1, bootargs: String::new(), ramdisk: None };
+        let domu = DomU {
+            kernel_addr: 0,
+            kernel_size: 0,
+            memory_kib: 0,
+            vcpus: 1,
+            bootargs: String::new(),
+            ramdisk: None,
+            partial_dtb: None,
+        };
         assert!(xen_dtb(b"not a device tree", "", &domu).is_err());
     }
 }

@@ -353,6 +353,7 @@ impl XenSide {
             vcpus,
             bootargs: linux.cmdline.clone(),
             ramdisk: Some((XEN_RAMDISK_LOAD, size(initrd)?)),
+            partial_dtb: None,
         };
         let xen_files = xen::fetch_xen()?;
         let dtb = dir.join("linux-boot-xen.dtb");

@@ -19,6 +19,8 @@
 #![warn(missing_docs)]
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation)]
 
+#[cfg(feature = "bench-message")]
+pub mod bench_message;
 mod bulk;
 mod layout;
 mod link;

@@ -3,6 +3,8 @@
 //!
 //! - [`icount_proof`]: the known loop (`domain_benchkit`) counted exactly
 //!   its instructions, so one counter tick is one instruction in that run;
+//! - [`ratio`]: one figure over another, refused unless both are positive
+//!   and finite (every `*_ratio_*` figure is made with it), and [`round`];
 //! - [`plausible`]: every figure is finite and inside the range stated for
 //!   its name in [`BOUNDS`]. A figure with no stated range is an error, so
 //!   a new metric cannot slip in unchecked; a zero passes only where the
@@ -13,6 +15,22 @@
 
 use anyhow::{Result, bail, ensure};
 use std::collections::BTreeMap;
+
+/// Rounds `x` to `places` decimals.
+pub fn round(x: f64, places: i32) -> f64 {
+    let scale = 10f64.powi(places);
+    (x * scale).round() / scale
+}
+
+/// `ours / theirs` to three decimals; both must be positive and finite,
+/// else an error naming `what`.
+pub fn ratio(ours: f64, theirs: f64, what: &str) -> Result<f64> {
+    ensure!(
+        ours.is_finite() && theirs.is_finite() && ours > 0.0 && theirs > 0.0,
+        "{what}: cannot divide {ours} by {theirs}"
+    );
+    Ok(round(ours / theirs, 3))
+}
 
 /// The loop lengths of `domain_benchkit` (iterations), and the
 /// instructions per iteration (`subs`, `b.ne`).
@@ -176,6 +194,16 @@ mod tests {
         let err = plausible(&results).unwrap_err().to_string();
         assert!(err.contains("ipc_notify_send_el2_insns = 18446744073709552000: outside"), "{err}");
         assert!(err.contains("made_up = 3: no plausible range"), "{err}");
+    }
+
+    #[test]
+    fn a_ratio_of_nothing_is_an_error() {
+        assert_eq!(ratio(104.0, 416.0, "x").unwrap(), 0.25);
+        assert_eq!(ratio(1.2e9, 1.0e9, "x").unwrap(), 1.2);
+        for (a, b) in [(1.0, 0.0), (0.0, 1.0), (-1.0, 2.0), (f64::NAN, 1.0), (1.0, f64::INFINITY)] {
+            assert!(ratio(a, b, "x").unwrap_err().to_string().starts_with("x: cannot divide"), "{a} / {b}");
+        }
+        assert_eq!(round(1868.4512, 2), 1868.45);
     }
 
     #[test]

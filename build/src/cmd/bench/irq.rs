@@ -66,7 +66,10 @@ pub fn metrics() -> Result<BTreeMap<String, f64>> {
     ensure!(native_mean > 0.0, "the native interrupt run measured a mean latency of 0");
     for (run, m) in [("inject", &inject), ("direct", &direct)] {
         let mean = get(m, "irq_latency_mean", run)?;
-        out.insert(format!("irq_latency_{run}_ratio_vs_native_wfi"), ((mean / native_mean) * 1000.0).round() / 1000.0);
+        out.insert(
+            format!("irq_latency_{run}_ratio_vs_native_wfi"),
+            super::checks::ratio(mean, native_mean, &format!("{run} over native wfi latency"))?,
+        );
     }
     Ok(out)
 }

@@ -73,6 +73,7 @@
 //! short features line is refused as on the other sides.
 
 use super::super::build::{self, Instrumented};
+use super::checks::{ratio, round};
 use super::dom0less::DomU;
 use super::xen;
 use crate::board::schema::LogFormat;
@@ -378,10 +379,6 @@ fn median(mut values: Vec<f64>) -> f64 {
     values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-fn ratio(a: f64, b: f64) -> f64 {
-    (a / b * 1000.0).round() / 1000.0
-}
-
 /// The 0-based ranks `(lo, hi)` of the sorted sample that bound a
 /// distribution-free interval of at least 95% for the median of `n`
 /// samples: the largest `k` with P(Binomial(n, 1/2) < k) <= 2.5%, then
@@ -413,8 +410,8 @@ fn paired(a: &[f64], b: &[f64]) -> Result<(f64, f64, f64)> {
     let mut ratios: Vec<f64> = a.iter().zip(b).map(|(x, y)| x / y).collect();
     ratios.sort_by(f64::total_cmp);
     let (lo, hi) = median_interval(ratios.len()).context("too few seeds for an interval (at least 6)")?;
-    let round = |v: f64| (v * 1000.0).round() / 1000.0;
-    Ok((round(median(ratios.clone())), round(ratios[lo]), round(ratios[hi])))
+    let r3 = |v: f64| round(v, 3);
+    Ok((r3(median(ratios.clone())), r3(ratios[lo]), r3(ratios[hi])))
 }
 
 /// What is in one list of features and not the other, both ways; `side`
@@ -453,7 +450,7 @@ fn insert_paired(out: &mut BTreeMap<String, f64>, key: &str, a: &[f64], b: &[f64
         ensure!(a.len() == b.len() && b.iter().all(|&v| v > 0.0), "{key}: unpaired or empty counts");
         let ratios: Vec<f64> = a.iter().zip(b).map(|(x, y)| x / y).collect();
         println!("{key}: {} seeds, no interval; per-seed ratios {ratios:.3?}", ratios.len());
-        out.insert(key.to_string(), (median(ratios) * 1000.0).round() / 1000.0);
+        out.insert(key.to_string(), round(median(ratios), 3));
         return Ok(());
     }
     let (mid, lo, hi) = paired(a, b).with_context(|| key.to_string())?;
@@ -523,13 +520,16 @@ pub fn metrics(seeds: &[u32], with_xen: bool) -> Result<BTreeMap<String, f64>> {
         let max = boots.iter().map(|b| b.insns).max().context("no Linux boot ran (no seeds)")?;
         out.insert(format!("linux_boot_insns{side}_min"), min as f64);
         out.insert(format!("linux_boot_insns{side}_max"), max as f64);
-        out.insert(format!("linux_boot_wall_s{side}"), (walls(boots) * 1000.0).round() / 1000.0);
+        out.insert(format!("linux_boot_wall_s{side}"), round(walls(boots), 3));
     }
     out.insert("linux_boot_seeds".into(), seeds.len() as f64);
-    out.insert("linux_boot_insns_ratio_vs_native".into(), ratio(insns(&under), insns(&native)));
+    out.insert(
+        "linux_boot_insns_ratio_vs_native".into(),
+        ratio(insns(&under), insns(&native), "Linux boot instructions")?,
+    );
     let counts = |boots: &[Boot]| boots.iter().map(|b| b.insns as f64).collect::<Vec<_>>();
     insert_paired(&mut out, "linux_boot_ratio_vs_native_paired", &counts(&under), &counts(&native))?;
-    out.insert("linux_boot_wall_ratio_vs_native".into(), ratio(walls(&under), walls(&native)));
+    out.insert("linux_boot_wall_ratio_vs_native".into(), ratio(walls(&under), walls(&native), "Linux boot wall time")?);
     let mut linux_only = Vec::new();
     for b in &under {
         let kernel = b.kernel.context("a Bulkhead boot without its start line")?;
@@ -542,7 +542,7 @@ pub fn metrics(seeds: &[u32], with_xen: bool) -> Result<BTreeMap<String, f64>> {
     if with_xen {
         ensure!(xen_boots.len() == native.len(), "a Xen boot is missing");
         out.insert("linux_boot_insns_xen".into(), insns(&xen_boots));
-        out.insert("linux_boot_wall_s_xen".into(), (walls(&xen_boots) * 1000.0).round() / 1000.0);
+        out.insert("linux_boot_wall_s_xen".into(), round(walls(&xen_boots), 3));
         insert_paired(&mut out, "linux_boot_ratio_vs_xen_paired", &linux_only, &counts(&xen_boots))?;
         insert_paired(&mut out, "linux_boot_xen_ratio_vs_native_paired", &counts(&xen_boots), &counts(&native))?;
         if xen_differences.is_empty() {
@@ -601,7 +601,6 @@ mod tests {
     #[test]
     fn medians_and_ratios() {
         assert_eq!(median(vec![3.0, 1.0, 2.0, 10.0, 9.0]), 3.0);
-        assert_eq!(ratio(1.2e9, 1.0e9), 1.2);
     }
 
     #[test]

@@ -37,7 +37,8 @@
 //! wall-clock figures of the same comparisons (`host`, keys `*_host`)
 //! are kept beside these for that reason, as information only.
 
-use super::{checks, parse_bench};
+use super::checks::{self, ratio, round};
+use super::parse_bench;
 use crate::board::schema::LogFormat;
 use crate::qemu::{self, Overrides};
 use anyhow::{Context, Result, ensure};
@@ -58,12 +59,6 @@ const GUEST: [&str; 7] = [
     "ring_bulk_memcpy_insns",
 ];
 
-/// Rounds `x` to `places` decimals.
-fn round(x: f64, places: i32) -> f64 {
-    let scale = 10f64.powi(places);
-    (x * scale).round() / scale
-}
-
 /// The figures from the guest's reports (pure; host-tested).
 pub fn figures(guest: &BTreeMap<String, u64>) -> Result<BTreeMap<String, f64>> {
     let get = |key: &str| {
@@ -82,12 +77,12 @@ pub fn figures(guest: &BTreeMap<String, u64>) -> Result<BTreeMap<String, f64>> {
     ensure!(ours > 0.0 && theirs > 0.0, "a message figure of the ring benchmark is zero");
     out.insert("ring_msgs_insns_per_msg".into(), round(ours / messages, 2));
     out.insert("ring_msgs_rtrb_insns_per_msg".into(), round(theirs / messages, 2));
-    out.insert("ring_msgs_ratio_vs_rtrb".into(), round(theirs / ours, 3));
+    out.insert("ring_msgs_ratio_vs_rtrb".into(), ratio(theirs, ours, "rtrb over our ring")?);
     let (bulk, memcpy) = (get("ring_bulk_insns")?, get("ring_bulk_memcpy_insns")?);
     ensure!(bulk > 0.0 && memcpy > 0.0, "a bulk figure of the ring benchmark is zero");
     out.insert("ring_bulk_insns".into(), bulk);
     out.insert("ring_bulk_memcpy_insns".into(), memcpy);
-    out.insert("ring_bulk_ratio_vs_memcpy".into(), round(memcpy / bulk, 3));
+    out.insert("ring_bulk_ratio_vs_memcpy".into(), ratio(memcpy, bulk, "memcpy over our copy")?);
     Ok(out)
 }
 

@@ -31,6 +31,7 @@
 extern crate alloc;
 
 use alloc::vec;
+use bulkhead_ring::bench_message::{FRAME, Request};
 use bulkhead_ring::{Consumer, DataArea, DataRef, Producer, RingLayout};
 use bulkhead_ring_hal::SharedWindow;
 use core::fmt::Write;
@@ -40,7 +41,6 @@ use domain_benchkit::{difference, median, report};
 use domain_rt::arena::WindowArena;
 use domain_rt::probe::pmu;
 use domain_rt::{Boot, Console};
-use serde::{Deserialize, Serialize};
 
 domain_rt::entry!(main);
 
@@ -48,8 +48,6 @@ domain_rt::entry!(main);
 const MESSAGES: usize = 10_000;
 /// Messages per hand-over (both rings hold a whole batch).
 const BATCH: usize = 250;
-/// Encoded size of every message.
-const FRAME: usize = 64;
 /// Our ring's data bytes: room for a batch of 68-byte frames.
 const CAPACITY: u32 = 32 * 1024;
 /// Bytes per bulk copy.
@@ -80,40 +78,6 @@ static CONSUMERS: spin::Mutex<Option<Ends>> = spin::Mutex::new(None);
 static RECEIVED: [AtomicU64; 3] = [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
 
 type Ends = (Consumer<SharedWindow>, rtrb::Consumer<[u8; FRAME]>);
-
-/// A typical protocol request (the host benchmark's); its field values
-/// are chosen so that it always encodes to exactly [`FRAME`] bytes.
-#[derive(Debug, Serialize, Deserialize)]
-struct Request<'a> {
-    id: u32,
-    stream: u16,
-    op: u8,
-    data: DataRef,
-    timestamp: u64,
-    name: &'a str,
-}
-
-const NAME: &str = "cluster/speedometer/needle-layer-0";
-
-impl Request<'static> {
-    fn new(i: usize) -> Self {
-        // The top bits keep every varint at its longest, so the size is fixed.
-        let i = i as u32;
-        Request {
-            id: 0x8000_0000 | i,
-            stream: 0x8000 | (i as u16 & 0x7fff),
-            op: 3,
-            data: DataRef { offset: 0x8000_0000 | (i << 12), len: 0x8000_1000 },
-            timestamp: 0x8000_0000_0000_0000 | u64::from(i),
-            name: NAME,
-        }
-    }
-}
-
-/// Checks a decoded message against the one sent as number `i`.
-fn check(m: &Request<'_>, i: usize) {
-    assert!(m.id == 0x8000_0000 | i as u32 && m.name.len() == NAME.len(), "message {i} arrived damaged");
-}
 
 /// EL1 instructions `f` takes, plus one empty read pair.
 fn counted(f: impl FnOnce()) -> u64 {
@@ -249,7 +213,7 @@ fn consume() {
         ours += counted(|| {
             for i in start..start + BATCH {
                 let m: Request<'_> = c.receive(&mut buf).expect("receive");
-                check(black_box(&m), i);
+                black_box(&m).check(i);
             }
         });
         hand_over(2 * batch + 2);
@@ -262,7 +226,7 @@ fn consume() {
             for i in start..start + BATCH {
                 let slot = rc.pop().expect("pop");
                 let m: Request<'_> = postcard::from_bytes(&slot).expect("decode");
-                check(black_box(&m), i);
+                black_box(&m).check(i);
             }
         });
         if batch + 1 == 2 * BATCHES {

@@ -8,53 +8,18 @@
 
 use crate::heap::HeapWindow;
 use crate::measure::{self, round};
-use bulkhead_ring::{Consumer, DataRef, Producer, RingLayout};
+use bulkhead_ring::bench_message::Request;
+use bulkhead_ring::{Consumer, Producer, RingLayout};
 use bulkhead_ring_hal::SharedWindow;
-use serde::{Deserialize, Serialize};
 use std::hint::black_box;
 
 /// Messages per round.
 pub const MESSAGES: usize = 100_000;
 /// Messages pushed before they are popped (both rings hold a whole batch).
 const BATCH: usize = 250;
-/// Encoded size of every message.
-pub const FRAME: usize = 64;
+pub use bulkhead_ring::bench_message::FRAME;
 /// Our ring's data bytes: room for a batch of 68-byte frames.
 const CAPACITY: u32 = 32 * 1024;
-
-/// A typical protocol request; its field values are chosen so that it
-/// always encodes to exactly [`FRAME`] bytes.
-#[derive(Debug, Serialize, Deserialize)]
-struct Request<'a> {
-    id: u32,
-    stream: u16,
-    op: u8,
-    data: DataRef,
-    timestamp: u64,
-    name: &'a str,
-}
-
-const NAME: &str = "cluster/speedometer/needle-layer-0";
-
-impl Request<'static> {
-    fn new(i: usize) -> Self {
-        // The top bits keep every varint at its longest, so the size is fixed.
-        let i = i as u32;
-        Request {
-            id: 0x8000_0000 | i,
-            stream: 0x8000 | (i as u16 & 0x7fff),
-            op: 3,
-            data: DataRef { offset: 0x8000_0000 | (i << 12), len: 0x8000_1000 },
-            timestamp: 0x8000_0000_0000_0000 | u64::from(i),
-            name: NAME,
-        }
-    }
-}
-
-/// Checks a decoded message against the one sent as number `i`.
-fn check(m: &Request<'_>, i: usize) {
-    assert!(m.id == 0x8000_0000 | i as u32 && m.name.len() == NAME.len(), "message {i} arrived damaged");
-}
 
 /// Our ring, through the real [`SharedWindow`].
 fn ours(p: &mut Producer<SharedWindow>, c: &mut Consumer<SharedWindow>) {
@@ -65,7 +30,7 @@ fn ours(p: &mut Producer<SharedWindow>, c: &mut Consumer<SharedWindow>) {
         }
         for i in start..start + BATCH {
             let m: Request<'_> = c.receive(&mut buf).expect("receive");
-            check(black_box(&m), i);
+            black_box(&m).check(i);
         }
     }
 }
@@ -81,7 +46,7 @@ fn theirs(p: &mut rtrb::Producer<[u8; FRAME]>, c: &mut rtrb::Consumer<[u8; FRAME
         for i in start..start + BATCH {
             let slot = c.pop().expect("pop");
             let m: Request<'_> = postcard::from_bytes(&slot).expect("decode");
-            check(black_box(&m), i);
+            black_box(&m).check(i);
         }
     }
 }

@@ -8,13 +8,23 @@
 //! zero size disables), PG_FLIP, GET_EDID, and the PG_FLIP (flip done)
 //! event; several connectors per client. Display buffers are sub-ranges of
 //! the channel's static window ([`DataRef`]), never mapped at run time.
+//!
+//! Beyond displif: a framebuffer has an explicit stride and offset in its
+//! display buffer; a flip may name the rectangle that changed (dirty
+//! rectangle); a configuration that would cover another client's protected
+//! region is refused with [`Payload::ProtectedRegion`]; and the owner of a
+//! protected region hears of a scanout that does not show what it
+//! submitted ([`Event::ProtectedRegionMismatch`]).
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation)]
 
 pub use bulkhead_ring::{DataRef, Undecodable, decode};
+pub use rect::Rect;
 use serde::{Deserialize, Serialize};
+
+mod rect;
 
 /// Protocol version carried in the handshake.
 pub const VERSION: u16 = 1;
@@ -84,32 +94,32 @@ pub enum Operation {
         height: u32,
         /// Pixel format.
         format: PixelFormat,
+        /// Bytes from one row's start to the next.
+        stride: u32,
+        /// Where the first row starts in the display buffer, in bytes.
+        offset: u32,
     },
     /// Removes a framebuffer.
     FbDetach {
         /// Its cookie.
         fb: u64,
     },
-    /// Shows `fb` on the connector at (x, y), `width` x `height`; a zero
-    /// size disables the connector.
+    /// Shows `fb` on the connector at `area` (its size is the
+    /// framebuffer's: no scaling); a zero size takes this client's surface
+    /// off the connector.
     SetConfig {
         /// Framebuffer cookie.
         fb: u64,
-        /// X position.
-        x: u32,
-        /// Y position.
-        y: u32,
-        /// Width.
-        width: u32,
-        /// Height.
-        height: u32,
-        /// Bits per pixel.
-        bpp: u8,
+        /// Position and size on the connector.
+        area: Rect,
     },
-    /// Shows `fb` at the next vertical blank.
+    /// Shows `fb` (the configured size) from the next composed frame; the
+    /// flip-done event follows once that frame has reached the scanout.
     PageFlip {
         /// Framebuffer cookie.
         fb: u64,
+        /// What changed, in the framebuffer's coordinates; `None`: all.
+        damage: Option<Rect>,
     },
     /// Copies the connector's EDID into `buffer`.
     GetEdid {
@@ -133,6 +143,9 @@ pub enum Status {
     Busy,
     /// EIO.
     Io,
+    /// EACCES: the board's policy does not allow it (a connector the client
+    /// may not show on, or another client's protected region).
+    PermissionDenied,
 }
 
 /// Backend to client.
@@ -155,6 +168,9 @@ pub enum Payload {
     Buffer(DataRef),
     /// GET_EDID: bytes written.
     EdidLength(u32),
+    /// SET_CONFIG refused: the area would cover protected region `n` of
+    /// the connector (its index in the board file).
+    ProtectedRegion(u8),
 }
 
 /// Events.
@@ -166,6 +182,19 @@ pub enum Event {
         connector: u8,
         /// Framebuffer cookie.
         fb: u64,
+    },
+    /// The composed scanout of protected region `region` does not show
+    /// what its owner submitted (sent to the owner; CRC-32 of the region's
+    /// B, G, R bytes, row by row).
+    ProtectedRegionMismatch {
+        /// Connector.
+        connector: u8,
+        /// The region's index in the board file.
+        region: u8,
+        /// CRC of what the owner submitted.
+        expected: u32,
+        /// CRC of what the scanout holds.
+        found: u32,
     },
 }
 
@@ -198,24 +227,49 @@ mod tests {
             Operation::DbufCreate { dbuf: 1, width: 1920, height: 1080, bpp: 32, source: BufferSource::Client(r) },
             Operation::DbufCreate { dbuf: 2, width: 800, height: 480, bpp: 16, source: BufferSource::Backend },
             Operation::DbufDestroy { dbuf: 1 },
-            Operation::FbAttach { fb: 9, dbuf: 1, width: 1920, height: 1080, format: PixelFormat::Xrgb8888 },
-            Operation::FbAttach { fb: 8, dbuf: 2, width: 800, height: 480, format: PixelFormat::Rgb565 },
+            Operation::FbAttach {
+                fb: 9,
+                dbuf: 1,
+                width: 1920,
+                height: 1080,
+                format: PixelFormat::Xrgb8888,
+                stride: 7680,
+                offset: 0,
+            },
+            Operation::FbAttach {
+                fb: 8,
+                dbuf: 2,
+                width: 800,
+                height: 480,
+                format: PixelFormat::Rgb565,
+                stride: 1600,
+                offset: 64,
+            },
             Operation::FbDetach { fb: 9 },
-            Operation::SetConfig { fb: 9, x: 0, y: 0, width: 1920, height: 1080, bpp: 32 },
-            Operation::SetConfig { fb: 0, x: 0, y: 0, width: 0, height: 0, bpp: 0 },
-            Operation::PageFlip { fb: 9 },
+            Operation::SetConfig { fb: 9, area: Rect::new(0, 0, 1920, 1080) },
+            Operation::SetConfig { fb: 0, area: Rect::new(0, 0, 0, 0) },
+            Operation::PageFlip { fb: 9, damage: None },
+            Operation::PageFlip { fb: 9, damage: Some(Rect::new(64, 64, 64, 64)) },
             Operation::GetEdid { buffer: DataRef { offset: 0, len: 256 } },
         ] {
             round_trip(Request { id: 4, connector: 1, op });
         }
-        for status in
-            [Status::Ok, Status::InvalidArgument, Status::NotFound, Status::NoMemory, Status::Busy, Status::Io]
-        {
+        for status in [
+            Status::Ok,
+            Status::InvalidArgument,
+            Status::NotFound,
+            Status::NoMemory,
+            Status::Busy,
+            Status::Io,
+            Status::PermissionDenied,
+        ] {
             round_trip(Response { id: 1, status, payload: Payload::None });
         }
         round_trip(Response { id: 2, status: Status::Ok, payload: Payload::Buffer(r) });
         round_trip(Response { id: 3, status: Status::Ok, payload: Payload::EdidLength(128) });
+        round_trip(Response { id: 4, status: Status::PermissionDenied, payload: Payload::ProtectedRegion(2) });
         round_trip(Event::FlipDone { connector: 0, fb: 9 });
+        round_trip(Event::ProtectedRegionMismatch { connector: 0, region: 1, expected: 0xdead_beef, found: 7 });
         round_trip(ConnectorInfo { connector: 0, width: 1920, height: 1080 });
         round_trip(PixelFormat::Argb8888);
     }

@@ -24,7 +24,29 @@ pub use bulkhead_ring::{DataRef, Undecodable, decode};
 pub use rect::Rect;
 use serde::{Deserialize, Serialize};
 
+pub mod channel;
 mod rect;
+
+/// Everything the backend sends a client, on the `TO_CLIENT` ring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ToClient {
+    /// After the link is up: how many connectors follow as [`ToClient::Connector`].
+    Hello {
+        /// The protocol version the backend speaks.
+        version: u16,
+        /// Connectors this client may use.
+        connectors: u8,
+    },
+    /// One connector the client may show on.
+    Connector(ConnectorInfo),
+    /// The answer to a request.
+    Response(Response),
+    /// An event.
+    Event(Event),
+}
+
+/// The largest encoded message either way.
+pub const MAX_MESSAGE: usize = 64;
 
 /// Protocol version carried in the handshake.
 pub const VERSION: u16 = 1;
@@ -271,6 +293,29 @@ mod tests {
         round_trip(Event::FlipDone { connector: 0, fb: 9 });
         round_trip(Event::ProtectedRegionMismatch { connector: 0, region: 1, expected: 0xdead_beef, found: 7 });
         round_trip(ConnectorInfo { connector: 0, width: 1920, height: 1080 });
+        for m in [
+            ToClient::Hello { version: VERSION, connectors: 2 },
+            ToClient::Connector(ConnectorInfo { connector: 1, width: 1280, height: 720 }),
+            ToClient::Response(Response { id: 1, status: Status::Ok, payload: Payload::EdidLength(128) }),
+            ToClient::Event(Event::ProtectedRegionMismatch { connector: 1, region: 7, expected: u32::MAX, found: 1 }),
+        ] {
+            assert!(postcard::to_allocvec(&m).unwrap().len() <= MAX_MESSAGE);
+            round_trip(m);
+        }
+        let biggest = Request {
+            id: u16::MAX,
+            connector: u8::MAX,
+            op: Operation::FbAttach {
+                fb: u64::MAX,
+                dbuf: u64::MAX,
+                width: u32::MAX,
+                height: u32::MAX,
+                format: PixelFormat::Rgb565,
+                stride: u32::MAX,
+                offset: u32::MAX,
+            },
+        };
+        assert!(postcard::to_allocvec(&biggest).unwrap().len() <= MAX_MESSAGE);
         round_trip(PixelFormat::Argb8888);
     }
 

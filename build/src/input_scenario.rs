@@ -93,7 +93,7 @@ const STEPS: [Step; 8] = [
 
 /// Builds `board` and returns the QEMU command that boots it with a QMP
 /// socket (a fresh path named after `what`), and that path.
-fn with_qmp(board: &str, what: &str) -> Result<(std::process::Command, std::path::PathBuf)> {
+pub(crate) fn with_qmp(board: &str, what: &str) -> Result<(std::process::Command, std::path::PathBuf)> {
     let built = build(board, Some(LogFormat::Text))?;
     let socket = std::env::temp_dir().join(format!("bulkhead-qmp-{what}-{}.sock", std::process::id()));
     let _ = std::fs::remove_file(&socket);

@@ -234,6 +234,14 @@ const TESTS: &[Test] = &[
         "qemu: input domain: keys, pointer, touch reach the focused client only; it crashes, restarts, clients reconnect",
         |_| crate::input_scenario::input_end_to_end(),
     ),
+    (
+        "qemu: display domain: each head shows exactly what its clients drew (screendump), the IVI cannot cover the tell-tales",
+        |_| crate::display_scenario::screens_show_what_the_clients_drew(),
+    ),
+    (
+        "qemu: display domain: it crashes, the kernel restarts it, the cluster's tell-tales are back (screendump)",
+        |_| crate::display_scenario::the_cluster_is_back_after_a_display_restart(),
+    ),
     ("qemu: a driver domain that halts leaves its virtio devices reset (QMP reads their status)", |_| {
         crate::input_scenario::halted_driver_domain_resets_its_devices()
     }),

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 //! A heap, for domains that use crates needing `alloc` (feature `heap`):
-//! `linked_list_allocator` over 256 KiB of the domain's `.bss`, set up by
-//! vCPU 0 before `main` in every life of the domain.
+//! `linked_list_allocator` over 256 KiB of the domain's `.bss` (32 MiB
+//! with the feature `large-heap`, for the display domain's scanouts and
+//! shadows), set up by vCPU 0 before `main` in every life of the domain.
 
 use core::cell::UnsafeCell;
 use linked_list_allocator::LockedHeap;
 
 /// Heap bytes.
+#[cfg(not(feature = "large-heap"))]
 const HEAP: usize = 256 * 1024;
+#[cfg(feature = "large-heap")]
+const HEAP: usize = 32 * 1024 * 1024;
 
 #[global_allocator]
 static ALLOCATOR: LockedHeap = LockedHeap::empty();

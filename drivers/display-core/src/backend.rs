@@ -111,7 +111,9 @@ pub enum FrameError {
 #[derive(Debug)]
 pub struct Backend {
     policy: Policy,
-    clients: [Option<Client>; MAX_CLIENTS],
+    /// On the heap: a client's tables are about 2 KiB, and a domain's
+    /// stack is small (16 KiB per vCPU in `domain-rt`).
+    clients: alloc::vec::Vec<Option<Client>>,
     damage: [Option<Rect>; MAX_CONNECTORS],
 }
 
@@ -132,7 +134,8 @@ impl Backend {
         for (d, c) in damage.iter_mut().zip(policy.connectors.iter()) {
             *d = Some(Rect::new(0, 0, c.width, c.height));
         }
-        Ok(Backend { policy, clients: Default::default(), damage })
+        let clients = (0..MAX_CLIENTS).map(|_| None).collect();
+        Ok(Backend { policy, clients, damage })
     }
 
     /// The policy it enforces.

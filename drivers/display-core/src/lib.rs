@@ -14,7 +14,10 @@
 //! - [`compose`]: layers onto a scanout, inside the damage only;
 //! - [`selfcheck`]: the protected regions' CRC self-check;
 //! - [`edid`]: GET_EDID's synthesised block;
-//! - [`backend`]: requests in, frames and events out.
+//! - [`params`]: the policy as the board file's `params` carry it;
+//! - [`backend`]: requests in, frames and events out;
+//! - [`server`]: one client's session over its channel (link, epochs,
+//!   greeting, outbox).
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -24,11 +27,15 @@ pub mod backend;
 pub mod buffers;
 pub mod compose;
 pub mod edid;
+pub mod params;
 pub mod pixel;
 pub mod policy;
 pub mod selfcheck;
+pub mod server;
 
 pub use backend::{Backend, ClientWindow, FLIP_BUDGET, Frame, FrameError};
 pub use buffers::WindowSpan;
 pub use compose::{Layer, Scanout};
+pub use params::{Params, ParamsError};
 pub use policy::{ClientId, ConnectorPolicy, Placement, Policy, PolicyError, Protected};
+pub use server::{Served, Session};

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+//! `display`: the display driver domain. It owns the virtio-gpu (2D, one
+//! scanout per connector: QEMU's `max_outputs=2`, connector 0 the
+//! cluster's screen, connector 1 the centre display) through
+//! `bulkhead_virtio_gpu_heads`, composes what its clients show by the
+//! policy in its board-file `params` (`bulkhead_display_core::params`),
+//! and serves each client over its channel `display-<client>`
+//! (`bulkhead_display_core::Session`). All decisions are in
+//! `bulkhead_display_core`, whose host harness is this domain's evidence;
+//! this file is the loop around it:
+//!
+//! 1. on a doorbell, each session follows its channel's epoch and serves
+//!    its client's requests (a SET_CONFIG or PG_FLIP copies the client's
+//!    pixels into the backend's shadow at once);
+//! 2. each connector with damage is composed into its scanout buffer, the
+//!    damaged rectangle is transferred and flushed to the GPU (when the
+//!    flush returns, it has reached the scanout), then the frame's
+//!    flip-done events and any protected-region mismatch go out;
+//! 3. it rings the doorbells of the clients it wrote to, and sleeps.
+//!
+//! `crash=<n>` (test boards only) makes the first life panic once
+//! connector 0 has shown `n` frames, so that its restart can be tested.
+//!
+//! It prints `display: frame <connector> <n>` for its first frames and
+//! for every hundredth, so that tests can follow it, and
+//! `display: MISMATCH ...` for every self-check failure.
+#![no_std]
+#![no_main]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+mod bench;
+
+use alloc::vec;
+use alloc::vec::Vec;
+use bulkhead_display::Event;
+use bulkhead_display_core::compose::Scanout;
+use bulkhead_display_core::{Backend, Params, Session};
+use bulkhead_virtio_gpu_heads::{GpuHeads, Rect};
+use bulkhead_virtio_hal::{IdentityHal, transport};
+use core::fmt::Write;
+use core::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use domain_rt::caps::{self, ChannelEnd};
+use domain_rt::{Boot, Console, gic, irq};
+use virtio_drivers::transport::mmio::MmioTransport;
+
+domain_rt::entry!(main);
+
+/// The doorbell SGI.
+const DOORBELL_SGI: u32 = 1;
+/// The GPU, by its board-file name.
+const GPU: &str = "gpu";
+
+static WOKEN: AtomicBool = AtomicBool::new(false);
+
+fn on_irq(intid: u32) {
+    if intid == DOORBELL_SGI {
+        WOKEN.store(true, SeqCst);
+    }
+}
+
+macro_rules! fail {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(Console, $($arg)*);
+        return;
+    }};
+}
+
+fn main(boot: Boot) {
+    let mut text = [0u8; 128];
+    let params = match Params::parse(caps::params(&mut text)) {
+        Ok(p) => p,
+        Err(e) => fail!("display: bad params: {e:?}"),
+    };
+    if params.extra("bench") == Some("1") && boot.restarts == 0 {
+        domain_benchkit::report_icount_proof();
+        bench::compose_against_memcpy();
+    }
+    irq::install(on_irq);
+    gic::init_distributor();
+    gic::init_cpu(0);
+    gic::enable(DOORBELL_SGI, 0);
+
+    let Some(info) = caps::device(GPU) else { fail!("display: no device {GPU} in the capability table") };
+    let mmio = match transport(info.ipa, info.size) {
+        Ok(t) => t,
+        Err(e) => fail!("display: no virtio-mmio transport at {:#x}: {e:?}", info.ipa),
+    };
+    let mut gpu: GpuHeads<IdentityHal, MmioTransport<'static>> = match GpuHeads::new(mmio) {
+        Ok(g) => g,
+        Err(e) => fail!("display: virtio-gpu refused: {e:?}"),
+    };
+    let connectors = params.policy.connectors.len();
+    if (gpu.scanouts() as usize) < connectors {
+        fail!("display: the GPU has {} scanouts, the policy {connectors} connectors", gpu.scanouts());
+    }
+    // The scanout buffers: the domain runs at IPA == PA (`dma = true`), so
+    // a buffer's address is the one the device reads.
+    let mut scanouts: Vec<Vec<u8>> = Vec::new();
+    for (n, c) in params.policy.connectors.iter().enumerate() {
+        let buffer = vec![0u8; c.width as usize * c.height as usize * 4];
+        let scanout = u32::try_from(n).unwrap_or(u32::MAX);
+        if let Err(e) = gpu.attach_scanout(scanout, (c.width, c.height), buffer.as_ptr() as u64, buffer.len()) {
+            fail!("display: scanout {n}: {e:?}");
+        }
+        scanouts.push(buffer);
+    }
+    let mut backend = match Backend::new(params.policy.clone()) {
+        Ok(b) => b,
+        Err(e) => fail!("display: bad policy: {e:?}"),
+    };
+
+    let mut ends: heapless::Vec<ChannelEnd, 8> = heapless::Vec::new();
+    for client in params.clients.iter() {
+        let mut name: heapless::String<40> = heapless::String::new();
+        let _ = write!(name, "display-{client}");
+        let Some(end) = ChannelEnd::find(&name) else { fail!("display: no channel {name}") };
+        let _ = ends.push(end);
+    }
+    let windows: heapless::Vec<_, 8> = ends.iter().map(ChannelEnd::window).collect();
+    let mut sessions = Vec::new();
+    for (id, (end, window)) in ends.iter().zip(windows.iter()).enumerate() {
+        let client_id = u8::try_from(id).unwrap_or(u8::MAX);
+        match Session::connect(&mut backend, client_id, window, end.info.end as u8, end.epoch()) {
+            Ok(s) => sessions.push(s),
+            Err(e) => fail!("display: channel of client {id}: {e:?}"),
+        }
+        end.notify();
+    }
+    let _ = writeln!(
+        Console,
+        "display: ready (life {}): {connectors} connectors, {} clients",
+        boot.restarts + 1,
+        sessions.len()
+    );
+    let crash_at: Option<u64> = params.extra("crash").and_then(|n| n.parse().ok()).filter(|_| boot.restarts == 0);
+    let mut frames = [0u64; 4];
+    irq::enable();
+    loop {
+        let mut ring = [false; 8];
+        for (i, (session, end)) in sessions.iter_mut().zip(ends.iter()).enumerate() {
+            match session.serve(&mut backend, end.epoch()) {
+                Ok(served) => ring[i] |= served.sent,
+                Err(e) => fail!("display: cannot reconnect client {i}: {e:?}"),
+            }
+        }
+        for c in 0..connectors {
+            let connector = u8::try_from(c).unwrap_or(u8::MAX);
+            if backend.damage(connector).is_none() {
+                continue;
+            }
+            let (w, h) = params.policy.connectors.get(c).map_or((0, 0), |p| (p.width, p.height));
+            let Some(buffer) = scanouts.get_mut(c) else { continue };
+            let Some(mut scanout) = Scanout::new(w, h, buffer) else {
+                fail!("display: scanout {c} has the wrong size")
+            };
+            let frame = match backend.compose(connector, &mut scanout) {
+                Ok(Some(frame)) => frame,
+                Ok(None) => continue,
+                Err(e) => fail!("display: composing connector {c}: {e:?}"),
+            };
+            let d = frame.damage;
+            let rect = Rect { x: d.x, y: d.y, width: d.width, height: d.height };
+            if let Err(e) = gpu.flush(u32::from(connector), rect) {
+                fail!("display: flushing connector {c}: {e:?}");
+            }
+            if let Some(n) = frames.get_mut(c) {
+                *n += 1;
+                if *n <= 3 || *n % 100 == 0 {
+                    let _ = writeln!(Console, "display: frame {c} {n}");
+                }
+                if c == 0 && Some(*n) == crash_at {
+                    panic!("crash requested at frame {n}");
+                }
+            }
+            for (owner, event) in frame.mismatches {
+                if let Event::ProtectedRegionMismatch { region, expected, found, .. } = event {
+                    let _ = writeln!(
+                        Console,
+                        "display: MISMATCH connector {c} region {region}: expected crc {expected:#010x}, found {found:#010x}"
+                    );
+                }
+                if let Some(s) = sessions.get_mut(usize::from(owner)) {
+                    s.post(event);
+                }
+            }
+            for (client, event) in backend.frame_shown(connector) {
+                if let Some(s) = sessions.get_mut(usize::from(client)) {
+                    s.post(event);
+                }
+            }
+        }
+        // Flush what the frames posted.
+        for (i, (session, end)) in sessions.iter_mut().zip(ends.iter()).enumerate() {
+            if let Ok(served) = session.serve(&mut backend, end.epoch()) {
+                ring[i] |= served.sent;
+            }
+        }
+        for (end, rang) in ends.iter().zip(ring) {
+            if rang {
+                end.notify();
+            }
+        }
+        let busy = (0..connectors).any(|c| backend.damage(u8::try_from(c).unwrap_or(0)).is_some());
+        if !busy {
+            irq::wait_until(|| WOKEN.swap(false, SeqCst));
+            caps::pending();
+        }
+    }
+}

@@ -171,6 +171,9 @@ fn main(boot: Boot) {
                     let _ = writeln!(Console, "display: frame {c} {n}");
                 }
                 if c == 0 && Some(*n) == crash_at {
+                    if params.extra("bench") == Some("1") {
+                        domain_benchkit::report("display_crash_at", domain_rt::timer::counter());
+                    }
                     panic!("crash requested at frame {n}");
                 }
             }

@@ -81,6 +81,8 @@ pub const BOUNDS: &[(&str, f64, f64)] = &[
     ("irq_*_ratio_*", 0.01, 10_000.0),
     ("irq_*", 1.0, 1e8),
     ("input_burst_events", 1.0, 1e6),
+    ("display_*_ratio_vs_memcpy", 0.01, 100.0),
+    ("display_*", 1_000.0, 1e11),
     ("input_event_latency_*", 10.0, 1e9),
     ("input_events_per_s", 1.0, 1e10),
     // Linux boots.
@@ -236,6 +238,13 @@ mod tests {
             "ring_msgs_receive_insns_per_msg",
             "ring_bulk_memcpy_insns",
             "ring_bulk_ratio_vs_memcpy",
+            "display_flip_latency_insns",
+            "display_flip_latency_dirty64_insns",
+            "display_compose_ratio_vs_memcpy",
+            "display_compose_alpha_ratio_vs_memcpy",
+            "display_compose_opaque_insns",
+            "display_memcpy_insns",
+            "display_restart_to_cluster_frame_insns",
         ] {
             assert!(bounds(name).is_some(), "{name}");
         }

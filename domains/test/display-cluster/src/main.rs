@@ -14,6 +14,9 @@
 //! `display-cluster: shown crc <hex>`: the CRC-32 of its tell-tale strip's
 //! B, G, R bytes, which the QEMU test compares with a screendump.
 //!
+//! With `bench=1` (benchmark boards) it times its flips first and the
+//! return of its picture after a display-domain restart (`bench.rs`).
+//!
 //! It follows the channel's epochs: after a display-domain restart it
 //! prints `display-cluster: reconnected, epoch <e>` and sends its whole
 //! configuration again (the last picture). A protected-region mismatch is
@@ -22,6 +25,7 @@
 #![no_main]
 #![forbid(unsafe_code)]
 
+mod bench;
 mod draw;
 
 use bulkhead_display::channel::{HELLO, TO_BACKEND, TO_CLIENT};
@@ -76,6 +80,10 @@ fn ok<W: Window + Clone>(client: &mut DisplayClient<W>, end: &End<'_>, op: Opera
 struct Show {
     frames: u32,
     shown: u32,
+    /// Benchmark mode (`bench=1`).
+    bench: bool,
+    /// Epochs connected so far.
+    lives: u32,
 }
 
 /// One epoch: the configuration, the animation still due, then waits for
@@ -107,6 +115,10 @@ fn session<W: Window + Clone>(
         draw::scene(&mut canvas, &dials, speed(show.shown))?;
     }
     ok(client, end, Operation::SetConfig { fb: 1, area: Rect::new(0, 0, width, height) })?;
+    show.lives += 1;
+    if show.bench && show.lives == 1 {
+        bench::flips(client, end, CONNECTOR, 1, (width, height))?;
+    }
     let mut back = 1usize;
     while show.shown < show.frames {
         let fb = back as u64 + 1;
@@ -145,6 +157,9 @@ fn session<W: Window + Clone>(
                 None
             }
         })?;
+        if show.bench && show.lives > 1 {
+            bench::back();
+        }
         let base = buffers.get(front).map_or(area.offset, |r| r.offset);
         let crc = client.shown_crc(base, width * 4, Rect::new(0, 0, width, draw::STRIP.min(height)))?;
         let _ = writeln!(Console, "display-cluster: shown crc {crc:08x} (tell-tale strip, {width}x{})", draw::STRIP);
@@ -182,7 +197,8 @@ fn main(_boot: Boot) {
         return;
     };
     let mut client = DisplayClient::new(link, &window);
-    let mut show = Show { frames, shown: 0 };
+    let bench = params.split_whitespace().any(|w| w == "bench=1");
+    let mut show = Show { frames, shown: 0, bench, lives: 0 };
     channel_end.notify();
     loop {
         let connected = client.wait_for(&end, |r| match r {

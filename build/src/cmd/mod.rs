@@ -8,6 +8,7 @@ pub mod demo;
 pub mod fetch_guest;
 pub mod fuzz;
 pub mod run;
+pub mod screens;
 pub mod test;
 
 /// Exit status for an invalid board file.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 //! `cargo xtask run <board>`: build, then boot the image in QEMU with the
-//! serial console on this terminal. The exit status is the image's.
+//! serial console on this terminal. The exit status is the image's. With
+//! no window and a virtio-gpu on the board, the screens are written as
+//! PNGs ([`super::screens`]).
 
 use crate::board::schema::LogFormat;
 use crate::qemu::{self, Overrides};
@@ -27,12 +29,39 @@ pub fn run(board: &str, opts: RunOptions) -> Result<i32> {
     if !opts.headless && !display {
         eprintln!("xtask: no $DISPLAY, so no display window (as with --headless)");
     }
-    let overrides = Overrides { extra: opts.qemu_args, ..Overrides::default() };
+    let mut extra = opts.qemu_args;
+    let gpu = super::screens::find_gpu(
+        built.board.file.devices.iter().filter_map(|d| d.get_ref().qemu.as_deref()),
+    )
+    .filter(|_| headless);
+    let socket = std::env::temp_dir().join(format!("bulkhead-qmp-run-{}.sock", std::process::id()));
+    let dir = crate::workspace::target_dir().join("display");
+    if gpu.is_some() {
+        let _ = std::fs::remove_file(&socket);
+        std::fs::create_dir_all(&dir)?;
+        extra.extend(["-qmp".to_string(), format!("unix:{},server=on,wait=off", socket.display())]);
+    }
+    let overrides = Overrides { extra, ..Overrides::default() };
     let cmd = qemu::command(&built.board, &built.image, headless, &overrides)?;
+    let name = built.board.config.board.to_string();
+    if let Some(gpu) = gpu.clone() {
+        eprintln!("xtask: no window: the screens go to {} every 2 s", super::screens::png_path(&dir, &name, 0).display());
+        super::screens::keep_dumping(socket.clone(), gpu, dir.clone(), name.clone());
+    }
     eprintln!(
         "xtask: booting {} in QEMU{}",
         built.image.display(),
         opts.timeout.map_or(String::new(), |t| format!(" (timeout {t}s)"))
     );
-    qemu::run_interactive(cmd, opts.timeout.map(Duration::from_secs))
+    let status = qemu::run_interactive(cmd, opts.timeout.map(Duration::from_secs));
+    if let Some(gpu) = gpu {
+        let _ = std::fs::remove_file(&socket);
+        for head in 0..gpu.heads {
+            let path = super::screens::png_path(&dir, &name, head);
+            if path.is_file() {
+                eprintln!("xtask: connector {head} at the end: {}", path.display());
+            }
+        }
+    }
+    status
 }

@@ -177,6 +177,8 @@ mod tests {
                 "bulkhead-board",
                 "bulkhead-bootcfg",
                 "bulkhead-display",
+                "bulkhead-display-client",
+                "bulkhead-display-core",
                 "bulkhead-dmop",
                 "bulkhead-input",
                 "bulkhead-input-client",
@@ -186,6 +188,7 @@ mod tests {
                 "bulkhead-ring",
                 "bulkhead-ring-hal",
                 "bulkhead-sound",
+                "bulkhead-virtio-gpu-heads",
                 "kernel-core",
                 "xtask",
             ]

@@ -187,6 +187,9 @@ pub enum Status {
     Busy,
     /// EIO: the device failed.
     Io,
+    /// EACCES: the board's policy does not allow it (capture for a client
+    /// that does not receive it, more playback streams than it may open).
+    PermissionDenied,
 }
 
 /// Backend to client: the response to request `id`.
@@ -244,6 +247,14 @@ pub enum Event {
         /// Bytes since the stream started.
         position_bytes: u64,
     },
+    /// The stream ran dry while it was running: this many device frames
+    /// of it were silence (nobody else heard a gap).
+    Underrun {
+        /// The stream.
+        stream: StreamId,
+        /// Device frames filled with silence.
+        frames: u32,
+    },
 }
 
 #[cfg(test)]
@@ -295,7 +306,9 @@ mod tests {
         for (i, op) in ops().into_iter().enumerate() {
             round_trip(Request { id: i as u16, stream: S, op });
         }
-        for status in [Status::Ok, Status::InvalidArgument, Status::NoDevice, Status::Busy, Status::Io] {
+        for status in
+            [Status::Ok, Status::InvalidArgument, Status::NoDevice, Status::Busy, Status::Io, Status::PermissionDenied]
+        {
             round_trip(Response { id: 1, status, payload: Payload::None });
         }
         round_trip(Response { id: 2, status: Status::Ok, payload: Payload::Volume { channels: 1, levels: [3; 8] } });
@@ -303,6 +316,7 @@ mod tests {
         let hw = HwParams { formats: 0xff, rate: span, channels: span, buffer_bytes: span, period_bytes: span };
         round_trip(Response { id: 3, status: Status::Ok, payload: Payload::HwParams(hw) });
         round_trip(Event::Position { stream: S, position_bytes: 1 << 40 });
+        round_trip(Event::Underrun { stream: S, frames: 480 });
         round_trip(Hello::Connect { version: VERSION });
         round_trip(Hello::Connected { version: VERSION, streams: 2 });
         round_trip(StreamInfo { id: S, direction: Direction::Capture });

@@ -188,6 +188,7 @@ mod tests {
                 "bulkhead-ring",
                 "bulkhead-ring-hal",
                 "bulkhead-sound",
+                "bulkhead-sound-core",
                 "bulkhead-virtio-gpu-heads",
                 "kernel-core",
                 "xtask",

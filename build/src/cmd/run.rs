@@ -30,10 +30,8 @@ pub fn run(board: &str, opts: RunOptions) -> Result<i32> {
         eprintln!("xtask: no $DISPLAY, so no display window (as with --headless)");
     }
     let mut extra = opts.qemu_args;
-    let gpu = super::screens::find_gpu(
-        built.board.file.devices.iter().filter_map(|d| d.get_ref().qemu.as_deref()),
-    )
-    .filter(|_| headless);
+    let gpu = super::screens::find_gpu(built.board.file.devices.iter().filter_map(|d| d.get_ref().qemu.as_deref()))
+        .filter(|_| headless);
     let socket = std::env::temp_dir().join(format!("bulkhead-qmp-run-{}.sock", std::process::id()));
     let dir = crate::workspace::target_dir().join("display");
     if gpu.is_some() {
@@ -45,7 +43,10 @@ pub fn run(board: &str, opts: RunOptions) -> Result<i32> {
     let cmd = qemu::command(&built.board, &built.image, headless, &overrides)?;
     let name = built.board.config.board.to_string();
     if let Some(gpu) = gpu.clone() {
-        eprintln!("xtask: no window: the screens go to {} every 2 s", super::screens::png_path(&dir, &name, 0).display());
+        eprintln!(
+            "xtask: no window: the screens go to {} every 2 s",
+            super::screens::png_path(&dir, &name, 0).display()
+        );
         super::screens::keep_dumping(socket.clone(), gpu, dir.clone(), name.clone());
     }
     eprintln!(

@@ -172,10 +172,60 @@ fn draw_row(scanout: &mut Scanout<'_>, layer: &Layer<'_>, part: Rect) {
                 d.copy_from_slice(&decode(format, s).to_le_bytes());
             }
         }
+        (PixelFormat::Argb8888, false) => {
+            // Byte-wise: B, G, R blended, X set; the same arithmetic as
+            // `pixel::blend` (the self-check recomputes it that way).
+            for (d, s) in dst.chunks_exact_mut(SCANOUT_BPP).zip(src.chunks_exact(SCANOUT_BPP)) {
+                let (Ok(d), Ok(s)) = (<&mut [u8; 4]>::try_from(d), <&[u8; 4]>::try_from(s)) else { continue };
+                match s[3] {
+                    0xff => *d = [s[0], s[1], s[2], 0xff],
+                    0 => d[3] = 0xff,
+                    a => {
+                        let a = u32::from(a);
+                        for (dc, sc) in d.iter_mut().zip(s.iter()).take(3) {
+                            *dc = div255_u8(u32::from(*sc) * a + u32::from(*dc) * (255 - a));
+                        }
+                        d[3] = 0xff;
+                    }
+                }
+            }
+        }
         (_, false) => {
             for (d, s) in dst.chunks_exact_mut(SCANOUT_BPP).zip(src.chunks_exact(bpp)) {
                 let under = decode(PixelFormat::Xrgb8888, d);
                 d.copy_from_slice(&blend(decode(format, s), under).to_le_bytes());
+            }
+        }
+    }
+}
+
+/// `x / 255` rounded to nearest for `x <= 255 * 255`, as a byte.
+fn div255_u8(x: u32) -> u8 {
+    let t = x + 128;
+    u8::try_from((t + (t >> 8)) >> 8).unwrap_or(u8::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use crate::pixel::Layout;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The byte-wise ARGB path gives what `pixel::blend` gives.
+        #[test]
+        fn the_argb_fast_path_is_blend(pixels in prop::collection::vec(any::<u32>(), 8), under in any::<u32>()) {
+            let src: std::vec::Vec<u8> = pixels.iter().flat_map(|p| p.to_le_bytes()).collect();
+            let layout = Layout { format: PixelFormat::Argb8888, width: 8, height: 1, stride: 32, offset: 0 };
+            let surface = Surface::new(layout, &src).unwrap();
+            let mut bytes = std::vec![0u8; 32];
+            let mut scanout = Scanout::new(8, 1, &mut bytes).unwrap();
+            let layer = Layer { surface, x: 0, y: 0, blend: true };
+            compose(&mut scanout, under & 0xff_ffff, &[layer], Rect::new(0, 0, 8, 1)).unwrap();
+            for (x, p) in (0u32..).zip(pixels.iter()) {
+                let want = blend(*p, (under & 0xff_ffff) | 0xff00_0000) | 0xff00_0000;
+                prop_assert_eq!(scanout.pixel(x, 0), Some(want));
             }
         }
     }

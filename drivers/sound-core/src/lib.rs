@@ -12,6 +12,7 @@
 //! - [`duck`]: the ducking ramp;
 //! - [`resample`]: 44.1 kHz streams to the device's 48 kHz;
 //! - [`policy`]: priorities, default volumes, ducking, the capture client;
+//! - [`params`]: the policy as the board file's `params` carry it;
 //! - [`backend`]: streams, requests, the mixer, underruns and positions.
 #![no_std]
 #![forbid(unsafe_code)]
@@ -21,9 +22,11 @@
 pub mod backend;
 pub mod duck;
 pub mod gain;
+pub mod params;
 pub mod pcm;
 pub mod policy;
 pub mod resample;
 
 pub use backend::{Backend, ClientWindow, DEVICE_FRAME, DEVICE_RATE, Events};
+pub use params::{Params, ParamsError};
 pub use policy::{ClientId, ClientPolicy, Policy, PolicyError};

@@ -76,6 +76,27 @@ fn ok<W: Window + Clone>(client: &mut DisplayClient<W>, end: &End<'_>, op: Opera
     Ok(())
 }
 
+/// Flips `fb` with `damage`; when the flip is taken, waits for its
+/// flip-done (the frame has reached the screen). The flip's status.
+fn flip_and_wait<W: Window + Clone>(
+    client: &mut DisplayClient<W>,
+    end: &End<'_>,
+    fb: u64,
+    damage: Option<Rect>,
+) -> Result<Status, ClientError> {
+    let r = client.call(end, CONNECTOR, Operation::PageFlip { fb, damage }, other)?;
+    if r.status == Status::Ok {
+        client.wait_for(end, |r| match r {
+            Received::FlipDone { fb: done, .. } if done == fb => Some(()),
+            r => {
+                other(r);
+                None
+            }
+        })?;
+    }
+    Ok(r.status)
+}
+
 /// Progress over epochs.
 struct Show {
     frames: u32,
@@ -124,19 +145,11 @@ fn session<W: Window + Clone>(
         let fb = back as u64 + 1;
         let base = buffers.get(back).map_or(area.offset, |r| r.offset);
         draw::speedometer(&mut Canvas { client, base, width, height }, &dials, speed(show.shown + 1))?;
-        let flip = Operation::PageFlip { fb, damage: Some(dials.speed_box()) };
-        let r = client.call(end, CONNECTOR, flip, other)?;
-        if r.status != Status::Ok {
-            let _ = writeln!(Console, "display-cluster: flip refused: {:?}", r.status);
+        let status = flip_and_wait(client, end, fb, Some(dials.speed_box()))?;
+        if status != Status::Ok {
+            let _ = writeln!(Console, "display-cluster: flip refused: {status:?}");
             break;
         }
-        client.wait_for(end, |r| match r {
-            Received::FlipDone { fb: done, .. } if done == fb => Some(()),
-            r => {
-                other(r);
-                None
-            }
-        })?;
         show.shown += 1;
         back = 1 - back;
         if show.shown == show.frames {
@@ -148,15 +161,7 @@ fn session<W: Window + Clone>(
     // the tell-tale strip holds.
     let front = 1 - back;
     let fb = front as u64 + 1;
-    let r = client.call(end, CONNECTOR, Operation::PageFlip { fb, damage: None }, other)?;
-    if r.status == Status::Ok {
-        client.wait_for(end, |r| match r {
-            Received::FlipDone { fb: done, .. } if done == fb => Some(()),
-            r => {
-                other(r);
-                None
-            }
-        })?;
+    if flip_and_wait(client, end, fb, None)? == Status::Ok {
         if show.bench && show.lives > 1 {
             bench::back();
         }

@@ -187,6 +187,7 @@ mod tests {
                 "bulkhead-pvcalls",
                 "bulkhead-ring",
                 "bulkhead-ring-hal",
+                "bulkhead-session",
                 "bulkhead-sound",
                 "bulkhead-sound-core",
                 "bulkhead-virtio-gpu-heads",

@@ -36,7 +36,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use bulkhead_display::Event;
 use bulkhead_display_core::compose::Scanout;
-use bulkhead_display_core::{Backend, Params, Session};
+use bulkhead_display_core::{Backend, LAYOUT, Params, Session};
 use bulkhead_virtio_gpu_heads::{GpuHeads, Rect};
 use bulkhead_virtio_hal::{IdentityHal, transport};
 use core::fmt::Write;
@@ -122,7 +122,7 @@ fn main(boot: Boot) {
     let mut sessions = Vec::new();
     for (id, (end, window)) in ends.iter().zip(windows.iter()).enumerate() {
         let client_id = u8::try_from(id).unwrap_or(u8::MAX);
-        match Session::connect(&mut backend, client_id, window, end.info.end as u8, end.epoch()) {
+        match Session::connect(&mut backend, client_id, window, LAYOUT, end.info.end as u8, end.epoch()) {
             Ok(s) => sessions.push(s),
             Err(e) => fail!("display: channel of client {id}: {e:?}"),
         }

@@ -28,6 +28,7 @@ use crate::selfcheck::{expected_crc, scanout_crc};
 use alloc::vec;
 use alloc::vec::Vec as Shadow;
 use bulkhead_display::{Event, Operation, Payload, Rect, Request, Response, Status};
+pub use bulkhead_ring::ClientWindow;
 use heapless::Vec;
 
 /// Flips a client may have waiting for their flip-done, per connector;
@@ -36,21 +37,6 @@ pub const FLIP_BUDGET: usize = 2;
 
 /// Flip-done events one frame can release.
 pub const MAX_FLIPS_PER_FRAME: usize = MAX_CLIENTS * FLIP_BUDGET;
-
-/// A client's window, as the backend reads and writes it (the domain's
-/// shared window; a `Vec` in host tests).
-pub trait ClientWindow {
-    /// Its size in bytes.
-    fn len(&self) -> u64;
-    /// Whether it is empty.
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-    /// Copies `out.len()` bytes from `offset`; false if out of range.
-    fn read(&self, offset: u64, out: &mut [u8]) -> bool;
-    /// Copies `data` to `offset`; false if out of range.
-    fn write(&mut self, offset: u64, data: &[u8]) -> bool;
-}
 
 /// What a client shows on one connector: a private copy of its pixels.
 #[derive(Debug)]

@@ -38,4 +38,4 @@ pub use buffers::WindowSpan;
 pub use compose::{Layer, Scanout};
 pub use params::{Params, ParamsError};
 pub use policy::{ClientId, ConnectorPolicy, Placement, Policy, PolicyError, Protected};
-pub use server::{Served, Session};
+pub use server::{LAYOUT, Served, Session};

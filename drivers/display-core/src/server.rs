@@ -1,174 +1,61 @@
 // SPDX-License-Identifier: MIT
-//! One client's session over its channel: the link and its epochs, the
-//! greeting (protocol version and the connectors the client may use), its
-//! requests handed to the [`Backend`], and everything the backend has to
-//! tell it (responses, flip-done events, self-check reports), queued while
-//! its ring is full.
+//! The display backend as a [`bulkhead_session::Service`]: what a
+//! client's session hands it (requests, the greeting, a new epoch) and
+//! how the display protocol's rings sit in the channel ([`LAYOUT`]: its
+//! events share the reply ring). The session itself (epochs, outbox,
+//! throttling a slow client) is `bulkhead_session`'s, shared by every
+//! driver domain.
 //!
-//! Owns the session state; must not decide anything about pixels. A full
-//! outbox drops nothing silently: the oldest message waits, and requests
-//! are not read while a response could not be queued (the client is slow:
-//! it is throttled, not lost).
+//! Owns only the mapping from session to backend; must not decide anything
+//! about pixels.
 
-use crate::backend::{Backend, ClientWindow};
+use crate::backend::Backend;
 use crate::buffers::WindowSpan;
 use crate::policy::ClientId;
 use bulkhead_display::channel::{HELLO, TO_BACKEND, TO_CLIENT, backend_area};
-use bulkhead_display::{ConnectorInfo, Event, MAX_MESSAGE, Request, Response, Status, ToClient, VERSION, decode};
-use bulkhead_ring::{Link, LinkError, RingError, SetupError, Window};
-use heapless::Deque;
+use bulkhead_display::{ConnectorInfo, Event, Payload, Request, Response, Status, ToClient, VERSION};
+use bulkhead_ring::ClientWindow;
+use bulkhead_session::{Layout, Service};
 
-/// Messages waiting for room on a client's ring.
-pub const OUTBOX: usize = 32;
+pub use bulkhead_session::Served;
 
-/// A window as the backend sees it.
-struct View<'a, W: Window>(&'a W);
+/// One display client's session.
+pub type Session<W> = bulkhead_session::Session<Backend, W>;
 
-impl<W: Window> ClientWindow for View<'_, W> {
-    fn len(&self) -> u64 {
-        self.0.size() as u64
-    }
-    fn read(&self, offset: u64, out: &mut [u8]) -> bool {
-        let Ok(at) = usize::try_from(offset) else { return false };
-        if at.checked_add(out.len()).is_none_or(|end| end > self.0.size()) {
-            return false;
-        }
-        self.0.read(at, out);
-        true
-    }
-    fn write(&mut self, offset: u64, data: &[u8]) -> bool {
-        let Ok(at) = usize::try_from(offset) else { return false };
-        if at.checked_add(data.len()).is_none_or(|end| end > self.0.size()) {
-            return false;
-        }
-        self.0.write(at, data);
-        true
-    }
-}
+/// Where the display protocol's rings sit in a channel window.
+pub const LAYOUT: Layout = Layout { hello: HELLO, to_client: TO_CLIENT, to_backend: TO_BACKEND, events: None };
 
-/// What one call of [`Session::serve`] did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Served {
-    /// The session (re)connected in a new epoch.
-    pub reconnected: bool,
-    /// Requests handled.
-    pub requests: u32,
-    /// Messages put on the client's ring: ring its doorbell.
-    pub sent: bool,
-    /// Frames that could not be decoded (each answered with `InvalidArgument`
-    /// when an id could be read, else dropped and counted here).
-    pub undecodable: u32,
-}
+impl Service for Backend {
+    type Request = Request;
+    type Reply = ToClient;
+    type Event = Event;
 
-/// One client's session.
-pub struct Session<W: Window + Clone> {
-    client: ClientId,
-    link: Link<W>,
-    greeted: bool,
-    outbox: Deque<ToClient, OUTBOX>,
-}
-
-impl<W: Window + Clone> Session<W> {
-    /// Connects the backend's end `end` of client `client`'s channel in
-    /// `epoch`, and registers the client with `backend`.
-    pub fn connect(
-        backend: &mut Backend,
-        client: ClientId,
-        window: W,
-        end: u8,
-        epoch: u32,
-    ) -> Result<Self, SetupError> {
-        let len = window.size();
-        let link = Link::connect(window, end, epoch, HELLO, TO_CLIENT, TO_BACKEND)?;
-        backend.connect(client, span(len));
-        Ok(Session { client, link, greeted: false, outbox: Deque::new() })
+    fn connect(&mut self, client: ClientId, window_len: usize) {
+        Backend::connect(self, client, span(window_len));
     }
 
-    /// Queues `event` for the client.
-    pub fn post(&mut self, event: Event) -> bool {
-        self.outbox.push_back(ToClient::Event(event)).is_ok()
+    /// The protocol version, then each connector the client may show on.
+    fn greet(&self, client: ClientId, out: &mut dyn FnMut(ToClient)) {
+        let connectors = &self.policy().connectors;
+        let mine = || connectors.iter().enumerate().filter(|(_, c)| c.placements.iter().any(|p| p.client == client));
+        let count = u8::try_from(mine().count()).unwrap_or(u8::MAX);
+        out(ToClient::Hello { version: VERSION, connectors: count });
+        for (n, c) in mine() {
+            let connector = u8::try_from(n).unwrap_or(u8::MAX);
+            out(ToClient::Connector(ConnectorInfo { connector, width: c.width, height: c.height }));
+        }
     }
 
-    /// Follows the channel's `epoch`, greets, serves requests and flushes
-    /// the outbox.
-    pub fn serve(&mut self, backend: &mut Backend, epoch: u32) -> Result<Served, SetupError> {
-        let mut served = Served::default();
-        if self.link.follow(epoch)? {
-            backend.connect(self.client, span(self.link.tx().window().size()));
-            self.greeted = false;
-            self.outbox.clear();
-            served.reconnected = true;
-        }
-        if self.link.poll().is_err() {
-            return Ok(served);
-        }
-        if !self.greeted {
-            self.greet(backend);
-        }
-        self.flush(&mut served);
-        let mut buf = [0u8; MAX_MESSAGE];
-        // Leave room for the answer of every request taken.
-        while self.outbox.is_empty() {
-            let frame = match self.link.pop(&mut buf) {
-                Ok(frame) => frame,
-                Err(LinkError::Ring(RingError::Empty)) | Err(_) => break,
-            };
-            let response = match decode::<Request>(frame) {
-                Ok(request) => {
-                    served.requests += 1;
-                    let mut view = View(self.link.rx().window());
-                    backend.request(self.client, &mut view, &request)
-                }
-                Err(_) => {
-                    served.undecodable += 1;
-                    Response { id: u16::MAX, status: Status::InvalidArgument, payload: bulkhead_display::Payload::None }
-                }
-            };
-            let _ = self.outbox.push_back(ToClient::Response(response));
-            self.flush(&mut served);
-        }
-        Ok(served)
+    fn request(&mut self, client: ClientId, window: &mut dyn ClientWindow, request: &Request) -> ToClient {
+        ToClient::Response(Backend::request(self, client, window, request))
     }
 
-    fn greet(&mut self, backend: &Backend) {
-        let mut mine: heapless::Vec<ConnectorInfo, { crate::policy::MAX_CONNECTORS }> = heapless::Vec::new();
-        for (n, c) in backend.policy().connectors.iter().enumerate() {
-            if c.placements.iter().any(|p| p.client == self.client) {
-                let connector = u8::try_from(n).unwrap_or(u8::MAX);
-                let _ = mine.push(ConnectorInfo { connector, width: c.width, height: c.height });
-            }
-        }
-        let count = u8::try_from(mine.len()).unwrap_or(u8::MAX);
-        // The greeting goes before anything already queued.
-        let mut greeting: Deque<ToClient, OUTBOX> = Deque::new();
-        let _ = greeting.push_back(ToClient::Hello { version: VERSION, connectors: count });
-        for info in &mine {
-            let _ = greeting.push_back(ToClient::Connector(*info));
-        }
-        while let Some(m) = self.outbox.pop_front() {
-            if greeting.push_back(m).is_err() {
-                break;
-            }
-        }
-        self.outbox = greeting;
-        self.greeted = true;
+    fn undecodable(&self) -> ToClient {
+        ToClient::Response(Response { id: u16::MAX, status: Status::InvalidArgument, payload: Payload::None })
     }
 
-    fn flush(&mut self, served: &mut Served) {
-        let mut scratch = [0u8; MAX_MESSAGE];
-        while let Some(message) = self.outbox.front() {
-            let Ok(bytes) = postcard::to_slice(message, &mut scratch) else {
-                self.outbox.pop_front();
-                continue;
-            };
-            match self.link.push(bytes) {
-                Ok(()) => {
-                    self.outbox.pop_front();
-                    served.sent = true;
-                }
-                Err(_) => break,
-            }
-        }
+    fn event_as_reply(event: Event) -> Option<ToClient> {
+        Some(ToClient::Event(event))
     }
 }
 

@@ -9,7 +9,7 @@
 
 use bulkhead_display::channel::{HELLO, TO_BACKEND, TO_CLIENT};
 use bulkhead_display::{ConnectorInfo, MAX_MESSAGE, Operation, Request, Status, ToClient, VERSION, decode};
-use bulkhead_display_core::{Backend, ConnectorPolicy, Placement, Policy, Session};
+use bulkhead_display_core::{Backend, ConnectorPolicy, LAYOUT, Placement, Policy, Session};
 use bulkhead_ring::{Link, LinkError, RingError, TestWindow};
 
 const WINDOW: usize = 256 * 1024;
@@ -55,7 +55,7 @@ fn greeting_requests_garbage_and_a_new_epoch() {
     let mut backend = Backend::new(policy()).unwrap();
     let window = TestWindow::new(WINDOW);
     // Client 0 may use connector 0 only.
-    let mut session = Session::connect(&mut backend, 0, window.clone(), 0, 1).unwrap();
+    let mut session = Session::connect(&mut backend, 0, window.clone(), LAYOUT, 0, 1).unwrap();
     let mut client = client_link(&window, 1);
     let served = session.serve(&mut backend, 1).unwrap();
     assert!(served.sent);
@@ -92,7 +92,7 @@ fn greeting_requests_garbage_and_a_new_epoch() {
 fn a_slow_client_loses_no_response() {
     let mut backend = Backend::new(policy()).unwrap();
     let window = TestWindow::new(WINDOW);
-    let mut session = Session::connect(&mut backend, 1, window.clone(), 0, 1).unwrap();
+    let mut session = Session::connect(&mut backend, 1, window.clone(), LAYOUT, 0, 1).unwrap();
     let mut client = client_link(&window, 1);
     session.serve(&mut backend, 1).unwrap();
     // Client 1 may use both connectors.

@@ -22,6 +22,7 @@ use crate::policy::{ClientId, Policy, PolicyError};
 use crate::resample::Resampler;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
+pub use bulkhead_ring::ClientWindow;
 use bulkhead_sound::{
     DataRef, Direction, Event, MAX_CHANNELS, Operation, Payload, PcmParams, Request, Response, Status, StreamId,
     Trigger,
@@ -31,20 +32,6 @@ use bulkhead_sound::{
 pub const DEVICE_RATE: u32 = 48_000;
 /// Bytes of one device frame.
 pub const DEVICE_FRAME: usize = 4;
-
-/// A client's window, as the backend reads and writes it.
-pub trait ClientWindow {
-    /// Its size in bytes.
-    fn len(&self) -> u64;
-    /// Whether it is empty.
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-    /// Copies `out.len()` bytes from `offset`; false if out of range.
-    fn read(&self, offset: u64, out: &mut [u8]) -> bool;
-    /// Copies `data` to `offset`; false if out of range.
-    fn write(&mut self, offset: u64, data: &[u8]) -> bool;
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {

@@ -24,4 +24,5 @@ pub mod packages;
 pub mod qemu;
 pub mod qemu_tests;
 pub mod qmp;
+pub mod wav_analysis;
 pub mod workspace;

@@ -84,6 +84,22 @@ impl ChannelEnd {
     }
 }
 
+/// A channel end is how a client library waits on its channel: the
+/// kernel's epoch, the peer's doorbell, and `wfi` until an interrupt (a
+/// doorbell SGI), then the pending doorbells taken.
+impl bulkhead_ring::Port for ChannelEnd {
+    fn epoch(&self) -> u32 {
+        ChannelEnd::epoch(self)
+    }
+    fn notify(&self) {
+        ChannelEnd::notify(self);
+    }
+    fn wait(&self) {
+        crate::wait_for_interrupt();
+        pending();
+    }
+}
+
 /// Waits for doorbells: returns (and clears) the pending set once it is
 /// not empty, sleeping in the kernel until then. May return 0 after a
 /// wake-up for another reason, as `wfi` may.

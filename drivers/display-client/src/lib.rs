@@ -46,6 +46,7 @@ use bulkhead_display::channel::client_area;
 use bulkhead_display::{
     ConnectorInfo, DataRef, Event, MAX_MESSAGE, Operation, Rect, Request, Response, ToClient, VERSION,
 };
+pub use bulkhead_ring::Port;
 use bulkhead_ring::{Link, LinkError, RingError, SetupError, Window};
 use heapless::Vec;
 
@@ -138,17 +139,6 @@ impl From<SetupError> for ClientError {
     fn from(e: SetupError) -> Self {
         Self::Setup(e)
     }
-}
-
-/// What a blocking [`DisplayClient::call`] needs from the domain: its
-/// channel end.
-pub trait Port {
-    /// The channel's epoch, from the kernel.
-    fn epoch(&self) -> u32;
-    /// Rings the backend's doorbell.
-    fn notify(&self);
-    /// Waits until something may have happened (a doorbell, an epoch).
-    fn wait(&self);
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

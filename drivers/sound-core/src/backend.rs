@@ -23,6 +23,7 @@ use crate::resample::Resampler;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 pub use bulkhead_ring::ClientWindow;
+use bulkhead_sound::channel::DATA_AREA;
 use bulkhead_sound::{
     DataRef, Direction, Event, MAX_CHANNELS, Operation, Payload, PcmParams, Request, Response, Status, StreamId,
     Trigger,
@@ -97,6 +98,11 @@ impl Backend {
         Ok(Backend { policy, ducked, streams: Vec::new() })
     }
 
+    /// The policy it enforces.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
     /// Client `client` is gone (or reconnects in a new epoch): its streams
     /// close.
     pub fn disconnect(&mut self, client: ClientId) {
@@ -121,7 +127,10 @@ impl Backend {
                     return reply(id, Status::Busy);
                 }
                 let end = u64::from(buffer.offset) + u64::from(buffer.len);
-                if !acceptable(&params) || buffer.len < params.buffer_bytes || end > window.len() {
+                // The buffer must be in the data area: never over the
+                // rings, which capture would overwrite.
+                let in_data_area = buffer.offset >= DATA_AREA && end <= window.len();
+                if !acceptable(&params) || buffer.len < params.buffer_bytes || !in_data_area {
                     return reply(id, Status::InvalidArgument);
                 }
                 // Even stream numbers play, odd ones capture (sndif leaves

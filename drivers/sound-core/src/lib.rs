@@ -13,7 +13,9 @@
 //! - [`resample`]: 44.1 kHz streams to the device's 48 kHz;
 //! - [`policy`]: priorities, default volumes, ducking, the capture client;
 //! - [`params`]: the policy as the board file's `params` carry it;
-//! - [`backend`]: streams, requests, the mixer, underruns and positions.
+//! - [`backend`]: streams, requests, the mixer, underruns and positions;
+//! - [`server`]: the backend as a `bulkhead_session::Service`, and the
+//!   protocol's ring layout.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -26,7 +28,9 @@ pub mod params;
 pub mod pcm;
 pub mod policy;
 pub mod resample;
+pub mod server;
 
 pub use backend::{Backend, ClientWindow, DEVICE_FRAME, DEVICE_RATE, Events};
 pub use params::{Params, ParamsError};
 pub use policy::{ClientId, ClientPolicy, Policy, PolicyError};
+pub use server::{LAYOUT, Served, Session, offered};

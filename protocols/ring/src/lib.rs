@@ -26,6 +26,7 @@ mod client_window;
 mod layout;
 mod link;
 mod message;
+mod port;
 mod ring;
 #[cfg(feature = "test-window")]
 mod test_window;
@@ -36,6 +37,7 @@ pub use client_window::{Checked, ClientWindow};
 pub use layout::{FRAME_HEADER, LayoutError, RING_HEADER, RingLayout};
 pub use link::{Agreed, Hello, LINK_HEADER, Link, LinkError, SetupError, Version};
 pub use message::{MessageError, Undecodable, decode};
+pub use port::Port;
 pub use ring::{Consumer, Corruption, Producer, RingError};
 #[cfg(feature = "test-window")]
 pub use test_window::TestWindow;

@@ -14,11 +14,17 @@
 #![warn(missing_docs)]
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation)]
 
+pub mod channel;
+
 pub use bulkhead_ring::{DataRef, Undecodable, decode};
 use serde::{Deserialize, Serialize};
 
 /// Protocol version carried in the handshake.
 pub const VERSION: u16 = 1;
+
+/// The largest message either way, encoded (a SET_VOLUME with eight
+/// channels is the largest).
+pub const MAX_MESSAGE: usize = 96;
 
 /// Most channels of one stream.
 pub const MAX_CHANNELS: usize = 8;
@@ -222,7 +228,8 @@ pub enum Payload {
 /// Connection set-up (first messages of each channel epoch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Hello {
-    /// Client: its version.
+    /// Client: its version. Not sent today: the link handshake carries
+    /// both versions; kept so that the message set stays sndif's.
     Connect {
         /// Protocol version.
         version: u16,
@@ -235,6 +242,18 @@ pub enum Hello {
         /// Streams that follow.
         streams: u8,
     },
+}
+
+/// Backend to client on the reply ring: the greeting, then responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ToClient {
+    /// First in each epoch: the backend's version and how many
+    /// [`ToClient::Stream`] follow (the streams this client may open).
+    Hello(Hello),
+    /// One stream the client may open.
+    Stream(StreamInfo),
+    /// The response to a request.
+    Response(Response),
 }
 
 /// Events, on the event ring (sndif's separate event channel).
@@ -304,6 +323,8 @@ mod tests {
     #[test]
     fn every_message_round_trips() {
         for (i, op) in ops().into_iter().enumerate() {
+            let request = Request { id: u16::MAX, stream: S, op };
+            assert!(postcard::to_allocvec(&request).unwrap().len() <= MAX_MESSAGE, "{request:?}");
             round_trip(Request { id: i as u16, stream: S, op });
         }
         for status in
@@ -320,6 +341,9 @@ mod tests {
         round_trip(Hello::Connect { version: VERSION });
         round_trip(Hello::Connected { version: VERSION, streams: 2 });
         round_trip(StreamInfo { id: S, direction: Direction::Capture });
+        round_trip(ToClient::Hello(Hello::Connected { version: VERSION, streams: 3 }));
+        round_trip(ToClient::Stream(StreamInfo { id: S, direction: Direction::Playback }));
+        round_trip(ToClient::Response(Response { id: 9, status: Status::Busy, payload: Payload::None }));
         for f in [Format::S8, Format::U8, Format::S16Le, Format::S24Le, Format::S32Le, Format::F32Le] {
             round_trip(f);
         }

@@ -30,7 +30,7 @@ mod draw;
 
 use bulkhead_display::channel::{HELLO, TO_BACKEND, TO_CLIENT};
 use bulkhead_display::{BufferSource, ConnectorInfo, DataRef, Operation, PixelFormat, Rect, Status};
-use bulkhead_display_client::{ClientError, DisplayClient, Port, Received};
+use bulkhead_display_client::{ClientError, DisplayClient, Received};
 use bulkhead_ring::{Link, Window};
 use core::fmt::Write;
 use domain_rt::caps::{self, ChannelEnd};
@@ -44,22 +44,6 @@ const CONNECTOR: u8 = 0;
 /// Speed gained per frame, km/h.
 const STEP: u32 = 4;
 
-/// The channel end, as the client waits on it.
-struct End<'a>(&'a ChannelEnd);
-
-impl Port for End<'_> {
-    fn epoch(&self) -> u32 {
-        self.0.epoch()
-    }
-    fn notify(&self) {
-        self.0.notify();
-    }
-    fn wait(&self) {
-        domain_rt::wait_for_interrupt();
-        caps::pending();
-    }
-}
-
 /// Prints what arrives besides the awaited answer.
 fn other(r: Received) {
     if let Received::Mismatch { region, .. } = r {
@@ -68,7 +52,7 @@ fn other(r: Received) {
 }
 
 /// Sends `op` and expects `Ok`.
-fn ok<W: Window + Clone>(client: &mut DisplayClient<W>, end: &End<'_>, op: Operation) -> Result<(), ClientError> {
+fn ok<W: Window + Clone>(client: &mut DisplayClient<W>, end: &ChannelEnd, op: Operation) -> Result<(), ClientError> {
     let r = client.call(end, CONNECTOR, op, other)?;
     if r.status != Status::Ok {
         let _ = writeln!(Console, "display-cluster: {op:?} failed: {:?} {:?}", r.status, r.payload);
@@ -80,7 +64,7 @@ fn ok<W: Window + Clone>(client: &mut DisplayClient<W>, end: &End<'_>, op: Opera
 /// flip-done (the frame has reached the screen). The flip's status.
 fn flip_and_wait<W: Window + Clone>(
     client: &mut DisplayClient<W>,
-    end: &End<'_>,
+    end: &ChannelEnd,
     fb: u64,
     damage: Option<Rect>,
 ) -> Result<Status, ClientError> {
@@ -111,7 +95,7 @@ struct Show {
 /// the next epoch (`Err(Restarted)`).
 fn session<W: Window + Clone>(
     client: &mut DisplayClient<W>,
-    end: &End<'_>,
+    end: &ChannelEnd,
     screen: ConnectorInfo,
     show: &mut Show,
 ) -> Result<(), ClientError> {
@@ -195,7 +179,7 @@ fn main(_boot: Boot) {
         return;
     };
     let window = channel_end.window();
-    let end = End(&channel_end);
+    let end = &channel_end;
     let epoch = channel_end.epoch();
     let Ok(link) = Link::connect(&window, channel_end.info.end as u8, epoch, HELLO, TO_BACKEND, TO_CLIENT) else {
         let _ = writeln!(Console, "bad ring layout");
@@ -206,7 +190,7 @@ fn main(_boot: Boot) {
     let mut show = Show { frames, shown: 0, bench, lives: 0 };
     channel_end.notify();
     loop {
-        let connected = client.wait_for(&end, |r| match r {
+        let connected = client.wait_for(end, |r| match r {
             Received::Connected { connectors } => Some(connectors),
             Received::Refused { version } => {
                 let _ = writeln!(Console, "display-cluster: refused: the display domain speaks version {version}");
@@ -219,10 +203,10 @@ fn main(_boot: Boot) {
         });
         let result = match connected {
             Ok(connectors) => match connectors.iter().find(|c| c.connector == CONNECTOR) {
-                Some(screen) => session(&mut client, &end, *screen, &mut show),
+                Some(screen) => session(&mut client, end, *screen, &mut show),
                 None => {
                     let _ = writeln!(Console, "display-cluster: no connector {CONNECTOR}");
-                    client.wait_for(&end, |r| {
+                    client.wait_for(end, |r| {
                         other(r);
                         None
                     })

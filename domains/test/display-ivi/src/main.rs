@@ -24,7 +24,7 @@ mod bars;
 
 use bulkhead_display::channel::{HELLO, TO_BACKEND, TO_CLIENT};
 use bulkhead_display::{BufferSource, ConnectorInfo, DataRef, Operation, Payload, PixelFormat, Rect, Status};
-use bulkhead_display_client::{ClientError, DisplayClient, Port, Received};
+use bulkhead_display_client::{ClientError, DisplayClient, Received};
 use bulkhead_ring::{Link, Window};
 use core::fmt::Write;
 use domain_rt::caps::{self, ChannelEnd};
@@ -36,22 +36,6 @@ domain_rt::entry!(main);
 const STRIP: u32 = 80;
 /// Pixels the bars move per frame.
 const STEP: u32 = 4;
-
-/// The channel end, as the client waits on it.
-struct End<'a>(&'a ChannelEnd);
-
-impl Port for End<'_> {
-    fn epoch(&self) -> u32 {
-        self.0.epoch()
-    }
-    fn notify(&self) {
-        self.0.notify();
-    }
-    fn wait(&self) {
-        domain_rt::wait_for_interrupt();
-        caps::pending();
-    }
-}
 
 /// One framebuffer it flips: connector, cookie, where, size.
 #[derive(Clone, Copy)]
@@ -65,7 +49,7 @@ struct Surface {
 /// Sends `op` about `connector` and expects `Ok`; false if refused.
 fn ok<W: Window + Clone>(
     client: &mut DisplayClient<W>,
-    end: &End<'_>,
+    end: &ChannelEnd,
     connector: u8,
     op: Operation,
 ) -> Result<bool, ClientError> {
@@ -80,7 +64,7 @@ fn ok<W: Window + Clone>(
 /// XRGB8888 rows packed at `base`, for `connector`.
 fn framebuffer<W: Window + Clone>(
     client: &mut DisplayClient<W>,
-    end: &End<'_>,
+    end: &ChannelEnd,
     connector: u8,
     fb: u64,
     base: u32,
@@ -99,7 +83,7 @@ fn attach(fb: u64, dbuf: u64, (width, height): (u32, u32)) -> Operation {
 /// then waits for the next epoch (`Err(Restarted)`).
 fn session<W: Window + Clone>(
     client: &mut DisplayClient<W>,
-    end: &End<'_>,
+    end: &ChannelEnd,
     connectors: &[ConnectorInfo],
     frames: u32,
     shown: &mut u32,
@@ -200,7 +184,7 @@ fn main(_boot: Boot) {
         return;
     };
     let window = channel_end.window();
-    let end = End(&channel_end);
+    let end = &channel_end;
     let epoch = channel_end.epoch();
     let Ok(link) = Link::connect(&window, channel_end.info.end as u8, epoch, HELLO, TO_BACKEND, TO_CLIENT) else {
         let _ = writeln!(Console, "bad ring layout");
@@ -210,7 +194,7 @@ fn main(_boot: Boot) {
     let mut shown = 0;
     channel_end.notify();
     loop {
-        let connected = client.wait_for(&end, |r| match r {
+        let connected = client.wait_for(end, |r| match r {
             Received::Connected { connectors } => Some(connectors),
             Received::Refused { version } => {
                 let _ = writeln!(Console, "display-ivi: refused: the display domain speaks version {version}");
@@ -218,7 +202,7 @@ fn main(_boot: Boot) {
             }
             _ => None,
         });
-        let result = connected.and_then(|c| session(&mut client, &end, &c, frames, &mut shown));
+        let result = connected.and_then(|c| session(&mut client, end, &c, frames, &mut shown));
         match result {
             Err(ClientError::Restarted) => {
                 let _ = writeln!(Console, "display-ivi: reconnected, epoch {}", client.epoch());

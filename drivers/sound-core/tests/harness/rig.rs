@@ -2,6 +2,7 @@
 //! The harness's rig: client windows in host memory, the test policy, and
 //! helpers that open, feed and mix streams.
 
+use bulkhead_sound::channel::DATA_AREA;
 use bulkhead_sound::{DataRef, Format, Operation, PcmParams, Request, Response, Status, StreamId, Trigger};
 use bulkhead_sound_core::{Backend, ClientPolicy, ClientWindow, DEVICE_FRAME, Events, Policy};
 
@@ -11,10 +12,10 @@ pub const IVI: u8 = 1;
 pub const PLAY: StreamId = StreamId { card: 0, device: 0, stream: 0 };
 pub const PLAY2: StreamId = StreamId { card: 0, device: 0, stream: 2 };
 pub const CAPTURE: StreamId = StreamId { card: 0, device: 0, stream: 1 };
-pub const WINDOW: usize = 64 * 1024;
+pub const WINDOW: usize = 128 * 1024;
 /// Where each stream's buffer is in its client's window.
-pub const BUFFER: DataRef = DataRef { offset: 4096, len: 8192 };
-pub const BUFFER2: DataRef = DataRef { offset: 16384, len: 8192 };
+pub const BUFFER: DataRef = DataRef { offset: DATA_AREA, len: 8192 };
+pub const BUFFER2: DataRef = DataRef { offset: DATA_AREA + 16384, len: 8192 };
 /// Duck: -12 dB over 4 device frames.
 pub const DUCK_TENTHS: i32 = -120;
 pub const RAMP: u32 = 4;

@@ -12,7 +12,8 @@ fn s5_hostile_requests_are_refused_and_the_mix_goes_on() {
     let good = s16_stereo(4);
     let open = |params, buffer| Operation::Open { params, buffer };
     for (op, want) in [
-        (open(good, DataRef { offset: 60 * 1024, len: 8192 }), Status::InvalidArgument),
+        (open(good, DataRef { offset: WINDOW as u32 - 4096, len: 8192 }), Status::InvalidArgument),
+        (open(good, DataRef { offset: 4096, len: 8192 }), Status::InvalidArgument), // over the rings
         (open(good, DataRef { offset: u32::MAX, len: u32::MAX }), Status::InvalidArgument),
         (open(good, DataRef { offset: 0, len: 100 }), Status::InvalidArgument),
         (open(PcmParams { rate: 8000, ..good }, BUFFER), Status::InvalidArgument),

@@ -94,11 +94,21 @@ const STEPS: [Step; 8] = [
 /// Builds `board` and returns the QEMU command that boots it with a QMP
 /// socket (a fresh path named after `what`), and that path.
 pub(crate) fn with_qmp(board: &str, what: &str) -> Result<(std::process::Command, std::path::PathBuf)> {
+    with_qmp_and(board, what, None)
+}
+
+/// Like [`with_qmp`], the board's sound device recording into `wav`.
+pub(crate) fn with_qmp_and(
+    board: &str,
+    what: &str,
+    wav: Option<std::path::PathBuf>,
+) -> Result<(std::process::Command, std::path::PathBuf)> {
     let built = build(board, Some(LogFormat::Text))?;
     let socket = std::env::temp_dir().join(format!("bulkhead-qmp-{what}-{}.sock", std::process::id()));
     let _ = std::fs::remove_file(&socket);
     let overrides = Overrides {
         extra: vec!["-qmp".into(), format!("unix:{},server=on,wait=off", socket.display())],
+        wav,
         ..Overrides::default()
     };
     Ok((qemu::command(&built.board, &built.image, true, &overrides)?, socket))

@@ -24,5 +24,6 @@ pub mod packages;
 pub mod qemu;
 pub mod qemu_tests;
 pub mod qmp;
+pub mod sound_scenario;
 pub mod wav_analysis;
 pub mod workspace;

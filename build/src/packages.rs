@@ -189,6 +189,7 @@ mod tests {
                 "bulkhead-ring-hal",
                 "bulkhead-session",
                 "bulkhead-sound",
+                "bulkhead-sound-client",
                 "bulkhead-sound-core",
                 "bulkhead-virtio-gpu-heads",
                 "kernel-core",

@@ -27,6 +27,23 @@ pub struct Overrides {
     pub append: Option<String>,
     /// Extra arguments, verbatim.
     pub extra: Vec<String>,
+    /// Where a board's sound device records what it plays (QEMU's `wav`
+    /// audiodev, S16LE stereo at 48 kHz). Without it the device plays
+    /// into QEMU's `none` audiodev: paced as in real time, recorded
+    /// nowhere.
+    pub wav: Option<std::path::PathBuf>,
+}
+
+/// The `-audiodev` a board's device `qemu` string asks for
+/// (`audiodev=<id>`), backed by a wav file or by nothing.
+fn audiodev(device: &str, wav: Option<&Path>) -> Option<String> {
+    let id = device.split(',').find_map(|o| o.strip_prefix("audiodev="))?;
+    Some(match wav {
+        Some(path) => {
+            format!("wav,id={id},path={},out.frequency=48000,out.channels=2,out.format=s16", path.display())
+        }
+        None => format!("none,id={id}"),
+    })
 }
 
 /// The QEMU command that boots `image` on `board`'s machine.
@@ -54,6 +71,9 @@ pub fn command(board: &ValidBoard, image: &Path, headless: bool, o: &Overrides) 
         cmd.args(["-append", append]);
     }
     for device in board.file.devices.iter().filter_map(|d| d.get_ref().qemu.as_ref()) {
+        if let Some(backend) = audiodev(device, o.wav.as_deref()) {
+            cmd.args(["-audiodev", &backend]);
+        }
         cmd.args(["-device", device]);
     }
     cmd.args(&qemu.args).args(&o.extra);

@@ -242,6 +242,13 @@ const TESTS: &[Test] = &[
         "qemu: display domain: it crashes, the kernel restarts it, the cluster's tell-tales are back (screendump)",
         |_| crate::display_scenario::the_cluster_is_back_after_a_display_restart(),
     ),
+    (
+        "qemu: sound domain: both tones at their levels in the wav, the tone ducked under the chime, mute silences only the tone",
+        |_| crate::sound_scenario::tones_duck_and_mute(),
+    ),
+    ("qemu: sound domain: it crashes, the kernel restarts it, both tones are back in the wav", |_| {
+        crate::sound_scenario::both_tones_are_back_after_a_sound_restart()
+    }),
     ("qemu: a driver domain that halts leaves its virtio devices reset (QMP reads their status)", |_| {
         crate::input_scenario::halted_driver_domain_resets_its_devices()
     }),

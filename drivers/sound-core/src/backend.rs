@@ -260,6 +260,12 @@ impl Backend {
         events
     }
 
+    /// Whether a stream of `client` was heard in the last period (it was
+    /// running and had PCM at the period's start).
+    pub fn sounding(&self, client: ClientId) -> bool {
+        self.streams.iter().any(|s| s.client == client && s.sounding)
+    }
+
     /// Bytes waiting in a stream's FIFO (for tests and the domain's stats).
     pub fn queued(&self, client: ClientId, stream: StreamId) -> Option<usize> {
         self.streams.iter().find(|s| s.client == client && s.id == stream).map(|s| s.fifo.len())

@@ -28,7 +28,13 @@ pub struct Params<'a> {
     pub clients: Vec<&'a str, MAX_CLIENTS>,
     /// The mixing policy (validated).
     pub policy: Policy,
+    /// Test and benchmark switches ([`EXTRAS`]), for test boards only.
+    pub extra: Vec<(&'a str, &'a str), 4>,
 }
+
+/// The switches a test or benchmark board may add: `crash=<periods>`
+/// (the first life panics after that many device periods) and `bench=1`.
+pub const EXTRAS: [&str; 2] = ["crash", "bench"];
 
 /// Why the parameters were refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,10 +69,12 @@ impl<'a> Params<'a> {
         }
         let mut rights: [Option<ClientPolicy>; MAX_CLIENTS] = [None; MAX_CLIENTS];
         let (mut duck, mut ramp) = (None, None);
+        let mut extra = Vec::new();
         for word in words() {
             let Some((key, value)) = word.split_once('=') else { return Err(ParamsError::Word(word)) };
             match key {
                 "clients" => {}
+                key if EXTRAS.contains(&key) => extra.push((key, value)).map_err(|_| ParamsError::Word(word))?,
                 "duck" => duck = Some(value.parse::<i32>().map_err(|_| ParamsError::Word(word))?),
                 "ramp" => ramp = Some(value.parse::<u32>().map_err(|_| ParamsError::Word(word))?),
                 name => {
@@ -84,7 +92,12 @@ impl<'a> Params<'a> {
             policy.clients.push(r).map_err(|_| ParamsError::Missing)?;
         }
         policy.validate().map_err(ParamsError::Policy)?;
-        Ok(Params { clients, policy })
+        Ok(Params { clients, policy, extra })
+    }
+
+    /// The value of test switch `key`.
+    pub fn extra(&self, key: &str) -> Option<&'a str> {
+        self.extra.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
     }
 }
 
@@ -128,6 +141,9 @@ mod tests {
             ]
         );
         assert_eq!((p.policy.duck_tenths_db, p.policy.ramp_frames), (-120, 480));
+        assert_eq!(p.extra("crash"), None);
+        let test = Params::parse("clients=a a=p1 duck=-1 ramp=1 crash=50 bench=1").unwrap();
+        assert_eq!((test.extra("crash"), test.extra("bench")), (Some("50"), Some("1")));
     }
 
     #[test]

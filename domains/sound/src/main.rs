@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+//! `sound`: the sound driver domain. It owns the virtio-sound device
+//! (`virtio-drivers`, through [`output`]), mixes what its clients play by
+//! the policy in its board-file `params` (`bulkhead_sound_core::params`),
+//! and serves each client over its channel `sound-<client>`
+//! (`bulkhead_sound_core::Session`). All decisions are in
+//! `bulkhead_sound_core`, whose host harness is this domain's evidence;
+//! this file is the loop around it:
+//!
+//! 1. on a doorbell, each session follows its channel's epoch and serves
+//!    its client's requests (a WRITE copies the client's PCM into its
+//!    stream's FIFO at once);
+//! 2. for each period the device has finished, one period is mixed
+//!    (`Backend::mix`) and queued on the device; its position and underrun
+//!    events go to their clients' event rings;
+//! 3. it rings the doorbells of the clients it wrote to, and sleeps until
+//!    the device or a client interrupts.
+//!
+//! Capture is not served: `virtio-drivers` 0.13 drives output streams only,
+//! so the domain offers no capture stream (a client's OPEN of one is
+//! refused by the device's absence, never answered with invented silence).
+//!
+//! `crash=<n>` (test boards only) makes the first life panic after `n`
+//! device periods, so that its restart can be tested; `bench=1` reports
+//! the figures of [`bench`].
+//!
+//! It prints `sound: period <n>` for its first periods and every
+//! hundredth, so that tests can follow it.
+#![no_std]
+#![no_main]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+mod bench;
+mod output;
+
+use alloc::vec::Vec;
+use bulkhead_sound_core::{Backend, LAYOUT, Params, Session};
+use bulkhead_virtio_hal::transport;
+use core::fmt::Write;
+use core::sync::atomic::{AtomicU32, Ordering::SeqCst};
+use domain_rt::caps::{self, ChannelEnd};
+use domain_rt::{Boot, Console, gic, irq, timer};
+use output::{IN_FLIGHT, Output, PERIOD_BYTES};
+
+domain_rt::entry!(main);
+
+/// The doorbell SGI.
+const DOORBELL_SGI: u32 = 1;
+/// The sound device, by its board-file name.
+const DEVICE: &str = "snd";
+/// Woken by a doorbell.
+const BY_DOORBELL: u32 = 1;
+/// Woken by the device.
+const BY_DEVICE: u32 = 2;
+
+/// What woke the domain since the loop last looked.
+static WOKEN: AtomicU32 = AtomicU32::new(0);
+/// The device's INTID (0: none).
+static DEVICE_INTID: AtomicU32 = AtomicU32::new(0);
+
+/// Notes what woke the domain. The device's line stays up until the
+/// device is acknowledged, so the handler masks it at the GIC; the loop
+/// acknowledges the device and unmasks it.
+fn on_irq(intid: u32) {
+    if intid == DOORBELL_SGI {
+        WOKEN.fetch_or(BY_DOORBELL, SeqCst);
+    } else if intid != 0 && intid == DEVICE_INTID.load(SeqCst) {
+        gic::disable(intid, 0);
+        WOKEN.fetch_or(BY_DEVICE, SeqCst);
+    }
+}
+
+macro_rules! fail {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(Console, $($arg)*);
+        return;
+    }};
+}
+
+fn main(boot: Boot) {
+    let mut text = [0u8; 128];
+    let params = match Params::parse(caps::params(&mut text)) {
+        Ok(p) => p,
+        Err(e) => fail!("sound: bad params: {e:?}"),
+    };
+    let bench = params.extra("bench") == Some("1");
+    if bench && boot.restarts == 0 {
+        domain_benchkit::report_icount_proof();
+        bench::mix_against_memcpy();
+    }
+    irq::install(on_irq);
+    gic::init_distributor();
+    gic::init_cpu(0);
+    gic::enable(DOORBELL_SGI, 0);
+
+    let Some(info) = caps::device(DEVICE) else { fail!("sound: no device {DEVICE} in the capability table") };
+    let mmio = match transport(info.ipa, info.size) {
+        Ok(t) => t,
+        Err(e) => fail!("sound: no virtio-mmio transport at {:#x}: {e:?}", info.ipa),
+    };
+    let mut output = match Output::new(mmio) {
+        Ok(o) => o,
+        Err(e) => fail!("sound: virtio-sound refused: {e:?}"),
+    };
+    if info.end != 0 {
+        DEVICE_INTID.store(info.end, SeqCst);
+        gic::enable(info.end, 0);
+    }
+    let mut backend = match Backend::new(params.policy.clone()) {
+        Ok(b) => b,
+        Err(e) => fail!("sound: bad policy: {e:?}"),
+    };
+
+    let mut ends: heapless::Vec<ChannelEnd, 8> = heapless::Vec::new();
+    for client in params.clients.iter() {
+        let mut name: heapless::String<40> = heapless::String::new();
+        let _ = write!(name, "sound-{client}");
+        let Some(end) = ChannelEnd::find(&name) else { fail!("sound: no channel {name}") };
+        let _ = ends.push(end);
+    }
+    let windows: heapless::Vec<_, 8> = ends.iter().map(ChannelEnd::window).collect();
+    let mut sessions = Vec::new();
+    for (id, (end, window)) in ends.iter().zip(windows.iter()).enumerate() {
+        let client = u8::try_from(id).unwrap_or(u8::MAX);
+        match Session::connect(&mut backend, client, window, LAYOUT, end.info.end as u8, end.epoch()) {
+            Ok(s) => sessions.push(s),
+            Err(e) => fail!("sound: channel of client {id}: {e:?}"),
+        }
+        end.notify();
+    }
+    let _ = writeln!(
+        Console,
+        "sound: ready (life {}): device stream {}, {} clients",
+        boot.restarts + 1,
+        output.stream(),
+        sessions.len()
+    );
+    let crash_at: Option<u64> = params.extra("crash").and_then(|n| n.parse().ok()).filter(|_| boot.restarts == 0);
+    let mut period = alloc::vec![0u8; PERIOD_BYTES];
+    let mut periods = 0u64;
+    let mut lost_events = 0u64;
+    let mut chime_heard = false;
+    irq::enable();
+    loop {
+        let mut ring = [false; 8];
+        for (i, (session, end)) in sessions.iter_mut().zip(ends.iter()).enumerate() {
+            match session.serve(&mut backend, end.epoch()) {
+                Ok(served) => ring[i] |= served.sent,
+                Err(e) => fail!("sound: cannot reconnect client {i}: {e:?}"),
+            }
+        }
+        if let Err(e) = output.reap() {
+            fail!("sound: the device failed a period: {e:?}");
+        }
+        // Keep IN_FLIGHT periods on the device: one new for each done.
+        while output.queued() < IN_FLIGHT {
+            for (client, event) in backend.mix(&mut period) {
+                let posted = sessions.get_mut(usize::from(client)).is_some_and(|s| s.post(event));
+                lost_events += u64::from(!posted);
+            }
+            if let Err(e) = output.submit(&period) {
+                fail!("sound: the device refused a period: {e:?}");
+            }
+            periods += 1;
+            if !chime_heard && backend.sounding(0) {
+                chime_heard = true;
+                let now = timer::counter();
+                let _ = writeln!(Console, "sound: client 0 heard at counter {now} (period {periods})");
+                if bench {
+                    domain_benchkit::report("sound_client0_heard_at", now);
+                }
+            }
+            if periods <= 3 || periods % 100 == 0 {
+                let _ = writeln!(Console, "sound: period {periods} (events lost {lost_events})");
+            }
+            if Some(periods) == crash_at {
+                let now = timer::counter();
+                let _ = writeln!(Console, "sound: crash at counter {now}");
+                if bench {
+                    domain_benchkit::report("sound_crash_at", now);
+                }
+                panic!("crash requested at period {periods}");
+            }
+        }
+        // Flush what the periods posted.
+        for (i, (session, end)) in sessions.iter_mut().zip(ends.iter()).enumerate() {
+            if let Ok(served) = session.serve(&mut backend, end.epoch()) {
+                ring[i] |= served.sent;
+            }
+        }
+        for (end, rang) in ends.iter().zip(ring) {
+            if rang {
+                end.notify();
+            }
+        }
+        irq::wait_until(|| WOKEN.load(SeqCst) != 0);
+        let woken = WOKEN.swap(0, SeqCst);
+        if woken & BY_DOORBELL != 0 {
+            caps::pending();
+        }
+        if woken & BY_DEVICE != 0 {
+            output.ack();
+            gic::enable(DEVICE_INTID.load(SeqCst), 0);
+        }
+    }
+}

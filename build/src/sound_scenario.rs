@@ -160,7 +160,7 @@ fn counter_after(log: &str, from: usize, prefix: &str) -> Option<u64> {
 /// The sound domain crashes, restarts; both tones come back.
 pub fn both_tones_are_back_after_a_sound_restart() -> Result<()> {
     let (log, rec) = record("boards/test/sound-restart.toml", "sound-restart", |log| {
-        find_line(log, 0, "domain sound restarted").is_some_and(|at| {
+        find_line(log, 0, "fault: domain sound").is_some_and(|at| {
             log[at..].contains("[ivi] sound-player: reconnected")
                 && log[at..].contains("[cluster] sound-player: reconnected")
                 && log[at..].contains("sound: period 300 ")

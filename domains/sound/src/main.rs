@@ -96,6 +96,13 @@ fn main(boot: Boot) {
     gic::enable(DOORBELL_SGI, 0);
 
     let Some(info) = caps::device(DEVICE) else { fail!("sound: no device {DEVICE} in the capability table") };
+    if boot.restarts > 0 {
+        let stale =
+            transport(info.ipa, info.size).map_err(|_| ()).and_then(|t| Output::drain_stale(t, 100).map_err(|_| ()));
+        if stale.is_err() {
+            fail!("sound: could not drain the device's stale periods");
+        }
+    }
     let mmio = match transport(info.ipa, info.size) {
         Ok(t) => t,
         Err(e) => fail!("sound: no virtio-mmio transport at {:#x}: {e:?}", info.ipa),

@@ -70,6 +70,26 @@ impl Output {
         Ok(Output { device, stream, queued: VecDeque::new() })
     }
 
+    /// After a restart: QEMU's virtio-sound keeps the periods queued
+    /// before the device reset (its reset leaves the stream's buffers to
+    /// the audio back-end) and returns them later into whatever queues the
+    /// driver set up since, where they are used entries nobody submitted
+    /// (`virtio-drivers` answers `WrongToken`; QEMU says "Virtqueue size
+    /// exceeded"). So a new life first runs the stream once for `ms`
+    /// milliseconds with nothing submitted, letting QEMU hand the stale
+    /// periods back into queues that are then thrown away, and only then
+    /// sets the device up for real (another reset, fresh queues).
+    pub fn drain_stale(transport: MmioTransport<'static>, ms: u64) -> Result<(), OutputError> {
+        let mut stale = Output::new(transport)?;
+        let until = domain_rt::timer::counter() + ms * domain_rt::timer::frequency() / 1000;
+        while domain_rt::timer::counter() < until {
+            core::hint::spin_loop();
+        }
+        let _ = stale.device.pcm_stop(stale.stream);
+        let _ = stale.device.pcm_release(stale.stream);
+        Ok(())
+    }
+
     /// The device's stream id.
     pub fn stream(&self) -> u32 {
         self.stream

@@ -262,3 +262,17 @@ pub fn run_interactive(mut cmd: Command, timeout: Option<Duration>) -> Result<i3
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sound_device_gets_its_audiodev() {
+        let dev = "virtio-sound-device,id=snd,audiodev=snd0,streams=1";
+        assert_eq!(audiodev(dev, None).as_deref(), Some("none,id=snd0"));
+        let wav = audiodev(dev, Some(Path::new("/t/s.wav"))).unwrap();
+        assert!(wav.starts_with("wav,id=snd0,path=/t/s.wav,out.frequency=48000"), "{wav}");
+        assert_eq!(audiodev("virtio-gpu-device,id=gpu", None), None);
+    }
+}

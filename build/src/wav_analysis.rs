@@ -503,3 +503,65 @@ mod tests {
         assert!(err.contains("no samples"), "{err}");
     }
 }
+
+/// Makes the header of a wav file QEMU's `wav` audiodev was writing when
+/// QEMU was killed whole: QEMU writes the RIFF and data sizes only when it
+/// shuts down cleanly, and leaves them 0 otherwise. The data runs to the
+/// end of the file (QEMU writes it sequentially after its 44-byte
+/// header), so the sizes follow from the file's length. Returns the bytes
+/// of PCM; a file whose sizes are already set is left alone.
+pub fn complete_header(path: &Path) -> Result<u64> {
+    use std::io::{Seek, SeekFrom, Write};
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let header = bytes.get(..44).with_context(|| format!("{}: shorter than a wav header", path.display()))?;
+    if &header[..4] != b"RIFF" || &header[8..12] != b"WAVE" || &header[36..40] != b"data" {
+        anyhow::bail!("{}: not the canonical 44-byte wav header QEMU writes", path.display());
+    }
+    let data = (bytes.len() - 44) as u64;
+    let written = u32::from_le_bytes([header[40], header[41], header[42], header[43]]);
+    if written != 0 {
+        return Ok(u64::from(written));
+    }
+    let data32 = u32::try_from(data).with_context(|| format!("{}: too long for a wav file", path.display()))?;
+    let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+    file.seek(SeekFrom::Start(4))?;
+    file.write_all(&(data32 + 36).to_le_bytes())?;
+    file.seek(SeekFrom::Start(40))?;
+    file.write_all(&data32.to_le_bytes())?;
+    Ok(data)
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::*;
+
+    #[test]
+    fn a_header_left_at_zero_is_completed_from_the_length() {
+        let path = std::env::temp_dir().join(format!("bulkhead-wav-header-{}.wav", std::process::id()));
+        let spec = hound::WavSpec {
+            channels: 2,
+            sample_rate: 48_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut w = hound::WavWriter::create(&path, spec).unwrap();
+        for i in 0..4800i32 {
+            w.write_sample((i % 100 * 100) as i16).unwrap();
+            w.write_sample(0i16).unwrap();
+        }
+        w.finalize().unwrap();
+        // What a killed QEMU leaves: both sizes 0.
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[4..8].copy_from_slice(&[0; 4]);
+        bytes[40..44].copy_from_slice(&[0; 4]);
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(complete_header(&path).unwrap(), 4800 * 4);
+        let rec = load(&path).unwrap();
+        assert_eq!(rec.left.len(), 4800);
+        // Already complete: left alone.
+        assert_eq!(complete_header(&path).unwrap(), 4800 * 4);
+        std::fs::write(&path, b"RIFX").unwrap();
+        assert!(complete_header(&path).unwrap_err().to_string().contains("shorter"));
+        let _ = std::fs::remove_file(&path);
+    }
+}

@@ -2,7 +2,8 @@
 //! `cargo xtask run <board>`: build, then boot the image in QEMU with the
 //! serial console on this terminal. The exit status is the image's. With
 //! no window and a virtio-gpu on the board, the screens are written as
-//! PNGs ([`super::screens`]).
+//! PNGs ([`super::screens`]). A board with a sound device records what it
+//! plays into `target/sound.wav` (QEMU's `wav` audiodev).
 
 use crate::board::schema::LogFormat;
 use crate::qemu::{self, Overrides};
@@ -39,7 +40,14 @@ pub fn run(board: &str, opts: RunOptions) -> Result<i32> {
         std::fs::create_dir_all(&dir)?;
         extra.extend(["-qmp".to_string(), format!("unix:{},server=on,wait=off", socket.display())]);
     }
-    let overrides = Overrides { extra, ..Overrides::default() };
+    let sound =
+        built.board.file.devices.iter().any(|d| d.get_ref().qemu.as_deref().is_some_and(|q| q.contains("audiodev=")));
+    let wav = sound.then(|| crate::workspace::target_dir().join("sound.wav"));
+    if let Some(wav) = &wav {
+        let _ = std::fs::remove_file(wav);
+        eprintln!("xtask: the sound device records into {}", wav.display());
+    }
+    let overrides = Overrides { extra, wav: wav.clone(), ..Overrides::default() };
     let cmd = qemu::command(&built.board, &built.image, headless, &overrides)?;
     let name = built.board.config.board.to_string();
     if let Some(gpu) = gpu.clone() {
@@ -62,6 +70,12 @@ pub fn run(board: &str, opts: RunOptions) -> Result<i32> {
             if path.is_file() {
                 eprintln!("xtask: connector {head} at the end: {}", path.display());
             }
+        }
+    }
+    if let Some(wav) = wav.filter(|w| w.is_file()) {
+        match crate::wav_analysis::complete_header(&wav) {
+            Ok(bytes) => eprintln!("xtask: {} holds {:.1} s of sound", wav.display(), bytes as f64 / 192_000.0),
+            Err(e) => eprintln!("xtask: {}: {e:#}", wav.display()),
         }
     }
     status

@@ -179,7 +179,7 @@ fn main(boot: Boot) {
                     domain_benchkit::report("sound_client0_heard_at", now);
                 }
             }
-            if periods <= 3 || periods % 100 == 0 {
+            if periods <= 3 || periods.is_multiple_of(100) {
                 let _ = writeln!(Console, "sound: period {periods} (events lost {lost_events})");
             }
             if Some(periods) == crash_at {

@@ -36,13 +36,14 @@ use alloc::vec;
 use alloc::vec::Vec;
 use bulkhead_display::Event;
 use bulkhead_display_core::compose::Scanout;
-use bulkhead_display_core::{Backend, LAYOUT, Params, Session};
+use bulkhead_display_core::{Backend, LAYOUT, Params};
 use bulkhead_virtio_gpu_heads::{GpuHeads, Rect};
 use bulkhead_virtio_hal::{IdentityHal, transport};
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, Ordering::SeqCst};
-use domain_rt::caps::{self, ChannelEnd};
+use domain_rt::caps;
 use domain_rt::{Boot, Console, gic, irq};
+use domain_serve::Clients;
 use virtio_drivers::transport::mmio::MmioTransport;
 
 domain_rt::entry!(main);
@@ -111,39 +112,22 @@ fn main(boot: Boot) {
         Err(e) => fail!("display: bad policy: {e:?}"),
     };
 
-    let mut ends: heapless::Vec<ChannelEnd, 8> = heapless::Vec::new();
-    for client in params.clients.iter() {
-        let mut name: heapless::String<40> = heapless::String::new();
-        let _ = write!(name, "display-{client}");
-        let Some(end) = ChannelEnd::find(&name) else { fail!("display: no channel {name}") };
-        let _ = ends.push(end);
-    }
-    let windows: heapless::Vec<_, 8> = ends.iter().map(ChannelEnd::window).collect();
-    let mut sessions = Vec::new();
-    for (id, (end, window)) in ends.iter().zip(windows.iter()).enumerate() {
-        let client_id = u8::try_from(id).unwrap_or(u8::MAX);
-        match Session::connect(&mut backend, client_id, window, LAYOUT, end.info.end as u8, end.epoch()) {
-            Ok(s) => sessions.push(s),
-            Err(e) => fail!("display: channel of client {id}: {e:?}"),
-        }
-        end.notify();
-    }
+    let mut clients = match Clients::connect(&mut backend, "display", params.clients.iter().copied(), LAYOUT) {
+        Ok(c) => c,
+        Err(e) => fail!("display: clients: {e:?}"),
+    };
     let _ = writeln!(
         Console,
         "display: ready (life {}): {connectors} connectors, {} clients",
         boot.restarts + 1,
-        sessions.len()
+        clients.len()
     );
     let crash_at: Option<u64> = params.extra("crash").and_then(|n| n.parse().ok()).filter(|_| boot.restarts == 0);
     let mut frames = [0u64; 4];
     irq::enable();
     loop {
-        let mut ring = [false; 8];
-        for (i, (session, end)) in sessions.iter_mut().zip(ends.iter()).enumerate() {
-            match session.serve(&mut backend, end.epoch()) {
-                Ok(served) => ring[i] |= served.sent,
-                Err(e) => fail!("display: cannot reconnect client {i}: {e:?}"),
-            }
+        if let Err(e) = clients.serve(&mut backend) {
+            fail!("display: {e:?}");
         }
         for c in 0..connectors {
             let connector = u8::try_from(c).unwrap_or(u8::MAX);
@@ -184,27 +168,17 @@ fn main(boot: Boot) {
                         "display: MISMATCH connector {c} region {region}: expected crc {expected:#010x}, found {found:#010x}"
                     );
                 }
-                if let Some(s) = sessions.get_mut(usize::from(owner)) {
-                    s.post(event);
-                }
+                clients.post(owner, event);
             }
             for (client, event) in backend.frame_shown(connector) {
-                if let Some(s) = sessions.get_mut(usize::from(client)) {
-                    s.post(event);
-                }
+                clients.post(client, event);
             }
         }
         // Flush what the frames posted.
-        for (i, (session, end)) in sessions.iter_mut().zip(ends.iter()).enumerate() {
-            if let Ok(served) = session.serve(&mut backend, end.epoch()) {
-                ring[i] |= served.sent;
-            }
+        if let Err(e) = clients.serve(&mut backend) {
+            fail!("display: {e:?}");
         }
-        for (end, rang) in ends.iter().zip(ring) {
-            if rang {
-                end.notify();
-            }
-        }
+        clients.ring();
         let busy = (0..connectors).any(|c| backend.damage(u8::try_from(c).unwrap_or(0)).is_some());
         if !busy {
             irq::wait_until(|| WOKEN.swap(false, SeqCst));

@@ -35,13 +35,13 @@ extern crate alloc;
 mod bench;
 mod output;
 
-use alloc::vec::Vec;
-use bulkhead_sound_core::{Backend, LAYOUT, Params, Session};
+use bulkhead_sound_core::{Backend, LAYOUT, Params};
 use bulkhead_virtio_hal::transport;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicU32, Ordering::SeqCst};
-use domain_rt::caps::{self, ChannelEnd};
+use domain_rt::caps;
 use domain_rt::{Boot, Console, gic, irq, timer};
+use domain_serve::Clients;
 use output::{IN_FLIGHT, Output, PERIOD_BYTES};
 
 domain_rt::entry!(main);
@@ -97,10 +97,11 @@ fn main(boot: Boot) {
 
     let Some(info) = caps::device(DEVICE) else { fail!("sound: no device {DEVICE} in the capability table") };
     if boot.restarts > 0 {
-        let stale =
-            transport(info.ipa, info.size).map_err(|_| ()).and_then(|t| Output::drain_stale(t, 100).map_err(|_| ()));
-        if stale.is_err() {
-            fail!("sound: could not drain the device's stale periods");
+        let Ok(mmio) = transport(info.ipa, info.size) else {
+            fail!("sound: no virtio-mmio transport at {:#x}", info.ipa)
+        };
+        if let Err(e) = Output::drain_stale(mmio, 100) {
+            fail!("sound: could not drain the device's stale periods: {e:?}");
         }
     }
     let mmio = match transport(info.ipa, info.size) {
@@ -120,29 +121,16 @@ fn main(boot: Boot) {
         Err(e) => fail!("sound: bad policy: {e:?}"),
     };
 
-    let mut ends: heapless::Vec<ChannelEnd, 8> = heapless::Vec::new();
-    for client in params.clients.iter() {
-        let mut name: heapless::String<40> = heapless::String::new();
-        let _ = write!(name, "sound-{client}");
-        let Some(end) = ChannelEnd::find(&name) else { fail!("sound: no channel {name}") };
-        let _ = ends.push(end);
-    }
-    let windows: heapless::Vec<_, 8> = ends.iter().map(ChannelEnd::window).collect();
-    let mut sessions = Vec::new();
-    for (id, (end, window)) in ends.iter().zip(windows.iter()).enumerate() {
-        let client = u8::try_from(id).unwrap_or(u8::MAX);
-        match Session::connect(&mut backend, client, window, LAYOUT, end.info.end as u8, end.epoch()) {
-            Ok(s) => sessions.push(s),
-            Err(e) => fail!("sound: channel of client {id}: {e:?}"),
-        }
-        end.notify();
-    }
+    let mut clients = match Clients::connect(&mut backend, "sound", params.clients.iter().copied(), LAYOUT) {
+        Ok(c) => c,
+        Err(e) => fail!("sound: clients: {e:?}"),
+    };
     let _ = writeln!(
         Console,
         "sound: ready (life {}): device stream {}, {} clients",
         boot.restarts + 1,
         output.stream(),
-        sessions.len()
+        clients.len()
     );
     let crash_at: Option<u64> = params.extra("crash").and_then(|n| n.parse().ok()).filter(|_| boot.restarts == 0);
     let mut period = alloc::vec![0u8; PERIOD_BYTES];
@@ -151,12 +139,8 @@ fn main(boot: Boot) {
     let mut chime_heard = false;
     irq::enable();
     loop {
-        let mut ring = [false; 8];
-        for (i, (session, end)) in sessions.iter_mut().zip(ends.iter()).enumerate() {
-            match session.serve(&mut backend, end.epoch()) {
-                Ok(served) => ring[i] |= served.sent,
-                Err(e) => fail!("sound: cannot reconnect client {i}: {e:?}"),
-            }
+        if let Err(e) = clients.serve(&mut backend) {
+            fail!("sound: {e:?}");
         }
         if let Err(e) = output.reap() {
             fail!("sound: the device failed a period: {e:?}");
@@ -164,8 +148,7 @@ fn main(boot: Boot) {
         // Keep IN_FLIGHT periods on the device: one new for each done.
         while output.queued() < IN_FLIGHT {
             for (client, event) in backend.mix(&mut period) {
-                let posted = sessions.get_mut(usize::from(client)).is_some_and(|s| s.post(event));
-                lost_events += u64::from(!posted);
+                lost_events += u64::from(!clients.post(client, event));
             }
             if let Err(e) = output.submit(&period) {
                 fail!("sound: the device refused a period: {e:?}");
@@ -192,16 +175,10 @@ fn main(boot: Boot) {
             }
         }
         // Flush what the periods posted.
-        for (i, (session, end)) in sessions.iter_mut().zip(ends.iter()).enumerate() {
-            if let Ok(served) = session.serve(&mut backend, end.epoch()) {
-                ring[i] |= served.sent;
-            }
+        if let Err(e) = clients.serve(&mut backend) {
+            fail!("sound: {e:?}");
         }
-        for (end, rang) in ends.iter().zip(ring) {
-            if rang {
-                end.notify();
-            }
-        }
+        clients.ring();
         irq::wait_until(|| WOKEN.load(SeqCst) != 0);
         let woken = WOKEN.swap(0, SeqCst);
         if woken & BY_DOORBELL != 0 {

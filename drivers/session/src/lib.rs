@@ -25,9 +25,9 @@
 #![warn(missing_docs)]
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation)]
 
-use bulkhead_ring::{
-    Checked, ClientWindow, Hello, Link, LinkError, Producer, RingError, RingLayout, SetupError, Window, decode,
-};
+/// Why a session could not be connected (the link's set-up error).
+pub use bulkhead_ring::SetupError;
+use bulkhead_ring::{Checked, ClientWindow, Hello, Link, LinkError, Producer, RingError, RingLayout, Window, decode};
 use heapless::Deque;
 use serde::Serialize;
 use serde::de::DeserializeOwned;

@@ -109,6 +109,11 @@ enum Command {
         /// against memcpy, restart): print and check them, write no results file.
         #[arg(long, conflicts_with_all = ["host_only", "linux_only", "ring_only", "peers", "plot"])]
         display_only: bool,
+        /// Only the sound domain's figures (mixing against memcpy, streams
+        /// in a period's budget, WRITE-to-device latency): print and check
+        /// them, write no results file.
+        #[arg(long, conflicts_with_all = ["host_only", "linux_only", "ring_only", "peers", "plot", "display_only"])]
+        sound_only: bool,
         /// Only the peer comparison: one guest natively, under Bulkhead and
         /// under Xen 4.17 (fetched into target/guest-cache/xen/); print and
         /// check it, write target/bench/irq_samples.json but no results file.
@@ -151,6 +156,7 @@ fn main() {
         Command::Bench { host_only: true, .. } => cmd::bench::run_host(),
         Command::Bench { ring_only: true, .. } => cmd::bench::run_ring(),
         Command::Bench { display_only: true, .. } => cmd::bench::run_display(),
+        Command::Bench { sound_only: true, .. } => cmd::bench::run_sound(),
         Command::Bench { linux_only: true, xen, .. } => cmd::bench::run_linux(xen),
         Command::Bench { peers, plot, .. } => {
             let run = if peers { cmd::bench::run_peers } else { cmd::bench::run };

@@ -35,6 +35,7 @@ pub mod linux;
 pub mod plot;
 pub mod ring;
 pub mod sloc;
+pub mod sound;
 pub mod xen;
 
 use crate::board::schema::LogFormat;
@@ -183,6 +184,14 @@ pub fn run_display() -> Result<i32> {
     Ok(report(&results))
 }
 
+/// Runs only the sound domain's benchmark ([`sound`]): prints its table,
+/// checks its ranges, writes nothing; returns the exit status.
+pub fn run_sound() -> Result<i32> {
+    let results = sound::metrics()?;
+    checks::plausible(&results)?;
+    Ok(report(&results))
+}
+
 /// Runs only the Linux boot benchmark, under Xen too if `with_xen`, over
 /// [`linux::partial_seeds`]: prints its table, checks its target and
 /// ranges, writes nothing; returns the exit status.
@@ -248,6 +257,7 @@ pub fn run() -> Result<i32> {
     let inject = *results.get("irq_latency_inject_mean_wfi").context("the interrupt benchmark gave no inject mean")?;
     results.extend(input::metrics(inject)?);
     results.extend(display::metrics()?);
+    results.extend(sound::metrics()?);
     results.extend(linux::metrics(&linux::SEEDS, true)?);
     results.extend(xen::metrics()?);
     // Every QEMU run above that reports instruction counts passed its

@@ -136,6 +136,7 @@ fn main(boot: Boot) {
     let mut period = alloc::vec![0u8; PERIOD_BYTES];
     let mut periods = 0u64;
     let mut lost_events = 0u64;
+    let mut heard = 0u64;
     let mut chime_heard = false;
     irq::enable();
     loop {
@@ -154,6 +155,14 @@ fn main(boot: Boot) {
                 fail!("sound: the device refused a period: {e:?}");
             }
             periods += 1;
+            if bench && backend.sounding(0) {
+                // For `sound_period_latency_insns`: when the period that
+                // carries client 0's k-th write goes to the device.
+                heard += 1;
+                let mut name: heapless::String<32> = heapless::String::new();
+                let _ = write!(name, "sound_submit_at_{heard}");
+                domain_benchkit::report(&name, timer::counter());
+            }
             if !chime_heard && backend.sounding(0) {
                 chime_heard = true;
                 let now = timer::counter();

@@ -83,6 +83,11 @@ pub const BOUNDS: &[(&str, f64, f64)] = &[
     ("input_burst_events", 1.0, 1e6),
     ("display_*_ratio_vs_memcpy", 0.01, 100.0),
     ("display_*", 1_000.0, 1e11),
+    // The sound domain (`sound`): a period is 10,000,000 ticks.
+    ("sound_mix_ratio_vs_memcpy", 0.0001, 10.0),
+    ("sound_max_streams", 1.0, 100_000.0),
+    ("sound_period_latency_*", 1_000.0, 20_000_000.0),
+    ("sound_*_insns", 100.0, 1e9),
     ("input_event_latency_*", 10.0, 1e9),
     ("input_events_per_s", 1.0, 1e10),
     // Linux boots.
@@ -245,6 +250,13 @@ mod tests {
             "display_compose_opaque_insns",
             "display_memcpy_insns",
             "display_restart_to_cluster_frame_insns",
+            "sound_mix_ratio_vs_memcpy",
+            "sound_max_streams",
+            "sound_period_latency_insns",
+            "sound_period_latency_max_insns",
+            "sound_mix_4x_insns",
+            "sound_memcpy_4x_insns",
+            "sound_mix_per_stream_insns",
         ] {
             assert!(bounds(name).is_some(), "{name}");
         }

@@ -9,7 +9,12 @@
 //!   until the sound domain has played all of it, STOP, `off` ms of
 //!   nothing, again (without `on`, the tone plays continuously);
 //! - `mute=<p>+<n>`: MUTE after `p` periods written, UNMUTE `n` periods
-//!   later (prints `sound-player: muted` and `sound-player: unmuted`).
+//!   later (prints `sound-player: muted` and `sound-player: unmuted`);
+//! - `bench=<n>` (benchmark boards): instead of playing, `n` times: wait
+//!   until everything written has been played, wait a random part of a
+//!   period, read the counter and WRITE one period; it reports each
+//!   counter value as `sound_write_at_<k>` (the sound domain reports when
+//!   that period went to the device: `sound_period_latency_insns`).
 //!
 //! The cluster runs it as the warning chime (`hz=1000 on=300 off=700`),
 //! the infotainment as its media (`hz=440 mute=300+100`). It asks for the
@@ -47,6 +52,7 @@ struct Plan {
     hz: u32,
     pattern: Option<(u64, u64)>,
     mute: Option<(u64, u64)>,
+    bench: Option<u64>,
 }
 
 fn number(params: &str, key: &str) -> Option<u64> {
@@ -61,7 +67,7 @@ fn plan(params: &str) -> Plan {
         .find_map(|w| w.strip_prefix("mute="))
         .and_then(|v| v.split_once('+'))
         .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
-    Plan { hz, pattern, mute }
+    Plan { hz, pattern, mute, bench: number(params, "bench=") }
 }
 
 fn ignore(_: Received) {}
@@ -152,6 +158,9 @@ fn session<W: Window + Clone>(client: &mut SoundClient<W>, end: &ChannelEnd, pla
     let mut tone = Tone::new(plan.hz);
     let mut pcm = [0u8; PERIOD];
     let mut written = 0u64;
+    if let Some(samples) = plan.bench {
+        return latency_bench(client, end, &mut playback, &mut tone, samples);
+    }
     let _ = writeln!(Console, "sound-player: playing {} Hz on stream {}", plan.hz, stream.stream);
     loop {
         let status = playback.trigger(client, end, Trigger::Start, ignore)?;
@@ -183,6 +192,48 @@ fn session<W: Window + Clone>(client: &mut SoundClient<W>, end: &ChannelEnd, pla
         playback.trigger(client, end, Trigger::Stop, ignore)?;
         tone = Tone::new(plan.hz);
         pause(plan.pattern.map_or(0, |(_, off)| off));
+    }
+}
+
+/// The benchmark mode (`bench=<n>`): see the module docs.
+fn latency_bench<W: Window + Clone>(
+    client: &mut SoundClient<W>,
+    end: &ChannelEnd,
+    playback: &mut Playback,
+    tone: &mut Tone,
+    samples: u64,
+) -> Result<(), ClientError> {
+    let stream = playback.stream();
+    let status = playback.trigger(client, end, Trigger::Start, ignore)?;
+    if status != Status::Ok {
+        return Err(ClientError::Rejected(status));
+    }
+    let period_ticks = timer::frequency() / 100;
+    let mut random = 0x2545_f491_4f6c_dd1du64;
+    let mut pcm = [0u8; PERIOD];
+    let mut written = 0u64;
+    for k in 1..=samples {
+        while client.position(stream).unwrap_or(0) < written {
+            next_event(client, end)?;
+        }
+        random ^= random << 13;
+        random ^= random >> 7;
+        random ^= random << 17;
+        let until = timer::counter() + random % period_ticks;
+        while timer::counter() < until {
+            core::hint::spin_loop();
+        }
+        tone.fill(&mut pcm);
+        let at = timer::counter();
+        queue(client, end, playback, &pcm)?;
+        written += PERIOD as u64;
+        let mut name: heapless::String<32> = heapless::String::new();
+        let _ = write!(name, "sound_write_at_{k}");
+        domain_benchkit::report(&name, at);
+    }
+    domain_benchkit::report("sound_latency_samples", samples);
+    loop {
+        domain_rt::wait_for_interrupt();
     }
 }
 

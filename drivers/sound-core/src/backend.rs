@@ -201,21 +201,19 @@ impl Backend {
             let gains = s.gains();
             let frame = frame_bytes(&s.params) as usize;
             let mut missing = 0u32;
+            // Frames are read in place (the FIFO made one slice once per
+            // period) and taken out of it once, at the end of the period.
+            let Stream { fifo, params, resampler, duck, consumed, .. } = s;
+            let queued = fifo.make_contiguous();
+            let mut cursor = 0usize;
             for acc in sum.iter_mut() {
-                let duck = s.duck.advance();
-                let (fifo, params) = (&mut s.fifo, &s.params);
-                let mut taken = 0u64;
+                let duck = duck.advance();
                 let mut pull = || {
-                    if fifo.len() < frame {
-                        return None;
-                    }
-                    let bytes: heapless::Vec<u8, { 4 * MAX_CHANNELS }> = fifo.drain(..frame).collect();
-                    taken += frame as u64;
-                    Some(pcm::decode(params, &bytes))
+                    let bytes = queued.get(cursor..cursor + frame)?;
+                    cursor += frame;
+                    Some(pcm::decode(params, bytes))
                 };
-                let got = s.resampler.next_frame(&mut pull);
-                s.consumed += taken;
-                match got {
+                match resampler.next_frame(&mut pull) {
                     Some(f) => {
                         for ((a, v), g) in acc.iter_mut().zip(f).zip(gains) {
                             *a += apply(v, combine(g, duck));
@@ -224,6 +222,8 @@ impl Backend {
                     None => missing += 1,
                 }
             }
+            fifo.drain(..cursor);
+            *consumed += cursor as u64;
             if missing > 0 {
                 events.push((s.client, Event::Underrun { stream: s.id, frames: missing }));
             }

@@ -17,8 +17,8 @@
 //!    the device or a client interrupts.
 //!
 //! Capture is not served: `virtio-drivers` 0.13 drives output streams only,
-//! so the domain offers no capture stream (a client's OPEN of one is
-//! refused by the device's absence, never answered with invented silence).
+//! so the domain offers no capture stream and answers a capture OPEN with
+//! `NoDevice` (`Backend::set_capture`), never with invented silence.
 //!
 //! `crash=<n>` (test boards only) makes the first life panic after `n`
 //! device periods, so that its restart can be tested; `bench=1` reports
@@ -120,6 +120,8 @@ fn main(boot: Boot) {
         Ok(b) => b,
         Err(e) => fail!("sound: bad policy: {e:?}"),
     };
+    // virtio-drivers 0.13 has no capture path: capture is refused.
+    backend.set_capture(false);
 
     let mut clients = match Clients::connect(&mut backend, "sound", params.clients.iter().copied(), LAYOUT) {
         Ok(c) => c,

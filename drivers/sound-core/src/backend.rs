@@ -77,6 +77,8 @@ pub type Events = Vec<(ClientId, Event)>;
 #[derive(Debug)]
 pub struct Backend {
     policy: Policy,
+    /// Whether the device captures (a capture OPEN is `NoDevice` without).
+    capture: bool,
     ducked: u32,
     streams: Vec<Stream>,
 }
@@ -95,7 +97,19 @@ impl Backend {
     pub fn new(policy: Policy) -> Result<Self, PolicyError> {
         policy.validate()?;
         let ducked = q16_from_tenths_db(policy.duck_tenths_db);
-        Ok(Backend { policy, ducked, streams: Vec::new() })
+        Ok(Backend { policy, capture: true, ducked, streams: Vec::new() })
+    }
+
+    /// Says whether the device can capture: without, no capture stream is
+    /// offered and a capture OPEN is answered `NoDevice` (never served
+    /// with invented silence).
+    pub fn set_capture(&mut self, available: bool) {
+        self.capture = available;
+    }
+
+    /// Whether the device can capture.
+    pub fn captures(&self) -> bool {
+        self.capture
     }
 
     /// The policy it enforces.
@@ -138,6 +152,9 @@ impl Backend {
                 let direction =
                     if req.stream.stream.is_multiple_of(2) { Direction::Playback } else { Direction::Capture };
                 let open = self.streams.iter().filter(|s| s.client == client && s.direction == Direction::Playback);
+                if direction == Direction::Capture && !self.capture {
+                    return reply(id, Status::NoDevice);
+                }
                 let allowed = match direction {
                     Direction::Playback => open.count() < usize::from(rights.max_playback),
                     Direction::Capture => rights.capture,

@@ -25,7 +25,7 @@ pub const LAYOUT: Layout = Layout { hello: HELLO, to_client: TO_CLIENT, to_backe
 
 /// The streams client `client` may open under `backend`'s policy: its
 /// playback streams (even numbers on card 0, device 0), then its capture
-/// stream (stream 1) if it receives capture.
+/// stream (stream 1) if it receives capture and the device captures.
 pub fn offered(backend: &Backend, client: ClientId) -> heapless::Vec<StreamInfo, 16> {
     let mut streams = heapless::Vec::new();
     let Some(rights) = backend.policy().client(client) else { return streams };
@@ -33,7 +33,7 @@ pub fn offered(backend: &Backend, client: ClientId) -> heapless::Vec<StreamInfo,
     for n in 0..rights.max_playback.min(15) {
         let _ = streams.push(StreamInfo { id: at(2 * n), direction: Direction::Playback });
     }
-    if rights.capture {
+    if rights.capture && backend.captures() {
         let _ = streams.push(StreamInfo { id: at(1), direction: Direction::Capture });
     }
     streams

@@ -28,6 +28,22 @@ fn s7_capture_and_stream_limits_follow_the_policy() {
 }
 
 #[test]
+fn s7_without_a_capture_device_capture_is_neither_offered_nor_opened() {
+    let mut rig = Rig::new();
+    let has_capture = |rig: &Rig| {
+        bulkhead_sound_core::offered(&rig.backend, IVI)
+            .iter()
+            .any(|s| s.direction == bulkhead_sound::Direction::Capture)
+    };
+    assert!(has_capture(&rig), "the capture client is offered capture");
+    rig.backend.set_capture(false);
+    assert!(!has_capture(&rig), "no capture device, no capture stream");
+    let r = rig.send(IVI, CAPTURE, Operation::Open { params: s16_stereo(4), buffer: BUFFER });
+    assert_eq!(r.status, Status::NoDevice);
+    rig.ok(IVI, PLAY, Operation::Open { params: s16_stereo(4), buffer: BUFFER });
+}
+
+#[test]
 fn s7_a_44100_stream_is_resampled_without_drift() {
     let mut rig = Rig::new();
     let params = PcmParams { rate: 44_100, period_bytes: 4 * 441, buffer_bytes: 4 * 441 * 4, ..s16_stereo(4) };

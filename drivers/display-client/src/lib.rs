@@ -12,7 +12,7 @@
 //! kernel: the domain passes the channel's epoch to
 //! [`DisplayClient::follow`] and rings the backend's doorbell when
 //! [`DisplayClient::take_doorbell`] says so (or lets
-//! [`DisplayClient::call`] do both through a [`Port`]).
+//! [`RequestClient::call`] do both through a [`Port`]).
 //!
 //! In a new epoch everything the backend held for us is gone (buffers,
 //! framebuffers, what we showed): [`Received::Connected`] comes again and
@@ -46,8 +46,9 @@ use bulkhead_display::channel::client_area;
 use bulkhead_display::{
     ConnectorInfo, DataRef, Event, MAX_MESSAGE, Operation, Rect, Request, Response, ToClient, VERSION,
 };
-pub use bulkhead_ring::Port;
+use bulkhead_ring::{Answer, ClientFailure};
 use bulkhead_ring::{Link, LinkError, RingError, SetupError, Window};
+pub use bulkhead_ring::{Port, RequestClient};
 use heapless::Vec;
 
 /// The most connectors a client keeps (more in a `Hello` are an error).
@@ -113,7 +114,7 @@ pub enum ClientError {
     /// `Hello`, more connectors than announced or than
     /// [`MAX_CONNECTORS`]); ignored.
     OutOfOrder,
-    /// The channel's epoch changed while [`DisplayClient::call`] waited:
+    /// The channel's epoch changed while [`RequestClient::call`] waited:
     /// the request is lost with the old epoch; `Connected` follows.
     Restarted,
     /// A byte range is not inside the client's buffer area (or a rectangle
@@ -132,6 +133,52 @@ impl From<LinkError> for ClientError {
             LinkError::Ring(RingError::Full) => Self::Full,
             e => Self::Link(e),
         }
+    }
+}
+
+impl ClientFailure for ClientError {
+    fn restarted() -> Self {
+        Self::Restarted
+    }
+    fn is_full(&self) -> bool {
+        *self == Self::Full
+    }
+    fn is_down(&self) -> bool {
+        *self == Self::Down
+    }
+    fn is_skippable(&self) -> bool {
+        matches!(self, Self::Undecodable | Self::OutOfOrder)
+    }
+}
+
+impl Answer for Received {
+    type Response = Response;
+    fn response_to(self, id: u16) -> Result<Response, Self> {
+        match self {
+            Received::Response(r) if r.id == id => Ok(r),
+            other => Err(other),
+        }
+    }
+}
+
+/// `wait_for` and `call` come from [`RequestClient`] (shared with every
+/// protocol's client).
+impl<W: Window + Clone> RequestClient for DisplayClient<W> {
+    type Target = u8;
+    type Op = Operation;
+    type Received = Received;
+    type Error = ClientError;
+    fn follow(&mut self, epoch: u32) -> Result<bool, SetupError> {
+        DisplayClient::follow(self, epoch)
+    }
+    fn next_received(&mut self) -> Result<Option<Received>, ClientError> {
+        self.next()
+    }
+    fn send_request(&mut self, target: u8, op: Operation) -> Result<u16, ClientError> {
+        self.send(target, op)
+    }
+    fn take_doorbell(&mut self) -> bool {
+        DisplayClient::take_doorbell(self)
     }
 }
 
@@ -263,70 +310,6 @@ impl<W: Window + Clone> DisplayClient<W> {
         self.next_id = id;
         self.doorbell = true;
         Ok(id)
-    }
-
-    /// Waits (through `port`) until `pick` takes something received;
-    /// everything it does not take is dropped. Follows the epoch: a new one
-    /// is [`ClientError::Restarted`] (`Connected` comes next). Undecodable
-    /// and out-of-order frames are skipped (counted).
-    pub fn wait_for<T>(
-        &mut self,
-        port: &impl Port,
-        mut pick: impl FnMut(Received) -> Option<T>,
-    ) -> Result<T, ClientError> {
-        loop {
-            if self.follow(port.epoch())? {
-                return Err(ClientError::Restarted);
-            }
-            loop {
-                match self.next() {
-                    Ok(Some(r)) => {
-                        if let Some(t) = pick(r) {
-                            return Ok(t);
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(ClientError::Undecodable | ClientError::OutOfOrder) => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            if self.take_doorbell() {
-                port.notify();
-            }
-            port.wait();
-        }
-    }
-
-    /// Sends `op` about `connector` and waits for its response; whatever
-    /// else arrives meanwhile goes to `other` (flip-done, mismatch). A full
-    /// ring is waited out; a new epoch is [`ClientError::Restarted`].
-    pub fn call(
-        &mut self,
-        port: &impl Port,
-        connector: u8,
-        op: Operation,
-        mut other: impl FnMut(Received),
-    ) -> Result<Response, ClientError> {
-        let id = loop {
-            match self.send(connector, op) {
-                Ok(id) => break id,
-                Err(ClientError::Full) => {
-                    // The backend answers what it takes: wait for one message.
-                    self.wait_for(port, |r| {
-                        other(r);
-                        Some(())
-                    })?;
-                }
-                Err(e) => return Err(e),
-            }
-        };
-        self.wait_for(port, |r| match r {
-            Received::Response(resp) if resp.id == id => Some(resp),
-            r => {
-                other(r);
-                None
-            }
-        })
     }
 
     /// Whether the backend's doorbell should ring (we sent a request or

@@ -9,6 +9,7 @@ use bulkhead_display::{
     BufferSource, ConnectorInfo, DataRef, Event, Operation, Payload, PixelFormat, Rect, Request, Status, ToClient,
     VERSION,
 };
+use bulkhead_display_client::RequestClient;
 use bulkhead_display_client::{ClientError, DisplayClient, Port, Received};
 use bulkhead_display_core::{
     Backend, ClientWindow, ConnectorPolicy, Placement, Policy, Protected, Scanout, WindowSpan,

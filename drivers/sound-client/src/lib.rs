@@ -15,7 +15,7 @@
 //! bounds of its data area ([`bulkhead_sound::channel::data_area`]). Must
 //! not touch: the kernel: the domain passes the channel's epoch to
 //! [`SoundClient::follow`] and rings the backend's doorbell when
-//! [`SoundClient::take_doorbell`] says so (or lets [`SoundClient::call`]
+//! [`SoundClient::take_doorbell`] says so (or lets [`RequestClient::call`]
 //! do both through a [`Port`]).
 //!
 //! In a new epoch everything the backend held for us is gone (open
@@ -49,8 +49,9 @@
 #![warn(missing_docs)]
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation)]
 
-pub use bulkhead_ring::Port;
+use bulkhead_ring::{Answer, ClientFailure};
 use bulkhead_ring::{Consumer, Link, LinkError, RingError, SetupError, Window};
+pub use bulkhead_ring::{Port, RequestClient};
 use bulkhead_sound::channel::{EVENTS, HELLO, TO_BACKEND, TO_CLIENT, data_area};
 use bulkhead_sound::{
     DataRef, Event, Hello, MAX_MESSAGE, Operation, PcmParams, Request, Response, Status, StreamId, StreamInfo,
@@ -102,7 +103,7 @@ pub enum ClientError {
     /// own `Hello::Connect`, an event about a stream it did not offer);
     /// consumed, counted, ignored.
     OutOfOrder,
-    /// The channel's epoch changed while [`SoundClient::call`] waited: the
+    /// The channel's epoch changed while [`RequestClient::call`] waited: the
     /// request is lost with the old epoch; `Connected` follows.
     Restarted,
     /// A byte range is not inside the client's data area.
@@ -134,6 +135,52 @@ impl From<LinkError> for ClientError {
             LinkError::Ring(RingError::Full) => Self::Full,
             e => Self::Link(e),
         }
+    }
+}
+
+impl ClientFailure for ClientError {
+    fn restarted() -> Self {
+        Self::Restarted
+    }
+    fn is_full(&self) -> bool {
+        *self == Self::Full
+    }
+    fn is_down(&self) -> bool {
+        *self == Self::Down
+    }
+    fn is_skippable(&self) -> bool {
+        matches!(self, Self::Undecodable | Self::OutOfOrder)
+    }
+}
+
+impl Answer for Received {
+    type Response = Response;
+    fn response_to(self, id: u16) -> Result<Response, Self> {
+        match self {
+            Received::Response(r) if r.id == id => Ok(r),
+            other => Err(other),
+        }
+    }
+}
+
+/// `wait_for` and `call` come from [`RequestClient`] (shared with every
+/// protocol's client).
+impl<W: Window + Clone> RequestClient for SoundClient<W> {
+    type Target = StreamId;
+    type Op = Operation;
+    type Received = Received;
+    type Error = ClientError;
+    fn follow(&mut self, epoch: u32) -> Result<bool, SetupError> {
+        SoundClient::follow(self, epoch)
+    }
+    fn next_received(&mut self) -> Result<Option<Received>, ClientError> {
+        self.next()
+    }
+    fn send_request(&mut self, target: StreamId, op: Operation) -> Result<u16, ClientError> {
+        self.send(target, op)
+    }
+    fn take_doorbell(&mut self) -> bool {
+        SoundClient::take_doorbell(self)
     }
 }
 
@@ -338,83 +385,6 @@ impl<W: Window + Clone> SoundClient<W> {
         self.next_id = id;
         self.doorbell = true;
         Ok(id)
-    }
-
-    /// Waits (through `port`) until `pick` takes something received on the
-    /// reply ring; everything it does not take is dropped. Follows the
-    /// epoch: a new one is [`ClientError::Restarted`] (`Connected` comes
-    /// next). Undecodable and out-of-order frames are skipped (counted).
-    /// Events are not read: they wait on their own ring.
-    pub fn wait_for<T>(
-        &mut self,
-        port: &impl Port,
-        mut pick: impl FnMut(Received) -> Option<T>,
-    ) -> Result<T, ClientError> {
-        loop {
-            if self.follow(port.epoch())? {
-                return Err(ClientError::Restarted);
-            }
-            loop {
-                match self.next() {
-                    Ok(Some(r)) => {
-                        if let Some(t) = pick(r) {
-                            return Ok(t);
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(ClientError::Undecodable | ClientError::OutOfOrder) => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            if self.take_doorbell() {
-                port.notify();
-            }
-            port.wait();
-        }
-    }
-
-    /// Sends `op` about `stream` and waits for its response; whatever else
-    /// arrives on the reply ring meanwhile goes to `other` (the answers to
-    /// requests sent with [`SoundClient::send`]). A full ring, or a
-    /// backend that left our epoch, is waited out; a new epoch (before or
-    /// after sending) is [`ClientError::Restarted`].
-    pub fn call(
-        &mut self,
-        port: &impl Port,
-        stream: StreamId,
-        op: Operation,
-        mut other: impl FnMut(Received),
-    ) -> Result<Response, ClientError> {
-        let id = loop {
-            if self.follow(port.epoch())? {
-                return Err(ClientError::Restarted);
-            }
-            match self.send(stream, op) {
-                Ok(id) => break id,
-                Err(ClientError::Down) => {
-                    // The backend left our epoch: the kernel's moves next.
-                    if self.take_doorbell() {
-                        port.notify();
-                    }
-                    port.wait();
-                }
-                Err(ClientError::Full) => {
-                    // The backend answers what it takes: wait for one message.
-                    self.wait_for(port, |r| {
-                        other(r);
-                        Some(())
-                    })?;
-                }
-                Err(e) => return Err(e),
-            }
-        };
-        self.wait_for(port, |r| match r {
-            Received::Response(resp) if resp.id == id => Some(resp),
-            r => {
-                other(r);
-                None
-            }
-        })
     }
 
     /// Whether the backend's doorbell should ring (we sent a request or

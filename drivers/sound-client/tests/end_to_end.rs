@@ -11,6 +11,7 @@ use bulkhead_sound::{
     DataRef, Direction, Event, Format, Hello, Operation, PcmParams, Status, StreamId, StreamInfo, ToClient, Trigger,
     VERSION,
 };
+use bulkhead_sound_client::RequestClient;
 use bulkhead_sound_client::{Capture, ClientError, Playback, Port, Received, SoundClient};
 use bulkhead_sound_core::{Backend, ClientPolicy, DEVICE_FRAME, LAYOUT, Policy, Session, offered};
 use std::cell::RefCell;

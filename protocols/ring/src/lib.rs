@@ -22,6 +22,7 @@
 #[cfg(feature = "bench-message")]
 pub mod bench_message;
 mod bulk;
+mod client;
 mod client_window;
 mod layout;
 mod link;
@@ -33,6 +34,7 @@ mod test_window;
 mod window;
 
 pub use bulk::{DataArea, DataRef};
+pub use client::{Answer, ClientFailure, RequestClient};
 pub use client_window::{Checked, ClientWindow};
 pub use layout::{FRAME_HEADER, LayoutError, RING_HEADER, RingLayout};
 pub use link::{Agreed, Hello, LINK_HEADER, Link, LinkError, SetupError, Version};

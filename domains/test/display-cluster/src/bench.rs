@@ -13,6 +13,7 @@
 //! new epoch arrived (the display domain printed `display_crash_at`).
 
 use bulkhead_display::{Operation, Rect, Status};
+use bulkhead_display_client::RequestClient;
 use bulkhead_display_client::{ClientError, DisplayClient, Port, Received};
 use bulkhead_ring::Window;
 use domain_benchkit::{median, report};

@@ -30,6 +30,7 @@ mod draw;
 
 use bulkhead_display::channel::{HELLO, TO_BACKEND, TO_CLIENT};
 use bulkhead_display::{BufferSource, ConnectorInfo, DataRef, Operation, PixelFormat, Rect, Status};
+use bulkhead_display_client::RequestClient;
 use bulkhead_display_client::{ClientError, DisplayClient, Received};
 use bulkhead_ring::{Link, Window};
 use core::fmt::Write;

@@ -24,6 +24,7 @@ mod bars;
 
 use bulkhead_display::channel::{HELLO, TO_BACKEND, TO_CLIENT};
 use bulkhead_display::{BufferSource, ConnectorInfo, DataRef, Operation, Payload, PixelFormat, Rect, Status};
+use bulkhead_display_client::RequestClient;
 use bulkhead_display_client::{ClientError, DisplayClient, Received};
 use bulkhead_ring::{Link, Window};
 use core::fmt::Write;

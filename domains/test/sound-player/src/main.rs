@@ -33,6 +33,7 @@ use bulkhead_ring::Window;
 use bulkhead_sound::{
     DataRef, Direction, Event, Format, HwParams, Operation, Payload, PcmParams, Span, Status, StreamId, Trigger,
 };
+use bulkhead_sound_client::RequestClient;
 use bulkhead_sound_client::{ClientError, Playback, Received, SoundClient};
 use core::fmt::Write;
 use domain_rt::caps::{self, ChannelEnd};

@@ -81,6 +81,21 @@ pub struct Passthrough {
     pub spi: u32,
 }
 
+impl Passthrough {
+    /// QEMU virt's PL031 RTC (SPI 2), the benchmark's passed-through
+    /// device.
+    pub fn qemu_virt_pl031() -> Self {
+        Passthrough {
+            name: "rtc@9010000".into(),
+            compatible: vec!["arm,pl031".into(), "arm,primecell".into()],
+            host_path: "/pl031@9010000".into(),
+            base: 0x0901_0000,
+            size: 0x1000,
+            spi: 2,
+        }
+    }
+}
+
 /// Xen's placeholder phandle for the guest's GIC (`GUEST_PHANDLE_GIC`).
 const GUEST_PHANDLE_GIC: u32 = 65000;
 /// GIC interrupt cells: SPI, level-sensitive active high.
@@ -292,20 +307,9 @@ mod tests {
         assert_eq!((reg.starting_address as u64, reg.size), (0x5800_0000, Some(0x200)));
     }
 
-    fn pl031() -> Passthrough {
-        Passthrough {
-            name: "rtc@9010000".into(),
-            compatible: vec!["arm,pl031".into(), "arm,primecell".into()],
-            host_path: "/pl031@9010000".into(),
-            base: 0x0901_0000,
-            size: 0x1000,
-            spi: 2,
-        }
-    }
-
     #[test]
     fn the_partial_tree_says_what_xen_reads() {
-        let out = passthrough_dtb(&pl031()).unwrap();
+        let out = passthrough_dtb(&Passthrough::qemu_virt_pl031()).unwrap();
         let fdt = fdt::Fdt::new(&out).unwrap();
         let gic = fdt.find_node("/gic").unwrap();
         assert_eq!(gic.property("phandle").unwrap().as_usize(), Some(65000));
@@ -324,10 +328,10 @@ mod tests {
 
     #[test]
     fn a_device_that_is_not_whole_pages_is_refused() {
-        let mut d = pl031();
+        let mut d = Passthrough::qemu_virt_pl031();
         d.base += 0x10;
         assert!(passthrough_dtb(&d).is_err());
-        let mut d = pl031();
+        let mut d = Passthrough::qemu_virt_pl031();
         d.size = 0;
         assert!(passthrough_dtb(&d).is_err());
     }

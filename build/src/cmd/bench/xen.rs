@@ -308,7 +308,7 @@ fn under_xen(guest_elf: &Path) -> Result<(Run, String)> {
     let guest_bin = dir.join("peerbench.bin");
     std::fs::write(&guest_bin, &flat.bytes)?;
 
-    let partial = dom0less::passthrough_dtb(&pl031())?;
+    let partial = dom0less::passthrough_dtb(&dom0less::Passthrough::qemu_virt_pl031())?;
     let partial_bin = dir.join("peerbench-passthrough.dtb");
     std::fs::write(&partial_bin, &partial)?;
 
@@ -332,20 +332,6 @@ fn under_xen(guest_elf: &Path) -> Result<(Run, String)> {
         .args(["-device", &format!("loader,file={},addr={DOMU_LOAD:#x},force-raw=on", guest_bin.display())])
         .args(["-device", &format!("loader,file={},addr={DOMU_PARTIAL_DTB:#x},force-raw=on", partial_bin.display())]);
     Ok((run_guest(cmd, "Xen")?, note))
-}
-
-/// QEMU virt's PL031 RTC, passed through to the Xen domU at its host
-/// address with its SPI (the boards give it to the Bulkhead domain the
-/// same way).
-fn pl031() -> dom0less::Passthrough {
-    dom0less::Passthrough {
-        name: "rtc@9010000".into(),
-        compatible: vec!["arm,pl031".into(), "arm,primecell".into()],
-        host_path: "/pl031@9010000".into(),
-        base: 0x0901_0000,
-        size: 0x1000,
-        spi: 2,
-    }
 }
 
 /// Every figure of this part, with the note on Xen's scheduler; writes

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 //! `sound`: the sound driver domain. It owns the virtio-sound device
-//! (`virtio-drivers`, through [`output`]), mixes what its clients play by
+//! (`bulkhead_virtio_snd_hal`, through [`output`]), mixes what its clients play by
 //! the policy in its board-file `params` (`bulkhead_sound_core::params`),
 //! and serves each client over its channel `sound-<client>`
 //! (`bulkhead_sound_core::Session`). All decisions are in
@@ -16,9 +16,11 @@
 //! 3. it rings the doorbells of the clients it wrote to, and sleeps until
 //!    the device or a client interrupts.
 //!
-//! Capture is not served: `virtio-drivers` 0.13 drives output streams only,
-//! so the domain offers no capture stream and answers a capture OPEN with
-//! `NoDevice` (`Backend::set_capture`), never with invented silence.
+//! If the device has an input stream, it is kept capturing, and each
+//! captured period goes to the backend (`Backend::capture`: the capture
+//! client's running capture streams). A device without one captures
+//! nothing: the domain offers no capture stream and answers a capture OPEN
+//! with `NoDevice` (`Backend::set_capture`), never with invented silence.
 //!
 //! `crash=<n>` (test boards only) makes the first life panic after `n`
 //! device periods, so that its restart can be tested; `bench=1` reports
@@ -96,13 +98,9 @@ fn main(boot: Boot) {
     gic::enable(DOORBELL_SGI, 0);
 
     let Some(info) = caps::device(DEVICE) else { fail!("sound: no device {DEVICE} in the capability table") };
-    if boot.restarts > 0 {
-        let Ok(mmio) = transport(info.ipa, info.size) else {
-            fail!("sound: no virtio-mmio transport at {:#x}", info.ipa)
-        };
-        if let Err(e) = Output::drain_stale(mmio, 100) {
-            fail!("sound: could not drain the device's stale periods: {e:?}");
-        }
+    let Ok(mmio) = transport(info.ipa, info.size) else { fail!("sound: no virtio-mmio transport at {:#x}", info.ipa) };
+    if let Err(e) = Output::drain_stale(mmio, 100) {
+        fail!("sound: could not drain the device's stale periods: {e:?}");
     }
     let mmio = match transport(info.ipa, info.size) {
         Ok(t) => t,
@@ -120,8 +118,8 @@ fn main(boot: Boot) {
         Ok(b) => b,
         Err(e) => fail!("sound: bad policy: {e:?}"),
     };
-    // virtio-drivers 0.13 has no capture path: capture is refused.
-    backend.set_capture(false);
+    // A device without an input stream captures nothing: capture refused.
+    backend.set_capture(output.captures());
 
     let mut clients = match Clients::connect(&mut backend, "sound", params.clients.iter().copied(), LAYOUT) {
         Ok(c) => c,
@@ -129,9 +127,10 @@ fn main(boot: Boot) {
     };
     let _ = writeln!(
         Console,
-        "sound: ready (life {}): device stream {}, {} clients",
+        "sound: ready (life {}): device stream {}, capture {}, {} clients",
         boot.restarts + 1,
         output.stream(),
+        if output.captures() { "yes" } else { "no" },
         clients.len()
     );
     let crash_at: Option<u64> = params.extra("crash").and_then(|n| n.parse().ok()).filter(|_| boot.restarts == 0);
@@ -184,6 +183,14 @@ fn main(boot: Boot) {
                 }
                 panic!("crash requested at period {periods}");
             }
+        }
+        let captured = output.capture(|pcm| {
+            for (client, event) in backend.capture(pcm) {
+                lost_events += u64::from(!clients.post(client, event));
+            }
+        });
+        if let Err(e) = captured {
+            fail!("sound: the device failed a capture period: {e:?}");
         }
         // Flush what the periods posted.
         if let Err(e) = clients.serve(&mut backend) {

@@ -1,134 +1,131 @@
 // SPDX-License-Identifier: MIT
-//! The virtio-sound output stream, through `virtio-drivers`: set up once
-//! at the device's rate and format (S16LE stereo, 48 kHz, the mixer's),
-//! then fed one period at a time, with [`IN_FLIGHT`] periods queued so
-//! that the device never waits for the mixer. QEMU returns a period's
-//! buffer when its audio back-end has taken all of it, so completions
-//! come at the playback rate: each one is the cue to mix the next period.
+//! The virtio-sound device, through `bulkhead_virtio_snd_hal`: its first
+//! output stream set up at the mixer's rate and format (S16LE stereo,
+//! 48 kHz), fed one period at a time with [`IN_FLIGHT`] periods queued so
+//! that the device never waits for the mixer; and its first input stream,
+//! if it has one, kept capturing [`IN_FLIGHT`] periods ahead. QEMU returns
+//! a period's buffer when its audio back-end has taken (or filled) all of
+//! it, so completions come at the playback rate: each one is the cue to
+//! mix the next period, or to hand a captured one to the backend.
 //!
 //! Owns the device and its queued periods; must not mix or decide policy.
 
 use alloc::boxed::Box;
-use alloc::collections::VecDeque;
 use bulkhead_sound_core::{DEVICE_FRAME, DEVICE_RATE};
 use bulkhead_virtio_hal::IdentityHal;
-use virtio_drivers::device::sound::{PcmFeatures, PcmFormat, PcmRate, VirtIOSound};
+use bulkhead_virtio_snd_hal::{Direction, Snd, SndError};
 use virtio_drivers::transport::mmio::MmioTransport;
 
 /// Device frames per period: 10 ms at 48 kHz.
 pub const PERIOD_FRAMES: usize = 480;
 /// Bytes per period.
 pub const PERIOD_BYTES: usize = PERIOD_FRAMES * DEVICE_FRAME;
-/// Periods queued on the device at once (30 ms of output latency).
+/// Periods queued on the device at once, each way (30 ms of latency).
 pub const IN_FLIGHT: usize = 3;
 
-const _: () = assert!(DEVICE_RATE == 48_000, "PcmRate below says 48 kHz");
+const _: () = assert!(DEVICE_RATE == 48_000, "the driver sets 48 kHz");
 
-/// Why the output could not be set up or fed.
+/// Why the device could not be set up or fed.
 #[derive(Debug)]
 pub enum OutputError {
     /// The device offers no output stream.
     NoOutputStream,
     /// The driver or the device refused.
-    Device(#[allow(dead_code, reason = "read through Debug, in the domain's error lines")] virtio_drivers::Error),
+    Device(#[allow(dead_code, reason = "read through Debug, in the domain's error lines")] SndError),
 }
 
-impl From<virtio_drivers::Error> for OutputError {
-    fn from(e: virtio_drivers::Error) -> Self {
+impl From<SndError> for OutputError {
+    fn from(e: SndError) -> Self {
         OutputError::Device(e)
     }
 }
 
-/// The device's output stream.
+/// The device's output stream, and its input stream if it has one.
 pub struct Output {
     /// Boxed: the driver's state is kilobytes, too much for the domain's
     /// 16 KiB stack to carry around (an overflow there corrupts the heap
     /// below it).
-    device: Box<VirtIOSound<IdentityHal, MmioTransport<'static>>>,
+    device: Box<Snd<IdentityHal, MmioTransport<'static>>>,
     stream: u32,
-    queued: VecDeque<u16>,
+    input: Option<u32>,
 }
 
 impl Output {
     /// Resets and sets up the device (a new life starts from a reset
-    /// device), configures its first output stream, and starts it.
+    /// device), configures and starts its first output stream and, if it
+    /// has one, its first input stream (a device that refuses to start
+    /// its input captures nothing: [`Output::captures`] says so).
     pub fn new(transport: MmioTransport<'static>) -> Result<Self, OutputError> {
-        let mut device = Box::new(VirtIOSound::new(transport)?);
-        let stream = *device.output_streams()?.first().ok_or(OutputError::NoOutputStream)?;
-        let bytes = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        device.pcm_set_params(
-            stream,
-            bytes(PERIOD_BYTES * IN_FLIGHT),
-            bytes(PERIOD_BYTES),
-            PcmFeatures::empty(),
-            2,
-            PcmFormat::S16,
-            PcmRate::Rate48000,
-        )?;
-        device.pcm_prepare(stream)?;
-        device.pcm_start(stream)?;
-        Ok(Output { device, stream, queued: VecDeque::new() })
+        let mut device = Box::new(Snd::new(transport)?);
+        let stream = device.stream(Direction::Output).ok_or(OutputError::NoOutputStream)?;
+        device.start(stream, PERIOD_BYTES, IN_FLIGHT)?;
+        let input = device.stream(Direction::Input).filter(|&s| device.start(s, PERIOD_BYTES, IN_FLIGHT).is_ok());
+        Ok(Output { device, stream, input })
     }
 
-    /// After a restart: QEMU's virtio-sound keeps the periods queued
-    /// before the device reset (its reset leaves the stream's buffers to
-    /// the audio back-end) and returns them later into whatever queues the
-    /// driver set up since, where they are used entries nobody submitted
-    /// (`virtio-drivers` answers `WrongToken`; QEMU says "Virtqueue size
-    /// exceeded"). So a new life first runs the stream once for `ms`
-    /// milliseconds with nothing submitted, letting QEMU hand the stale
-    /// periods back into queues that are then thrown away, and only then
-    /// sets the device up for real (another reset, fresh queues).
+    /// QEMU's virtio-sound keeps the periods queued before a device reset
+    /// (its reset leaves the streams' buffers to the audio back-end) and
+    /// returns them later into whatever queues the driver set up since,
+    /// where they are used entries nobody submitted. So every life first
+    /// runs the streams for `ms` milliseconds with nothing submitted,
+    /// letting QEMU hand the stale periods back into queues that are then
+    /// thrown away, and only then sets the device up for real (another
+    /// reset, fresh queues). Every life does it, the first too, so that
+    /// each life's DMA pages are laid out alike (see
+    /// `bulkhead_virtio_snd_hal`: a stale capture lands in a capture
+    /// buffer).
     pub fn drain_stale(transport: MmioTransport<'static>, ms: u64) -> Result<(), OutputError> {
         let mut stale = Output::new(transport)?;
         let until = domain_rt::timer::counter() + ms * domain_rt::timer::frequency() / 1000;
         while domain_rt::timer::counter() < until {
             core::hint::spin_loop();
         }
-        let _ = stale.device.pcm_stop(stale.stream);
-        let _ = stale.device.pcm_release(stale.stream);
+        let _ = stale.device.stop(stale.stream);
+        if let Some(input) = stale.input {
+            let _ = stale.device.stop(input);
+        }
         Ok(())
     }
 
-    /// The device's stream id.
+    /// The device's output stream id.
     pub fn stream(&self) -> u32 {
         self.stream
     }
 
-    /// Periods queued on the device.
-    pub fn queued(&self) -> usize {
-        self.queued.len()
+    /// Whether the device captures.
+    pub fn captures(&self) -> bool {
+        self.input.is_some()
     }
 
-    /// Queues one period (exactly [`PERIOD_BYTES`]).
+    /// Periods queued for playback.
+    pub fn queued(&self) -> usize {
+        self.device.in_flight(Direction::Output)
+    }
+
+    /// Queues one period (exactly [`PERIOD_BYTES`]) for playback.
     pub fn submit(&mut self, period: &[u8]) -> Result<(), OutputError> {
-        if period.len() != PERIOD_BYTES {
-            return Err(OutputError::Device(virtio_drivers::Error::InvalidParam));
-        }
-        let token = self.device.pcm_xfer_nb(self.stream, period)?;
-        self.queued.push_back(token);
-        Ok(())
+        Ok(self.device.play(self.stream, period)?)
     }
 
     /// Takes the periods the device has finished playing, in order;
     /// returns how many.
     pub fn reap(&mut self) -> Result<usize, OutputError> {
-        let mut done = 0;
-        while let Some(&token) = self.queued.front() {
-            match self.device.pcm_xfer_ok(token) {
-                Ok(()) => {
-                    self.queued.pop_front();
-                    done += 1;
-                }
-                Err(virtio_drivers::Error::NotReady) => break,
-                Err(e) => return Err(e.into()),
-            }
+        Ok(self.device.reap(Direction::Output, |_| {})?)
+    }
+
+    /// Hands each captured period to `take`, in order, and keeps
+    /// [`IN_FLIGHT`] capture periods queued.
+    pub fn capture(&mut self, take: impl FnMut(&[u8])) -> Result<(), OutputError> {
+        let Some(input) = self.input else { return Ok(()) };
+        self.device.reap(Direction::Input, take)?;
+        while self.device.in_flight(Direction::Input) < IN_FLIGHT {
+            self.device.capture(input)?;
         }
-        Ok(done)
+        Ok(())
     }
 
     /// Acknowledges the device's interrupt.
     pub fn ack(&mut self) {
-        let _ = self.device.ack_interrupt();
+        self.device.ack_interrupt();
     }
 }

@@ -13,7 +13,11 @@
 //!   kernel restarts it and resets the device, both clients reconnect and
 //!   reopen, and both tones are in the recording after the restart; the
 //!   chime's silence (from the crash to the first period that carries the
-//!   cluster again) is printed.
+//!   cluster again) is printed;
+//! - [`capture_reads_silence_at_the_device_rate`]
+//!   (`boards/test/sound-capture.toml`, QEMU's `none` audiodev, which
+//!   records silence: so capture is tested for its bytes, pace and
+//!   positions, not for content).
 //!
 //! QEMU is stopped with QMP `quit`, so that it finishes the wav header.
 //! Owns the scenarios and their expected levels; the analysis is
@@ -184,5 +188,38 @@ pub fn both_tones_are_back_after_a_sound_restart() -> Result<()> {
         "      the chime was silent for {:.1} ms of virtual time (crash to first period with it)",
         (back - crash) as f64 / 1e6
     );
+    Ok(())
+}
+
+/// `<key> <number>` in `line`, the number after the key.
+fn number_after(line: &str, key: &str) -> Option<u64> {
+    line.split(key).nth(1)?.split_whitespace().next()?.trim_end_matches(',').parse().ok()
+}
+
+/// Capture with QEMU's `none` audiodev (`boards/test/sound-capture.toml`):
+/// the capture client reads 50 periods through the sound domain; they
+/// are whole, silent, paced at the device's rate, and come with position
+/// events.
+pub fn capture_reads_silence_at_the_device_rate() -> Result<()> {
+    let built =
+        crate::cmd::build::build("boards/test/sound-capture.toml", Some(crate::board::schema::LogFormat::Text))?;
+    let cmd = qemu::command(&built.board, &built.image, true, &qemu::Overrides::default())?;
+    let prefix = "[ivi] sound-player: captured ";
+    let out = qemu::run_until(cmd, Duration::from_secs(120), |log| find_line(log, 0, prefix).is_some())?;
+    let log = out.output;
+    ensure!(has_line(&log, "[sound] sound: ready (life 1): device stream 0, capture yes"), "no capture device:\n{log}");
+    let at = find_line(&log, 0, prefix).with_context(|| format!("the client captured nothing:\n{log}"))?;
+    let line = log[at..].lines().next().unwrap_or_default();
+    let bytes = number_after(line, "captured ").context("no byte count")?;
+    let ms = number_after(line, " over ").context("no duration")?;
+    let positions = number_after(line, "positions ").context("no positions")?;
+    ensure!(bytes == 50 * 1920, "captured {bytes} bytes, not 50 periods of 1,920: {line}");
+    ensure!(line.contains("silent yes"), "QEMU's none audiodev records silence, the client got sound: {line}");
+    // 49 periods of 10 ms between the first read and the last, less up to
+    // 4 periods already captured into the stream's buffer (40 ms) before
+    // the first read, and some slack for the start.
+    ensure!((400..=560).contains(&ms), "50 periods took {ms} ms, not about 450 to 490: {line}");
+    ensure!(positions >= 40, "only {positions} position events for 50 periods: {line}");
+    println!("      {bytes} bytes of silence in {ms} ms, {positions} position events");
     Ok(())
 }

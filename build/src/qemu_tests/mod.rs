@@ -246,6 +246,10 @@ const TESTS: &[Test] = &[
         "qemu: sound domain: both tones at their levels in the wav, the tone ducked under the chime, mute silences only the tone",
         |_| crate::sound_scenario::tones_duck_and_mute(),
     ),
+    (
+        "qemu: sound domain: capture reads whole periods of silence at the device's rate, with positions (none audiodev)",
+        |_| crate::sound_scenario::capture_reads_silence_at_the_device_rate(),
+    ),
     ("qemu: sound domain: it crashes, the kernel restarts it, both tones are back in the wav", |_| {
         crate::sound_scenario::both_tones_are_back_after_a_sound_restart()
     }),

@@ -146,6 +146,10 @@ struct InFlight {
     direction: Direction,
     pending: VecDeque<(u16, Box<Transfer>)>,
     /// Transfers not in flight, for reuse (their DMA pages stay theirs).
+    #[allow(
+        clippy::vec_box,
+        reason = "a transfer in flight must not move: it is boxed once and stays boxed for reuse"
+    )]
     spare: Vec<Box<Transfer>>,
 }
 
@@ -217,8 +221,9 @@ impl<H: Hal, T: Transport> Snd<H, T> {
 
     fn pcm_info(&mut self, count: u32) -> Result<Vec<Direction>, SndError> {
         let mut send = [0u8; 16];
-        for (i, v) in [code::PCM_INFO, 0, count, PCM_INFO_SIZE as u32].iter().enumerate() {
-            send[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
+        let size = u32::try_from(PCM_INFO_SIZE).unwrap_or(u32::MAX);
+        for (word, v) in send.chunks_exact_mut(4).zip([code::PCM_INFO, 0, count, size]) {
+            word.copy_from_slice(&v.to_le_bytes());
         }
         let mut reply = alloc::vec![0u8; 4 + PCM_INFO_SIZE * count as usize];
         self.request(&send, &mut reply)?;
@@ -296,14 +301,14 @@ impl<H: Hal, T: Transport> Snd<H, T> {
         }
         let token = {
             let Transfer { header, pcm: buffer, status } = &mut *t;
-            // SAFETY: the buffers are the boxed transfer's, which the
-            // driver keeps in `pending` untouched until `pop_used` with
-            // this token succeeds (`reap`), or forever if it never does.
-            unsafe {
-                match direction {
-                    Direction::Output => queue.add(&[header, buffer.bytes()], &mut [status])?,
-                    Direction::Input => queue.add(&[header], &mut [buffer.bytes_mut(), status])?,
-                }
+            // The buffers are the boxed transfer's, which the driver keeps
+            // in `pending` untouched until `pop_used` with this token
+            // succeeds (`reap`), or forever if it never does.
+            match direction {
+                // SAFETY: see above.
+                Direction::Output => unsafe { queue.add(&[header, buffer.bytes()], &mut [status])? },
+                // SAFETY: see above.
+                Direction::Input => unsafe { queue.add(&[header], &mut [buffer.bytes_mut(), status])? },
             }
         };
         flight.pending.push_back((token, t));
@@ -346,12 +351,11 @@ impl<H: Hal, T: Transport> Snd<H, T> {
             let Some((_, mut t)) = flight.pending.pop_front() else { break };
             let popped = {
                 let Transfer { header, pcm: buffer, status } = &mut *t;
-                // SAFETY: the same buffers `queue` added with this token.
-                unsafe {
-                    match flight.direction {
-                        Direction::Output => queue.pop_used(token, &[header, buffer.bytes()], &mut [status]),
-                        Direction::Input => queue.pop_used(token, &[header], &mut [buffer.bytes_mut(), status]),
-                    }
+                match flight.direction {
+                    // SAFETY: the same buffers `queue` added with this token.
+                    Direction::Output => unsafe { queue.pop_used(token, &[header, buffer.bytes()], &mut [status]) },
+                    // SAFETY: the same buffers `queue` added with this token.
+                    Direction::Input => unsafe { queue.pop_used(token, &[header], &mut [buffer.bytes_mut(), status]) },
                 }
             };
             if let Err(e) = popped {

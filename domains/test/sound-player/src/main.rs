@@ -10,6 +10,12 @@
 //!   nothing, again (without `on`, the tone plays continuously);
 //! - `mute=<p>+<n>`: MUTE after `p` periods written, UNMUTE `n` periods
 //!   later (prints `sound-player: muted` and `sound-player: unmuted`);
+//! - `capture=<n>` (test boards): instead of playing, open the first
+//!   capture stream offered, START it, READ `n` periods (waiting for a
+//!   position event whenever the sound domain has none ready) and print
+//!   `sound-player: captured <bytes> bytes in <n> periods over <ms> ms,
+//!   silent <yes|no>, positions <count>` (QEMU's `none` audiodev records
+//!   silence);
 //! - `bench=<n>` (benchmark boards): instead of playing, `n` times: wait
 //!   until everything written has been played, wait a random part of a
 //!   period, read the counter and WRITE one period; it reports each
@@ -34,7 +40,7 @@ use bulkhead_sound::{
     DataRef, Direction, Event, Format, HwParams, Operation, Payload, PcmParams, Span, Status, StreamId, Trigger,
 };
 use bulkhead_sound_client::RequestClient;
-use bulkhead_sound_client::{ClientError, Playback, Received, SoundClient};
+use bulkhead_sound_client::{Capture, ClientError, Playback, Received, SoundClient};
 use core::fmt::Write;
 use domain_rt::caps::{self, ChannelEnd};
 use domain_rt::{Boot, Console, timer};
@@ -54,6 +60,7 @@ struct Plan {
     pattern: Option<(u64, u64)>,
     mute: Option<(u64, u64)>,
     bench: Option<u64>,
+    capture: Option<u64>,
 }
 
 fn number(params: &str, key: &str) -> Option<u64> {
@@ -68,7 +75,7 @@ fn plan(params: &str) -> Plan {
         .find_map(|w| w.strip_prefix("mute="))
         .and_then(|v| v.split_once('+'))
         .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
-    Plan { hz, pattern, mute, bench: number(params, "bench=") }
+    Plan { hz, pattern, mute, bench: number(params, "bench="), capture: number(params, "capture=") }
 }
 
 fn ignore(_: Received) {}
@@ -126,6 +133,13 @@ fn session<W: Window + Clone>(client: &mut SoundClient<W>, end: &ChannelEnd, pla
         Received::Connected { streams } => Some(streams),
         _ => None,
     })?;
+    if let Some(periods) = plan.capture {
+        let Some(stream) = streams.iter().find(|s| s.direction == Direction::Capture).map(|s| s.id) else {
+            let _ = writeln!(Console, "sound-player: no capture stream offered");
+            return Err(ClientError::Rejected(Status::NoDevice));
+        };
+        return capture(client, end, stream, periods);
+    }
     let Some(stream) = streams.iter().find(|s| s.direction == Direction::Playback).map(|s| s.id) else {
         let _ = writeln!(Console, "sound-player: no playback stream offered");
         return Err(ClientError::Rejected(Status::NoDevice));
@@ -193,6 +207,58 @@ fn session<W: Window + Clone>(client: &mut SoundClient<W>, end: &ChannelEnd, pla
         playback.trigger(client, end, Trigger::Stop, ignore)?;
         tone = Tone::new(plan.hz);
         pause(plan.pattern.map_or(0, |(_, off)| off));
+    }
+}
+
+/// The capture mode (`capture=<n>`): see the module docs.
+fn capture<W: Window + Clone>(
+    client: &mut SoundClient<W>,
+    end: &ChannelEnd,
+    stream: StreamId,
+    periods: u64,
+) -> Result<(), ClientError> {
+    let area = client.data_area();
+    let buffer = DataRef { offset: area.offset, len: PERIOD as u32 * PERIODS };
+    let params = PcmParams {
+        format: Format::S16Le,
+        rate: RATE,
+        channels: 2,
+        buffer_bytes: buffer.len,
+        period_bytes: PERIOD as u32,
+    };
+    let mut capture = Capture::open(client, end, stream, params, buffer, ignore)?;
+    let status = capture.trigger(client, end, Trigger::Start, ignore)?;
+    if status != Status::Ok {
+        return Err(ClientError::Rejected(status));
+    }
+    let mut pcm = [0u8; PERIOD];
+    let (mut bytes, mut silent, mut positions) = (0u64, true, 0u64);
+    let mut first = None;
+    for _ in 0..periods {
+        loop {
+            match capture.read_period(client, end, &mut pcm, ignore)? {
+                Status::Ok => break,
+                Status::Busy => {
+                    if let Event::Position { .. } = next_event(client, end)? {
+                        positions += 1;
+                    }
+                }
+                other => return Err(ClientError::Rejected(other)),
+            }
+        }
+        first.get_or_insert_with(timer::counter);
+        bytes += PERIOD as u64;
+        silent &= pcm.iter().all(|b| *b == 0);
+    }
+    let elapsed = first.map_or(0, |f| timer::counter() - f);
+    let ms = elapsed * 1000 / timer::frequency();
+    let silent = if silent { "yes" } else { "no" };
+    let _ = writeln!(
+        Console,
+        "sound-player: captured {bytes} bytes in {periods} periods over {ms} ms, silent {silent}, positions {positions}"
+    );
+    loop {
+        domain_rt::wait_for_interrupt();
     }
 }
 

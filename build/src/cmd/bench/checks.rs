@@ -87,6 +87,7 @@ pub const BOUNDS: &[(&str, f64, f64)] = &[
     ("sound_mix_ratio_vs_memcpy", 0.0001, 10.0),
     ("sound_max_streams", 1.0, 100_000.0),
     ("sound_period_latency_*", 1_000.0, 20_000_000.0),
+    ("sound_restart_silence_insns", 1e6, 1e10),
     ("sound_*_insns", 100.0, 1e9),
     ("input_event_latency_*", 10.0, 1e9),
     ("input_events_per_s", 1.0, 1e10),
@@ -257,6 +258,7 @@ mod tests {
             "sound_mix_4x_insns",
             "sound_memcpy_4x_insns",
             "sound_mix_per_stream_insns",
+            "sound_restart_silence_insns",
         ] {
             assert!(bounds(name).is_some(), "{name}");
         }

@@ -21,7 +21,14 @@
 //!   that carries it to the device: the request, the copy into the
 //!   stream's FIFO, the wait for the device to finish a period (at most
 //!   one period: 10,000,000 ticks), the mix. Median (and max) of 21
-//!   samples, counted across two domains on the one global counter.
+//!   samples, counted across two domains on the one global counter;
+//! - `sound_restart_silence_insns`: how long the cluster's chime is
+//!   silent when the sound domain crashes (`boards/test/sound-restart.toml`
+//!   run under the same `-icount` options, its `crash=300`): from the
+//!   counter read just before the panic to the first period that carries
+//!   the cluster again in the restarted domain (the kernel's stop and
+//!   restart, the device's reset and the 100 ms drain of what QEMU kept,
+//!   the clients' reconnection and re-opening, the first mix).
 
 use super::{checks, parse_bench};
 use crate::board::schema::LogFormat;
@@ -32,6 +39,11 @@ use std::time::Duration;
 
 /// The benchmark board.
 const BOARD: &str = "boards/test/sound-bench.toml";
+/// The restart board, run under `-icount` here.
+const RESTART_BOARD: &str = "boards/test/sound-restart.toml";
+const CRASH: &str = "[sound] sound: crash at counter ";
+const HEARD: &str = "[sound] sound: client 0 heard at counter ";
+const RESTARTED: &str = "domain sound restarted";
 
 /// Every figure of this part.
 pub fn metrics() -> Result<BTreeMap<String, f64>> {
@@ -49,7 +61,34 @@ pub fn metrics() -> Result<BTreeMap<String, f64>> {
     let sound = parse_bench(&out.output, "[sound] ")?;
     let client = parse_bench(&out.output, "[cluster] ")?;
     checks::icount_proof(&sound, "sound domain")?;
-    figures(&sound, &client)
+    let mut out = figures(&sound, &client)?;
+    out.insert("sound_restart_silence_insns".into(), restart_silence()?);
+    Ok(out)
+}
+
+/// Runs the restart board under `-icount shift=0,sleep=off` (its device
+/// on QEMU's `none` audiodev) and measures the chime's silence.
+fn restart_silence() -> Result<f64> {
+    let built = super::super::build::build(RESTART_BOARD, Some(LogFormat::Text))?;
+    let icount = Overrides { extra: vec!["-icount".into(), "shift=0,sleep=off".into()], ..Overrides::default() };
+    let cmd = qemu::command(&built.board, &built.image, true, &icount)?;
+    let done = |log: &str| log.find(RESTARTED).is_some_and(|at| log[at..].contains(HEARD));
+    let out = qemu::run_until(cmd, Duration::from_secs(300), done)?;
+    ensure!(done(&out.output), "the sound restart did not finish:\n{}", out.output);
+    silence_in(&out.output)
+}
+
+/// The crash's counter to the first period carrying the cluster after
+/// the restart, from the console (pure; host-tested).
+fn silence_in(log: &str) -> Result<f64> {
+    let counter = |from: usize, prefix: &str| -> Option<u64> {
+        log.get(from..)?.lines().find_map(|l| l.strip_prefix(prefix))?.split_whitespace().next()?.parse().ok()
+    };
+    let crash = counter(0, CRASH).context("the sound domain did not report its crash")?;
+    let restarted = log.find(RESTARTED).context("the sound domain was not restarted")?;
+    let heard = counter(restarted, HEARD).context("the cluster was not heard after the restart")?;
+    ensure!(heard > crash, "the cluster was heard again at {heard}, before the crash at {crash}");
+    Ok((heard - crash) as f64)
 }
 
 /// The figures from the two domains' reports (pure; host-tested).
@@ -121,6 +160,15 @@ mod tests {
         assert_eq!(f["sound_max_streams"], 98.0);
         assert_eq!(f["sound_period_latency_insns"], 40.0);
         assert_eq!(f["sound_period_latency_max_insns"], 99_000.0);
+    }
+
+    #[test]
+    fn the_silence_runs_from_the_crash_to_the_first_period_after_the_restart() {
+        let log = "[sound] sound: client 0 heard at counter 100 (period 8)\n[sound] sound: crash at counter 5000\n\
+                   domain sound restarted (1 restarts)\n[sound] sound: client 0 heard at counter 9000 (period 8)\n";
+        assert_eq!(silence_in(log).unwrap(), 4000.0);
+        assert!(silence_in(&log.replace("domain sound restarted", "domain sound halted")).is_err());
+        assert!(silence_in(&log.replace("9000", "4000")).unwrap_err().to_string().contains("before the crash"));
     }
 
     #[test]

@@ -45,6 +45,7 @@
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation)]
 
 pub mod attr;
+pub mod channel;
 mod codec;
 mod consts;
 mod decode;

@@ -10,6 +10,9 @@
 #                               - arm64 as a dpkg architecture, so that
 #                                 `cargo xtask fetch-guest` can download Debian's
 #                                 arm64 kernel and busybox for the Linux domain.
+#                               - dosfstools and mtools, which make, read and
+#                                 check the FAT32 disk images the 9pfs domain
+#                                 serves (build/src/disk_image.rs).
 #   bash ci/setup.sh --test   the above, and what only the tests need: defmt-print
 #                             (decodes the kernel's defmt log), a nightly toolchain
 #                             and cargo-fuzz (the fuzz targets in fuzz/).
@@ -50,7 +53,7 @@ for arg in "$@"; do
     case "$arg" in
         --test) want_test=true ;;
         --check-qemu-install) check_qemu_install=true ;;
-        -h|--help) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "setup: unknown argument \`$arg\` (see bash ci/setup.sh --help)" >&2; exit 2 ;;
     esac
 done
@@ -135,6 +138,26 @@ if ! pkg-config --exists fontconfig freetype2 2>/dev/null || [ ! -f /usr/share/f
     step "installing libfontconfig-dev, libfreetype-dev, pkg-config and fonts-dejavu-core" "$APT_HINT"
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq libfontconfig-dev libfreetype-dev pkg-config fonts-dejavu-core >/dev/null
+fi
+
+# The FAT32 disk images (build/src/disk_image.rs): dosfstools' mkfs.vfat
+# and fsck.vfat (in /usr/sbin, off an ordinary user's PATH on Debian),
+# mtools' mcopy, mdir and mmd.
+step "checking for dosfstools and mtools (FAT32 disk images)"
+fat_tools_ok() {
+    local tool
+    for tool in mkfs.vfat fsck.vfat mcopy mdir mmd; do
+        PATH="$PATH:/usr/sbin:/sbin" command -v "$tool" >/dev/null 2>&1 || return 1
+    done
+}
+if fat_tools_ok; then
+    echo "setup:   present"
+else
+    step "installing dosfstools and mtools" "$APT_HINT"
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq dosfstools mtools >/dev/null
+    step "checking the installed dosfstools and mtools" "apt installed them, yet mkfs.vfat, fsck.vfat, mcopy, mdir or mmd is missing: check dpkg -L dosfstools mtools"
+    fat_tools_ok
 fi
 
 # rustup itself, if this machine has none (Debian 12 does not package it).

@@ -15,6 +15,7 @@ pub mod board_files;
 pub mod cargo;
 pub mod cmd;
 pub mod demo;
+pub mod disk_image;
 pub mod display_scenario;
 pub mod elf;
 pub mod guest;

@@ -32,6 +32,9 @@ pub struct Overrides {
     /// into QEMU's `none` audiodev: paced as in real time, recorded
     /// nowhere.
     pub wav: Option<std::path::PathBuf>,
+    /// The raw disk image (e.g. a FAT32 image from `disk_image`) behind
+    /// a board's block device (`drive=<id>`). A board with one needs it.
+    pub disk: Option<std::path::PathBuf>,
 }
 
 /// The `-audiodev` a board's device `qemu` string asks for
@@ -44,6 +47,20 @@ fn audiodev(device: &str, wav: Option<&Path>) -> Option<String> {
         }
         None => format!("none,id={id}"),
     })
+}
+
+/// The `-drive` a board's device `qemu` string asks for (`drive=<id>`),
+/// backed by `disk` as a raw image; an error if there is no disk.
+fn drive(device: &str, disk: Option<&Path>) -> Result<Option<String>> {
+    let Some(id) = device.split(',').find_map(|o| o.strip_prefix("drive=")) else {
+        return Ok(None);
+    };
+    let Some(disk) = disk else {
+        bail!("the board's device `{device}` needs a disk image (drive `{id}`), and none was given");
+    };
+    // QEMU's option syntax escapes a comma by doubling it.
+    let file = disk.display().to_string().replace(',', ",,");
+    Ok(Some(format!("if=none,id={id},format=raw,file={file}")))
 }
 
 /// The QEMU command that boots `image` on `board`'s machine.
@@ -70,9 +87,17 @@ pub fn command(board: &ValidBoard, image: &Path, headless: bool, o: &Overrides) 
     if let Some(append) = &o.append {
         cmd.args(["-append", append]);
     }
+    let mut drives = 0;
     for device in board.file.devices.iter().filter_map(|d| d.get_ref().qemu.as_ref()) {
         if let Some(backend) = audiodev(device, o.wav.as_deref()) {
             cmd.args(["-audiodev", &backend]);
+        }
+        if let Some(backend) = drive(device, o.disk.as_deref())? {
+            drives += 1;
+            if drives > 1 {
+                bail!("board `{}` has more than one drive, and a run gives one disk image", board.config.board);
+            }
+            cmd.args(["-drive", &backend]);
         }
         cmd.args(["-device", device]);
     }
@@ -274,5 +299,23 @@ mod tests {
         let wav = audiodev(dev, Some(Path::new("/t/s.wav"))).unwrap();
         assert!(wav.starts_with("wav,id=snd0,path=/t/s.wav,out.frequency=48000"), "{wav}");
         assert_eq!(audiodev("virtio-gpu-device,id=gpu", None), None);
+    }
+
+    #[test]
+    fn a_block_device_gets_its_drive() {
+        let dev = "virtio-blk-device,drive=disk0";
+        assert_eq!(
+            drive(dev, Some(Path::new("/t/disk.img"))).unwrap().as_deref(),
+            Some("if=none,id=disk0,format=raw,file=/t/disk.img")
+        );
+        assert_eq!(
+            drive(dev, Some(Path::new("/t/a,b.img"))).unwrap().as_deref(),
+            Some("if=none,id=disk0,format=raw,file=/t/a,,b.img"),
+            "a comma in the path is doubled"
+        );
+        let err = drive(dev, None).unwrap_err().to_string();
+        assert!(err.contains("needs a disk image") && err.contains("disk0"), "{err}");
+        assert_eq!(drive("virtio-gpu-device,id=gpu", None).unwrap(), None);
+        assert_eq!(drive("virtio-gpu-device,id=gpu", Some(Path::new("/t/disk.img"))).unwrap(), None);
     }
 }

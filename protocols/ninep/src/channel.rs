@@ -19,7 +19,10 @@ use bulkhead_ring::{FRAME_HEADER, Hello, LINK_HEADER, RING_HEADER, RingLayout, V
 
 /// Bytes of data in each ring: room for one largest message and its
 /// frame header, rounded up to a power of two.
-pub const RING_CAPACITY: u32 = (MAX_MSIZE + FRAME_HEADER as u32).next_power_of_two();
+pub const RING_CAPACITY: u32 = (MAX_MSIZE + FRAME_HEADER_U32).next_power_of_two();
+/// The ring frame header's bytes, as a `u32` (4: no truncation).
+#[allow(clippy::cast_possible_truncation, reason = "FRAME_HEADER is 4")]
+const FRAME_HEADER_U32: u32 = FRAME_HEADER as u32;
 /// Backend to client: R-messages.
 pub const TO_CLIENT: RingLayout = RingLayout { base: LINK_HEADER, capacity: RING_CAPACITY };
 /// Client to backend: T-messages.

@@ -56,8 +56,12 @@ pub const ENODATA: u32 = 61;
 pub const EPROTO: u32 = 71;
 /// Value too large for defined data type.
 pub const EOVERFLOW: u32 = 75;
+/// Message too long (a 9P message over the negotiated msize).
+pub const EMSGSIZE: u32 = 90;
 /// Operation not supported (also `ENOTSUP`): a message this server does not carry.
 pub const EOPNOTSUPP: u32 = 95;
+/// Disk quota exceeded (a client's export is full).
+pub const EDQUOT: u32 = 122;
 
 /// The symbolic name of an error number listed here.
 #[must_use]
@@ -89,7 +93,9 @@ pub const fn name(ecode: u32) -> Option<&'static str> {
         ENODATA => "ENODATA",
         EPROTO => "EPROTO",
         EOVERFLOW => "EOVERFLOW",
+        EMSGSIZE => "EMSGSIZE",
         EOPNOTSUPP => "EOPNOTSUPP",
+        EDQUOT => "EDQUOT",
         _ => return None,
     })
 }

@@ -185,7 +185,6 @@ mod tests {
                 "bulkhead-ninep",
                 "bulkhead-ninep-client",
                 "bulkhead-ninep-core",
-                "bulkhead-ninep",
                 "bulkhead-pvcalls",
                 "bulkhead-ring",
                 "bulkhead-ring-hal",

@@ -4,12 +4,15 @@
 //!
 //! It owns the image format and nothing around it: no board, domain or
 //! QEMU knowledge (the 9pfs driver domain serves such an image over a
-//! `virtio-blk-device`; `qemu.rs` attaches it). An image is a
-//! "superfloppy": a raw FAT32 filesystem from sector 0, no partition
-//! table, 512-byte sectors and 512-byte clusters (one sector), 32 reserved
+//! `virtio-blk-device`; `qemu.rs` attaches it). An image is laid out as an
+//! SD card is: an MBR in sector 0 with one FAT32 (LBA, type 0x0C)
+//! partition from [`PARTITION_START`] (1 MiB) to the end, which is what
+//! `embedded-sdmmc` (the 9pfs domain's FAT crate) mounts. The partition
+//! has 512-byte sectors and 512-byte clusters (one sector), 32 reserved
 //! sectors, two FATs, the root directory a cluster chain from cluster 2.
 //! FAT32 needs at least 65,525 clusters, so an image is at least
-//! [`MIN_SIZE_MIB`] MiB.
+//! [`MIN_SIZE_MIB`] MiB. mtools reaches the partition as `<image>@@1M`;
+//! `fsck.vfat`, which takes no offset, checks a copy of it.
 //!
 //! The work is done by Debian's dosfstools (`mkfs.vfat`, `fsck.vfat`) and
 //! mtools (`mcopy`, `mdir`, `mmd`), which `bash ci/setup.sh` installs; a
@@ -28,7 +31,11 @@ use std::process::{Command, Output, Stdio};
 /// The smallest image [`make_fat32`] makes: FAT32 with 512-byte clusters
 /// needs 65,525 clusters (32 MiB) and room for the reserved sectors and
 /// the two FATs.
-pub const MIN_SIZE_MIB: u32 = 33;
+pub const MIN_SIZE_MIB: u32 = 34;
+/// The partition's first sector: 1 MiB in, as partitioning tools align.
+pub const PARTITION_START: u32 = 2048;
+/// The partition's byte offset, as mtools' `@@` takes it.
+const PARTITION_OFFSET: &str = "@@1M";
 
 /// A host tool and the Debian package it comes in.
 #[derive(Clone, Copy)]
@@ -110,9 +117,25 @@ fn dos_path(path: &str) -> String {
     format!("::/{}", path.trim_start_matches('/'))
 }
 
-/// mtools' `-i <image>` option.
-fn image_arg(image: &Path) -> [&OsStr; 2] {
-    [OsStr::new("-i"), image.as_os_str()]
+/// mtools' `-i <image>@@1M` option: the image's partition.
+fn image_arg(image: &Path) -> [std::ffi::OsString; 2] {
+    let mut target = image.as_os_str().to_os_string();
+    target.push(PARTITION_OFFSET);
+    ["-i".into(), target]
+}
+
+/// Sector 0 of an image of `sectors` sectors: an MBR whose only entry is a
+/// FAT32 (LBA) partition from [`PARTITION_START`] to the end.
+fn mbr(sectors: u32) -> [u8; 512] {
+    let mut sector = [0u8; 512];
+    let mut entry = [0u8; 16];
+    entry[4] = 0x0C;
+    entry[8..12].copy_from_slice(&PARTITION_START.to_le_bytes());
+    entry[12..16].copy_from_slice(&(sectors - PARTITION_START).to_le_bytes());
+    sector[446..462].copy_from_slice(&entry);
+    sector[510] = 0x55;
+    sector[511] = 0xAA;
+    sector
 }
 
 /// Makes `image` (replacing any file there) a FAT32 image of `size_mib`
@@ -131,9 +154,14 @@ pub fn make_fat32(folder: &Path, image: &Path, size_mib: u32) -> Result<()> {
     // Find every tool before writing anything.
     MKFS.find()?;
     MCOPY.find()?;
-    let file = std::fs::File::create(image).with_context(|| format!("could not create {}", image.display()))?;
+    let sectors = size_mib * 2048;
+    let mut file = std::fs::File::create(image).with_context(|| format!("could not create {}", image.display()))?;
+    std::io::Write::write_all(&mut file, &mbr(sectors))
+        .with_context(|| format!("could not write {}", image.display()))?;
     file.set_len(u64::from(size_mib) << 20).with_context(|| format!("could not size {}", image.display()))?;
     drop(file);
+    let offset = PARTITION_START.to_string();
+    let kib = ((sectors - PARTITION_START) / 2).to_string();
     let mut mkfs = vec![
         OsStr::new("-F"),
         OsStr::new("32"),
@@ -145,14 +173,18 @@ pub fn make_fat32(folder: &Path, image: &Path, size_mib: u32) -> Result<()> {
         // a file, but say so), and no random volume id or times.
         OsStr::new("--mbr=n"),
         OsStr::new("--invariant"),
+        OsStr::new("--offset"),
+        OsStr::new(&offset),
     ];
     mkfs.push(image.as_os_str());
+    mkfs.push(OsStr::new(&kib));
     MKFS.run(mkfs, &format!("formatting {}", image.display()))?;
     if entries.is_empty() {
         return Ok(());
     }
+    let target = image_arg(image);
     let mut copy: Vec<&OsStr> = vec![OsStr::new("-s")];
-    copy.extend(image_arg(image));
+    copy.extend(target.iter().map(|a| a.as_os_str()));
     copy.extend(entries.iter().map(|e| e.as_os_str()));
     copy.push(OsStr::new("::/"));
     MCOPY.run(copy, &format!("copying {} into {}", folder.display(), image.display()))?;
@@ -162,8 +194,9 @@ pub fn make_fat32(folder: &Path, image: &Path, size_mib: u32) -> Result<()> {
 /// The bytes of the file at `path` (e.g. `/LOGS/DEMO.LOG`; FAT names are
 /// case-insensitive) in `image`.
 pub fn read_file(image: &Path, path: &str) -> Result<Vec<u8>> {
+    let image_opt = image_arg(image);
     let mut args: Vec<&OsStr> = vec![OsStr::new("-n")];
-    args.extend(image_arg(image));
+    args.extend(image_opt.iter().map(|a| a.as_os_str()));
     let source = dos_path(path);
     args.extend([OsStr::new(&source), OsStr::new("-")]);
     let out = MCOPY.run(args, &format!("reading {path} from {}", image.display()))?;
@@ -190,8 +223,9 @@ pub fn list(image: &Path, dir: &str) -> Result<Vec<String>> {
 fn list_raw(image: &Path, dir: &str) -> Result<Vec<u8>> {
     let trimmed = dir.trim_matches('/');
     let target = if trimmed.is_empty() { "::/".to_string() } else { format!("::/{trimmed}/") };
+    let image_opt = image_arg(image);
     let mut args: Vec<&OsStr> = vec![OsStr::new("-b")];
-    args.extend(image_arg(image));
+    args.extend(image_opt.iter().map(|a| a.as_os_str()));
     args.push(OsStr::new(&target));
     Ok(MDIR.run(args, &format!("listing directory {dir} of {}", image.display()))?.stdout)
 }
@@ -205,7 +239,13 @@ fn is_dir(image: &Path, dir: &str) -> Result<bool> {
 /// report if it finds anything, even what it calls harmless (a boot
 /// sector that differs from its backup, too few clusters for FAT32).
 pub fn check(image: &Path) -> Result<()> {
-    let out = FSCK.output([OsStr::new("-n"), image.as_os_str()])?;
+    let raw = std::fs::read(image).with_context(|| format!("could not read {}", image.display()))?;
+    let start = usize::try_from(PARTITION_START).unwrap_or(usize::MAX).saturating_mul(512);
+    let Some(partition) = raw.get(start..) else { bail!("{} is shorter than its MBR says", image.display()) };
+    let staging = TempDir::new("check")?;
+    let copy = staging.path().join("partition.img");
+    std::fs::write(&copy, partition).with_context(|| format!("could not write {}", copy.display()))?;
+    let out = FSCK.output([OsStr::new("-n"), copy.as_os_str()])?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     // A clean run prints its banner and one summary line, e.g.
     // `fsck.fat 4.2 (2021-01-31)` and `disk.img: 6 files, 406/129022 clusters`.
@@ -232,7 +272,8 @@ pub fn put_file(image: &Path, path: &str, bytes: &[u8]) -> Result<()> {
         parent.push('/');
         parent.push_str(part);
         if !is_dir(image, &parent)? {
-            let mut args: Vec<&OsStr> = image_arg(image).to_vec();
+            let image_opt = image_arg(image);
+            let mut args: Vec<&OsStr> = image_opt.iter().map(|a| a.as_os_str()).collect();
             let target = dos_path(&parent);
             args.push(OsStr::new(&target));
             MMD.run(args, &format!("making directory {parent} in {}", image.display()))?;
@@ -241,8 +282,9 @@ pub fn put_file(image: &Path, path: &str, bytes: &[u8]) -> Result<()> {
     let staging = TempDir::new("put")?;
     let source = staging.path().join(name);
     std::fs::write(&source, bytes).with_context(|| format!("could not write {}", source.display()))?;
+    let image_opt = image_arg(image);
     let mut args: Vec<&OsStr> = vec![OsStr::new("-o")];
-    args.extend(image_arg(image));
+    args.extend(image_opt.iter().map(|a| a.as_os_str()));
     let target = dos_path(trimmed);
     args.extend([source.as_os_str(), OsStr::new(&target)]);
     MCOPY.run(args, &format!("writing {path} into {}", image.display()))?;
@@ -292,20 +334,24 @@ mod tests {
     }
 
     #[test]
-    fn a_folder_becomes_a_fat32_superfloppy() -> Result<()> {
+    fn a_folder_becomes_an_mbr_disk_with_one_fat32_partition() -> Result<()> {
         let tmp = TempDir::new("test-folder")?;
         let folder = tmp.path().join("root");
         sample_folder(&folder)?;
         let image = tmp.path().join("disk.img");
         make_fat32(&folder, &image, 64)?;
 
-        let raw = std::fs::read(&image)?;
-        assert_eq!(raw.len(), 64 << 20);
+        let disk = std::fs::read(&image)?;
+        assert_eq!(disk.len(), 64 << 20);
+        assert_eq!(disk[446 + 4], 0x0C, "partition 1 is FAT32 (LBA)");
+        assert_eq!(u32::from_le_bytes(disk[454..458].try_into()?), 2048, "it starts at 1 MiB");
+        assert_eq!(u32::from_le_bytes(disk[458..462].try_into()?), 64 * 2048 - 2048, "it runs to the end");
+        assert!(disk[462..510].iter().all(|&b| b == 0), "one partition only");
+        assert_eq!(&disk[510..512], &[0x55, 0xaa]);
+        let raw = &disk[1 << 20..];
         assert_eq!(u16::from_le_bytes([raw[11], raw[12]]), 512, "bytes per sector");
         assert_eq!(raw[13], 1, "sectors per cluster");
         assert_eq!(&raw[82..90], b"FAT32   ", "filesystem type");
-        assert_eq!(u32::from_le_bytes([raw[28], raw[29], raw[30], raw[31]]), 0, "hidden sectors");
-        assert!(raw[446..510].iter().all(|&b| b == 0), "a partition table in sector 0");
         assert_eq!(&raw[510..512], &[0x55, 0xaa]);
 
         check(&image)?;
@@ -339,8 +385,8 @@ mod tests {
     #[test]
     fn too_small_an_image_is_refused() -> Result<()> {
         let tmp = TempDir::new("test-small")?;
-        let err = make_fat32(tmp.path(), &tmp.path().join("disk.img"), 32).unwrap_err().to_string();
-        assert!(err.contains("at least 33 MiB"), "{err}");
+        let err = make_fat32(tmp.path(), &tmp.path().join("disk.img"), 33).unwrap_err().to_string();
+        assert!(err.contains("at least 34 MiB"), "{err}");
         Ok(())
     }
 
@@ -357,16 +403,16 @@ mod tests {
         // The boot sector's signature: fsck.vfat calls this harmless (it
         // has a backup) and exits 0, but reports it.
         let mut raw = clean.clone();
-        raw[510] = 0;
-        raw[511] = 0;
+        raw[(1 << 20) + 510] = 0;
+        raw[(1 << 20) + 511] = 0;
         std::fs::write(&image, &raw)?;
         let err = format!("{:#}", check(&image).unwrap_err());
         assert!(err.contains("boot sector"), "{err}");
 
         // The first FAT: mark the root directory's cluster free.
         let mut raw = clean;
-        let reserved = usize::from(u16::from_le_bytes([raw[14], raw[15]]));
-        let root_entry = reserved * 512 + 2 * 4;
+        let reserved = usize::from(u16::from_le_bytes([raw[(1 << 20) + 14], raw[(1 << 20) + 15]]));
+        let root_entry = (1 << 20) + reserved * 512 + 2 * 4;
         raw[root_entry..root_entry + 4].copy_from_slice(&[0; 4]);
         std::fs::write(&image, &raw)?;
         let err = format!("{:#}", check(&image).unwrap_err());

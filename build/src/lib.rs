@@ -11,6 +11,7 @@
 /// The board model (parse, check, place, diagnostics): its own crate,
 /// `boards/model`, so that the fuzz targets need not link the build tool.
 pub use bulkhead_board as board;
+pub mod board_disk;
 pub mod board_files;
 pub mod cargo;
 pub mod cmd;

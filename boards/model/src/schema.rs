@@ -135,6 +135,22 @@ pub struct QemuSection {
     /// Extra arguments, verbatim.
     #[serde(default)]
     pub args: Vec<String>,
+    /// The disk image a board device with `drive=<id>` gets: made afresh
+    /// for each run from a folder of the repository.
+    pub disk: Option<Spanned<QemuDisk>>,
+}
+
+/// `[qemu] disk`: a FAT32 image made from a folder (an MBR with one
+/// FAT32 partition; see `build/src/disk_image.rs`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QemuDisk {
+    /// The folder whose contents fill the volume, relative to the
+    /// repository's root.
+    pub from: String,
+    /// The image's size (at least 34 MiB: FAT32's smallest with 512-byte
+    /// clusters, plus the partition's offset).
+    pub size: Size,
 }
 
 /// `[[device]]`.

@@ -3,7 +3,8 @@
 //! serial console on this terminal. The exit status is the image's. With
 //! no window and a virtio-gpu on the board, the screens are written as
 //! PNGs ([`super::screens`]). A board with a sound device records what it
-//! plays into `target/sound.wav` (QEMU's `wav` audiodev).
+//! plays into `target/sound.wav` (QEMU's `wav` audiodev). A board with a
+//! `[qemu] disk` gets a fresh image of it (`crate::board_disk`).
 
 use crate::board::schema::LogFormat;
 use crate::qemu::{self, Overrides};
@@ -47,7 +48,8 @@ pub fn run(board: &str, opts: RunOptions) -> Result<i32> {
         let _ = std::fs::remove_file(wav);
         eprintln!("xtask: the sound device records into {}", wav.display());
     }
-    let overrides = Overrides { extra, wav: wav.clone(), ..Overrides::default() };
+    let disk = crate::board_disk::prepare(&built.board, "run")?;
+    let overrides = Overrides { extra, wav: wav.clone(), disk: disk.clone(), ..Overrides::default() };
     let cmd = qemu::command(&built.board, &built.image, headless, &overrides)?;
     let name = built.board.config.board.to_string();
     if let Some(gpu) = gpu.clone() {
@@ -71,6 +73,13 @@ pub fn run(board: &str, opts: RunOptions) -> Result<i32> {
                 eprintln!("xtask: connector {head} at the end: {}", path.display());
             }
         }
+    }
+    if let Some(disk) = &disk {
+        eprintln!(
+            "xtask: the disk after the run: {} (read it with `MTOOLS_SKIP_CHECK=1 mdir -i {}@@1M ::/`)",
+            disk.display(),
+            disk.display()
+        );
     }
     if let Some(wav) = wav.filter(|w| w.is_file()) {
         match crate::wav_analysis::complete_header(&wav) {

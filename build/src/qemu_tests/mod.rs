@@ -253,6 +253,16 @@ const TESTS: &[Test] = &[
     ("qemu: sound domain: it crashes, the kernel restarts it, both tones are back in the wav", |_| {
         crate::sound_scenario::both_tones_are_back_after_a_sound_restart()
     }),
+    ("qemu: 9pfs domain: the cluster's demo log is on the disk, read back by the host's mtools", |_| {
+        crate::ninep_scenario::the_demo_log_is_on_the_disk()
+    }),
+    ("qemu: 9pfs domain: a read-only client's writes are refused (EROFS) and its export is unchanged", |_| {
+        crate::ninep_scenario::a_read_only_clients_writes_are_refused()
+    }),
+    (
+        "qemu: 9pfs domain: it crashes mid-writes, restarts, the client re-attaches; every acknowledged record is on the disk",
+        |_| crate::ninep_scenario::acknowledged_writes_survive_a_ninep_crash(),
+    ),
     ("qemu: a driver domain that halts leaves its virtio devices reset (QMP reads their status)", |_| {
         crate::input_scenario::halted_driver_domain_resets_its_devices()
     }),

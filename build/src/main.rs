@@ -114,6 +114,11 @@ enum Command {
         /// them, write no results file.
         #[arg(long, conflicts_with_all = ["host_only", "linux_only", "ring_only", "peers", "plot", "display_only"])]
         sound_only: bool,
+        /// Only the 9pfs domain's figures (1 MiB written and read through
+        /// it against memcpy, walk + getattr + clunk): print and check
+        /// them, write no results file.
+        #[arg(long, conflicts_with_all = ["host_only", "linux_only", "ring_only", "peers", "plot", "display_only", "sound_only"])]
+        ninep_only: bool,
         /// Only the peer comparison: one guest natively, under Bulkhead and
         /// under Xen 4.17 (fetched into target/guest-cache/xen/); print and
         /// check it, write target/bench/irq_samples.json but no results file.
@@ -157,6 +162,7 @@ fn main() {
         Command::Bench { ring_only: true, .. } => cmd::bench::run_ring(),
         Command::Bench { display_only: true, .. } => cmd::bench::run_display(),
         Command::Bench { sound_only: true, .. } => cmd::bench::run_sound(),
+        Command::Bench { ninep_only: true, .. } => cmd::bench::run_ninep(),
         Command::Bench { linux_only: true, xen, .. } => cmd::bench::run_linux(xen),
         Command::Bench { peers, plot, .. } => {
             let run = if peers { cmd::bench::run_peers } else { cmd::bench::run };

@@ -57,7 +57,11 @@ fn run(board: &str, tag: &str, done: impl Fn(&str) -> bool) -> Result<(String, P
     let _ = std::fs::remove_file(&socket);
     let log = out.output;
     ensure!(!out.timed_out, "the scenario did not finish in time:\n{log}");
-    quit.context("never reached the end of the scenario")?.with_context(|| format!("QMP quit failed:\n{log}"))?;
+    // QEMU may end before it answers the `quit` (a broken pipe): what
+    // matters is that the end was reached and QEMU exited by itself.
+    if let Err(e) = quit.context("never reached the end of the scenario")? {
+        println!("      (QMP quit: {e:#}; QEMU exited)");
+    }
     ensure!(!log.contains("ninep-demo: FAIL"), "a client failed:\n{log}");
     Ok((log, disk))
 }

@@ -32,6 +32,7 @@ pub mod host;
 pub mod input;
 pub mod irq;
 pub mod linux;
+pub mod ninep;
 pub mod plot;
 pub mod ring;
 pub mod sloc;
@@ -192,6 +193,14 @@ pub fn run_sound() -> Result<i32> {
     Ok(report(&results))
 }
 
+/// Runs only the 9pfs domain's benchmark ([`ninep`]): prints its table,
+/// checks its ranges, writes nothing; returns the exit status.
+pub fn run_ninep() -> Result<i32> {
+    let results = ninep::metrics()?;
+    checks::plausible(&results)?;
+    Ok(report(&results))
+}
+
 /// Runs only the Linux boot benchmark, under Xen too if `with_xen`, over
 /// [`linux::partial_seeds`]: prints its table, checks its target and
 /// ranges, writes nothing; returns the exit status.
@@ -258,6 +267,7 @@ pub fn run() -> Result<i32> {
     results.extend(input::metrics(inject)?);
     results.extend(display::metrics()?);
     results.extend(sound::metrics()?);
+    results.extend(ninep::metrics()?);
     results.extend(linux::metrics(&linux::SEEDS, true)?);
     results.extend(xen::metrics()?);
     // Every QEMU run above that reports instruction counts passed its

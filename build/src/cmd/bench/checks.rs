@@ -89,6 +89,13 @@ pub const BOUNDS: &[(&str, f64, f64)] = &[
     ("sound_period_latency_*", 1_000.0, 20_000_000.0),
     ("sound_restart_silence_insns", 1e6, 1e10),
     ("sound_*_insns", 100.0, 1e9),
+    // The 9pfs domain (`ninep`): bytes per thousand instructions end to
+    // end cannot beat a native copy (a ratio under 1), nor be slower
+    // than a byte per million instructions.
+    ("ninep_*_ratio_vs_memcpy", 1.0, 100_000.0),
+    ("ninep_memcpy_bytes_per_kinsn", 100.0, 100_000.0),
+    ("ninep_*_bytes_per_kinsn", 0.001, 100_000.0),
+    ("ninep_op_latency_insns", 1_000.0, 1e9),
     ("input_event_latency_*", 10.0, 1e9),
     ("input_events_per_s", 1.0, 1e10),
     // Linux boots.

@@ -35,6 +35,10 @@ pub struct Overrides {
     /// The raw disk image (e.g. a FAT32 image from `disk_image`) behind
     /// a board's block device (`drive=<id>`). A board with one needs it.
     pub disk: Option<std::path::PathBuf>,
+    /// Open the disk with `cache=unsafe`: the guest's flushes are not
+    /// passed to the host (benchmarks, so that the host's `fdatasync`
+    /// time is not counted as guest instructions under `-icount`).
+    pub disk_unsafe_cache: bool,
 }
 
 /// The `-audiodev` a board's device `qemu` string asks for
@@ -92,7 +96,10 @@ pub fn command(board: &ValidBoard, image: &Path, headless: bool, o: &Overrides) 
         if let Some(backend) = audiodev(device, o.wav.as_deref()) {
             cmd.args(["-audiodev", &backend]);
         }
-        if let Some(backend) = drive(device, o.disk.as_deref())? {
+        if let Some(mut backend) = drive(device, o.disk.as_deref())? {
+            if o.disk_unsafe_cache {
+                backend.push_str(",cache=unsafe");
+            }
             drives += 1;
             if drives > 1 {
                 bail!("board `{}` has more than one drive, and a run gives one disk image", board.config.board);

@@ -55,10 +55,12 @@ const _: () = assert!(SECTOR_SIZE == Block::LEN);
 impl BlockDevice for VirtioDisk {
     type Error = DeviceError;
 
+    /// One device request for all of `blocks` (they are consecutive).
     fn read(&self, blocks: &mut [Block], start: BlockIdx) -> Result<(), DeviceError> {
-        let mut blk = self.blk.borrow_mut();
-        for (n, block) in (start.0..).zip(blocks.iter_mut()) {
-            blk.read_blocks(n as usize, &mut block.contents).map_err(DeviceError)?;
+        let mut bounce = alloc::vec![0u8; blocks.len() * Block::LEN];
+        self.blk.borrow_mut().read_blocks(start.0 as usize, &mut bounce).map_err(DeviceError)?;
+        for (block, bytes) in blocks.iter_mut().zip(bounce.chunks_exact(Block::LEN)) {
+            block.contents.copy_from_slice(bytes);
         }
         Ok(())
     }

@@ -15,7 +15,10 @@
 //!    no client has anything left.
 //!
 //! `crash=<n>` (test boards only) makes the first life panic after `n`
-//! requests, so that its restart can be tested.
+//! requests, so that its restart can be tested; `bench=1` (benchmark
+//! boards) reports, every 50 requests, the counter ticks spent inside the
+//! server's passes that served requests and how many
+//! (`ninep_server_ticks`, `ninep_server_requests`).
 //!
 //! Prints `ninep: ready (life <n>) ...` once up, `ninep: client <c>
 //! reconnected in epoch <e>` on a new epoch, and `ninep: client <c> broke
@@ -30,13 +33,13 @@ mod disk;
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use bulkhead_ninep_core::{Connection, Server, Store, exports};
+use bulkhead_ninep_core::{Cached, Connection, Server, Store, exports};
 use bulkhead_ring_hal::SharedWindow;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use disk::VirtioDisk;
 use domain_rt::caps::{self, ChannelEnd};
-use domain_rt::{Boot, Console, gic, irq};
+use domain_rt::{Boot, Console, gic, irq, timer};
 
 domain_rt::entry!(main);
 
@@ -44,6 +47,9 @@ domain_rt::entry!(main);
 const DOORBELL_SGI: u32 = 1;
 /// The block device, by its board-file name.
 const DEVICE: &str = "blk";
+/// Blocks kept by the write-through cache (256 KiB): the FAT and
+/// directory blocks that every request walks.
+const CACHE_BLOCKS: usize = 512;
 
 /// A doorbell rang since the loop last looked.
 static RUNG: AtomicBool = AtomicBool::new(false);
@@ -98,7 +104,7 @@ fn main(boot: Boot) {
     if disk.read_only() && exports.iter().any(|e| e.writable) {
         fail!("ninep: the device is read-only but the board exports it read-write");
     }
-    let store = match Store::mount(disk) {
+    let store = match Store::mount(Cached::new(disk, CACHE_BLOCKS)) {
         Ok(s) => s,
         Err(e) => fail!("ninep: no FAT volume on the first partition: {e:?}"),
     };
@@ -129,15 +135,20 @@ fn main(boot: Boot) {
             let _ = writeln!(Console, "ninep: {} ({access}): {} files, {} bytes", e.client, u.files, u.bytes);
         }
     }
-    let mut requests = 0u64;
+    let bench = params.split_whitespace().any(|w| w == "bench=1");
+    let (mut requests, mut server_ticks, mut reported) = (0u64, 0u64, 0u64);
     irq::enable();
     loop {
         let mut busy = false;
         for (n, client) in clients.iter_mut().enumerate() {
+            let before = timer::counter();
             let served = match client.connection.serve(&mut server, client.end.epoch()) {
                 Ok(s) => s,
                 Err(e) => fail!("ninep: client {}: {e:?}", client.name),
             };
+            if served.requests > 0 {
+                server_ticks += timer::counter().saturating_sub(before);
+            }
             if served.reconnected {
                 client.broken_reported = false;
                 let _ = writeln!(Console, "ninep: client {} reconnected in epoch {}", client.name, client.end.epoch());
@@ -151,6 +162,11 @@ fn main(boot: Boot) {
             }
             busy |= served.requests > 0;
             requests += u64::from(served.requests);
+            if bench && requests / 50 > reported {
+                reported = requests / 50;
+                domain_benchkit::report("ninep_server_ticks", server_ticks);
+                domain_benchkit::report("ninep_server_requests", requests);
+            }
             if crash_at.is_some_and(|at| requests >= at) {
                 let _ = writeln!(Console, "ninep: crash after {requests} requests (client {n})");
                 panic!("crash requested after {requests} requests");

@@ -18,12 +18,14 @@ extern crate alloc;
 extern crate std;
 
 pub mod attrs;
+pub mod cache;
 pub mod exports;
 pub mod fids;
 pub mod server;
 pub mod store;
 pub mod transport;
 
+pub use cache::Cached;
 pub use exports::{Export, ExportError, MAX_CLIENTS};
 pub use server::{Counts, Server, StartError, Usage};
 pub use store::{Disk, Node, Store, StoreError};

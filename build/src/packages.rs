@@ -182,6 +182,7 @@ mod tests {
                 "bulkhead-dmop",
                 "bulkhead-input",
                 "bulkhead-input-client",
+                "bulkhead-input-core",
                 "bulkhead-ninep",
                 "bulkhead-ninep-client",
                 "bulkhead-ninep-core",

@@ -20,8 +20,10 @@
 //! README.md.
 //!
 //! ```text
-//! static mut TX: [u8; MAX_MSIZE as usize] = ...; static mut RX: ... // not on the stack
-//! let mut client = NinepClient::connect(window, end.epoch(), tx, rx)?;
+//! // Two msize buffers, never on a domain's 16 KiB stack: leaked from the heap.
+//! let tx: &'static mut [u8] = Box::leak(vec![0; MAX_MSIZE as usize].into_boxed_slice());
+//! let rx: &'static mut [u8] = Box::leak(vec![0; MAX_MSIZE as usize].into_boxed_slice());
+//! let mut client = NinepClient::connect(&window, end.epoch(), tx, rx)?;
 //! let mut book = FidBook::<8>::new();
 //! client.version(&end, MAX_MSIZE)?;
 //! book.attach(&mut client, &end, ROOT, "guest", "", 1000)?;

@@ -14,7 +14,8 @@
 //!   new size were written to the device; `Rfsync`, and the `Rclunk` of a
 //!   fid opened for writing, after the device's write cache was flushed;
 //! - **hostile input**: every request gets one reply; a frame that does
-//!   not decode gets `Rlerror` (`EPROTO`, or `EMSGSIZE` over msize) under
+//!   not decode gets `Rlerror` (`EPROTO`; `EMSGSIZE` over msize;
+//!   `EOPNOTSUPP` for a message type it does not carry) under
 //!   its tag, or under `NOTAG` when not even the header is there.
 //!
 //! Requests are handled to completion one at a time, so a `Tflush` always
@@ -284,7 +285,14 @@ impl<D: Disk> Server<D> {
             Ok((frame, _)) => (frame.tag, Err(EPROTO), true),
             Err(e) => {
                 let tag = Header::parse(request).map_or(NOTAG, |h| h.tag);
-                (tag, Err(if e == WireError::TooLarge { EMSGSIZE } else { EPROTO }), true)
+                let ecode = match e {
+                    WireError::TooLarge => EMSGSIZE,
+                    // An operation this codec does not carry (Tsymlink,
+                    // Tlock, ...): Linux's v9fs falls back on EOPNOTSUPP.
+                    WireError::UnknownType(_) => EOPNOTSUPP,
+                    _ => EPROTO,
+                };
+                (tag, Err(ecode), true)
             }
         };
         if let Some(c) = self.clients.get_mut(client) {

@@ -33,8 +33,9 @@ fn n7_malformed_frames_get_eproto_under_their_tag() {
     assert_eq!(lerror(&send_bytes(&mut s, 0, &[11, 0, 0, 0, 120, 5, 0, 0, 0])), (5, EPROTO));
     // Its size says 9 but the fields need 11.
     assert_eq!(lerror(&send_bytes(&mut s, 0, &[9, 0, 0, 0, 120, 6, 0, 0, 0])), (6, EPROTO));
-    // An unknown type, and a frame with bytes after the message.
-    assert_eq!(lerror(&send_bytes(&mut s, 0, &[7, 0, 0, 0, 250, 7, 0])), (7, EPROTO));
+    // A type this server does not carry (as Linux's v9fs expects), and a
+    // frame with bytes after the message.
+    assert_eq!(lerror(&send_bytes(&mut s, 0, &[7, 0, 0, 0, 250, 7, 0])), (7, EOPNOTSUPP));
     assert_eq!(lerror(&send_bytes(&mut s, 0, &[11, 0, 0, 0, 120, 8, 0, 0, 0, 0, 0, 99])), (8, EPROTO));
     // An R-message as a request.
     assert_eq!(lerror(&call_raw(&mut s, 0, 9, Message::Rclunk)), (9, EOPNOTSUPP));

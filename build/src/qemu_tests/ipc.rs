@@ -73,13 +73,21 @@ pub(super) fn a_restarted_peer_reconnects_and_the_pair_carries_on(_ctx: &mut Ctx
 
 /// One end of a channel calls `Notify` as fast as it can for 2 s
 /// (`domains/test/notify-flood`, `boards/test/notify-flood.toml`: a notify
-/// budget of 1 per ms, below the rate at which the victim takes doorbells)
-/// while the other end counts on its vCPU 0 and takes its doorbells every
-/// 4,096 iterations, so that every doorbell it takes lets the next one
-/// kick its pCPU, within the budget. The victim keeps at least 80% of the rate
-/// it had in the 2 s before the flood; the kernel refused doorbells over
-/// the budget, said so once and counted exactly what the flooder saw
-/// refused. Without the budget every `Notify` kicked the victim's pCPU.
+/// budget of 1 per ms, burst 16, below the rate at which the victim takes
+/// doorbells) while the other end counts on its vCPU 0 and takes its
+/// doorbells every 4,096 iterations, so that every doorbell it takes lets
+/// the next one kick its pCPU. The victim took no doorbell in the quiet
+/// 2 s before the flood, and during it at most what the budget allows
+/// (16 + 1 per ms: 2,016 in 2 s, and 64 more for where the victim's count
+/// lines fall, about 20 ms apart). With a budget too large to bite
+/// (100,000 per ms) the victim took 2,589 in one run and the test failed. The kernel refused doorbells over the budget, said so
+/// once and counted exactly what the flooder saw refused.
+///
+/// The victim's counting rate in the two phases is printed, not asserted:
+/// it is wall-clock time, and on a 2-core host the flooder's traps slow
+/// the victim's vCPU thread through the host whatever the kernel does (it
+/// dropped to 61% once in CI with every doorbell within the budget).
+/// Speed is the benchmarks' to check.
 pub(super) fn a_notify_flood_leaves_the_peer_its_rate(_ctx: &mut Ctx) -> Result<()> {
     let built = build("boards/test/notify-flood.toml", Some(LogFormat::Text))?;
     let cmd = qemu::command(&built.board, &built.image, true, &Overrides::default())?;
@@ -92,9 +100,27 @@ pub(super) fn a_notify_flood_leaves_the_peer_its_rate(_ctx: &mut Ctx) -> Result<
     let end = find("[flooder] flood end: ")?;
     let at = |pos| count_at(log, pos, "[victim] count ").unwrap_or(0);
     let (baseline, during) = (at(start) - at(quiet), at(end) - at(start));
-    println!("     victim: {baseline} counts in the 2 s before the flood, {during} during it");
-    ensure!(baseline >= 10, fail(format!("the victim counted only {baseline} times in 2 s")));
-    ensure!(5 * during >= 4 * baseline, fail(format!("the victim slowed from {baseline} to {during} counts")));
+    // The victim's doorbells so far, from its last count line before `pos`.
+    let doorbells_at = |pos: usize| -> u64 {
+        log.get(..pos)
+            .and_then(|l| l.lines().rev().find_map(|l| l.strip_prefix("[victim] count ")?.split_once('(')))
+            .and_then(|(_, rest)| rest.split(' ').next()?.parse().ok())
+            .unwrap_or(0)
+    };
+    let (quiet_doorbells, flood_doorbells) = (doorbells_at(start), doorbells_at(end) - doorbells_at(start));
+    println!(
+        "     victim: {baseline} counts in the 2 s before the flood, {during} during it (wall clock, information); \
+         doorbells taken: {quiet_doorbells} before, {flood_doorbells} during"
+    );
+    ensure!(baseline >= 10 && during > 0, fail(format!("the victim did not count: {baseline}, then {during}")));
+    ensure!(quiet_doorbells == 0, fail(format!("the victim took {quiet_doorbells} doorbells before the flood")));
+    ensure!(flood_doorbells > 0, fail("the flood never reached the victim".into()));
+    ensure!(
+        flood_doorbells <= 16 + 2 * 1000 + 64,
+        fail(format!(
+            "the victim's pCPU was woken {flood_doorbells} times in 2 s: over the budget (1 per ms, burst 16)"
+        ))
+    );
     // What the flooder saw, and the kernel's account of it.
     let line = log[end..].lines().next().unwrap_or("");
     let numbers: Vec<u64> = line.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse().ok()).collect();

@@ -206,7 +206,7 @@ const TESTS: &[Test] = &[
         ipc::a_scribbled_ring_is_reported_broken,
     ),
     (
-        "qemu: a peer that floods Notify is bounded by the channel's notify budget, the victim keeps 80% of its rate",
+        "qemu: a peer that floods Notify is bounded by the channel's notify budget: the victim's pCPU is woken at most the budget's doorbells",
         ipc::a_notify_flood_leaves_the_peer_its_rate,
     ),
     (

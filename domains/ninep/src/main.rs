@@ -12,7 +12,8 @@
 //!    its effect is on the device (after a device flush for Rfsync and
 //!    for the Rclunk of a file opened for writing);
 //! 2. it rings the doorbells of the clients it answered, and sleeps when
-//!    no client has anything left.
+//!    no client has anything left (waking every millisecond while a reply
+//!    waits for room in a client's ring: taking replies rings no doorbell).
 //!
 //! `crash=<n>` (test boards only) makes the first life panic after `n`
 //! requests, so that its restart can be tested; `bench=1` (benchmark
@@ -55,7 +56,10 @@ const CACHE_BLOCKS: usize = 512;
 static RUNG: AtomicBool = AtomicBool::new(false);
 
 fn on_irq(intid: u32) {
-    if intid == DOORBELL_SGI {
+    if intid == timer::INTID {
+        timer::stop();
+    }
+    if intid == DOORBELL_SGI || intid == timer::INTID {
         RUNG.store(true, SeqCst);
     }
 }
@@ -91,6 +95,8 @@ fn main(boot: Boot) {
     gic::init_distributor();
     gic::init_cpu(0);
     gic::enable(DOORBELL_SGI, 0);
+    gic::enable(timer::INTID, 0);
+    let retry_ticks = u32::try_from(timer::frequency() / 1000).unwrap_or(u32::MAX);
 
     let Some(info) = caps::device(DEVICE) else { fail!("ninep: no device {DEVICE} in the capability table") };
     let transport = match bulkhead_virtio_hal::transport(info.ipa, info.size) {
@@ -173,6 +179,11 @@ fn main(boot: Boot) {
             }
         }
         if !busy {
+            // A reply waiting for room: the client may take what is before
+            // it without ringing, so look again in 1 ms.
+            if clients.iter().any(|c| c.connection.waiting()) {
+                timer::arm_after_ticks(retry_ticks);
+            }
             irq::wait_until(|| RUNG.load(SeqCst));
             RUNG.store(false, SeqCst);
             caps::pending();

@@ -76,6 +76,15 @@ impl<W: Window + Clone> Connection<W> {
         self.client
     }
 
+    /// A reply waits for room in the client's ring. The client may take
+    /// the replies before it without ringing our doorbell, so a domain
+    /// that sleeps must wake up again by itself (a timer) while this is
+    /// true.
+    #[must_use]
+    pub fn waiting(&self) -> bool {
+        self.pending > 0
+    }
+
     fn push_pending(&mut self, served: &mut Served) -> bool {
         if self.pending == 0 {
             return true;

@@ -98,12 +98,14 @@ fn n8_a_client_that_does_not_read_is_throttled_and_loses_no_reply() {
     conn.serve(&mut s, 1).unwrap();
     let mut got = peer.replies();
     assert_eq!(got.len(), 2, "the third reply waits for room");
+    assert!(conn.waiting(), "the connection says a reply is waiting");
     for _ in 0..4 {
         conn.serve(&mut s, 1).unwrap();
         got.extend(peer.replies());
     }
     let tags: Vec<u16> = got.iter().map(|(t, _)| *t).collect();
     assert_eq!(tags, [10, 11, 12]);
+    assert!(!conn.waiting());
 }
 
 #[test]

@@ -5,7 +5,9 @@
 //!   device's cache was flushed;
 //! - power cut between any two block writes of a run of creates, writes,
 //!   fsyncs, renames and unlinks: when power comes back, the volume
-//!   mounts, and everything acknowledged before the cut is there.
+//!   mounts, and everything acknowledged before the cut is there; the
+//!   same with the domain's write-through block cache in front of the
+//!   disk.
 
 use crate::rig::*;
 use bulkhead_ninep::{Message, NOFID, VERSION_9P2000L};
@@ -60,12 +62,22 @@ const SCRIPT: &[Step] = &[
 /// `None`); the files the acknowledged steps leave, by name.
 fn run(disk: &MemDisk, cut: Option<u64>) -> BTreeMap<&'static str, Vec<u8>> {
     disk.meter.power_after.set(cut);
-    let mut s = server_on(disk.clone(), PARAMS);
+    script(server_on(disk.clone(), PARAMS))
+}
+
+/// As [`run`], with the domain's write-through cache in front of the disk.
+fn run_cached(disk: &MemDisk, cut: Option<u64>) -> BTreeMap<&'static str, Vec<u8>> {
+    disk.meter.power_after.set(cut);
+    script(server_on(bulkhead_ninep_core::Cached::new(disk.clone(), 512), PARAMS))
+}
+
+/// The script on `s`; what the acknowledged steps leave.
+fn script<D: bulkhead_ninep_core::Disk>(mut s: bulkhead_ninep_core::Server<D>) -> BTreeMap<&'static str, Vec<u8>> {
     let mut acked: BTreeMap<&'static str, Vec<u8>> = BTreeMap::from([("OLD.LOG", b"boot 1\n".to_vec())]);
     call(&mut s, 0, Message::Tversion { msize: 65536, version: VERSION_9P2000L }, |_| ());
     ok(&mut s, 0, Message::Tattach { fid: 0, afid: NOFID, uname: "", aname: "", n_uname: 0 });
     let success = |m: Message<'_>| !matches!(m, Message::Rlerror { .. });
-    let open = |s: &mut bulkhead_ninep_core::Server<MemDisk>, name: &str| -> bool {
+    let open = |s: &mut bulkhead_ninep_core::Server<D>, name: &str| -> bool {
         let names = [name].into_iter().collect();
         call(s, 0, Message::Twalk { fid: 0, newfid: 1, names }, success)
             && call(s, 0, Message::Tlopen { fid: 1, flags: 2 }, success)
@@ -120,15 +132,26 @@ fn run(disk: &MemDisk, cut: Option<u64>) -> BTreeMap<&'static str, Vec<u8>> {
 
 #[test]
 fn n6_power_cut_between_any_two_block_writes_loses_nothing_acknowledged() {
+    power_cuts(run);
+}
+
+#[test]
+fn n6_the_write_through_cache_changes_nothing_about_it() {
+    power_cuts(run_cached);
+}
+
+/// Cuts power after every number of block writes that `runner`'s script
+/// makes, and checks the volume after each cut.
+fn power_cuts(runner: fn(&MemDisk, Option<u64>) -> BTreeMap<&'static str, Vec<u8>>) {
     let pristine = standard_disk();
     let full = pristine.reboot();
-    let everything = run(&full, None);
+    let everything = runner(&full, None);
     let total = full.meter.writes.get();
     assert!(total > 20, "the script writes {total} blocks");
     assert_eq!(everything.get("CFG.TXT").map(Vec::len), Some(700));
     for cut in 0..=total {
         let disk = pristine.reboot();
-        let acked = run(&disk, Some(cut));
+        let acked = runner(&disk, Some(cut));
         // Power comes back: the same bytes, a new domain.
         let after = disk.reboot();
         let s = server_on(after.clone(), PARAMS);

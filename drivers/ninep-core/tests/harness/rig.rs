@@ -194,7 +194,7 @@ pub fn standard_disk() -> MemDisk {
 /// client 1 the infotainment (read-only).
 pub const PARAMS: &str = "clients=cluster,ivi cluster=/CLUSTER,rw,bytes=65536,files=8 ivi=/SHARED,ro";
 
-pub fn server_on(disk: MemDisk, params: &str) -> Server<MemDisk> {
+pub fn server_on<D: Disk>(disk: D, params: &str) -> Server<D> {
     let exports: Vec<Export> = exports::parse(params).unwrap().into_iter().collect();
     Server::new(Store::mount(disk).unwrap(), &exports).unwrap()
 }
@@ -206,14 +206,14 @@ pub fn standard() -> (Server<MemDisk>, MemDisk) {
 }
 
 /// Sends `message` with `tag` from `client`; the raw reply.
-pub fn call_raw(server: &mut Server<MemDisk>, client: usize, tag: u16, message: Message<'_>) -> Vec<u8> {
+pub fn call_raw<D: Disk>(server: &mut Server<D>, client: usize, tag: u16, message: Message<'_>) -> Vec<u8> {
     let mut req = vec![0u8; 70_000];
     let n = Frame::new(tag, message).encode(&mut req).unwrap();
     send_bytes(server, client, &req[..n])
 }
 
 /// Sends raw bytes as one frame; the raw reply.
-pub fn send_bytes(server: &mut Server<MemDisk>, client: usize, bytes: &[u8]) -> Vec<u8> {
+pub fn send_bytes<D: Disk>(server: &mut Server<D>, client: usize, bytes: &[u8]) -> Vec<u8> {
     let mut reply = vec![0u8; 70_000];
     let n = server.handle(client, bytes, &mut reply);
     reply.truncate(n);
@@ -222,8 +222,8 @@ pub fn send_bytes(server: &mut Server<MemDisk>, client: usize, bytes: &[u8]) -> 
 
 /// Sends `message`, decodes the reply (checking the tag), and hands it
 /// to `f`.
-pub fn call<R>(
-    server: &mut Server<MemDisk>,
+pub fn call<R, D: Disk>(
+    server: &mut Server<D>,
     client: usize,
     message: Message<'_>,
     f: impl FnOnce(Message<'_>) -> R,
@@ -237,7 +237,7 @@ pub fn call<R>(
 }
 
 /// The errno of an Rlerror reply, or panics with what came instead.
-pub fn errno_of(server: &mut Server<MemDisk>, client: usize, message: Message<'_>) -> u32 {
+pub fn errno_of<D: Disk>(server: &mut Server<D>, client: usize, message: Message<'_>) -> u32 {
     call(server, client, message, |m| match m {
         Message::Rlerror { ecode } => ecode,
         other => panic!("expected Rlerror, got {other:?}"),
@@ -245,12 +245,12 @@ pub fn errno_of(server: &mut Server<MemDisk>, client: usize, message: Message<'_
 }
 
 /// Sends `message` and asserts it succeeded (no Rlerror).
-pub fn ok(server: &mut Server<MemDisk>, client: usize, message: Message<'_>) {
+pub fn ok<D: Disk>(server: &mut Server<D>, client: usize, message: Message<'_>) {
     call(server, client, message, |m| assert!(!matches!(m, Message::Rlerror { .. }), "unexpected {m:?}"));
 }
 
 /// Tversion + Tattach of fid 0 for `client`.
-pub fn attach(server: &mut Server<MemDisk>, client: usize) {
+pub fn attach<D: Disk>(server: &mut Server<D>, client: usize) {
     call(server, client, Message::Tversion { msize: 65536, version: VERSION_9P2000L }, |m| {
         assert_eq!(m, Message::Rversion { msize: 65536, version: VERSION_9P2000L });
     });
@@ -258,7 +258,7 @@ pub fn attach(server: &mut Server<MemDisk>, client: usize) {
 }
 
 /// Walks fid 0 to `newfid` through `names`.
-pub fn walk_to(server: &mut Server<MemDisk>, client: usize, newfid: u32, names: &[&str]) {
+pub fn walk_to<D: Disk>(server: &mut Server<D>, client: usize, newfid: u32, names: &[&str]) {
     let names = names.iter().copied().collect();
     call(server, client, Message::Twalk { fid: 0, newfid, names }, |m| match m {
         Message::Rwalk { .. } => {}
@@ -267,7 +267,7 @@ pub fn walk_to(server: &mut Server<MemDisk>, client: usize, newfid: u32, names: 
 }
 
 /// Reads all of open fid `fid`.
-pub fn read_all(server: &mut Server<MemDisk>, client: usize, fid: u32) -> Vec<u8> {
+pub fn read_all<D: Disk>(server: &mut Server<D>, client: usize, fid: u32) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
         let got = call(server, client, Message::Tread { fid, offset: out.len() as u64, count: 8192 }, |m| match m {

@@ -24,7 +24,6 @@ use crate::board::schema::LogFormat;
 use crate::cmd::build::build;
 use crate::qemu::{self, Overrides};
 use crate::qemu_tests::{find_line, has_line};
-use crate::qmp::Qmp;
 use crate::{board_disk, disk_image};
 use anyhow::{Context, Result, ensure};
 use std::path::{Path, PathBuf};
@@ -44,16 +43,7 @@ fn run(board: &str, tag: &str, done: impl Fn(&str) -> bool) -> Result<(String, P
         ..Overrides::default()
     };
     let cmd = qemu::command(&built.board, &built.image, true, &overrides)?;
-    let mut quit: Option<Result<()>> = None;
-    let out = qemu::run_watching(cmd, Duration::from_secs(240), |log| {
-        if quit.is_none() && done(log) {
-            quit = Some(
-                Qmp::connect(&socket, Duration::from_secs(5))
-                    .and_then(|mut q| q.execute("quit", serde_json::json!({})).map(|_| ())),
-            );
-        }
-        false
-    })?;
+    let (out, quit) = qemu::run_then_quit(cmd, &socket, Duration::from_secs(240), done)?;
     let _ = std::fs::remove_file(&socket);
     let log = out.output;
     ensure!(!out.timed_out, "the scenario did not finish in time:\n{log}");

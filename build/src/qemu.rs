@@ -175,6 +175,29 @@ pub fn run_watching(cmd: Command, timeout: Duration, mut watch: impl FnMut(&str)
     run_inner(cmd, timeout, false, |log, _| watch(log))
 }
 
+/// Runs `cmd` (started with `-qmp unix:<socket>`) under `timeout` until
+/// `done` accepts the console output, then sends QMP `quit` so that QEMU
+/// closes its files (a wav, a disk image) and ends by itself. The outcome,
+/// and the `quit`'s own result: `None` if `done` never accepted.
+pub fn run_then_quit(
+    cmd: Command,
+    socket: &Path,
+    timeout: Duration,
+    done: impl Fn(&str) -> bool,
+) -> Result<(Outcome, Option<Result<()>>)> {
+    let mut quit: Option<Result<()>> = None;
+    let out = run_watching(cmd, timeout, |log| {
+        if quit.is_none() && done(log) {
+            quit = Some(
+                crate::qmp::Qmp::connect(socket, Duration::from_secs(5))
+                    .and_then(|mut q| q.execute("quit", serde_json::json!({})).map(|_| ())),
+            );
+        }
+        false
+    })?;
+    Ok((out, quit))
+}
+
 /// Like [`run_watching`], with QEMU's stdin (the serial console's input,
 /// `-serial stdio`) a pipe that `watch` may write to.
 pub fn run_feeding(

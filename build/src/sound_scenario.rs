@@ -26,7 +26,6 @@
 use crate::input_scenario::with_qmp_and;
 use crate::qemu;
 use crate::qemu_tests::{find_line, has_line};
-use crate::qmp::Qmp;
 use crate::wav_analysis::{self, Levels, Recording};
 use anyhow::{Context, Result, ensure};
 use std::path::PathBuf;
@@ -63,16 +62,7 @@ fn wav_path(name: &str) -> Result<PathBuf> {
 fn record(board: &str, name: &str, done: impl Fn(&str) -> bool) -> Result<(String, Recording)> {
     let wav = wav_path(name)?;
     let (cmd, socket) = with_qmp_and(board, name, Some(wav.clone()))?;
-    let mut quit: Option<Result<()>> = None;
-    let out = qemu::run_watching(cmd, Duration::from_secs(180), |log| {
-        if quit.is_none() && done(log) {
-            quit = Some(
-                Qmp::connect(&socket, Duration::from_secs(5))
-                    .and_then(|mut q| q.execute("quit", serde_json::json!({})).map(|_| ())),
-            );
-        }
-        false
-    })?;
+    let (out, quit) = qemu::run_then_quit(cmd, &socket, Duration::from_secs(180), done)?;
     let _ = std::fs::remove_file(&socket);
     let log = out.output;
     ensure!(!out.timed_out, "the scenario did not finish in time:\n{log}");

@@ -29,8 +29,8 @@ use crate::store::{Disk, MAX_DEPTH, Path, Store, StoreError};
 use alloc::vec;
 use alloc::vec::Vec;
 use bulkhead_ninep::attr::{
-    SETATTR_ATIME, SETATTR_ATIME_SET, SETATTR_CTIME, SETATTR_GID, SETATTR_MODE, SETATTR_MTIME, SETATTR_MTIME_SET,
-    SETATTR_SIZE, SETATTR_UID,
+    SETATTR_ATIME, SETATTR_ATIME_SET, SETATTR_GID, SETATTR_MODE, SETATTR_MTIME, SETATTR_MTIME_SET, SETATTR_SIZE,
+    SETATTR_UID,
 };
 use bulkhead_ninep::errno::{
     EACCES, EBADF, EBUSY, EDQUOT, EEXIST, EFBIG, EINVAL, EIO, EISDIR, EMFILE, EMSGSIZE, ENAMETOOLONG, ENOENT, ENOSPC,
@@ -464,7 +464,6 @@ impl<D: Disk> Server<D> {
                 if attr.valid & (SETATTR_ATIME_SET | SETATTR_MTIME_SET) != 0 {
                     return Err(EPERM);
                 }
-                let _ = SETATTR_CTIME;
                 if attr.valid & SETATTR_SIZE != 0 {
                     let growth = attr.size.saturating_sub(u64::from(node.size));
                     if c.usage.bytes.saturating_add(growth) > c.export.max_bytes {

@@ -6,10 +6,12 @@
 #![no_main]
 
 use bulkhead_fuzz::codec::round_trip;
-use bulkhead_pvcalls::{Request, Response, decode};
+use bulkhead_pvcalls::{Event, Request, Response, ToClient, decode};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     round_trip(data, |b| decode::<Request>(b));
     round_trip(data, |b| decode::<Response>(b));
+    round_trip(data, |b| decode::<ToClient>(b));
+    round_trip(data, |b| decode::<Event>(b));
 });

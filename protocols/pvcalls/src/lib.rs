@@ -12,10 +12,15 @@
 #![warn(missing_docs)]
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation)]
 
+pub mod channel;
+pub mod errno;
+pub mod stream;
+
 pub use bulkhead_ring::{DataRef, Undecodable, decode};
+pub use errno::Errno;
 use serde::{Deserialize, Serialize};
 
-/// Protocol version carried in the handshake.
+/// Protocol version carried in the greeting.
 pub const VERSION: u16 = 1;
 
 /// A socket address (IPv4 or IPv6, with port).
@@ -37,22 +42,37 @@ pub enum Address {
     },
 }
 
+impl Address {
+    /// The port.
+    #[must_use]
+    pub const fn port(&self) -> u16 {
+        match self {
+            Address::V4 { port, .. } | Address::V6 { port, .. } => *port,
+        }
+    }
+}
+
 /// Socket types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SocketType {
     /// SOCK_STREAM (TCP).
     Stream,
+    /// SOCK_DGRAM (UDP): refused with `ENOTSUP` by this backend.
+    Datagram,
 }
 
-/// A socket's data ring: two byte streams in the channel window, each with
-/// a producer and a consumer index in its first 8 bytes.
+/// A socket's data ring: two byte streams ([`stream`]) in the client's
+/// data area (offsets from [`channel::DATA_AREA`]), each a 128-byte
+/// header and a power-of-two number of data bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataRing {
     /// Backend to client.
     pub inbound: DataRef,
     /// Client to backend.
     pub outbound: DataRef,
-    /// The doorbell index the socket's notifications use.
+    /// The socket's notification. A Bulkhead channel has one doorbell, so
+    /// this names the socket in logs and traces only: either side rings
+    /// the channel's doorbell and the other looks at every socket.
     pub event: u8,
 }
 
@@ -60,7 +80,7 @@ pub struct DataRing {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Request {
     /// Request id.
-    pub id: u32,
+    pub id: u16,
     /// What to do.
     pub op: Operation,
 }
@@ -75,7 +95,8 @@ pub enum Operation {
         /// Type.
         kind: SocketType,
     },
-    /// Connects it; data flows on `ring`.
+    /// Connects it; data flows on `ring`. Answered `EINPROGRESS` at once;
+    /// the outcome follows as [`Event::Completed`].
     Connect {
         /// Socket id.
         socket: u64,
@@ -84,7 +105,7 @@ pub enum Operation {
         /// Its data ring.
         ring: DataRing,
     },
-    /// Closes it.
+    /// Closes it: what the client wrote before is still sent, then FIN.
     Release {
         /// Socket id.
         socket: u64,
@@ -103,7 +124,9 @@ pub enum Operation {
         /// Backlog.
         backlog: u32,
     },
-    /// Accepts a connection as socket `new_socket`, whose data flows on `ring`.
+    /// Accepts a connection as socket `new_socket`, whose data flows on
+    /// `ring`. Answered at once when a connection waits, else
+    /// `EINPROGRESS` and [`Event::Completed`] when one comes.
     Accept {
         /// Listening socket id.
         socket: u64,
@@ -112,47 +135,50 @@ pub enum Operation {
         /// Its data ring.
         ring: DataRing,
     },
-    /// Asks to be told when a connection is ready to accept.
+    /// Asks to be told when a connection is ready to accept: answered at
+    /// once when one waits, else `EINPROGRESS` and [`Event::Completed`].
     Poll {
         /// Listening socket id.
         socket: u64,
     },
 }
 
-/// POSIX error numbers used in responses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Errno {
-    /// Success.
-    Ok,
-    /// EINVAL.
-    Inval,
-    /// EBADF: no such socket.
-    BadF,
-    /// EADDRINUSE.
-    AddrInUse,
-    /// ECONNREFUSED.
-    ConnRefused,
-    /// ENETUNREACH.
-    NetUnreach,
-    /// ETIMEDOUT.
-    TimedOut,
-    /// EAGAIN.
-    Again,
-    /// ENOMEM.
-    NoMem,
-    /// ENOTSUP.
-    NotSup,
-}
-
 /// Backend to client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Response {
     /// The request's id.
-    pub id: u32,
+    pub id: u16,
     /// The socket it was about.
     pub socket: u64,
     /// Outcome.
     pub errno: Errno,
+}
+
+/// The greeting: first on the reply ring in each epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    /// [`VERSION`].
+    pub version: u16,
+    /// Sockets this client may hold at once (listening backlog included).
+    pub max_sockets: u16,
+    /// Data-ring bytes this client may have in use at once.
+    pub max_ring_bytes: u32,
+}
+
+/// What the backend sends on the reply ring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ToClient {
+    /// First in each epoch.
+    Hello(Hello),
+    /// The response to a request.
+    Response(Response),
+}
+
+/// What the backend sends on the event ring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    /// The final response to a request first answered `EINPROGRESS`.
+    Completed(Response),
 }
 
 #[cfg(test)]
@@ -168,6 +194,7 @@ mod tests {
 
     #[test]
     fn every_message_round_trips() {
+        round_trip(ToClient::Hello(Hello { version: VERSION, max_sockets: 8, max_ring_bytes: 1 << 20 }));
         let ring = DataRing {
             inbound: DataRef { offset: 0, len: 8192 },
             outbound: DataRef { offset: 8192, len: 8192 },
@@ -186,19 +213,10 @@ mod tests {
         ] {
             round_trip(Request { id: 7, op });
         }
-        for errno in [
-            Errno::Ok,
-            Errno::Inval,
-            Errno::BadF,
-            Errno::AddrInUse,
-            Errno::ConnRefused,
-            Errno::NetUnreach,
-            Errno::TimedOut,
-            Errno::Again,
-            Errno::NoMem,
-            Errno::NotSup,
-        ] {
+        for errno in Errno::ALL {
             round_trip(Response { id: 7, socket: 1, errno });
+            round_trip(ToClient::Response(Response { id: 7, socket: 1, errno }));
+            round_trip(Event::Completed(Response { id: 7, socket: 1, errno }));
         }
     }
 
@@ -207,6 +225,8 @@ mod tests {
         fn garbage_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..96)) {
             let _ = decode::<Request>(&bytes);
             let _ = decode::<Response>(&bytes);
+            let _ = decode::<ToClient>(&bytes);
+            let _ = decode::<Event>(&bytes);
         }
     }
 }

@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: MIT
+//! The network driver domain's logic (skeleton: being written).
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::cast_possible_truncation)]
+
+extern crate alloc;

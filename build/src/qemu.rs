@@ -10,7 +10,8 @@
 //! prefixes every guest line with the domain's name.
 
 use crate::board::ValidBoard;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
+use crate::board::schema::QemuNet;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -39,6 +40,9 @@ pub struct Overrides {
     /// passed to the host (benchmarks, so that the host's `fdatasync`
     /// time is not counted as guest instructions under `-icount`).
     pub disk_unsafe_cache: bool,
+    /// Host ports for the board's `[qemu] net` forwards, in order, instead
+    /// of the board's (tests pick free ones).
+    pub host_ports: Option<Vec<u16>>,
 }
 
 /// The `-audiodev` a board's device `qemu` string asks for
@@ -65,6 +69,32 @@ fn drive(device: &str, disk: Option<&Path>) -> Result<Option<String>> {
     // QEMU's option syntax escapes a comma by doubling it.
     let file = disk.display().to_string().replace(',', ",,");
     Ok(Some(format!("if=none,id={id},format=raw,file={file}")))
+}
+
+/// The `-netdev` a board's device `qemu` string asks for
+/// (`netdev=<id>`): user networking with the board's forwards, each bound
+/// to the host's 127.0.0.1; an error if the board has no `[qemu] net`.
+fn netdev(device: &str, net: Option<&QemuNet>, host_ports: Option<&[u16]>) -> Result<Option<String>> {
+    let Some(id) = device.split(',').find_map(|o| o.strip_prefix("netdev=")) else {
+        return Ok(None);
+    };
+    let Some(net) = net else {
+        bail!("the board's device `{device}` needs user networking (netdev `{id}`), and the board has no [qemu] net");
+    };
+    if let Some(ports) = host_ports {
+        ensure!(
+            ports.len() == net.forward.len(),
+            "{} host ports given for the board's {} forwards",
+            ports.len(),
+            net.forward.len()
+        );
+    }
+    let mut arg = format!("user,id={id}");
+    for (n, f) in net.forward.iter().enumerate() {
+        let host = host_ports.and_then(|p| p.get(n).copied()).unwrap_or(f.host);
+        arg.push_str(&format!(",hostfwd=tcp:127.0.0.1:{host}-:{}", f.guest));
+    }
+    Ok(Some(arg))
 }
 
 /// The QEMU command that boots `image` on `board`'s machine.
@@ -95,6 +125,10 @@ pub fn command(board: &ValidBoard, image: &Path, headless: bool, o: &Overrides) 
     for device in board.file.devices.iter().filter_map(|d| d.get_ref().qemu.as_ref()) {
         if let Some(backend) = audiodev(device, o.wav.as_deref()) {
             cmd.args(["-audiodev", &backend]);
+        }
+        let net = qemu.net.as_ref().map(|n| n.get_ref());
+        if let Some(backend) = netdev(device, net, o.host_ports.as_deref())? {
+            cmd.args(["-netdev", &backend]);
         }
         if let Some(mut backend) = drive(device, o.disk.as_deref())? {
             if o.disk_unsafe_cache {
@@ -321,6 +355,25 @@ pub fn run_interactive(mut cmd: Command, timeout: Option<Duration>) -> Result<i3
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_net_device_gets_user_networking_on_the_host_loopback_only() {
+        use crate::board::schema::Forward;
+        let net = QemuNet { forward: vec![Forward { host: 5555, guest: 7 }, Forward { host: 5556, guest: 8 }] };
+        let dev = "virtio-net-device,netdev=net0";
+        assert_eq!(
+            netdev(dev, Some(&net), None).unwrap().as_deref(),
+            Some("user,id=net0,hostfwd=tcp:127.0.0.1:5555-:7,hostfwd=tcp:127.0.0.1:5556-:8")
+        );
+        assert_eq!(
+            netdev(dev, Some(&net), Some(&[40001, 40002])).unwrap().as_deref(),
+            Some("user,id=net0,hostfwd=tcp:127.0.0.1:40001-:7,hostfwd=tcp:127.0.0.1:40002-:8")
+        );
+        assert!(netdev(dev, Some(&net), Some(&[1])).is_err(), "a port for each forward");
+        let err = netdev(dev, None, None).unwrap_err().to_string();
+        assert!(err.contains("no [qemu] net"), "{err}");
+        assert_eq!(netdev("virtio-blk-device,drive=disk0", Some(&net), None).unwrap(), None);
+    }
 
     #[test]
     fn a_sound_device_gets_its_audiodev() {

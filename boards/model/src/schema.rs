@@ -138,6 +138,30 @@ pub struct QemuSection {
     /// The disk image a board device with `drive=<id>` gets: made afresh
     /// for each run from a folder of the repository.
     pub disk: Option<Spanned<QemuDisk>>,
+    /// QEMU user networking (slirp) for a board device with
+    /// `netdev=<id>`: the guest is 10.0.2.15/24, the host's loopback is
+    /// the gateway 10.0.2.2, and each forward opens a TCP port on the
+    /// host's 127.0.0.1 only (never another host address).
+    pub net: Option<Spanned<QemuNet>>,
+}
+
+/// `[qemu] net`: user networking.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QemuNet {
+    /// TCP ports forwarded from the host's 127.0.0.1 into the guest.
+    #[serde(default)]
+    pub forward: Vec<Forward>,
+}
+
+/// One `hostfwd`: host 127.0.0.1:`host` to guest port `guest`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Forward {
+    /// The port on the host's loopback.
+    pub host: u16,
+    /// The guest's port.
+    pub guest: u16,
 }
 
 /// `[qemu] disk`: a FAT32 image made from a folder (an MBR with one

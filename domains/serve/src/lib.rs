@@ -98,6 +98,14 @@ impl<S: Service> Clients<S> {
         self.sessions.get_mut(usize::from(client)).is_some_and(|s| s.post(event))
     }
 
+    /// Marks client `client` for [`Clients::ring`]: the backend moved
+    /// something the client should look at (bytes in a data ring).
+    pub fn wake(&mut self, client: u8) {
+        if let Some(sent) = self.sent.get_mut(usize::from(client)) {
+            *sent = true;
+        }
+    }
+
     /// Rings the doorbell of every client sent something since the last
     /// call.
     pub fn ring(&mut self) {

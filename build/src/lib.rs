@@ -22,6 +22,7 @@ pub mod elf;
 pub mod guest;
 pub mod image;
 pub mod input_scenario;
+pub mod net_scenario;
 pub mod ninep_scenario;
 pub mod packages;
 pub mod qemu;

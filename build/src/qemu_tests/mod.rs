@@ -263,6 +263,19 @@ const TESTS: &[Test] = &[
         "qemu: 9pfs domain: it crashes mid-writes, restarts, the client re-attaches; every acknowledged record is on the disk",
         |_| crate::ninep_scenario::acknowledged_writes_survive_a_ninep_crash(),
     ),
+    ("qemu: network domain: a host client's 1 MiB comes back from the echo domain through hostfwd, byte for byte", |_| {
+        crate::net_scenario::the_echo_domain_echoes_a_mebibyte()
+    }),
+    ("qemu: network domain: a client domain connects out to a listener on the host's 127.0.0.1", |_| {
+        crate::net_scenario::the_client_domain_reaches_a_host_listener()
+    }),
+    ("qemu: network domain: a connect no board rule allows is refused (EACCES) and logged once", |_| {
+        crate::net_scenario::a_forbidden_connect_is_refused_and_logged()
+    }),
+    (
+        "qemu: network domain: it crashes mid-upload, sockets reset, the client reconnects and the host gets all 1 MiB",
+        |_| crate::net_scenario::a_restart_resets_sockets_and_the_transfer_completes(),
+    ),
     ("qemu: a driver domain that halts leaves its virtio devices reset (QMP reads their status)", |_| {
         crate::input_scenario::halted_driver_domain_resets_its_devices()
     }),

@@ -21,7 +21,8 @@
 //! middle of the probe's 1 MiB upload; the probe sees ECONNRESET,
 //! reconnects and resumes from the offset the host sends first on every
 //! connection (8 bytes, little-endian: bytes the host holds so far); the
-//! host ends with exactly the 1 MiB pattern.
+//! host closes once it holds exactly the 1 MiB pattern, and the probe
+//! says done after that FIN.
 //!
 //! Owns the scenarios and their host sides; the runner is `qemu`'s.
 
@@ -273,7 +274,9 @@ fn restart_host(listener: TcpListener) -> Result<String> {
         connections += 1;
         s.write_all(&(got.len() as u64).to_le_bytes())?;
         let mut buf = vec![0u8; 65536];
-        loop {
+        // The host closes once it holds the whole MiB: the client waits
+        // for that FIN before it says done.
+        while got.len() < MIB {
             match s.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => got.extend_from_slice(&buf[..n]),

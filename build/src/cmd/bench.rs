@@ -32,6 +32,7 @@ pub mod host;
 pub mod input;
 pub mod irq;
 pub mod linux;
+pub mod net;
 pub mod ninep;
 pub mod plot;
 pub mod ring;
@@ -201,6 +202,14 @@ pub fn run_ninep() -> Result<i32> {
     Ok(report(&results))
 }
 
+/// Runs only the network domain's benchmark ([`net`]): prints its table,
+/// checks its ranges, writes nothing; returns the exit status.
+pub fn run_net() -> Result<i32> {
+    let results = net::metrics()?;
+    checks::plausible(&results)?;
+    Ok(report(&results))
+}
+
 /// Runs only the Linux boot benchmark, under Xen too if `with_xen`, over
 /// [`linux::partial_seeds`]: prints its table, checks its target and
 /// ranges, writes nothing; returns the exit status.
@@ -268,6 +277,7 @@ pub fn run() -> Result<i32> {
     results.extend(display::metrics()?);
     results.extend(sound::metrics()?);
     results.extend(ninep::metrics()?);
+    results.extend(net::metrics()?);
     results.extend(linux::metrics(&linux::SEEDS, true)?);
     results.extend(xen::metrics()?);
     // Every QEMU run above that reports instruction counts passed its

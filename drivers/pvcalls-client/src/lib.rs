@@ -205,8 +205,9 @@ enum Kind<W: Window> {
     Fresh,
     /// Listening.
     Listening,
-    /// Connected or accepted: its data ring.
-    Open { slot: usize, tx: Writer<W>, rx: Reader<W> },
+    /// Connected or accepted: its data ring; `shut` once the client
+    /// closed its sending side.
+    Open { slot: usize, tx: Writer<W>, rx: Reader<W>, shut: bool },
 }
 
 struct Entry<W: Window> {
@@ -358,7 +359,7 @@ impl<W: Window + Clone> NetClient<W> {
         }
         let (slot, ring, tx, rx) = self.place()?;
         let result = self.ask(port, Operation::Connect { socket: s.id, address: addr, ring });
-        self.settle(s, result.map(|()| Kind::Open { slot, tx, rx }), slot)
+        self.settle(s, result.map(|()| Kind::Open { slot, tx, rx, shut: false }), slot)
     }
 
     /// Binds `s` to `addr`.
@@ -390,7 +391,7 @@ impl<W: Window + Clone> NetClient<W> {
         match result {
             Ok(()) => {
                 // Room was checked above; a restart would have failed `ask`.
-                let _ = self.sockets.push(Entry { id: new_socket, kind: Kind::Open { slot, tx, rx } });
+                let _ = self.sockets.push(Entry { id: new_socket, kind: Kind::Open { slot, tx, rx, shut: false } });
                 Ok(SocketId { id: new_socket, life })
             }
             Err(e) => {
@@ -406,17 +407,45 @@ impl<W: Window + Clone> NetClient<W> {
     /// is empty); never waits. Ring the doorbell afterwards
     /// ([`NetClient::take_doorbell`]).
     pub fn send(&mut self, s: SocketId, data: &[u8]) -> Result<usize, NetError> {
-        let Kind::Open { tx, rx, .. } = &mut self.entry(s)?.kind else {
+        let Kind::Open { tx, rx, shut, .. } = &mut self.entry(s)?.kind else {
             return Err(NetError::Errno(Errno::NotConn));
         };
         if rx.seen()?.state == StreamState::Reset {
             return Err(NetError::Errno(Errno::ConnReset));
+        }
+        if *shut {
+            return Err(NetError::Errno(Errno::NotConn));
         }
         let n = tx.write(data)?;
         if n > 0 {
             self.doorbell = true;
         }
         Ok(n)
+    }
+
+    /// Closes the sending side of `s` (`shutdown(SHUT_WR)`): the backend
+    /// sends FIN after the bytes already sent; the socket can still
+    /// receive. Later sends are `ENOTCONN`. Never waits.
+    pub fn shutdown(&mut self, s: SocketId) -> Result<(), NetError> {
+        let Kind::Open { tx, shut, .. } = &mut self.entry(s)?.kind else {
+            return Err(NetError::Errno(Errno::NotConn));
+        };
+        if !*shut {
+            *shut = true;
+            tx.set_state(StreamState::Closed);
+            self.doorbell = true;
+        }
+        Ok(())
+    }
+
+    /// Whether the backend has taken every byte sent on `s` (so that a
+    /// release now loses nothing the backend could still send). Never
+    /// waits.
+    pub fn flushed(&mut self, s: SocketId) -> Result<bool, NetError> {
+        let Kind::Open { tx, .. } = &mut self.entry(s)?.kind else {
+            return Err(NetError::Errno(Errno::NotConn));
+        };
+        Ok(tx.drained()?)
     }
 
     /// Receives what is there (up to `out.len()` bytes); never waits.

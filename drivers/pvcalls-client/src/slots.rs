@@ -89,7 +89,7 @@ impl Slots {
         if index >= self.count {
             return None;
         }
-        let stream = STREAM_HEADER as u32 + self.capacity;
+        let stream = u32::try_from(STREAM_HEADER).ok()? + self.capacity;
         let base = u32::try_from(index * Self::stride_of(self.capacity)).ok()?;
         Some(DataRing {
             inbound: DataRef { offset: base, len: stream },

@@ -65,6 +65,10 @@ impl Fake {
         &mut self.sockets.get_mut(&socket).unwrap().streams.as_mut().unwrap().1
     }
 
+    fn outbound_state(&mut self, socket: u64) -> StreamState {
+        self.sockets.get_mut(&socket).unwrap().streams.as_mut().unwrap().0.seen().unwrap().state
+    }
+
     /// Copies what every socket's outbound stream holds into its inbound
     /// stream, as far as there is room.
     fn echo(&mut self) -> bool {
@@ -487,4 +491,26 @@ fn data_rings_never_overlap_and_are_reused_after_release() {
         let data = vec![k as u8; 5000];
         assert_eq!(echo(&mut client, s, &mut port, &data), data);
     }
+}
+
+#[test]
+fn shutdown_closes_the_sending_side_only_and_flushed_says_when_all_was_taken() {
+    let (domain, window) = domain(hello(1 << 20));
+    let mut port = port(&domain);
+    let mut client = NetClient::connect(window, 1, 1, &mut port).unwrap();
+    let s = client.socket(&mut port).unwrap();
+    client.connect_to(s, PEER, &mut port).unwrap();
+    assert!(client.flushed(s).unwrap());
+    assert_eq!(client.send(s, b"abc").unwrap(), 3);
+    assert!(!client.flushed(s).unwrap());
+    client.shutdown(s).unwrap();
+    assert_eq!(domain.borrow_mut().fake.outbound_state(s.raw()), StreamState::Closed);
+    assert_eq!(client.send(s, b"x"), Err(NetError::Errno(Errno::NotConn)));
+    port.wait();
+    assert!(client.flushed(s).unwrap());
+    let mut buf = [0u8; 8];
+    assert_eq!(client.recv(s, &mut buf).unwrap(), Received::Data(3));
+    assert_eq!(&buf[..3], b"abc");
+    client.shutdown(s).unwrap();
+    client.release(s, &mut port).unwrap();
 }

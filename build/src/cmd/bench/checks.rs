@@ -97,6 +97,13 @@ pub const BOUNDS: &[(&str, f64, f64)] = &[
     ("ninep_*_bytes_per_kinsn", 0.001, 100_000.0),
     ("ninep_op_latency_insns", 1_000.0, 1e9),
     ("ninep_server_insns_per_request", 100.0, 1e9),
+    // The network domain (`net`): TCP through it against memcpy, connect
+    // latency, its own instructions per KiB moved.
+    ("net_tcp_ratio_vs_memcpy", 1.0, 100_000.0),
+    ("net_memcpy_bytes_per_kinsn", 100.0, 100_000.0),
+    ("net_tcp_bytes_per_kinsn", 0.001, 100_000.0),
+    ("net_connect_latency_insns", 1_000.0, 1e10),
+    ("net_server_insns_per_kib", 100.0, 1e9),
     ("input_event_latency_*", 10.0, 1e9),
     ("input_events_per_s", 1.0, 1e10),
     // Linux boots.

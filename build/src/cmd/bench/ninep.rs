@@ -53,11 +53,12 @@ pub fn metrics() -> Result<BTreeMap<String, f64>> {
     for run in 0..RUNS {
         runs.push(one_run(run)?);
     }
-    median_of(&runs)
+    median_of(&runs, "ninep")
 }
 
-/// The median of each figure over `runs` (pure; host-tested).
-fn median_of(runs: &[BTreeMap<String, f64>]) -> Result<BTreeMap<String, f64>> {
+/// The median of each figure over `runs`, each printed with its spread
+/// under `part` (pure; host-tested).
+pub(super) fn median_of(runs: &[BTreeMap<String, f64>], part: &str) -> Result<BTreeMap<String, f64>> {
     let first = runs.first().context("no runs")?;
     let mut out = BTreeMap::new();
     for name in first.keys() {
@@ -65,7 +66,7 @@ fn median_of(runs: &[BTreeMap<String, f64>]) -> Result<BTreeMap<String, f64>> {
         ensure!(values.len() == runs.len(), "{name} is missing from a run");
         values.sort_by(f64::total_cmp);
         let spread = values.last().copied().unwrap_or(0.0) - values.first().copied().unwrap_or(0.0);
-        println!("ninep: {name}: {values:?} (spread {spread:.2})");
+        println!("{part}: {name}: {values:?} (spread {spread:.2})");
         out.insert(name.clone(), values[values.len() / 2]);
     }
     Ok(out)
@@ -154,11 +155,11 @@ mod tests {
     #[test]
     fn each_figure_is_the_median_of_the_runs() {
         let run = |v: f64| BTreeMap::from([("a".to_string(), v), ("b".to_string(), 10.0 * v)]);
-        let m = median_of(&[run(3.0), run(1.0), run(2.0)]).unwrap();
+        let m = median_of(&[run(3.0), run(1.0), run(2.0)], "t").unwrap();
         assert_eq!((m["a"], m["b"]), (2.0, 20.0));
         let mut short = run(1.0);
         short.remove("b");
-        assert!(median_of(&[run(3.0), short, run(2.0)]).is_err());
+        assert!(median_of(&[run(3.0), short, run(2.0)], "t").is_err());
     }
 
     #[test]

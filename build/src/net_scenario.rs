@@ -198,9 +198,7 @@ fn net_run() -> &'static Result<Run, String> {
                 Some(vec![echo_port]),
                 move |go| net_host(probe, echo_port, go),
                 |log| has_line(log, "[echo] net-echo: listening"),
-                |log| {
-                    has_line(log, "[probe] net-client: done") || has_line(log, "[probe] net-client: FAIL")
-                },
+                |log| has_line(log, "[probe] net-client: done") || has_line(log, "[probe] net-client: FAIL"),
             )
         };
         go().map_err(|e| format!("{e:#}"))
@@ -246,7 +244,8 @@ pub fn the_client_domain_reaches_a_host_listener() -> Result<()> {
 pub fn a_forbidden_connect_is_refused_and_logged() -> Result<()> {
     let run = judged_run()?;
     ensure!(has_line(&run.log, "[intruder] net-client: refused: EACCES"), "no EACCES for the intruder:\n{}", run.log);
-    let logged = run.log.lines().filter(|l| l.starts_with("[network] network: firewall: client intruder refused")).count();
+    let logged =
+        run.log.lines().filter(|l| l.starts_with("[network] network: firewall: client intruder refused")).count();
     ensure!(logged == 1, "the refusal was logged {logged} times (want once):\n{}", run.log);
     Ok(())
 }

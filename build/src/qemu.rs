@@ -10,8 +10,8 @@
 //! prefixes every guest line with the domain's name.
 
 use crate::board::ValidBoard;
-use anyhow::{Context, Result, bail, ensure};
 use crate::board::schema::QemuNet;
+use anyhow::{Context, Result, bail, ensure};
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

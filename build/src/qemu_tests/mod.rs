@@ -263,9 +263,10 @@ const TESTS: &[Test] = &[
         "qemu: 9pfs domain: it crashes mid-writes, restarts, the client re-attaches; every acknowledged record is on the disk",
         |_| crate::ninep_scenario::acknowledged_writes_survive_a_ninep_crash(),
     ),
-    ("qemu: network domain: a host client's 1 MiB comes back from the echo domain through hostfwd, byte for byte", |_| {
-        crate::net_scenario::the_echo_domain_echoes_a_mebibyte()
-    }),
+    (
+        "qemu: network domain: a host client's 1 MiB comes back from the echo domain through hostfwd, byte for byte",
+        |_| crate::net_scenario::the_echo_domain_echoes_a_mebibyte(),
+    ),
     ("qemu: network domain: a client domain connects out to a listener on the host's 127.0.0.1", |_| {
         crate::net_scenario::the_client_domain_reaches_a_host_listener()
     }),

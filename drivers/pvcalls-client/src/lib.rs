@@ -3,8 +3,8 @@
 //! allocation): TCP sockets served by the network domain over one channel
 //! ([`bulkhead_pvcalls`]), with a socket-like API: [`NetClient::socket`],
 //! [`NetClient::connect_to`], [`NetClient::bind`], [`NetClient::listen`],
-//! [`NetClient::accept`], [`NetClient::send`], [`NetClient::recv`],
-//! [`NetClient::release`].
+//! [`NetClient::accept`] (or [`NetClient::try_accept`]), [`NetClient::send`],
+//! [`NetClient::recv`], [`NetClient::shutdown`], [`NetClient::release`].
 //!
 //! Owns: the client's session (link, greeting, request ids, the doorbell
 //! flag), its end of the completion ring
@@ -17,7 +17,9 @@
 //! blocking calls do both through a [`Port`]), and the protocol crate.
 //!
 //! Blocking calls (`socket`, `connect_to`, `bind`, `listen`, `accept`,
-//! `release`) wait through the [`Port`]; `send` and `recv` never wait.
+//! `release`; `try_accept` for the backend's immediate answer only) wait
+//! through the [`Port`]; `send`, `recv`, `shutdown` and `flushed` never
+//! wait.
 //!
 //! Restarts: a new epoch of the channel (the network domain restarted, or
 //! we did) kills every socket. A blocking call that sees it returns
@@ -35,12 +37,10 @@ pub mod slots;
 
 use bulkhead_pvcalls::channel::{EVENTS, HELLO, TO_BACKEND, TO_CLIENT, data_area};
 use bulkhead_pvcalls::stream::{self, Broken, Reader, StreamLayout, StreamState, Writer};
-use bulkhead_pvcalls::{DataRef, DataRing, Event, Operation, Request, Response, SocketType, ToClient, VERSION};
 pub use bulkhead_pvcalls::{Address, Errno, Hello};
+use bulkhead_pvcalls::{DataRef, DataRing, Event, Operation, Request, Response, SocketType, ToClient, VERSION};
 pub use bulkhead_ring::Port;
-use bulkhead_ring::{
-    Answer, ClientFailure, Consumer, Link, LinkError, RequestClient, RingError, SetupError, Window,
-};
+use bulkhead_ring::{Answer, ClientFailure, Consumer, Link, LinkError, RequestClient, RingError, SetupError, Window};
 use heapless::Vec;
 use slots::Slots;
 
@@ -203,11 +203,20 @@ enum State {
 enum Kind<W: Window> {
     /// Created (maybe bound).
     Fresh,
-    /// Listening.
-    Listening,
+    /// Listening, maybe with an ACCEPT pending.
+    Listening { pending: Option<Accepting<W>> },
     /// Connected or accepted: its data ring; `shut` once the client
     /// closed its sending side.
     Open { slot: usize, tx: Writer<W>, rx: Reader<W>, shut: bool },
+}
+
+/// An ACCEPT answered `EINPROGRESS`: the socket it will make.
+struct Accepting<W: Window> {
+    request: u16,
+    new_socket: u64,
+    slot: usize,
+    tx: Writer<W>,
+    rx: Reader<W>,
 }
 
 struct Entry<W: Window> {
@@ -302,7 +311,8 @@ impl<W: Window + Clone> NetClient<W> {
         self.slots.capacity()
     }
 
-    /// Frames that were not PV Calls messages, or came out of order.
+    /// Frames that were not PV Calls messages, or came out of order, and
+    /// completions nobody waited for (dropped), in all epochs.
     pub fn garbage(&self) -> u64 {
         self.garbage
     }
@@ -355,7 +365,7 @@ impl<W: Window + Clone> NetClient<W> {
     pub fn connect_to(&mut self, s: SocketId, addr: Address, port: &mut impl Port) -> Result<(), NetError> {
         match self.entry(s)?.kind {
             Kind::Fresh => {}
-            Kind::Listening | Kind::Open { .. } => return Err(NetError::Errno(Errno::IsConn)),
+            Kind::Listening { .. } | Kind::Open { .. } => return Err(NetError::Errno(Errno::IsConn)),
         }
         let (slot, ring, tx, rx) = self.place()?;
         let result = self.ask(port, Operation::Connect { socket: s.id, address: addr, ring });
@@ -372,35 +382,92 @@ impl<W: Window + Clone> NetClient<W> {
     pub fn listen(&mut self, s: SocketId, backlog: u32, port: &mut impl Port) -> Result<(), NetError> {
         self.entry(s)?;
         self.ask(port, Operation::Listen { socket: s.id, backlog })?;
-        self.entry(s)?.kind = Kind::Listening;
+        self.entry(s)?.kind = Kind::Listening { pending: None };
         Ok(())
     }
 
-    /// Waits for a connection on `listener`; the connected socket.
+    /// Waits for a connection on `listener`; the connected socket (an
+    /// ACCEPT that [`NetClient::try_accept`] left pending is waited for).
     pub fn accept(&mut self, listener: SocketId, port: &mut impl Port) -> Result<SocketId, NetError> {
-        if !matches!(self.entry(listener)?.kind, Kind::Listening) {
+        let life = self.life;
+        loop {
+            if let Some(s) = self.try_accept(listener, port)? {
+                return Ok(s);
+            }
+            if self.take_doorbell() {
+                port.notify();
+            }
+            port.wait();
+            if self.follow_epoch(port.epoch())? || self.life != life {
+                return Err(NetError::Restarted);
+            }
+        }
+    }
+
+    /// Accepts a connection on `listener` if one is there, without waiting
+    /// for one: the first call sends ACCEPT (it waits only for the
+    /// backend's immediate answer); if no connection waits yet, the ACCEPT
+    /// stays pending (`None`) and later calls look for its completion.
+    /// A server polls this, with its other sockets, after each doorbell.
+    pub fn try_accept(&mut self, listener: SocketId, port: &mut impl Port) -> Result<Option<SocketId>, NetError> {
+        let Kind::Listening { pending } = &self.entry(listener)?.kind else {
             return Err(NetError::Errno(Errno::Inval));
+        };
+        if let Some(request) = pending.as_ref().map(|p| p.request) {
+            self.collect_events()?;
+            let Some(at) = self.completions.iter().position(|r| r.id == request) else {
+                return Ok(None);
+            };
+            let done = self.completions.swap_remove(at);
+            let Ok(Entry { kind: Kind::Listening { pending }, .. }) = self.entry(listener) else {
+                return Err(NetError::Errno(Errno::Inval));
+            };
+            let Some(p) = pending.take() else { return Err(NetError::Errno(Errno::Inval)) };
+            return self.accepted(p, done.errno).map(Some);
         }
         if self.sockets.is_full() {
             return Err(NetError::Errno(Errno::NoBufs));
         }
         let new_socket = self.fresh_id();
         let (slot, ring, tx, rx) = self.place()?;
-        let result = self.ask(port, Operation::Accept { socket: listener.id, new_socket, ring });
-        let life = self.life;
-        match result {
-            Ok(()) => {
-                // Room was checked above; a restart would have failed `ask`.
-                let _ = self.sockets.push(Entry { id: new_socket, kind: Kind::Open { slot, tx, rx, shut: false } });
-                Ok(SocketId { id: new_socket, life })
-            }
-            Err(e) => {
-                if life == listener.life {
-                    self.slots.release(slot);
+        let p = Accepting { request: 0, new_socket, slot, tx, rx };
+        let answer = self
+            .ready(port)
+            .and_then(|()| self.call(&*port, (), Operation::Accept { socket: listener.id, new_socket, ring }, |_| {}));
+        if self.life != listener.life {
+            // A restart forgot the slot already.
+            return Err(NetError::Restarted);
+        }
+        match answer {
+            Ok(r) if r.errno == Errno::InProgress => {
+                match self.entry(listener) {
+                    Ok(Entry { kind: Kind::Listening { pending }, .. }) => {
+                        *pending = Some(Accepting { request: r.id, ..p });
+                    }
+                    _ => self.slots.release(slot),
                 }
+                Ok(None)
+            }
+            Ok(r) => self.accepted(p, r.errno).map(Some),
+            Err(e) => {
+                self.slots.release(slot);
                 Err(e)
             }
         }
+    }
+
+    /// The outcome of an ACCEPT.
+    fn accepted(&mut self, p: Accepting<W>, errno: Errno) -> Result<SocketId, NetError> {
+        if errno != Errno::Ok {
+            self.slots.release(p.slot);
+            return Err(NetError::Errno(errno));
+        }
+        let kind = Kind::Open { slot: p.slot, tx: p.tx, rx: p.rx, shut: false };
+        if self.sockets.push(Entry { id: p.new_socket, kind }).is_err() {
+            self.slots.release(p.slot);
+            return Err(NetError::Errno(Errno::NoBufs));
+        }
+        Ok(SocketId { id: p.new_socket, life: self.life })
     }
 
     /// Sends what fits of `data` now (0: the stream is full, or `data`
@@ -482,9 +549,11 @@ impl<W: Window + Clone> NetClient<W> {
         if s.life == self.life
             && let Some(at) = self.sockets.iter().position(|e| e.id == s.id)
         {
-            let entry = self.sockets.swap_remove(at);
-            if let Kind::Open { slot, .. } = entry.kind {
-                self.slots.release(slot);
+            match self.sockets.swap_remove(at).kind {
+                Kind::Open { slot, .. } | Kind::Listening { pending: Some(Accepting { slot, .. }) } => {
+                    self.slots.release(slot);
+                }
+                Kind::Fresh | Kind::Listening { pending: None } => {}
             }
         }
         result
@@ -578,9 +647,7 @@ impl<W: Window + Clone> NetClient<W> {
             match self.next_event() {
                 Ok(Some(r)) if r.id == id => return Ok(r),
                 Ok(Some(r)) => {
-                    // Another request's (none is pending in this client
-                    // today); kept while there is room.
-                    let _ = self.completions.push(r);
+                    self.keep(r);
                     continue;
                 }
                 Ok(None) => {}
@@ -601,6 +668,31 @@ impl<W: Window + Clone> NetClient<W> {
             }
             port.wait();
         }
+    }
+
+    /// Keeps the completion of a pending ACCEPT for `try_accept`; drops
+    /// (and counts) any other: a completion nobody waits for (its
+    /// listener was released) never takes room.
+    fn keep(&mut self, r: Response) {
+        let awaited =
+            self.sockets.iter().any(|e| matches!(&e.kind, Kind::Listening { pending: Some(p) } if p.request == r.id));
+        if !awaited || self.completions.push(r).is_err() {
+            self.garbage += 1;
+        }
+    }
+
+    /// Takes every completion there is now into `completions` (those that
+    /// do not fit stay in the ring).
+    fn collect_events(&mut self) -> Result<(), NetError> {
+        while !self.completions.is_full() {
+            match self.next_event() {
+                Ok(Some(r)) => self.keep(r),
+                Ok(None) => return Ok(()),
+                Err(e) if e.is_skippable() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     fn send_op(&mut self, op: Operation) -> Result<u16, NetError> {

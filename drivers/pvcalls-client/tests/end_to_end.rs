@@ -37,8 +37,9 @@ struct Fake {
     sockets: HashMap<u64, FakeSocket>,
     /// Connections waiting to be accepted.
     incoming: u32,
-    /// An ACCEPT answered `EINPROGRESS`: (request id, new socket, ring).
-    pending_accept: Option<(u16, u64, DataRing)>,
+    /// An ACCEPT answered `EINPROGRESS`: (request id, listener, new
+    /// socket, ring).
+    pending_accept: Option<(u16, u64, u64, DataRing)>,
     /// Completions to post.
     completions: Vec<Event>,
     /// Rings seen in this epoch (for the overlap check).
@@ -128,12 +129,18 @@ impl Service for Fake {
                     self.incoming -= 1;
                     reply(socket, self.attach(new_socket, ring))
                 } else {
-                    self.pending_accept = Some((id, new_socket, ring));
+                    self.pending_accept = Some((id, socket, new_socket, ring));
                     reply(socket, Errno::InProgress)
                 }
             }
             Operation::Release { socket } => {
                 self.sockets.remove(&socket);
+                if self.pending_accept.is_some_and(|p| p.1 == socket) {
+                    // The listener goes with its pending ACCEPT, whose
+                    // completion still comes (a late one, to be dropped).
+                    let (pending, _, _, _) = self.pending_accept.take().unwrap();
+                    self.completions.push(Event::Completed(Response { id: pending, socket, errno: Errno::BadF }));
+                }
                 reply(socket, Errno::Ok)
             }
         }
@@ -171,11 +178,12 @@ impl Domain {
             }
         }
         if self.fake.incoming > 0
-            && let Some((id, new_socket, ring)) = self.fake.pending_accept.take()
+            && let Some((id, listener, new_socket, ring)) = self.fake.pending_accept.take()
         {
             self.fake.incoming -= 1;
             let errno = self.fake.attach(new_socket, ring);
-            self.fake.completions.push(Event::Completed(Response { id, socket: new_socket, errno }));
+            // As the real backend: the completion names the listener.
+            self.fake.completions.push(Event::Completed(Response { id, socket: listener, errno }));
         }
         for e in std::mem::take(&mut self.fake.completions) {
             assert!(self.session.post(e));
@@ -513,4 +521,43 @@ fn shutdown_closes_the_sending_side_only_and_flushed_says_when_all_was_taken() {
     assert_eq!(&buf[..3], b"abc");
     client.shutdown(s).unwrap();
     client.release(s, &mut port).unwrap();
+}
+
+#[test]
+fn try_accept_leaves_the_accept_pending_while_other_calls_go_on() {
+    let (domain, window) = domain(hello(1 << 20));
+    let mut port = port(&domain);
+    let mut client = NetClient::connect(window, 1, 1, &mut port).unwrap();
+    let l = client.socket(&mut port).unwrap();
+    client.bind(l, ANY, &mut port).unwrap();
+    client.listen(l, 4, &mut port).unwrap();
+    assert_eq!(client.try_accept(l, &mut port).unwrap(), None);
+    assert_eq!(client.try_accept(l, &mut port).unwrap(), None, "still pending, not sent again");
+    let accepts = |d: &RefCell<Domain>| {
+        d.borrow().fake.requests.iter().filter(|op| matches!(op, Operation::Accept { .. })).count()
+    };
+    assert_eq!(accepts(&domain), 1);
+    // A connection arrives while the client is busy with a CONNECT: its
+    // completion is kept for the next look.
+    domain.borrow_mut().fake.incoming = 1;
+    let s = client.socket(&mut port).unwrap();
+    client.connect_to(s, PEER, &mut port).unwrap();
+    let c = client.try_accept(l, &mut port).unwrap().expect("the kept completion");
+    assert_eq!(accepts(&domain), 1);
+    assert_eq!(echo(&mut client, c, &mut port, b"kept"), b"kept");
+    assert_eq!(echo(&mut client, s, &mut port, b"out"), b"out");
+    // A pending ACCEPT's ring is freed with its listener.
+    assert_eq!(client.try_accept(l, &mut port).unwrap(), None);
+    client.release(l, &mut port).unwrap();
+    client.release(c, &mut port).unwrap();
+    client.release(s, &mut port).unwrap();
+    assert_eq!(client.garbage(), 0);
+    let mut open = Vec::new();
+    for _ in 0..4 {
+        let t = client.socket(&mut port).unwrap();
+        client.connect_to(t, PEER, &mut port).unwrap();
+        open.push(t);
+    }
+    // The released listener's late completion was dropped, not kept.
+    assert_eq!(client.garbage(), 1);
 }

@@ -43,8 +43,10 @@ pub struct Pumped {
     /// Bit `i`: ring client `i`'s doorbell (bytes or state moved on its
     /// rings, or events queued for it).
     pub doorbell: u32,
-    /// When to poll again at the latest (smoltcp's delay, capped at
-    /// [`MAX_SLEEP_MS`]); `None`: nothing pending.
+    /// How long (ms from the `now_ms` given to `poll`) the domain may
+    /// sleep before polling again: smoltcp's `poll_delay`, capped at
+    /// [`MAX_SLEEP_MS`]; `None`: nothing pending (sleep until a doorbell
+    /// or the device's interrupt).
     pub next_poll_ms: Option<u64>,
 }
 
@@ -81,7 +83,8 @@ pub(crate) fn instant(ms: u64) -> Instant {
 }
 
 pub(crate) fn new_tcp() -> tcp::Socket<'static> {
-    let mut s = tcp::Socket::new(tcp::SocketBuffer::new(vec![0; TCP_BUFFER]), tcp::SocketBuffer::new(vec![0; TCP_BUFFER]));
+    let mut s =
+        tcp::Socket::new(tcp::SocketBuffer::new(vec![0; TCP_BUFFER]), tcp::SocketBuffer::new(vec![0; TCP_BUFFER]));
     s.set_nagle_enabled(false);
     s
 }
@@ -156,8 +159,9 @@ impl<D: Device, W: Window + Clone> Backend<D, W> {
             self.serve_client(client);
         }
         self.finish_closing();
-        // Send what the pump just queued without waiting for a wake-up.
-        self.iface.poll(now, &mut self.device, &mut self.sockets);
+        // Send what the pump just queued without waiting for a wake-up
+        // (egress only: a frame taken now would wait for the next one).
+        self.iface.poll_egress(now, &mut self.device, &mut self.sockets);
         let mut doorbell = 0u32;
         for (i, c) in self.clients.iter_mut().enumerate() {
             if core::mem::take(&mut c.ring) {
@@ -169,8 +173,8 @@ impl<D: Device, W: Window + Clone> Backend<D, W> {
             || self.clients.iter().any(|c| c.entries.values().any(|e| matches!(e, Entry::Connecting { .. })));
         let delay = self.iface.poll_delay(now, &self.sockets).map(|d| d.total_millis().min(MAX_SLEEP_MS));
         let next_poll_ms = match (delay, pending) {
-            (Some(d), _) => Some(self.now_ms + d),
-            (None, true) => Some(self.now_ms + MAX_SLEEP_MS),
+            (Some(d), _) => Some(d),
+            (None, true) => Some(MAX_SLEEP_MS),
             (None, false) => None,
         };
         Pumped { doorbell, next_poll_ms }
@@ -196,6 +200,11 @@ impl<D: Device, W: Window + Clone> Backend<D, W> {
         })
     }
 
+    /// The NIC (to acknowledge its interrupt).
+    pub fn device_mut(&mut self) -> &mut D {
+        &mut self.device
+    }
+
     /// Bytes moved client to network and network to client, in total.
     pub fn bytes_moved(&self) -> (u64, u64) {
         self.moved
@@ -203,6 +212,9 @@ impl<D: Device, W: Window + Clone> Backend<D, W> {
 
     /// Aborts `handle` and frees it after the next interface poll.
     pub(crate) fn kill(&mut self, handle: SocketHandle) {
+        if self.reap.contains(&handle) {
+            return;
+        }
         self.sockets.get_mut::<tcp::Socket<'_>>(handle).abort();
         self.reap.push(handle);
     }
@@ -219,11 +231,23 @@ impl<D: Device, W: Window + Clone> Backend<D, W> {
         for _ in EPHEMERAL {
             let port = self.next_port;
             self.next_port = if port >= *EPHEMERAL.end() { *EPHEMERAL.start() } else { port + 1 };
-            if !self.port_listened(port) {
+            if !self.port_listened(port) && !self.port_used(port) {
                 return port;
             }
         }
         self.next_port
+    }
+
+    /// Whether a TCP socket (of anybody, closing ones included) has
+    /// `port` as its local port.
+    fn port_used(&self, port: u16) -> bool {
+        self.sockets.iter().any(|(_, s)| match s {
+            smoltcp::socket::Socket::Tcp(t) => {
+                t.local_endpoint().is_some_and(|e| e.port == port) || t.listen_endpoint().port == port
+            }
+            #[allow(unreachable_patterns, reason = "the DHCP socket, and others when features unify")]
+            _ => false,
+        })
     }
 
     /// Whether any client listens on `port`.
@@ -264,7 +288,12 @@ impl<D: Device, W: Window + Clone> Backend<D, W> {
 
     /// Makes the connection on `handle` socket `id` of `client`, its data
     /// flowing on `rings`.
-    pub(crate) fn connection(&self, client: usize, handle: SocketHandle, rings: crate::rings::Rings) -> Option<Connection<W>> {
+    pub(crate) fn connection(
+        &self,
+        client: usize,
+        handle: SocketHandle,
+        rings: crate::rings::Rings,
+    ) -> Option<Connection<W>> {
         let window = self.clients.get(client)?.window.clone();
         Some(Connection {
             handle,
@@ -355,10 +384,10 @@ impl<D: Device, W: Window + Clone> Backend<D, W> {
         if let Some(c) = self.clients.get_mut(client) {
             c.complete(request, id, errno);
         }
-        if errno == Errno::Ok {
-            if let Some(conn) = self.connection(client, handle, rings) {
-                return self.pump_one(client, id, conn);
-            }
+        if errno == Errno::Ok
+            && let Some(conn) = self.connection(client, handle, rings)
+        {
+            return self.pump_one(client, id, conn);
         }
         self.kill(handle);
         Entry::Fresh { bound }
@@ -466,7 +495,9 @@ impl<D: Device, W: Window + Clone> Backend<D, W> {
             // Nobody reads any more: take what arrives, so the peer can finish.
             while tcp.recv_slice(&mut self.scratch).unwrap_or(0) > 0 {}
             if matches!(tcp.state(), tcp::State::Closed | tcp::State::TimeWait) {
-                self.reap.push(x.handle);
+                if !self.reap.contains(&x.handle) {
+                    self.reap.push(x.handle);
+                }
             } else if self.now_ms >= x.deadline {
                 self.kill(x.handle);
             } else {

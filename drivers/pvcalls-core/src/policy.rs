@@ -174,7 +174,10 @@ mod tests {
         assert_eq!((p[0].name.as_str(), p[0].listen.as_slice(), p[0].max_sockets), ("echo", &[7u16][..], 8));
         assert!(p[0].connect.is_empty());
         let g = Ipv4Addr::new(10, 0, 2, 2);
-        assert_eq!(p[1].connect, [ConnectRule { address: g, port: Some(5555) }, ConnectRule { address: g, port: None }]);
+        assert_eq!(
+            p[1].connect,
+            [ConnectRule { address: g, port: Some(5555) }, ConnectRule { address: g, port: None }]
+        );
         assert_eq!((p[1].max_sockets, p[1].max_ring_bytes), (4, 131_072));
         assert!(p[1].may_connect(g, 1) && !p[1].may_connect(Ipv4Addr::new(10, 0, 2, 3), 5555));
         assert!(p[0].may_listen(7) && !p[0].may_listen(8));

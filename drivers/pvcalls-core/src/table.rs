@@ -48,8 +48,16 @@ pub(crate) struct Listener {
 
 pub(crate) enum Entry<W: Window> {
     /// Created, maybe bound to a local port.
-    Fresh { bound: Option<u16> },
-    Connecting { handle: SocketHandle, rings: Rings, request: u16, deadline: u64, bound: Option<u16> },
+    Fresh {
+        bound: Option<u16>,
+    },
+    Connecting {
+        handle: SocketHandle,
+        rings: Rings,
+        request: u16,
+        deadline: u64,
+        bound: Option<u16>,
+    },
     Connected(Connection<W>),
     Listening(Listener),
     /// Reset because the client broke its ring: only RELEASE is left.

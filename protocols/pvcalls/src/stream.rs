@@ -21,6 +21,9 @@ use bulkhead_ring::{DataArea, DataRef, Window};
 
 /// Bytes before the data.
 pub const STREAM_HEADER: usize = 128;
+/// [`STREAM_HEADER`] as a `u32` (128: no truncation).
+#[allow(clippy::cast_possible_truncation, reason = "128 fits a u32")]
+const STREAM_HEADER_U32: u32 = STREAM_HEADER as u32;
 const PRODUCER: usize = 0;
 const STATE: usize = 4;
 const CONSUMER: usize = 64;
@@ -91,7 +94,7 @@ impl StreamLayout {
         if !base.is_multiple_of(64) {
             return Err(BadStream::Misaligned);
         }
-        let capacity = r.len.checked_sub(STREAM_HEADER as u32).ok_or(BadStream::BadCapacity)?;
+        let capacity = r.len.checked_sub(STREAM_HEADER_U32).ok_or(BadStream::BadCapacity)?;
         if capacity < 64 || !capacity.is_power_of_two() {
             return Err(BadStream::BadCapacity);
         }
@@ -277,6 +280,12 @@ impl<W: Window> Reader<W> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
+    reason = "tests: a panic is a failure, the pattern wraps on purpose"
+)]
 mod tests {
     extern crate std;
     use super::*;

@@ -133,7 +133,10 @@ pub fn figures(client: &BTreeMap<String, u64>, server: &BTreeMap<String, u64>) -
     let connect_ticks = get(client, "net_connect_ticks")?;
     ensure!(connect_ticks > 0, "20 connects took no ticks");
     let (server_ticks, moved) = (get(server, "net_server_ticks")?, get(server, "net_server_bytes")?);
-    ensure!(server_ticks > 0 && moved >= MIB as u64, "the network domain reported {server_ticks} ticks for {moved} bytes");
+    ensure!(
+        server_ticks > 0 && moved >= MIB as u64,
+        "the network domain reported {server_ticks} ticks for {moved} bytes"
+    );
     let mut out = BTreeMap::new();
     out.insert("net_tcp_bytes_per_kinsn".into(), tcp);
     out.insert("net_memcpy_bytes_per_kinsn".into(), memcpy);
@@ -157,7 +160,8 @@ mod tests {
             ("net_connect_ticks".into(), 2_000_000),
             ("net_connect_count".into(), 20),
         ]);
-        let server = BTreeMap::from([("net_server_ticks".to_string(), 20_971_520), ("net_server_bytes".into(), 2_097_152)]);
+        let server =
+            BTreeMap::from([("net_server_ticks".to_string(), 20_971_520), ("net_server_bytes".into(), 2_097_152)]);
         (client, server)
     }
 

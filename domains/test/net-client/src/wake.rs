@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+//! How this domain sleeps: on its channel's doorbell (SGI 1), or also on a
+//! one-shot virtual-timer deadline when it waits for the network domain
+//! to take bytes (it takes them without ringing). [`Bell`] is the
+//! [`Port`] the PV Calls client's blocking calls wait through.
+//!
+//! Owns this vCPU's interrupt handler and its virtual timer; must not
+//! touch the channel's window (the client library does).
+
+use bulkhead_pvcalls_client::Port;
+use core::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use domain_rt::caps::{self, ChannelEnd};
+use domain_rt::{gic, irq, timer};
+
+/// The doorbell SGI (as every driver domain rings it).
+const DOORBELL_SGI: u32 = 1;
+
+/// A doorbell or the timer interrupted since the last look.
+static RUNG: AtomicBool = AtomicBool::new(false);
+
+fn on_irq(intid: u32) {
+    if intid == timer::INTID {
+        timer::stop();
+    }
+    RUNG.store(true, SeqCst);
+}
+
+/// Takes the doorbell and the virtual timer's interrupts on vCPU 0.
+pub fn init() {
+    irq::install(on_irq);
+    gic::init_distributor();
+    gic::init_cpu(0);
+    gic::enable(DOORBELL_SGI, 0);
+    gic::enable(timer::INTID, 0);
+    irq::enable();
+}
+
+fn ticks(ms: u64) -> u32 {
+    u32::try_from(timer::frequency().saturating_mul(ms) / 1000).unwrap_or(u32::MAX).max(1)
+}
+
+/// Sleeps until a doorbell, or `ms` milliseconds at most if given.
+pub fn sleep(ms: Option<u64>) {
+    if let Some(ms) = ms {
+        timer::arm_after_ticks(ticks(ms));
+    }
+    irq::wait_until(|| RUNG.swap(false, SeqCst));
+    caps::pending();
+}
+
+/// Sleeps `ms` milliseconds (doorbells meanwhile do not end it).
+pub fn pause(ms: u64) {
+    let until = timer::counter().saturating_add(u64::from(ticks(ms)));
+    while timer::counter() < until {
+        let left = until.saturating_sub(timer::counter());
+        timer::arm_after_ticks(u32::try_from(left).unwrap_or(u32::MAX).max(1));
+        irq::wait_until(|| RUNG.swap(false, SeqCst));
+    }
+    caps::pending();
+}
+
+/// The channel end as the client's blocking calls wait on it: the
+/// doorbell only.
+pub struct Bell<'a>(pub &'a ChannelEnd);
+
+impl Port for Bell<'_> {
+    fn epoch(&self) -> u32 {
+        self.0.epoch()
+    }
+    fn notify(&self) {
+        self.0.notify();
+    }
+    fn wait(&self) {
+        sleep(None);
+    }
+}

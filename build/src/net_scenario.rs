@@ -84,7 +84,7 @@ fn run(
     done: impl Fn(&str) -> bool,
 ) -> Result<Run> {
     let built = build(board, Some(LogFormat::Text))?;
-    let tag = board.replace('/', "-");
+    let tag = board.replace(['/', '.'], "-");
     let socket = std::env::temp_dir().join(format!("bulkhead-qmp-{tag}-{}.sock", std::process::id()));
     let _ = std::fs::remove_file(&socket);
     let overrides = Overrides {
@@ -194,7 +194,7 @@ fn net_run() -> &'static Result<Run, String> {
             let probe = listen(PROBE_PORT)?;
             let echo_port = free_port()?;
             run(
-                "test/net",
+                "boards/test/net.toml",
                 Some(vec![echo_port]),
                 move |go| net_host(probe, echo_port, go),
                 |log| has_line(log, "[echo] net-echo: listening"),
@@ -297,7 +297,7 @@ fn restart_host(listener: TcpListener) -> Result<String> {
 pub fn a_restart_resets_sockets_and_the_transfer_completes() -> Result<()> {
     let listener = listen(RESTART_PORT)?;
     let run = run(
-        "test/net-restart",
+        "boards/test/net-restart.toml",
         None,
         move |_| restart_host(listener),
         |_| true,

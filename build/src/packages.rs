@@ -187,6 +187,8 @@ mod tests {
                 "bulkhead-ninep-client",
                 "bulkhead-ninep-core",
                 "bulkhead-pvcalls",
+                "bulkhead-pvcalls-client",
+                "bulkhead-pvcalls-core",
                 "bulkhead-ring",
                 "bulkhead-ring-hal",
                 "bulkhead-session",

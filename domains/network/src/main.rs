@@ -214,12 +214,16 @@ fn main(boot: Boot) {
 
 fn print_notice(notice: &Notice, names: &[heapless::String<16>]) {
     let name = |c: u8| names.get(usize::from(c)).map_or("?", |n| n.as_str());
-    match notice {
+    let _ = match notice {
         Notice::Refused { client, what } => {
-            let _ = writeln!(Console, "network: firewall: client {} refused {what:?} (EACCES)", name(*client));
+            writeln!(Console, "network: firewall: client {} refused {what} (EACCES; no rule allows it)", name(*client))
         }
-        other => {
-            let _ = writeln!(Console, "network: {other:?}");
-        }
-    }
+        Notice::Address(cidr) => writeln!(Console, "network: address {cidr}"),
+        Notice::AddressLost => writeln!(Console, "network: DHCP lease lost: no address"),
+        Notice::BrokeRing { client, socket } => writeln!(
+            Console,
+            "network: client {} broke the data ring of its socket {socket}: that socket is reset",
+            name(*client)
+        ),
+    };
 }

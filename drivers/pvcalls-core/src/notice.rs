@@ -52,6 +52,16 @@ pub enum Notice {
     },
 }
 
+impl core::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Refusal::Connect(a) => write!(f, "connect to {a}"),
+            Refusal::Listen(port) => write!(f, "listen on port {port}"),
+            Refusal::Bind(a) => write!(f, "bind to {a}"),
+        }
+    }
+}
+
 /// The queue.
 #[derive(Default)]
 pub(crate) struct Notices {

@@ -52,6 +52,25 @@ impl Address {
     }
 }
 
+/// `a.b.c.d:port`, or `[x:x:...:x]:port` (hex groups, uncompressed).
+impl core::fmt::Display for Address {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Address::V4 { ip: [a, b, c, d], port } => write!(f, "{a}.{b}.{c}.{d}:{port}"),
+            Address::V6 { ip, port } => {
+                f.write_str("[")?;
+                for (n, pair) in ip.chunks_exact(2).enumerate() {
+                    if let [hi, lo] = pair {
+                        let sep = if n == 0 { "" } else { ":" };
+                        write!(f, "{sep}{:x}", u16::from_be_bytes([*hi, *lo]))?;
+                    }
+                }
+                write!(f, "]:{port}")
+            }
+        }
+    }
+}
+
 /// Socket types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SocketType {
@@ -190,6 +209,15 @@ mod tests {
     fn round_trip<T: Serialize + for<'a> Deserialize<'a> + PartialEq + core::fmt::Debug>(v: T) {
         let bytes = postcard::to_allocvec(&v).unwrap();
         assert_eq!(decode::<T>(&bytes).unwrap(), v);
+    }
+
+    #[test]
+    fn addresses_print_as_people_write_them() {
+        use std::string::ToString;
+        assert_eq!(Address::V4 { ip: [10, 0, 2, 2], port: 22 }.to_string(), "10.0.2.2:22");
+        let mut ip = [0u8; 16];
+        ip[15] = 1;
+        assert_eq!(Address::V6 { ip, port: 80 }.to_string(), "[0:0:0:0:0:0:0:1]:80");
     }
 
     #[test]

@@ -31,7 +31,8 @@
 //!   the icount proof; 1 MiB copied natively (`net_memcpy_start`,
 //!   `net_memcpy_end`); the `bulk` upload of `bytes` on one connection
 //!   (`net_bulk_start` after the host's offset, `net_bulk_end` after the
-//!   host's FIN, `net_bulk_bytes`); then 20 CONNECTs to their completion
+//!   host's FIN, `net_bulk_bytes`, and `net_bulk_asleep`: the ticks it
+//!   slept meanwhile, so that its own work is the rest); then 20 CONNECTs to their completion
 //!   (`net_connect_ticks`, their sum, and `net_connect_count`).
 //!
 //! Every mode ends with `net-client: done`, or `net-client: FAIL: <why>`
@@ -130,6 +131,8 @@ struct Session<'a, W: Window + Clone> {
     bell: Bell<'a>,
     /// The counter when the last upload's first byte went.
     started: u64,
+    /// [`wake::asleep_ticks`] at `started`.
+    started_asleep: u64,
 }
 
 impl<W: Window + Clone> Session<'_, W> {
@@ -238,13 +241,15 @@ impl<W: Window + Clone> Session<'_, W> {
         }
         *sent = u64::from_le_bytes(offset).min(total);
         self.started = timer::counter();
-        let mut chunk = [0u8; CHUNK];
+        self.started_asleep = wake::asleep_ticks();
+        // The pattern repeats every 251 bytes: a chunk at any offset is a
+        // slice of this table (no per-byte work in the measured loop).
+        let table: [u8; 251 + CHUNK] = core::array::from_fn(|i| pattern(i as u64));
         while *sent < total {
             let len = usize::try_from(total - *sent).unwrap_or(CHUNK).min(CHUNK);
-            let part = chunk.get_mut(..len).unwrap_or(&mut []);
-            for (i, b) in part.iter_mut().enumerate() {
-                *b = pattern(*sent + i as u64);
-            }
+            #[allow(clippy::cast_possible_truncation, reason = "below 251")]
+            let at = (*sent % 251) as usize;
+            let part = table.get(at..at + len).unwrap_or(&[]);
             let n = self.client.send(s, part)?;
             *sent += n as u64;
             if n == 0 {
@@ -323,6 +328,7 @@ impl<W: Window + Clone> Session<'_, W> {
         let mut sent = 0;
         self.upload(s, total, &mut sent).map_err(at("upload"))?;
         let end = timer::counter();
+        domain_benchkit::report("net_bulk_asleep", wake::asleep_ticks().saturating_sub(self.started_asleep));
         self.client.release(s, &mut self.bell).map_err(at("release"))?;
         domain_benchkit::report("net_bulk_start", self.started);
         domain_benchkit::report("net_bulk_end", end);
@@ -364,7 +370,7 @@ fn run(params: &str) -> Result<(), Fail> {
     let mut bell = Bell(&end);
     let side = u8::try_from(end.info.end).unwrap_or(u8::MAX);
     let client = NetClient::connect(&window, side, end.epoch(), &mut bell).map_err(at("greeting"))?;
-    let mut session = Session { client, bell, started: 0 };
+    let mut session = Session { client, bell, started: 0, started_asleep: 0 };
     match mode {
         Mode::Line => session.line(addr),
         Mode::Bulk => session.bulk(addr, total),

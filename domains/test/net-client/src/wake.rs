@@ -8,12 +8,28 @@
 //! touch the channel's window (the client library does).
 
 use bulkhead_pvcalls_client::Port;
-use core::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
 use domain_rt::caps::{self, ChannelEnd};
 use domain_rt::{gic, irq, timer};
 
 /// The doorbell SGI (as every driver domain rings it).
 const DOORBELL_SGI: u32 = 1;
+
+/// Counter ticks spent asleep so far (the benchmark subtracts them from
+/// its spans: what is left is this domain's own work).
+static ASLEEP: AtomicU64 = AtomicU64::new(0);
+
+/// Counter ticks this domain has spent asleep so far.
+pub fn asleep_ticks() -> u64 {
+    ASLEEP.load(SeqCst)
+}
+
+/// Waits for an interrupt that sets [`RUNG`], counting the ticks asleep.
+fn doze() {
+    let before = timer::counter();
+    irq::wait_until(|| RUNG.swap(false, SeqCst));
+    ASLEEP.fetch_add(timer::counter().saturating_sub(before), SeqCst);
+}
 
 /// A doorbell or the timer interrupted since the last look.
 static RUNG: AtomicBool = AtomicBool::new(false);
@@ -44,7 +60,7 @@ pub fn sleep(ms: Option<u64>) {
     if let Some(ms) = ms {
         timer::arm_after_ticks(ticks(ms));
     }
-    irq::wait_until(|| RUNG.swap(false, SeqCst));
+    doze();
     caps::pending();
 }
 
@@ -54,7 +70,7 @@ pub fn pause(ms: u64) {
     while timer::counter() < until {
         let left = until.saturating_sub(timer::counter());
         timer::arm_after_ticks(u32::try_from(left).unwrap_or(u32::MAX).max(1));
-        irq::wait_until(|| RUNG.swap(false, SeqCst));
+        doze();
     }
     caps::pending();
 }

@@ -6,9 +6,10 @@
 //! every connection is a thread of this test.
 //!
 //! `boards/test/net.toml` runs once for three verdicts ([`net_run`]):
-//! - [`the_echo_domain_echoes_a_mebibyte`]: a host client sends 1 MiB to
-//!   the echo domain through the forward while it reads the echo back;
-//!   both directions are compared byte for byte (and by FNV-1a);
+//! - [`the_echo_domain_echoes_a_mebibyte`]: the network domain gets its
+//!   address from QEMU's DHCP server; a host client sends 1 MiB to the
+//!   echo domain through the forward while it reads the echo back; both
+//!   directions are compared byte for byte (and by FNV-1a);
 //! - [`the_client_domain_reaches_a_host_listener`]: the probe domain
 //!   connects out to a listener on the host's 127.0.0.1:5557, sends a
 //!   line and prints the host's answer;
@@ -212,6 +213,11 @@ fn judged_run() -> Result<&'static Run> {
 /// The echo domain echoes 1 MiB from a host client through the forward.
 pub fn the_echo_domain_echoes_a_mebibyte() -> Result<()> {
     let run = judged_run()?;
+    ensure!(
+        has_line(&run.log, "[network] network: address 10.0.2.15/24"),
+        "QEMU's DHCP server never gave the network domain its address (the board says ip=dhcp):\n{}",
+        run.log
+    );
     match &run.host {
         Ok(v) if v.starts_with("1 MiB echoed") => {
             println!("      ({v})");

@@ -145,7 +145,9 @@ pub enum Operation {
     },
     /// Accepts a connection as socket `new_socket`, whose data flows on
     /// `ring`. Answered at once when a connection waits, else
-    /// `EINPROGRESS` and [`Event::Completed`] when one comes.
+    /// `EINPROGRESS` and [`Event::Completed`] when one comes; both name
+    /// the listening socket (`socket`), as Xen's response does. At most
+    /// one ACCEPT or POLL waits per listening socket (`EALREADY`).
     Accept {
         /// Listening socket id.
         socket: u64,

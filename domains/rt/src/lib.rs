@@ -20,6 +20,7 @@ pub mod gic;
 mod heap;
 mod hvc;
 pub mod irq;
+pub mod nap;
 pub mod peer;
 pub mod probe;
 pub mod timer;

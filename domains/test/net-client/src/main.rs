@@ -46,14 +46,12 @@
 #![no_main]
 #![forbid(unsafe_code)]
 
-mod wake;
-
 use bulkhead_pvcalls_client::{Address, Errno, NetClient, NetError, Port, Received, SocketId};
 use bulkhead_ring::Window;
 use core::fmt::{self, Write};
 use domain_rt::caps::{self, ChannelEnd};
+use domain_rt::nap::{self, Bell};
 use domain_rt::{Boot, Console, timer};
-use wake::Bell;
 
 domain_rt::entry!(main);
 
@@ -131,7 +129,7 @@ struct Session<'a, W: Window + Clone> {
     bell: Bell<'a>,
     /// The counter when the last upload's first byte went.
     started: u64,
-    /// [`wake::asleep_ticks`] at `started`.
+    /// [`nap::asleep_ticks`] at `started`.
     started_asleep: u64,
 }
 
@@ -142,7 +140,7 @@ impl<W: Window + Clone> Session<'_, W> {
         if self.client.take_doorbell() {
             self.bell.notify();
         }
-        wake::sleep(stalled.then_some(1));
+        nap::sleep(stalled.then_some(1));
         if self.client.follow(self.bell.epoch())? {
             return Err(NetError::Restarted);
         }
@@ -168,7 +166,7 @@ impl<W: Window + Clone> Session<'_, W> {
                     if !retry || tries >= TRIES {
                         return Err(Fail::Net("connect", e));
                     }
-                    wake::pause(100);
+                    nap::pause(100);
                 }
             }
         }
@@ -241,7 +239,7 @@ impl<W: Window + Clone> Session<'_, W> {
         }
         *sent = u64::from_le_bytes(offset).min(total);
         self.started = timer::counter();
-        self.started_asleep = wake::asleep_ticks();
+        self.started_asleep = nap::asleep_ticks();
         // The pattern repeats every 251 bytes: a chunk at any offset is a
         // slice of this table (no per-byte work in the measured loop).
         let table: [u8; 251 + CHUNK] = core::array::from_fn(|i| pattern(i as u64));
@@ -328,7 +326,7 @@ impl<W: Window + Clone> Session<'_, W> {
         let mut sent = 0;
         self.upload(s, total, &mut sent).map_err(at("upload"))?;
         let end = timer::counter();
-        domain_benchkit::report("net_bulk_asleep", wake::asleep_ticks().saturating_sub(self.started_asleep));
+        domain_benchkit::report("net_bulk_asleep", nap::asleep_ticks().saturating_sub(self.started_asleep));
         self.client.release(s, &mut self.bell).map_err(at("release"))?;
         domain_benchkit::report("net_bulk_start", self.started);
         domain_benchkit::report("net_bulk_end", end);
@@ -365,7 +363,7 @@ fn run(params: &str) -> Result<(), Fail> {
     };
     let channel = param(params, "channel=").ok_or(Fail::Said("no channel=<name>"))?;
     let end = ChannelEnd::find(channel).ok_or(Fail::Said("no such channel"))?;
-    wake::init();
+    nap::init();
     let window = end.window();
     let mut bell = Bell(&end);
     let side = u8::try_from(end.info.end).unwrap_or(u8::MAX);

@@ -27,15 +27,13 @@
 #![no_main]
 #![forbid(unsafe_code)]
 
-mod wake;
-
 use bulkhead_pvcalls_client::{Address, Errno, NetClient, NetError, Port, Received, SocketId};
 use bulkhead_ring::Window;
 use core::convert::Infallible;
 use core::fmt::Write;
 use domain_rt::caps::{self, ChannelEnd};
+use domain_rt::nap::{self, Bell};
 use domain_rt::{Boot, Console};
-use wake::Bell;
 
 domain_rt::entry!(main);
 
@@ -199,7 +197,7 @@ fn echo_all<W: Window + Clone>(
             bell.notify();
         }
         if !progress {
-            wake::sleep(stalled.then_some(1));
+            nap::sleep(stalled.then_some(1));
         }
     }
 }
@@ -216,7 +214,7 @@ fn main(_boot: Boot) {
         let _ = writeln!(Console, "net-echo: FAIL: no channel {channel}");
         return;
     };
-    wake::init();
+    nap::init();
     let window = end.window();
     let mut bell = Bell(&end);
     let side = u8::try_from(end.info.end).unwrap_or(u8::MAX);
@@ -234,7 +232,7 @@ fn main(_boot: Boot) {
             let _ = writeln!(Console, "net-echo: network restarted, listening again");
         } else {
             let _ = writeln!(Console, "net-echo: FAIL: {what}: {e:?}");
-            wake::pause(100);
+            nap::pause(100);
         }
     }
 }

@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: MIT
-//! How this domain sleeps: on its channel's doorbell (SGI 1), or also on a
-//! one-shot virtual-timer deadline when it waits for the network domain
-//! to take bytes (it takes them without ringing). [`Bell`] is the
-//! [`Port`] the PV Calls client's blocking calls wait through.
+//! How a client domain sleeps: on its channels' doorbell (SGI 1), or also
+//! on a one-shot virtual-timer deadline when it waits for a driver domain
+//! to take bytes it takes without ringing (the network domain's data
+//! rings). [`Bell`] is the `bulkhead_ring::Port` a client library's
+//! blocking calls wait through; [`asleep_ticks`] lets a benchmark take the
+//! time asleep out of its spans.
 //!
-//! Owns this vCPU's interrupt handler and its virtual timer; must not
-//! touch the channel's window (the client library does).
+//! Owns the vCPU 0 interrupt handler and virtual timer of a domain that
+//! calls [`init`]; must not touch any channel's window (client libraries
+//! do). Not for a domain that installs its own handler.
 
-use bulkhead_pvcalls_client::Port;
+use crate::caps::{self, ChannelEnd};
+use crate::{gic, irq, timer};
+use bulkhead_ring::Port;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
-use domain_rt::caps::{self, ChannelEnd};
-use domain_rt::{gic, irq, timer};
 
 /// The doorbell SGI (as every driver domain rings it).
 const DOORBELL_SGI: u32 = 1;

@@ -195,6 +195,7 @@ mod tests {
                 "bulkhead-sound",
                 "bulkhead-sound-client",
                 "bulkhead-sound-core",
+                "bulkhead-virtio-device",
                 "bulkhead-virtio-gpu-heads",
                 "kernel-core",
                 "xtask",

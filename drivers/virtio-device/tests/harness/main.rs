@@ -1,0 +1,2 @@
+// SPDX-License-Identifier: MIT
+//! The virtio device core's harness (being written).

@@ -360,8 +360,8 @@ device_model = [{ target = "alpha", mmio = [{ ipa = 0x0b00_0000, size = "4 KiB" 
             Capability::Channel { channel: 0, end: 1 },
             Capability::Device { device: 0 },
             Capability::Irq { intid: 40 },
-            Capability::DmTarget { target: 0, ipa: bulkhead_abi::Ipa::new(0x0b00_0000), size: 0x1000 },
-            Capability::DmTarget { target: 0, ipa: bulkhead_abi::Ipa::new(0x0b00_2000), size: 0x2000 },
+            Capability::DmTarget { target: 0, ipa: bulkhead_abi::Ipa::new(0x0b00_0000), size: 0x1000, timeout_ms: 50 },
+            Capability::DmTarget { target: 0, ipa: bulkhead_abi::Ipa::new(0x0b00_2000), size: 0x2000, timeout_ms: 50 },
         ]
     );
 }

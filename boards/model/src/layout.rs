@@ -15,6 +15,10 @@ use bulkhead_bootcfg as cfg;
 use heapless::Vec as HVec;
 
 const BLOCK: u64 = 2 << 20;
+/// A device model's answer time when its board entry names none: long
+/// enough for a device model that is up, short enough that a target whose
+/// device model is gone sees bus errors rather than a hang.
+pub const DEFAULT_IOREQ_TIMEOUT_MS: u32 = 50;
 
 /// Free physical memory, as sorted disjoint `[start, end)` ranges.
 struct FreeRam(Vec<(u64, u64)>);
@@ -194,6 +198,7 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
                         target: u16::try_from(target).unwrap_or(u16::MAX),
                         ipa: Ipa::new(*range.ipa.get_ref()),
                         size: range.size.get_ref().0,
+                        timeout_ms: dm.timeout_ms.as_ref().map_or(DEFAULT_IOREQ_TIMEOUT_MS, |t| *t.get_ref()),
                     },
                 );
             }

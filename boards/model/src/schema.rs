@@ -316,6 +316,10 @@ pub struct DeviceModelEntry {
     pub target: Spanned<String>,
     /// The ranges, in the target's address space.
     pub mmio: Spanned<Vec<Spanned<DeviceModelRange>>>,
+    /// How long a target's access may wait for this domain's answer
+    /// before it fails in the target as a bus error (default
+    /// [`crate::layout::DEFAULT_IOREQ_TIMEOUT_MS`]; 1 to 10,000).
+    pub timeout_ms: Option<Spanned<u32>>,
 }
 
 /// One emulated MMIO range.

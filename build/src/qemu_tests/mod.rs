@@ -15,6 +15,7 @@ mod boot_checks;
 mod console;
 mod direct_attacks;
 mod host_escape;
+mod ioreq;
 mod ipc;
 mod irq;
 mod isolation;
@@ -262,6 +263,18 @@ const TESTS: &[Test] = &[
     (
         "qemu: 9pfs domain: it crashes mid-writes, restarts, the client re-attaches; every acknowledged record is on the disk",
         |_| crate::ninep_scenario::acknowledged_writes_survive_a_ninep_crash(),
+    ),
+    (
+        "qemu: ioreq: a target's trapped loads and stores reach its device model and come back (magic, scratch, byte and word loads)",
+        ioreq::trapped_accesses_reach_the_device_model_and_come_back,
+    ),
+    (
+        "qemu: ioreq: a device model that never answers fails the target's access as a bus error, and nothing else",
+        ioreq::a_silent_device_model_fails_the_access_as_a_bus_error,
+    ),
+    (
+        "qemu: ioreq: DMOPs through a slot that grants no target, or completing an ioreq nobody waits for, are refused and audited",
+        ioreq::dmops_without_a_capability_are_refused_and_audited,
     ),
     (
         "qemu: network domain: a host client's 1 MiB comes back from the echo domain through hostfwd, byte for byte",

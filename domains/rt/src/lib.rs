@@ -15,6 +15,7 @@
 pub mod arena;
 pub mod caps;
 mod console;
+pub mod dm;
 pub mod gic;
 #[cfg(feature = "heap")]
 mod heap;

@@ -388,6 +388,7 @@ fn lose(p: usize, d: usize, q: usize, guard: spin::MutexGuard<'_, ()>) -> ! {
     let world = world();
     let state = &DOMAINS[d];
     crate::doorbell::link_down(world, d);
+    crate::ioreq::domain_stopped(d);
     reset_devices(world, d);
     state.halted.store(true, Ordering::Release);
     kprintln!(
@@ -450,6 +451,7 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
     // hear of it.
     crate::vgic::drop_queues(world, d, p);
     crate::doorbell::link_down(world, d);
+    crate::ioreq::domain_stopped(d);
     audit_summary(d);
     if cfg!(feature = "census") {
         print_census(domain);
@@ -590,6 +592,38 @@ pub fn watchdog_tick(p: usize) {
     hyptimer::arm_ms(u64::from(domain.watchdog_ms));
 }
 
+/// A device model asked to stop `vcpu`'s domain (`DmRemoteShutdown`):
+/// stops it here, restarting it if asked. Returns if nothing was asked.
+pub fn take_shutdown_request(p: usize, vcpu: VcpuId) {
+    let Some(state) = DOMAINS.get(vcpu.domain.index()) else { return };
+    match state.shutdown_request.swap(0, Ordering::AcqRel) {
+        0 => {}
+        request => {
+            if log_admits(vcpu.domain.index()) {
+                kprintln!(
+                    "domain {}: {} by its device model (DmRemoteShutdown)",
+                    crate::world::name_of(vcpu.domain.index()),
+                    if request == 2 { "restarted" } else { "stopped" }
+                );
+            }
+            stop_domain(p, vcpu, request == 2)
+        }
+    }
+}
+
+/// Asks domain `target` to stop (restart if `restart`): its vCPU 0's
+/// pCPU takes the request at the kick.
+pub fn request_shutdown(target: usize, restart: bool) {
+    let Some(state) = DOMAINS.get(target) else { return };
+    state.shutdown_request.store(if restart { 2 } else { 1 }, Ordering::Release);
+    let Ok(domain) = u16::try_from(target) else { return };
+    if let Some(q) = world().pins.pcpu_of(VcpuId { domain: bulkhead_abi::DomainId::new(domain), index: 0 })
+        && let Some(cpu) = PCPUS.get(q)
+    {
+        cpu.kick();
+    }
+}
+
 /// A kick: parks this pCPU if its domain stopped since its vCPU started;
 /// otherwise raises or lowers the vCPU's virtual IRQ line (HCR_EL2.VI) as
 /// its domain's doorbells are pending or not (vCPU 0 takes doorbells).
@@ -603,6 +637,11 @@ pub fn check_kicked(p: usize) {
     let Some(state) = DOMAINS.get(me.domain.load(Ordering::Relaxed)) else { return };
     if state.generation.load(Ordering::Acquire) != me.generation.load(Ordering::Relaxed) {
         park(p);
+    }
+    if state.shutdown_request.load(Ordering::Relaxed) != 0
+        && let Some(vcpu) = vcpu_of(p)
+    {
+        take_shutdown_request(p, vcpu);
     }
     if me.vcpu.load(Ordering::Relaxed) == 0 && !me.direct.load(Ordering::Relaxed) {
         let d = me.domain.load(Ordering::Relaxed);

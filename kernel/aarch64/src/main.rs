@@ -27,6 +27,7 @@ mod console_input;
 mod cpus;
 mod domains;
 mod doorbell;
+mod ioreq;
 mod irqs;
 mod panic;
 mod traps;

@@ -140,6 +140,22 @@ impl Services for Caller {
         wait(world::this_pcpu(), self.domain())
     }
 
+    fn register_ioreq_page(&mut self, target: u16, slot: u64, pa: PhysAddr) {
+        crate::ioreq::register(self.domain(), usize::from(target), slot, pa);
+    }
+
+    fn complete_ioreq(&mut self, target: u16, vcpu: u64, id: u64, data: u64) -> bool {
+        crate::ioreq::complete(self.domain(), usize::from(target), vcpu, id, data)
+    }
+
+    fn vcpu_count(&self, target: u16) -> u64 {
+        world::world().config.domains.get(usize::from(target)).map_or(0, |d| d.pcpus.len() as u64)
+    }
+
+    fn remote_shutdown(&mut self, target: u16, restart: bool) {
+        domains::request_shutdown(usize::from(target), restart);
+    }
+
     fn audit(&mut self, denial: Denial) {
         if crate::world::note_denial(self.domain()) {
             kprintln!("denied: domain {} vCPU {}: {}", self.name(), self.vcpu.index, Show(&DenialText(denial)));
@@ -162,6 +178,10 @@ impl core::fmt::Display for DenialText {
             Denial::BenchmarkOnly => write!(f, "benchmark-only call"),
             Denial::NoSuchSlot(slot) => write!(f, "no capability in slot {slot}"),
             Denial::WrongKind(slot) => write!(f, "slot {slot} holds another kind of capability"),
+            Denial::BadIoreqPage(ipa) => write!(f, "ioreq page {ipa:#x} not a page of its RAM"),
+            Denial::NoSuchIoreq { vcpu, id } => {
+                write!(f, "completion of ioreq {id} of vCPU {vcpu}, which waits for none such")
+            }
         }
     }
 }
@@ -416,6 +436,18 @@ fn other_trap_with(esr: u64, frame: &mut Frame, high: Option<&[u64; 11]>) -> Reg
         };
         let outcome = match crate::vgic::mmio(p, access, value) {
             crate::vgic::MmioOutcome::NotGic => crate::vuart::mmio(p, access, value),
+            done => done,
+        };
+        // Neither: a device model's range, if the board gives it one.
+        let outcome = match outcome {
+            crate::vgic::MmioOutcome::NotGic => match crate::ioreq::emulate(p, access, value) {
+                crate::ioreq::Outcome::NotEmulated => outcome,
+                crate::ioreq::Outcome::Done(read) => crate::vgic::MmioOutcome::Done(read),
+                crate::ioreq::Outcome::BusError => {
+                    vectors::inject_external_abort(access.write);
+                    return NO_WRITE;
+                }
+            },
             done => done,
         };
         if let crate::vgic::MmioOutcome::Done(read) = outcome {

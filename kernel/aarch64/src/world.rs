@@ -77,6 +77,9 @@ pub struct DomainState {
     pub started_at: AtomicU64,
     /// The budget of the kernel's lines about it ([`log_admits`]).
     pub log: Mutex<RateLimiter>,
+    /// A device model asked to stop it: 0 no, 1 halt, 2 restart
+    /// (`DmRemoteShutdown`); taken by its vCPU 0's pCPU at the next kick.
+    pub shutdown_request: AtomicU8,
 }
 
 impl DomainState {
@@ -95,6 +98,7 @@ impl DomainState {
             in_a_row: AtomicU32::new(0),
             started_at: AtomicU64::new(0),
             log: Mutex::new(RateLimiter::new()),
+            shutdown_request: AtomicU8::new(0),
         }
     }
 

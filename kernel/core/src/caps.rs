@@ -48,7 +48,7 @@ pub fn describe(config: &BootConfig, domain: usize, cap: Capability) -> CapInfo 
             info.kind = tag(bulkhead_abi::Irq::TAG);
             info.end = intid;
         }
-        Capability::DmTarget { target, ipa, size } => {
+        Capability::DmTarget { target, ipa, size, .. } => {
             if let Some(t) = config.domains.get(usize::from(target)) {
                 set_name(t.name.as_str());
                 info.kind = tag(bulkhead_abi::DmTarget::TAG);
@@ -111,7 +111,11 @@ mod tests {
         assert_eq!((dev.kind, dev.end, dev.ipa, dev.size, name(&dev)), (2, 34, 0x0901_0000, 0x1000, "rtc"));
         let irq = describe(&c, 0, Capability::Irq { intid: 40 });
         assert_eq!((irq.kind, irq.end, name(&irq)), (3, 40, "irq"));
-        let dm = describe(&c, 0, Capability::DmTarget { target: 1, ipa: Ipa::new(0x0b00_0000), size: 0x2000 });
+        let dm = describe(
+            &c,
+            0,
+            Capability::DmTarget { target: 1, ipa: Ipa::new(0x0b00_0000), size: 0x2000, timeout_ms: 50 },
+        );
         assert_eq!((dm.kind, dm.end, dm.ipa, dm.size, name(&dm)), (5, 1, 0x0b00_0000, 0x2000, "guest"));
     }
 
@@ -120,6 +124,9 @@ mod tests {
         let c = config();
         assert_eq!(describe(&c, 0, Capability::Channel { channel: 9, end: 0 }).kind, 0);
         assert_eq!(describe(&c, 1, Capability::Device { device: 0 }).kind, 0, "guest has no devices");
-        assert_eq!(describe(&c, 0, Capability::DmTarget { target: 7, ipa: Ipa::new(0), size: 0 }).kind, 0);
+        assert_eq!(
+            describe(&c, 0, Capability::DmTarget { target: 7, ipa: Ipa::new(0), size: 0, timeout_ms: 50 }).kind,
+            0
+        );
     }
 }

@@ -44,6 +44,16 @@ pub enum Denial {
     NoSuchSlot(u64),
     /// A slot that holds a different kind of capability.
     WrongKind(u64),
+    /// A device model's ioreq page not page-aligned or not in its RAM.
+    BadIoreqPage(u64),
+    /// A completion of an ioreq the target vCPU is not waiting for (a
+    /// wrong vCPU or id, or one already answered or timed out).
+    NoSuchIoreq {
+        /// The alleged target vCPU.
+        vcpu: u64,
+        /// The alleged id.
+        id: u64,
+    },
 }
 
 /// What the kernel provides to the dispatcher for the calling domain.
@@ -87,6 +97,73 @@ pub trait Services {
     /// Sleeps until doorbells are pending or something else wakes this
     /// pCPU; returns and clears the pending doorbells (0 if none).
     fn wait(&mut self) -> u64;
+    /// Device model: the page at `pa` (checked: in the caller's RAM)
+    /// receives `target`'s ioreqs; the caller registered it through its
+    /// capability slot `slot`, whose bit its doorbells will carry.
+    fn register_ioreq_page(&mut self, target: u16, slot: u64, pa: PhysAddr);
+    /// Device model: answers target vCPU `vcpu`'s waiting ioreq `id` with
+    /// `data`; false if that vCPU waits for no ioreq of that id.
+    fn complete_ioreq(&mut self, target: u16, vcpu: u64, id: u64, data: u64) -> bool;
+    /// How many vCPUs domain `target` has.
+    fn vcpu_count(&self, target: u16) -> u64;
+    /// Stops domain `target` (restarts it if `restart`).
+    fn remote_shutdown(&mut self, target: u16, restart: bool);
+}
+
+/// The target of device-model slot `slot` of the caller; the refusal
+/// (audited) if the slot is not a device-model target.
+fn dm_target(s: &mut impl Services, slot: u64) -> Result<u16, Effect> {
+    match s.capability(slot) {
+        Some(Capability::DmTarget { target, .. }) => Ok(target),
+        Some(_) => {
+            s.audit(Denial::WrongKind(slot));
+            Err(Effect::Return(Error::Denied.to_x0()))
+        }
+        None => {
+            s.audit(Denial::NoSuchSlot(slot));
+            Err(Effect::Return(Error::Denied.to_x0()))
+        }
+    }
+}
+
+/// The device-model calls (DMOP), each checked against the caller's
+/// device-model capability for the target; refusals are audited.
+#[inline(never)]
+fn dmop(call: Hypercall, [x1, x2, x3]: [u64; 3], s: &mut impl Services) -> Effect {
+    let target = match dm_target(s, x1) {
+        Ok(t) => t,
+        Err(refused) => return refused,
+    };
+    match call {
+        Hypercall::DmIoreqPage => {
+            let page = bulkhead_abi::ioreq::PAGE_BYTES as u64;
+            let pa = if x2.is_multiple_of(page) { s.plan().ram_span(x2, page) } else { None };
+            let Some(pa) = pa else {
+                s.audit(Denial::BadIoreqPage(x2));
+                return Effect::Return(Error::InvalidAddress.to_x0());
+            };
+            s.register_ioreq_page(target, x1, pa);
+            Effect::Return(0)
+        }
+        Hypercall::DmIoreqComplete => {
+            let (vcpu, id) = (x2 >> 32, x2 & 0xffff_ffff);
+            if s.complete_ioreq(target, vcpu, id, x3) {
+                Effect::Return(0)
+            } else {
+                s.audit(Denial::NoSuchIoreq { vcpu, id });
+                Effect::Return(Error::InvalidArgument.to_x0())
+            }
+        }
+        Hypercall::DmNrVcpus => Effect::Return(s.vcpu_count(target)),
+        Hypercall::DmRemoteShutdown => match x2 {
+            0 | 1 => {
+                s.remote_shutdown(target, x2 == 1);
+                Effect::Return(0)
+            }
+            _ => Effect::Return(Error::InvalidArgument.to_x0()),
+        },
+        _ => Effect::Return(Error::NotSupported.to_x0()),
+    }
 }
 
 /// The power state of a domain's vCPUs at one moment.
@@ -262,6 +339,9 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
                 Effect::Return(Error::NotSupported.to_x0())
             }
         },
+        Hypercall::DmIoreqPage | Hypercall::DmIoreqComplete | Hypercall::DmNrVcpus | Hypercall::DmRemoteShutdown => {
+            dmop(call, [x1, x2, x3], s)
+        }
         Hypercall::BenchEl2Entries => match s.el2_entries(x1) {
             Some(n) => Effect::Return(n),
             None => {
@@ -291,6 +371,11 @@ mod tests {
         written: core::cell::RefCell<Vec<u8>>,
         doorbells: Vec<(u16, u8)>,
         pending: u64,
+        /// (target, slot, pa) registered; ioreqs waiting (target, vcpu, id); completions; shutdowns.
+        pages: Vec<(u16, u64, u64)>,
+        waiting: Vec<(u16, u64, u64)>,
+        completed: Vec<(u16, u64, u64, u64)>,
+        shutdowns: Vec<(u16, bool)>,
     }
 
     impl Fake {
@@ -308,6 +393,10 @@ mod tests {
                 written: core::cell::RefCell::new(Vec::new()),
                 doorbells: Vec::new(),
                 pending: 0b10,
+                pages: Vec::new(),
+                waiting: std::vec![(3, 1, 9)],
+                completed: Vec::new(),
+                shutdowns: Vec::new(),
             }
         }
     }
@@ -341,7 +430,18 @@ mod tests {
             false
         }
         fn capability(&self, slot: u64) -> Option<Capability> {
-            [Capability::Console, Capability::Channel { channel: 0, end: 1 }].get(slot as usize).copied()
+            [
+                Capability::Console,
+                Capability::Channel { channel: 0, end: 1 },
+                Capability::DmTarget {
+                    target: 3,
+                    ipa: bulkhead_abi::Ipa::new(0x0a00_0000),
+                    size: 4096,
+                    timeout_ms: 50,
+                },
+            ]
+            .get(slot as usize)
+            .copied()
         }
         fn describe(&self, cap: Capability) -> CapInfo {
             CapInfo {
@@ -374,6 +474,66 @@ mod tests {
         fn audit(&mut self, d: Denial) {
             self.denials.push(d);
         }
+        fn register_ioreq_page(&mut self, target: u16, slot: u64, pa: PhysAddr) {
+            self.pages.push((target, slot, pa.raw()));
+        }
+        fn complete_ioreq(&mut self, target: u16, vcpu: u64, id: u64, data: u64) -> bool {
+            let Some(at) = self.waiting.iter().position(|w| *w == (target, vcpu, id)) else { return false };
+            self.waiting.remove(at);
+            self.completed.push((target, vcpu, id, data));
+            true
+        }
+        fn vcpu_count(&self, target: u16) -> u64 {
+            u64::from(target) + 1
+        }
+        fn remote_shutdown(&mut self, target: u16, restart: bool) {
+            self.shutdowns.push((target, restart));
+        }
+    }
+
+    const DM_PAGE: u64 = Hypercall::DmIoreqPage as u64;
+    const DM_COMPLETE: u64 = Hypercall::DmIoreqComplete as u64;
+    const DM_VCPUS: u64 = Hypercall::DmNrVcpus as u64;
+    const DM_SHUTDOWN: u64 = Hypercall::DmRemoteShutdown as u64;
+
+    #[test]
+    fn dmops_act_on_the_target_their_slot_names() {
+        let mut f = Fake::new();
+        assert_eq!(dispatch([DM_PAGE, 2, 0x4000_1000, 0], &mut f), Effect::Return(0));
+        assert_eq!(f.pages, [(3, 2, 0x4200_1000)]);
+        let x2 = bulkhead_abi::ioreq::completion_x2(1, 9);
+        assert_eq!(dispatch([DM_COMPLETE, 2, x2, 0xabcd], &mut f), Effect::Return(0));
+        assert_eq!(f.completed, [(3, 1, 9, 0xabcd)]);
+        assert_eq!(dispatch([DM_VCPUS, 2, 0, 0], &mut f), Effect::Return(4));
+        assert_eq!(dispatch([DM_SHUTDOWN, 2, 1, 0], &mut f), Effect::Return(0));
+        assert_eq!(f.shutdowns, [(3, true)]);
+        assert!(f.denials.is_empty(), "{:?}", f.denials);
+    }
+
+    #[test]
+    fn dmops_without_the_capability_or_with_bad_arguments_are_refused_and_audited() {
+        let mut f = Fake::new();
+        let denied = Effect::Return(Error::Denied.to_x0());
+        // Not a device-model slot, or no slot at all: nothing happens.
+        for call in [DM_PAGE, DM_COMPLETE, DM_VCPUS, DM_SHUTDOWN] {
+            assert_eq!(dispatch([call, 1, 0x4000_1000, 1], &mut f), denied);
+            assert_eq!(dispatch([call, 9, 0x4000_1000, 1], &mut f), denied);
+        }
+        assert_eq!(f.denials.iter().filter(|d| matches!(d, Denial::WrongKind(1))).count(), 4);
+        assert_eq!(f.denials.iter().filter(|d| matches!(d, Denial::NoSuchSlot(9))).count(), 4);
+        // A page outside the caller's RAM, or not aligned.
+        for ipa in [0x4000_1001, 0x9000_0000, u64::MAX - 4095] {
+            assert_eq!(dispatch([DM_PAGE, 2, ipa, 0], &mut f), Effect::Return(Error::InvalidAddress.to_x0()));
+            assert!(f.denials.contains(&Denial::BadIoreqPage(ipa)));
+        }
+        // A completion nobody waits for: wrong id, wrong vCPU, twice.
+        for (vcpu, id) in [(1, 8), (0, 9)] {
+            let x2 = bulkhead_abi::ioreq::completion_x2(vcpu, id);
+            assert_eq!(dispatch([DM_COMPLETE, 2, x2, 0], &mut f), Effect::Return(Error::InvalidArgument.to_x0()));
+            assert!(f.denials.contains(&Denial::NoSuchIoreq { vcpu: u64::from(vcpu), id: u64::from(id) }));
+        }
+        assert_eq!(dispatch([DM_SHUTDOWN, 2, 7, 0], &mut f), Effect::Return(Error::InvalidArgument.to_x0()));
+        assert!(f.pages.is_empty() && f.completed.is_empty() && f.shutdowns.is_empty());
     }
 
     const WRITE: u64 = Hypercall::ConsoleWrite as u64;

@@ -36,6 +36,7 @@ pub mod grants;
 pub mod hypercall;
 pub mod idregs;
 pub mod input_switch;
+pub mod ioreq;
 pub mod irq;
 pub mod pinning;
 pub mod platform;

@@ -60,6 +60,22 @@ pub enum Hypercall {
     /// into the buffer at IPA x1 (x2 bytes); returns its length. A buffer
     /// too small gets as much as fits; the full length is still returned.
     Params = 0xC600_000C,
+    /// Device model: the page at IPA x2 (4 KiB, in the caller's RAM)
+    /// receives the ioreqs of the target named by device-model slot x1,
+    /// one [`crate::ioreq::IoreqSlot`] per target vCPU
+    /// ([`crate::ioreq`]); the kernel writes it, never reads it. Until a
+    /// device model registers one (again after each of its restarts), the
+    /// target's accesses wait and then fail as bus errors.
+    DmIoreqPage = 0xC600_000D,
+    /// Device model: completes the ioreq `x2 & 0xffff_ffff` (its id) of
+    /// target vCPU `x2 >> 32` of the target named by slot x1; x3 is the
+    /// value a read returns (ignored for a write).
+    DmIoreqComplete = 0xC600_000E,
+    /// Device model: how many vCPUs the target named by slot x1 has.
+    DmNrVcpus = 0xC600_000F,
+    /// Device model: stops the target named by slot x1 (x2 = 0), or
+    /// restarts it (x2 = 1), as its board entry's `on_fault` would.
+    DmRemoteShutdown = 0xC600_0010,
 }
 
 /// What `CapInfo` writes, little endian: kind (u32: 1 channel, 2 device,
@@ -153,9 +169,9 @@ mod tests {
     #[test]
     fn decoding_matches_the_discriminants() {
         let all: Vec<Hypercall> = Hypercall::all().collect();
-        assert_eq!(all.len(), 13);
+        assert_eq!(all.len(), 17);
         assert_eq!(all.first(), Some(&Hypercall::ConsoleWrite));
-        assert_eq!(all.last(), Some(&Hypercall::Params));
+        assert_eq!(all.last(), Some(&Hypercall::DmRemoteShutdown));
         for h in all {
             assert_eq!(Hypercall::try_from(u32::from(h)), Ok(h));
         }

@@ -16,6 +16,7 @@ mod error;
 mod exit;
 pub mod hypercall;
 mod id;
+pub mod ioreq;
 
 pub use addr::{Ipa, PAGE_SIZE, PhysAddr};
 pub use cap::{Cap, CapKind, Channel, Console, Device, DmTarget, Irq};

@@ -241,6 +241,9 @@ pub enum Capability {
         ipa: Ipa,
         /// Its size in bytes (a multiple of 4 KiB).
         size: u64,
+        /// How long a target's access may wait for this domain's answer
+        /// before it fails as a bus error (the board's `timeout_ms`).
+        timeout_ms: u32,
     },
 }
 

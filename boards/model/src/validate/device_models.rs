@@ -2,7 +2,7 @@
 //! Checks of `device_model` entries: the target exists and is another
 //! domain; each range is page-aligned, inside the IPA space, not backed by
 //! anything in the target (else its accesses would not trap), and emulated
-//! once. Reads the address maps that `domains` built; changes none.
+//! once; the answer timeout is 1 ms to 10 s. Reads the address maps that `domains` built; changes none.
 
 use super::checker::{Checker, hex_range, sorted, span};
 use super::domains::{AddressMaps, NamedRange};
@@ -36,6 +36,14 @@ pub fn check(c: &mut Checker, file: &BoardFile, address_maps: &AddressMaps<'_>) 
                         .help("a device model emulates MMIO for another domain; name that domain as `target`"),
                 );
                 continue;
+            }
+            if let Some(t) = &dm.timeout_ms
+                && !(1..=10_000).contains(t.get_ref())
+            {
+                c.push(
+                    Diagnostic::new(span(t), format!("timeout_ms = {} is outside 1..=10000", t.get_ref()))
+                        .help("how long the target may wait for an answer, in milliseconds: 50 when left out"),
+                );
             }
             if dm.mmio.get_ref().is_empty() {
                 c.push(

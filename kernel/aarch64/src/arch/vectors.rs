@@ -7,7 +7,9 @@
 //! scheduling). From EL2 itself, and from AArch32, every exception is a
 //! kernel bug and becomes a panic that reports ESR, ELR and FAR.
 
-use aarch64_cpu::registers::{ELR_EL2, ESR_EL2, FAR_EL2, HPFAR_EL2, Readable, SPSR_EL2, Writeable};
+use aarch64_cpu::registers::{
+    ELR_EL1, ELR_EL2, ESR_EL1, ESR_EL2, FAR_EL1, FAR_EL2, HPFAR_EL2, Readable, SPSR_EL1, SPSR_EL2, VBAR_EL1, Writeable,
+};
 use core::arch::global_asm;
 
 /// The caller-saved general registers of the interrupted vCPU: x0..x18
@@ -166,6 +168,37 @@ pub fn resume_at(entry: u64) {
     // Where and how the interrupted vCPU resumes; `entry` is a guest
     // address checked against its RAM by the PSCI layer.
     ELR_EL2.set(entry);
+    SPSR_EL2.write(
+        SPSR_EL2::M::EL1h + SPSR_EL2::D::Masked + SPSR_EL2::A::Masked + SPSR_EL2::I::Masked + SPSR_EL2::F::Masked,
+    );
+}
+
+/// Makes the trapped data access fail in the vCPU as a synchronous
+/// external abort (a bus error): the vCPU takes its own EL1 data-abort
+/// exception at the faulting instruction, as on hardware whose device did
+/// not answer, with FAR_EL1 the faulting address and ESR_EL1 an external
+/// abort (DFSC 0x10) that says whether it was a write.
+pub fn inject_external_abort(write: bool) {
+    let spsr = SPSR_EL2.get();
+    let from_el0 = spsr & 0xf == 0;
+    // EC 0x24: data abort from a lower EL (EL0); 0x25: from EL1 itself.
+    // IL = 1 (32-bit instruction); ISV = 0; WnR; DFSC = synchronous
+    // external abort, not on a table walk.
+    let ec: u64 = if from_el0 { 0x24 } else { 0x25 };
+    let esr = (ec << 26) | (1 << 25) | (u64::from(write) << 6) | 0x10;
+    ESR_EL1.set(esr);
+    FAR_EL1.set(FAR_EL2.get());
+    ELR_EL1.set(ELR_EL2.get());
+    SPSR_EL1.set(spsr);
+    // The vector: current EL with SP_ELx (EL1h) at +0x200, with SP_EL0
+    // (EL1t) at +0x000, lower EL in AArch64 at +0x400; synchronous is the
+    // first entry of each group.
+    let offset = match spsr & 0xf {
+        0b0101 => 0x200,
+        0b0100 => 0x000,
+        _ => 0x400,
+    };
+    ELR_EL2.set(VBAR_EL1.get().wrapping_add(offset));
     SPSR_EL2.write(
         SPSR_EL2::M::EL1h + SPSR_EL2::D::Masked + SPSR_EL2::A::Masked + SPSR_EL2::I::Masked + SPSR_EL2::F::Masked,
     );

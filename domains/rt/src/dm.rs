@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+//! A device model's calls (DMOP): its device-model capabilities as seen
+//! from inside, its ioreq page, and the operations on its targets, each
+//! naming the target by the capability slot that grants it. The kernel
+//! checks every call against that capability and audits refusals.
+//!
+//! Owns the wrappers only; what an ioreq means is the device model's.
+
+use crate::caps::info;
+use crate::hvc::call;
+use bulkhead_abi::ioreq::{IoreqSlot, PAGE_BYTES, SLOT_BYTES, completion_x2};
+use bulkhead_abi::{CapInfo, CapKind, Hypercall};
+use core::sync::atomic::{AtomicU32, Ordering};
+
+/// Slots a domain can have.
+const MAX_SLOTS: u64 = 16;
+
+/// One device-model capability: a range of a target it emulates.
+#[derive(Debug, Clone, Copy)]
+pub struct DmTarget {
+    /// The slot (names the target in every call; its bit in the
+    /// doorbells says an ioreq is posted).
+    pub slot: u64,
+    /// The description: `end` is the target's domain index, `ipa` and
+    /// `size` the range, `name` the target's name.
+    pub info: CapInfo,
+}
+
+/// This domain's device-model capabilities, in slot order. The table is
+/// dense from slot 0, so the walk ends at the first empty slot (one call
+/// the kernel refuses, not one per slot).
+pub fn targets() -> impl Iterator<Item = DmTarget> {
+    (0..MAX_SLOTS).map_while(|slot| info(slot).map(|info| (slot, info))).filter_map(|(slot, info)| {
+        (info.kind == u32::from(<bulkhead_abi::DmTarget as CapKind>::TAG)).then_some(DmTarget { slot, info })
+    })
+}
+
+/// The page the kernel writes a target's ioreqs into: 4 KiB of this
+/// domain's RAM, one slot per target vCPU. Registered with
+/// [`IoreqPage::register`], again in every life.
+#[repr(C, align(4096))]
+pub struct IoreqPage([AtomicU32; PAGE_BYTES / 4]);
+
+impl IoreqPage {
+    /// A zeroed page (put it in a `static`).
+    pub const fn new() -> Self {
+        Self([const { AtomicU32::new(0) }; PAGE_BYTES / 4])
+    }
+
+    /// Registers the page for the target of `slot`; the call's x0 (0, or
+    /// a negative error).
+    pub fn register(&'static self, slot: u64) -> u64 {
+        call(Hypercall::DmIoreqPage as u32, slot, self.0.as_ptr() as u64, 0)
+    }
+
+    /// Takes vCPU `vcpu`'s posted ioreq, if one is there (its state word
+    /// goes back to 0).
+    pub fn take(&self, vcpu: usize) -> Option<IoreqSlot> {
+        let first = vcpu.checked_mul(SLOT_BYTES / 4)?;
+        let words = self.0.get(first..first + SLOT_BYTES / 4)?;
+        let state = words.first()?;
+        if state.load(Ordering::Acquire) != bulkhead_abi::ioreq::READY {
+            return None;
+        }
+        let mut bytes = [0u8; SLOT_BYTES];
+        for (chunk, word) in bytes.chunks_exact_mut(4).zip(words) {
+            chunk.copy_from_slice(&word.load(Ordering::Acquire).to_le_bytes());
+        }
+        state.store(0, Ordering::Release);
+        Some(IoreqSlot::from_bytes(&bytes))
+    }
+}
+
+impl Default for IoreqPage {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Answers ioreq `id` of target vCPU `vcpu` (target of `slot`) with
+/// `data` (what a read returns); the call's x0.
+pub fn complete(slot: u64, vcpu: u8, id: u32, data: u64) -> u64 {
+    call(Hypercall::DmIoreqComplete as u32, slot, completion_x2(u32::from(vcpu), id), data)
+}
+
+/// How many vCPUs the target of `slot` has (or a negative error).
+pub fn nr_vcpus(slot: u64) -> u64 {
+    call(Hypercall::DmNrVcpus as u32, slot, 0, 0)
+}
+
+/// Stops the target of `slot` (restarts it if `restart`); the call's x0.
+pub fn remote_shutdown(slot: u64, restart: bool) -> u64 {
+    call(Hypercall::DmRemoteShutdown as u32, slot, u64::from(restart), 0)
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+//! `dm-echo`: a device model for the ioreq path's tests and benchmark. It
+//! registers an ioreq page for each target its board entry gives it and
+//! emulates one small register block at each range:
+//!
+//! - `+0x0` (read): the magic 0x74726976 ("virt", as virtio-mmio's);
+//! - `+0x8` (read and write): a scratch register: reads give the last
+//!   value written;
+//! - any other offset (read): the address XOR 0x5a5a.
+//!
+//! `mode=answer` (default) answers every ioreq; `mode=silent` registers
+//! its page and never answers (its targets' accesses must fail as bus
+//! errors, and nothing else). In both modes it first makes two calls the
+//! kernel must refuse and audit: a DMOP through a slot that grants it no
+//! target, and a completion of an ioreq nobody waits for; it prints
+//! `dm-echo: refused: <x0>` for each, and `dm-echo: FAIL: ...` if one
+//! was not refused.
+#![no_std]
+#![no_main]
+#![forbid(unsafe_code)]
+
+use core::fmt::Write;
+use domain_rt::dm::{self, IoreqPage};
+use domain_rt::{Console, caps};
+
+domain_rt::entry!(main);
+
+/// The magic at `+0x0`.
+const MAGIC: u64 = 0x7472_6976;
+/// Targets served at most.
+const MAX_TARGETS: usize = 4;
+
+static PAGES: [IoreqPage; MAX_TARGETS] = [const { IoreqPage::new() }; MAX_TARGETS];
+
+/// One target: its slot, range, vCPUs, scratch register and page.
+struct Target {
+    slot: u64,
+    base: u64,
+    vcpus: usize,
+    scratch: u64,
+    page: &'static IoreqPage,
+}
+
+impl Target {
+    /// The value a read of `address` returns; a write's effect.
+    fn access(&mut self, address: u64, write: bool, data: u64) -> u64 {
+        match (address.wrapping_sub(self.base), write) {
+            (0x8, true) => {
+                self.scratch = data;
+                0
+            }
+            (_, true) => 0,
+            (0x0, false) => MAGIC,
+            (0x8, false) => self.scratch,
+            (_, false) => address ^ 0x5a5a,
+        }
+    }
+}
+
+fn main(_boot: domain_rt::Boot) {
+    let mut text = [0u8; 64];
+    let silent = caps::params(&mut text).split_whitespace().any(|w| w == "mode=silent");
+    let mut targets: [Option<Target>; MAX_TARGETS] = [const { None }; MAX_TARGETS];
+    for ((t, cell), page) in dm::targets().zip(targets.iter_mut()).zip(PAGES.iter()) {
+        let status = page.register(t.slot);
+        if status != 0 {
+            let _ = writeln!(Console, "dm-echo: FAIL: registering the ioreq page of slot {} gave {status:#x}", t.slot);
+            return;
+        }
+        let vcpus = usize::try_from(dm::nr_vcpus(t.slot)).unwrap_or(0);
+        let len = t.info.name.iter().position(|&b| b == 0).unwrap_or(t.info.name.len());
+        let name = core::str::from_utf8(t.info.name.get(..len).unwrap_or(&[])).unwrap_or("?");
+        let _ = writeln!(
+            Console,
+            "dm-echo: serving {name} at {:#x} ({vcpus} vCPUs){}",
+            t.info.ipa,
+            if silent { ", silently" } else { "" }
+        );
+        *cell = Some(Target { slot: t.slot, base: t.info.ipa, vcpus, scratch: 0, page });
+    }
+    refusals();
+    loop {
+        caps::wait();
+        if silent {
+            continue;
+        }
+        for t in targets.iter_mut().flatten() {
+            for vcpu in 0..t.vcpus {
+                let Some(req) = t.page.take(vcpu) else { continue };
+                let data = t.access(req.address, req.write != 0, req.data);
+                let status = dm::complete(t.slot, req.vcpu, req.id, data);
+                if status != 0 {
+                    let _ = writeln!(Console, "dm-echo: FAIL: completing ioreq {} gave {status:#x}", req.id);
+                }
+            }
+        }
+    }
+}
+
+/// Two calls the kernel must refuse (and audit).
+fn refusals() {
+    // A slot that is no device-model capability (the last slot a domain
+    // can have; this one has fewer).
+    let not_a_target = dm::nr_vcpus(15);
+    // An ioreq nobody waits for.
+    let nobody = dm::complete(dm::targets().next().map_or(0, |t| t.slot), 0, 0x3fff_fff0, 0);
+    for status in [not_a_target, nobody] {
+        if (status as i64) < 0 {
+            let _ = writeln!(Console, "dm-echo: refused: {status:#x}");
+        } else {
+            let _ = writeln!(Console, "dm-echo: FAIL: a call that must be refused returned {status:#x}");
+        }
+    }
+}

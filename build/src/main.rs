@@ -124,6 +124,11 @@ enum Command {
         /// no results file.
         #[arg(long, conflicts_with_all = ["host_only", "linux_only", "ring_only", "peers", "plot", "display_only", "sound_only", "ninep_only"])]
         net_only: bool,
+        /// Only the ioreq path's figures (a trapped read answered by a
+        /// device-model domain, against the kernel's own emulation): print
+        /// and check them, write no results file.
+        #[arg(long, conflicts_with_all = ["host_only", "linux_only", "ring_only", "peers", "plot", "display_only", "sound_only", "ninep_only", "net_only"])]
+        ioreq_only: bool,
         /// Only the peer comparison: one guest natively, under Bulkhead and
         /// under Xen 4.17 (fetched into target/guest-cache/xen/); print and
         /// check it, write target/bench/irq_samples.json but no results file.
@@ -169,6 +174,7 @@ fn main() {
         Command::Bench { sound_only: true, .. } => cmd::bench::run_sound(),
         Command::Bench { ninep_only: true, .. } => cmd::bench::run_ninep(),
         Command::Bench { net_only: true, .. } => cmd::bench::run_net(),
+        Command::Bench { ioreq_only: true, .. } => cmd::bench::run_ioreq(),
         Command::Bench { linux_only: true, xen, .. } => cmd::bench::run_linux(xen),
         Command::Bench { peers, plot, .. } => {
             let run = if peers { cmd::bench::run_peers } else { cmd::bench::run };

@@ -30,6 +30,7 @@ pub mod display;
 pub mod dom0less;
 pub mod host;
 pub mod input;
+pub mod ioreq;
 pub mod irq;
 pub mod linux;
 pub mod net;
@@ -210,6 +211,14 @@ pub fn run_net() -> Result<i32> {
     Ok(report(&results))
 }
 
+/// Runs only the ioreq path's benchmark ([`ioreq`]): prints its table,
+/// checks its ranges, writes nothing; returns the exit status.
+pub fn run_ioreq() -> Result<i32> {
+    let results = ioreq::metrics()?;
+    checks::plausible(&results)?;
+    Ok(report(&results))
+}
+
 /// Runs only the Linux boot benchmark, under Xen too if `with_xen`, over
 /// [`linux::partial_seeds`]: prints its table, checks its target and
 /// ranges, writes nothing; returns the exit status.
@@ -278,6 +287,7 @@ pub fn run() -> Result<i32> {
     results.extend(sound::metrics()?);
     results.extend(ninep::metrics()?);
     results.extend(net::metrics()?);
+    results.extend(ioreq::metrics()?);
     results.extend(linux::metrics(&linux::SEEDS, true)?);
     results.extend(xen::metrics()?);
     // Every QEMU run above that reports instruction counts passed its

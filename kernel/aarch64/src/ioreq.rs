@@ -168,7 +168,7 @@ pub fn emulate(p: usize, access: MmioAccess, value: u64) -> Outcome {
             }
             return Outcome::BusError;
         }
-        core::hint::spin_loop();
+        system::relax();
     }
 }
 

@@ -97,6 +97,10 @@ pub const BOUNDS: &[(&str, f64, f64)] = &[
     ("ninep_*_bytes_per_kinsn", 0.001, 100_000.0),
     ("ninep_op_latency_insns", 1_000.0, 1e9),
     ("ninep_server_insns_per_request", 100.0, 1e9),
+    // The ioreq path: a device model's round trip, and over the kernel's
+    // own emulation.
+    ("ioreq_roundtrip_insns", 100.0, 1e8),
+    ("ioreq_ratio_vs_kernel_emulated", 1.0, 10_000.0),
     // The network domain (`net`): TCP through it against memcpy, connect
     // latency, its own instructions per KiB moved.
     ("net_tcp_ratio_vs_memcpy", 1.0, 100_000.0),

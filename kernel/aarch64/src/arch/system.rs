@@ -17,6 +17,16 @@ pub fn stopping() -> bool {
     STOPPING.load(Ordering::Acquire)
 }
 
+/// One step of a short busy wait: the `yield` hint, which tells a
+/// simulator (QEMU's round-robin vCPU loop, which `-icount` forces) to run
+/// another CPU now instead of spinning out this one's time slice, and a
+/// multithreaded core to favour its other thread.
+#[inline(always)]
+pub fn relax() {
+    // SAFETY: `yield` is a hint with no architectural effect.
+    unsafe { core::arch::asm!("yield", options(nomem, nostack, preserves_flags)) };
+}
+
 /// Parks this CPU for good, interrupts masked.
 pub fn halt_this_cpu() -> ! {
     loop {

@@ -749,3 +749,53 @@ fn a_gicv2_is_refused_by_check_at_its_version_key() {
          image for this board\n\ntest.toml: 1 error in the board file\n"
     );
 }
+
+#[test]
+fn device_model_timeout_outside_its_range() {
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+device_model = [{ target = "alpha", mmio = [{ ipa = 0x0a00_0000, size = "4 KiB" }], timeout_ms = 0 }] # <-"#,
+    );
+    assert_error(&src, "timeout_ms = 0 is outside 1..=10000");
+}
+
+#[test]
+fn device_model_interrupts_one_per_range() {
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+device_model = [{ target = "alpha", mmio = [{ ipa = 0x0a00_0000, size = "4 KiB" }], irqs = [48, 49] }] # <-"#,
+    );
+    assert_error(&src, "1 ranges but 2 interrupts for `alpha`");
+}
+
+#[test]
+fn device_model_interrupts_must_be_free_spis() {
+    for (irq, message) in [
+        ("27", "interrupt 27 of an emulated device is not an SPI (32..=1019)"),
+        ("25", "interrupt 25 of an emulated device is not an SPI"),
+        ("1020", "not an SPI"),
+    ] {
+        let src = edit(
+            r#"devices = ["gpio"]"#,
+            &format!(
+                r#"devices = ["gpio"]
+device_model = [{{ target = "alpha", mmio = [{{ ipa = 0x0a00_0000, size = "4 KiB" }}], irqs = [{irq}] }}] # <-"#
+            ),
+        );
+        assert_error(&src, message);
+    }
+}
+
+#[test]
+fn device_model_interrupts_get_capability_slots() {
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+device_model = [{ target = "alpha", mmio = [{ ipa = 0x0a00_0000, size = "4 KiB" }], irqs = [48] }]"#,
+    );
+    let valid = board::load("test.toml", &src, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    let caps = valid.config.domains[1].caps.as_slice();
+    assert!(caps.contains(&bulkhead_bootcfg::Capability::DmIrq { target: 0, intid: 48 }), "{caps:?}");
+}

@@ -128,8 +128,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         if u.is_empty() {
             break;
         }
-        let offset =
-            if u.ratio(7, 8)? { *u.choose(&REGS)? } else { u.int_in_range(0..=0x1ffu64)? };
+        let offset = if u.ratio(7, 8)? { *u.choose(&REGS)? } else { u.int_in_range(0..=0x1ffu64)? };
         let size = if u.ratio(7, 8)? { 4 } else { *u.choose(&[1u8, 2, 8, 3])? };
         match u.int_in_range(0..=4u8)? {
             0 => {

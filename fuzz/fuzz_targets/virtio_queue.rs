@@ -175,9 +175,10 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
                 let popped = std::mem::take(&mut dev.device().popped);
                 for r in mem.writes.drain(..) {
                     let in_used = r.start >= used_ring.start && r.end <= used_ring.end;
-                    let in_buffer = popped.iter().flat_map(|c| c.segments()).any(|s| {
-                        s.writable && r.start >= s.addr && r.end <= s.addr + u64::from(s.len)
-                    });
+                    let in_buffer = popped
+                        .iter()
+                        .flat_map(|c| c.segments())
+                        .any(|s| s.writable && r.start >= s.addr && r.end <= s.addr + u64::from(s.len));
                     assert!(in_used || in_buffer, "wrote {r:x?} outside the used ring and buffers");
                 }
                 let broken = dev.device().error.is_some();

@@ -202,6 +202,12 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
                     },
                 );
             }
+            for irq in &dm.irqs {
+                push(
+                    &mut domain.caps,
+                    cfg::Capability::DmIrq { target: u16::try_from(target).unwrap_or(u16::MAX), intid: *irq.get_ref() },
+                );
+            }
         }
         for cpu in d.cpus.get_ref() {
             push(&mut domain.pcpus, u8::try_from(*cpu.get_ref()).unwrap_or(u8::MAX));

@@ -320,6 +320,11 @@ pub struct DeviceModelEntry {
     /// before it fails in the target as a bus error (default
     /// [`crate::layout::DEFAULT_IOREQ_TIMEOUT_MS`]; 1 to 10,000).
     pub timeout_ms: Option<Spanned<u32>>,
+    /// The emulated devices' interrupts: SPIs of the target's virtual GIC
+    /// (INTIDs 32 to 1019) that only this device model raises. For a Linux
+    /// target, range `n` is one virtio-mmio device with interrupt `n`.
+    #[serde(default)]
+    pub irqs: Vec<Spanned<u32>>,
 }
 
 /// One emulated MMIO range.

@@ -21,6 +21,7 @@ const BOARD: &str = "boards/test/ioreq.toml";
 /// for ever).
 const AWAITED: &[&str] = &[
     "[probe] dm-target: ok: magic, scratch, byte and word loads",
+    "[probe] dm-target: ok: the device's interrupt 48 arrived",
     "domain probe halted",
     "domain mute-probe halted",
     "[mute] dm-echo: refused:",

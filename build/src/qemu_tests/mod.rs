@@ -265,7 +265,7 @@ const TESTS: &[Test] = &[
         |_| crate::ninep_scenario::acknowledged_writes_survive_a_ninep_crash(),
     ),
     (
-        "qemu: ioreq: a target's trapped loads and stores reach its device model and come back (magic, scratch, byte and word loads)",
+        "qemu: ioreq: a target's trapped loads and stores reach its device model and come back, and the device's interrupt arrives (DmSetIrqLevel)",
         ioreq::trapped_accesses_reach_the_device_model_and_come_back,
     ),
     (

@@ -35,6 +35,35 @@ pub fn targets() -> impl Iterator<Item = DmTarget> {
     })
 }
 
+/// One emulated device's interrupt: a virtual SPI of a target that this
+/// device model raises and lowers.
+#[derive(Debug, Clone, Copy)]
+pub struct DmIrq {
+    /// The slot (names the interrupt in [`set_irq_level`]).
+    pub slot: u64,
+    /// The target's domain index.
+    pub target: u32,
+    /// The SPI's INTID.
+    pub intid: u32,
+}
+
+/// This domain's emulated-device interrupts, in slot order.
+pub fn irqs() -> impl Iterator<Item = DmIrq> {
+    (0..MAX_SLOTS).map_while(|slot| info(slot).map(|info| (slot, info))).filter_map(|(slot, info)| {
+        (info.kind == u32::from(<bulkhead_abi::DmIrq as CapKind>::TAG)).then_some(DmIrq {
+            slot,
+            target: info.end,
+            intid: u32::try_from(info.size).unwrap_or(0),
+        })
+    })
+}
+
+/// Raises (`high`) or lowers the line of the interrupt in `slot`; the
+/// call's x0.
+pub fn set_irq_level(slot: u64, high: bool) -> u64 {
+    call(Hypercall::DmSetIrqLevel as u32, slot, u64::from(high), 0)
+}
+
 /// The page the kernel writes a target's ioreqs into: 4 KiB of this
 /// domain's RAM, one slot per target vCPU. Registered with
 /// [`IoreqPage::register`], again in every life.

@@ -156,6 +156,14 @@ impl Services for Caller {
         domains::request_shutdown(usize::from(target), restart);
     }
 
+    fn set_irq_level(&mut self, target: u16, intid: u32, high: bool) {
+        if high {
+            crate::vgic::pend_line(usize::from(target), intid);
+        } else {
+            crate::vgic::withdraw_line(usize::from(target), intid);
+        }
+    }
+
     fn audit(&mut self, denial: Denial) {
         if crate::world::note_denial(self.domain()) {
             kprintln!("denied: domain {} vCPU {}: {}", self.name(), self.vcpu.index, Show(&DenialText(denial)));

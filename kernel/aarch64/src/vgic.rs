@@ -50,8 +50,9 @@ pub fn layout(world: &World, d: usize) -> VgicLayout {
     }
 }
 
-/// The SPIs domain `d` owns: its devices' and its own `irqs`, and its
-/// console UART's (a virtual SPI only: [`virtual_only`]).
+/// The SPIs domain `d` owns: its devices' and its own `irqs`, its
+/// console UART's and those of the devices device models emulate for it
+/// (virtual SPIs only: [`virtual_only`]).
 fn owned_spis(world: &World, d: usize) -> heapless::Vec<u32, { kernel_core::vgic::MAX_OWNED_SPIS }> {
     let mut out = heapless::Vec::new();
     if let Some(domain) = world.config.domains.get(d) {
@@ -62,14 +63,27 @@ fn owned_spis(world: &World, d: usize) -> heapless::Vec<u32, { kernel_core::vgic
             let _ = out.push(console.intid);
         }
     }
+    for intid in emulated_spis(world, d) {
+        let _ = out.push(intid);
+    }
     out
 }
 
+/// The SPIs of the devices device models emulate for domain `d`
+/// (`DmIrq` capabilities naming it).
+fn emulated_spis(world: &World, d: usize) -> impl Iterator<Item = u32> + '_ {
+    world.config.domains.iter().flat_map(|dm| dm.caps.iter()).filter_map(move |cap| match *cap {
+        bulkhead_bootcfg::Capability::DmIrq { target, intid } if usize::from(target) == d => Some(intid),
+        _ => None,
+    })
+}
+
 /// Whether SPI `intid` of domain `d` exists only in its virtual GIC (its
-/// emulated console UART's): the physical SPI of that number is not the
-/// domain's, so the domain's writes never reach it.
+/// emulated console UART's, or an emulated device's): the physical SPI of
+/// that number is not the domain's, so the domain's writes never reach it.
 fn virtual_only(world: &World, d: usize, intid: u32) -> bool {
     world.config.domains.get(d).and_then(|dom| dom.console).is_some_and(|c| c.intid == intid)
+        || emulated_spis(world, d).any(|spi| spi == intid)
 }
 
 /// The MPIDR of the pCPU that runs vCPU `vcpu` of domain `d`.

@@ -57,6 +57,14 @@ pub fn describe(config: &BootConfig, domain: usize, cap: Capability) -> CapInfo 
                 info.size = size;
             }
         }
+        Capability::DmIrq { target, intid } => {
+            if let Some(t) = config.domains.get(usize::from(target)) {
+                set_name(t.name.as_str());
+                info.kind = tag(bulkhead_abi::DmIrq::TAG);
+                info.end = u32::from(target);
+                info.size = u64::from(intid);
+            }
+        }
     }
     info
 }

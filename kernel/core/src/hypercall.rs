@@ -108,6 +108,9 @@ pub trait Services {
     fn vcpu_count(&self, target: u16) -> u64;
     /// Stops domain `target` (restarts it if `restart`).
     fn remote_shutdown(&mut self, target: u16, restart: bool);
+    /// Raises (`high`) or lowers the line of virtual SPI `intid` of domain
+    /// `target` (an emulated device's: the capability was checked).
+    fn set_irq_level(&mut self, target: u16, intid: u32, high: bool);
 }
 
 /// The target of device-model slot `slot` of the caller; the refusal
@@ -339,6 +342,21 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
                 Effect::Return(Error::NotSupported.to_x0())
             }
         },
+        Hypercall::DmSetIrqLevel => match s.capability(x1) {
+            Some(Capability::DmIrq { target, intid }) if x2 <= 1 => {
+                s.set_irq_level(target, intid, x2 == 1);
+                Effect::Return(0)
+            }
+            Some(Capability::DmIrq { .. }) => Effect::Return(Error::InvalidArgument.to_x0()),
+            Some(_) => {
+                s.audit(Denial::WrongKind(x1));
+                Effect::Return(Error::Denied.to_x0())
+            }
+            None => {
+                s.audit(Denial::NoSuchSlot(x1));
+                Effect::Return(Error::Denied.to_x0())
+            }
+        },
         Hypercall::DmIoreqPage | Hypercall::DmIoreqComplete | Hypercall::DmNrVcpus | Hypercall::DmRemoteShutdown => {
             dmop(call, [x1, x2, x3], s)
         }
@@ -376,6 +394,7 @@ mod tests {
         waiting: Vec<(u16, u64, u64)>,
         completed: Vec<(u16, u64, u64, u64)>,
         shutdowns: Vec<(u16, bool)>,
+        lines: Vec<(u16, u32, bool)>,
     }
 
     impl Fake {
@@ -397,6 +416,7 @@ mod tests {
                 waiting: std::vec![(3, 1, 9)],
                 completed: Vec::new(),
                 shutdowns: Vec::new(),
+                lines: Vec::new(),
             }
         }
     }
@@ -439,6 +459,7 @@ mod tests {
                     size: 4096,
                     timeout_ms: 50,
                 },
+                Capability::DmIrq { target: 3, intid: 48 },
             ]
             .get(slot as usize)
             .copied()
@@ -489,6 +510,9 @@ mod tests {
         fn remote_shutdown(&mut self, target: u16, restart: bool) {
             self.shutdowns.push((target, restart));
         }
+        fn set_irq_level(&mut self, target: u16, intid: u32, high: bool) {
+            self.lines.push((target, intid, high));
+        }
     }
 
     const DM_PAGE: u64 = Hypercall::DmIoreqPage as u64;
@@ -511,6 +535,22 @@ mod tests {
     }
 
     #[test]
+    fn an_emulated_devices_line_moves_only_through_its_own_slot() {
+        const LEVEL: u64 = Hypercall::DmSetIrqLevel as u64;
+        let mut f = Fake::new();
+        assert_eq!(dispatch([LEVEL, 3, 1, 0], &mut f), Effect::Return(0));
+        assert_eq!(dispatch([LEVEL, 3, 0, 0], &mut f), Effect::Return(0));
+        assert_eq!(f.lines, [(3, 48, true), (3, 48, false)]);
+        assert_eq!(dispatch([LEVEL, 3, 2, 0], &mut f), Effect::Return(Error::InvalidArgument.to_x0()));
+        // The target slot, a channel, nothing: refused and audited.
+        for slot in [2, 1, 9] {
+            assert_eq!(dispatch([LEVEL, slot, 1, 0], &mut f), Effect::Return(Error::Denied.to_x0()));
+        }
+        assert_eq!(f.lines.len(), 2);
+        assert!(f.denials.contains(&Denial::WrongKind(2)) && f.denials.contains(&Denial::NoSuchSlot(9)));
+    }
+
+    #[test]
     fn dmops_without_the_capability_or_with_bad_arguments_are_refused_and_audited() {
         let mut f = Fake::new();
         let denied = Effect::Return(Error::Denied.to_x0());
@@ -518,7 +558,9 @@ mod tests {
         for call in [DM_PAGE, DM_COMPLETE, DM_VCPUS, DM_SHUTDOWN] {
             assert_eq!(dispatch([call, 1, 0x4000_1000, 1], &mut f), denied);
             assert_eq!(dispatch([call, 9, 0x4000_1000, 1], &mut f), denied);
+            assert_eq!(dispatch([call, 3, 0x4000_1000, 1], &mut f), denied);
         }
+        assert_eq!(f.denials.iter().filter(|d| matches!(d, Denial::WrongKind(3))).count(), 4);
         assert_eq!(f.denials.iter().filter(|d| matches!(d, Denial::WrongKind(1))).count(), 4);
         assert_eq!(f.denials.iter().filter(|d| matches!(d, Denial::NoSuchSlot(9))).count(), 4);
         // A page outside the caller's RAM, or not aligned.

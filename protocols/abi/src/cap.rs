@@ -33,6 +33,8 @@ cap_kinds! {
     Console = 4;
     /// A device-model target domain.
     DmTarget = 5;
+    /// An interrupt of a device a device model emulates for a target.
+    DmIrq = 6;
 }
 
 /// A handle to slot `slot` of the caller's table, expected to hold a `K`.

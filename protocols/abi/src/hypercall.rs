@@ -76,10 +76,16 @@ pub enum Hypercall {
     /// Device model: stops the target named by slot x1 (x2 = 0), or
     /// restarts it (x2 = 1), as its board entry's `on_fault` would.
     DmRemoteShutdown = 0xC600_0010,
+    /// Device model: sets the line of the interrupt in device-model slot
+    /// x1 (an emulated device's SPI in its target's virtual GIC) high
+    /// (x2 = 1: pending for the vCPU the target routed it to) or low
+    /// (x2 = 0: a copy not yet delivered is withdrawn).
+    DmSetIrqLevel = 0xC600_0011,
 }
 
 /// What `CapInfo` writes, little endian: kind (u32: 1 channel, 2 device,
-/// 3 interrupt, 4 console, 5 device-model target), end (u32), guest
+/// 3 interrupt, 4 console, 5 device-model target, 6 device-model
+/// interrupt), end (u32), guest
 /// address (u64), size (u64), then the name (24 bytes, NUL padded). The
 /// bytes are the struct's own (`zerocopy::IntoBytes`, no padding): both
 /// ends are little-endian aarch64 (and the host tests little-endian too).
@@ -89,7 +95,8 @@ pub enum Hypercall {
 /// INTID in `end` (0 if it has none) and its name; an interrupt
 /// its INTID in `end` and the name "irq"; a device-model target the target
 /// domain's index in `end`, the emulated range in the target's address
-/// space, and the target's name.
+/// space, and the target's name; a device-model interrupt the target's
+/// index in `end`, the INTID in `size` and the target's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
 pub struct CapInfo {
@@ -169,9 +176,9 @@ mod tests {
     #[test]
     fn decoding_matches_the_discriminants() {
         let all: Vec<Hypercall> = Hypercall::all().collect();
-        assert_eq!(all.len(), 17);
+        assert_eq!(all.len(), 18);
         assert_eq!(all.first(), Some(&Hypercall::ConsoleWrite));
-        assert_eq!(all.last(), Some(&Hypercall::DmRemoteShutdown));
+        assert_eq!(all.last(), Some(&Hypercall::DmSetIrqLevel));
         for h in all {
             assert_eq!(Hypercall::try_from(u32::from(h)), Ok(h));
         }

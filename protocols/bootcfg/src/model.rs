@@ -245,6 +245,15 @@ pub enum Capability {
         /// before it fails as a bus error (the board's `timeout_ms`).
         timeout_ms: u32,
     },
+    /// An interrupt of a device this domain emulates for domain `target`:
+    /// a virtual SPI of the target's GIC, which this domain raises and
+    /// lowers (`DmSetIrqLevel`) and nothing else reaches.
+    DmIrq {
+        /// The target domain's index.
+        target: u16,
+        /// The SPI's INTID.
+        intid: u32,
+    },
 }
 
 /// A RAM grant: guest-physical range backed by physical memory.

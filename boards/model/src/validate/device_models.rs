@@ -2,9 +2,11 @@
 //! Checks of `device_model` entries: the target exists and is another
 //! domain; each range is page-aligned, inside the IPA space, not backed by
 //! anything in the target (else its accesses would not trap), and emulated
-//! once; the answer timeout is 1 ms to 10 s. Reads the address maps that `domains` built; changes none.
+//! once; the answer timeout is 1 ms to 10 s; the emulated devices'
+//! interrupts are SPIs, one per range (or none), that neither the kernel
+//! nor the target owns otherwise, each emulated once. Reads the address maps that `domains` built; changes none.
 
-use super::checker::{Checker, hex_range, sorted, span};
+use super::checker::{Checker, SPI_FIRST, SPI_LAST, hex_range, sorted, span};
 use super::domains::{AddressMaps, NamedRange};
 use crate::diag::Diagnostic;
 use crate::schema::BoardFile;
@@ -13,6 +15,8 @@ use std::collections::HashMap;
 /// Checks every domain's device-model ranges against their targets' maps.
 pub fn check(c: &mut Checker, file: &BoardFile, address_maps: &AddressMaps<'_>) {
     let mut emulated: HashMap<&str, Vec<NamedRange>> = HashMap::new();
+    let mut emulated_irqs: HashMap<(&str, u32), &str> = HashMap::new();
+    let reserved = super::reserved_irqs(file);
     for entry in &file.domains {
         let d = entry.get_ref();
         let name = d.name.get_ref().as_str();
@@ -44,6 +48,35 @@ pub fn check(c: &mut Checker, file: &BoardFile, address_maps: &AddressMaps<'_>) 
                     Diagnostic::new(span(t), format!("timeout_ms = {} is outside 1..=10000", t.get_ref()))
                         .help("how long the target may wait for an answer, in milliseconds: 50 when left out"),
                 );
+            }
+            if !dm.irqs.is_empty() && dm.irqs.len() != dm.mmio.get_ref().len() {
+                c.push(
+                    Diagnostic::new(
+                        span(&dm.mmio),
+                        format!("{} ranges but {} interrupts for `{target}`", dm.mmio.get_ref().len(), dm.irqs.len()),
+                    )
+                    .help("give each emulated device (one per range) its interrupt, in order, or none"),
+                );
+            }
+            let owned = target_irqs(file, target);
+            for irq in &dm.irqs {
+                let intid = *irq.get_ref();
+                let problem = if !(SPI_FIRST..=SPI_LAST).contains(&intid) {
+                    Some(format!("interrupt {intid} of an emulated device is not an SPI (32..=1019)"))
+                } else if let Some(why) = reserved.get(&intid) {
+                    Some(format!("interrupt {intid} is reserved by the kernel: it is {why}"))
+                } else if owned.contains(&intid) {
+                    Some(format!("interrupt {intid} is already `{target}`'s (a device, its irqs or its console)"))
+                } else if let Some(other) = emulated_irqs.insert((target, intid), name) {
+                    Some(format!("interrupt {intid} of `{target}` is emulated twice (also by `{other}`)"))
+                } else {
+                    None
+                };
+                if let Some(problem) = problem {
+                    c.push(Diagnostic::new(span(irq), problem).help(
+                        "an emulated device's interrupt is a virtual SPI of the target that nothing else raises",
+                    ));
+                }
             }
             if dm.mmio.get_ref().is_empty() {
                 c.push(
@@ -93,4 +126,22 @@ pub fn check(c: &mut Checker, file: &BoardFile, address_maps: &AddressMaps<'_>) 
             }
         }
     }
+}
+
+/// The interrupts domain `target` owns otherwise: its devices', its own
+/// `irqs`, and its emulated console's (INTID 33) if it has one.
+fn target_irqs(file: &BoardFile, target: &str) -> Vec<u32> {
+    let Some(t) = file.domains.iter().map(|d| d.get_ref()).find(|d| d.name.get_ref() == target) else {
+        return Vec::new();
+    };
+    let devices = t
+        .devices
+        .iter()
+        .filter_map(|name| file.devices.iter().map(|d| d.get_ref()).find(|d| d.name.get_ref() == name.get_ref()));
+    let mut out: Vec<u32> = devices.flat_map(|d| d.irqs.iter().map(|i| *i.get_ref())).collect();
+    out.extend(t.irqs.iter().map(|i| *i.get_ref()));
+    if t.linux.is_some() || t.console.is_some() {
+        out.push(crate::linux::CONSOLE_INTID);
+    }
+    out
 }

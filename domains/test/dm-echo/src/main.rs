@@ -6,6 +6,8 @@
 //! - `+0x0` (read): the magic 0x74726976 ("virt", as virtio-mmio's);
 //! - `+0x8` (read and write): a scratch register: reads give the last
 //!   value written;
+//! - `+0xc` (write): the device's interrupt line, if its board entry
+//!   gives it one: 1 raises it, 0 lowers it;
 //! - any other offset (read): the address XOR 0x5a5a.
 //!
 //! `mode=answer` (default) answers every ioreq; `mode=silent` registers
@@ -35,6 +37,8 @@ static PAGES: [IoreqPage; MAX_TARGETS] = [const { IoreqPage::new() }; MAX_TARGET
 /// One target: its slot, range, vCPUs, scratch register and page.
 struct Target {
     slot: u64,
+    /// The slot of its interrupt, if it has one.
+    irq: Option<u64>,
     base: u64,
     vcpus: usize,
     scratch: u64,
@@ -47,6 +51,15 @@ impl Target {
         match (address.wrapping_sub(self.base), write) {
             (0x8, true) => {
                 self.scratch = data;
+                0
+            }
+            (0xc, true) => {
+                if let Some(irq) = self.irq {
+                    let status = dm::set_irq_level(irq, data != 0);
+                    if status != 0 {
+                        let _ = writeln!(Console, "dm-echo: FAIL: setting the interrupt line gave {status:#x}");
+                    }
+                }
                 0
             }
             (_, true) => 0,
@@ -76,7 +89,8 @@ fn main(_boot: domain_rt::Boot) {
             t.info.ipa,
             if silent { ", silently" } else { "" }
         );
-        *cell = Some(Target { slot: t.slot, base: t.info.ipa, vcpus, scratch: 0, page });
+        let irq = dm::irqs().find(|i| i.target == t.info.end).map(|i| i.slot);
+        *cell = Some(Target { slot: t.slot, irq, base: t.info.ipa, vcpus, scratch: 0, page });
     }
     refusals();
     loop {

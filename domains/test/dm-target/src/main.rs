@@ -7,7 +7,10 @@
 //!   scratch register, reads another register as a byte, a word and
 //!   sign-extended, and checks each against `dm-echo`'s rules; prints
 //!   `dm-target: ok: magic, scratch, byte and word loads` or
-//!   `dm-target: FAIL: ...`;
+//!   `dm-target: FAIL: ...`; then, with `irq=<intid>`, asks the device
+//!   for its interrupt (a write of 1 to `+0xc`), takes it, lowers the
+//!   line (0 to `+0xc`) and prints `dm-target: ok: the device's
+//!   interrupt <intid> arrived`;
 //! - `mode=silent`: its device model never answers: prints
 //!   `dm-target: reading a device whose model is silent`, then reads; the
 //!   read must fail as a bus error (this domain's own EL1 exception
@@ -22,7 +25,8 @@
 #![forbid(unsafe_code)]
 
 use core::fmt::Write;
-use domain_rt::{Console, caps, probe, timer};
+use core::sync::atomic::{AtomicU32, Ordering};
+use domain_rt::{Console, caps, gic, irq, probe, timer};
 
 domain_rt::entry!(main);
 
@@ -33,10 +37,16 @@ fn param<'a>(params: &'a str, key: &str) -> Option<&'a str> {
     params.split_whitespace().find_map(|w| w.strip_prefix(key))
 }
 
+/// The INTID of the last interrupt taken.
+static TAKEN: AtomicU32 = AtomicU32::new(0);
+
+fn on_irq(intid: u32) {
+    TAKEN.store(intid, Ordering::SeqCst);
+}
+
 fn main(_boot: domain_rt::Boot) {
-    // The runtime's exception vectors, so that a bus error is reported
-    // (IRQs stay masked: none is expected).
-    domain_rt::irq::install(|_| {});
+    // The runtime's exception vectors, so that a bus error is reported.
+    irq::install(on_irq);
     let mut text = [0u8; 96];
     let params = caps::params(&mut text);
     let Some(base) = param(params, "base=0x").and_then(|b| u64::from_str_radix(b, 16).ok()) else {
@@ -50,11 +60,37 @@ fn main(_boot: domain_rt::Boot) {
             let _ = writeln!(Console, "dm-target: FAIL: the read returned {value:#x}");
         }
         "bench" => bench(base),
-        _ => check(base),
+        _ => {
+            if check(base) {
+                if let Some(intid) = param(params, "irq=").and_then(|i| i.parse().ok()) {
+                    interrupt(base, intid);
+                }
+            }
+        }
     }
 }
 
-fn check(base: u64) {
+/// Asks the device for its interrupt and waits for it (1 s at most).
+fn interrupt(base: u64, intid: u32) {
+    gic::init_distributor();
+    gic::init_cpu(0);
+    gic::enable(intid, 0);
+    irq::enable();
+    probe::write_u32(base + 0xc, 1);
+    let deadline = timer::counter() + timer::frequency();
+    while TAKEN.load(Ordering::SeqCst) != intid && timer::counter() < deadline {
+        core::hint::spin_loop();
+    }
+    probe::write_u32(base + 0xc, 0);
+    let taken = TAKEN.load(Ordering::SeqCst);
+    if taken == intid {
+        let _ = writeln!(Console, "dm-target: ok: the device's interrupt {intid} arrived");
+    } else {
+        let _ = writeln!(Console, "dm-target: FAIL: no interrupt {intid} within 1 s (last taken: {taken})");
+    }
+}
+
+fn check(base: u64) -> bool {
     let magic = probe::read_u32(base);
     probe::write_u64(base + 8, 0x1234_5678_9abc_def0);
     let scratch = probe::read_u64(base + 8);
@@ -75,10 +111,11 @@ fn check(base: u64) {
     for (what, got, want) in checks {
         if got != want {
             let _ = writeln!(Console, "dm-target: FAIL: {what}: read {got:#x}, want {want:#x}");
-            return;
+            return false;
         }
     }
     let _ = writeln!(Console, "dm-target: ok: magic, scratch, byte and word loads");
+    true
 }
 
 /// The GIC distributor's TYPER in the domain's address space: a register

@@ -799,3 +799,30 @@ device_model = [{ target = "alpha", mmio = [{ ipa = 0x0a00_0000, size = "4 KiB" 
     let caps = valid.config.domains[1].caps.as_slice();
     assert!(caps.contains(&bulkhead_bootcfg::Capability::DmIrq { target: 0, intid: 48 }), "{caps:?}");
 }
+
+#[test]
+fn device_model_memory_gets_a_capability_and_a_window() {
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+device_model = [{ target = "alpha", mmio = [{ ipa = 0x0a00_0000, size = "4 KiB" }], memory = true }]"#,
+    );
+    let valid = board::load("test.toml", &src, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    let caps = valid.config.domains[1].caps.as_slice();
+    assert!(caps.contains(&bulkhead_bootcfg::Capability::DmMemory { target: 0, window: 0 }), "{caps:?}");
+}
+
+#[test]
+fn device_model_memory_of_a_target_with_two_regions() {
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+device_model = [{ target = "alpha", mmio = [{ ipa = 0x0a00_0000, size = "4 KiB" }], memory = true }] # <-"#,
+    );
+    let src = src.replacen(
+        r#"memory = [{ ipa = 0x4000_0000, size = "2 MiB" }]"#,
+        r#"memory = [{ ipa = 0x4000_0000, size = "2 MiB" }, { ipa = 0x6000_0000, size = "2 MiB" }]"#,
+        1,
+    );
+    assert_error(&src, "`alpha` has 2 RAM regions; a device model reaches a target with exactly one");
+}

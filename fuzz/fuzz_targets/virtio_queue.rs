@@ -3,9 +3,9 @@
 //! against a guest that the fuzz input controls.
 //!
 //! The input chooses a queue (size, where its rings are, whether indirect
-//! descriptors are negotiated) in 16 KiB of guest RAM whose every byte it
-//! also chooses, then a script of steps: kicks, scribbles anywhere in RAM
-//! and new available indices. A device pops every chain, copies its
+//! descriptors are negotiated) in 16 KiB of guest RAM, blocks of which it
+//! fills, then a script of steps: kicks, scribbles anywhere in RAM,
+//! descriptors (in the table or anywhere) and new available indices. A device pops every chain, copies its
 //! readable part out, fills its writable part and completes it.
 //!
 //! Invariants: nothing panics; every chain popped is within the limits
@@ -140,9 +140,15 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let avail = pick(u, 6 + 2 * n, 2)?;
     let used = pick(u, 6 + 8 * n, 4)?;
     let indirect: bool = u.arbitrary()?;
+    // Some of RAM from the input (the rest zero), then the script; the
+    // descriptors mostly land in the table through the first block.
     let mut bytes = vec![0u8; RAM];
-    let fill = u.bytes(RAM.min(u.len()))?;
-    bytes[..fill.len()].copy_from_slice(fill);
+    for _ in 0..u.int_in_range(0..=4u8)? {
+        let at = u.int_in_range(0..=RAM - 1)?;
+        let len = u.int_in_range(0..=1024usize)?.min(RAM - at);
+        let b = u.bytes(len.min(u.len()))?;
+        bytes[at..at + b.len()].copy_from_slice(b);
+    }
     let mut mem = Logged { ram: VecMemory::from_bytes(BASE, bytes), writes: Vec::new() };
     let mut dev = MmioDevice::new(Taker { reply: u.int_in_range(0..=64)?, ..Taker::default() });
 
@@ -169,7 +175,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         if u.is_empty() {
             break;
         }
-        match u.int_in_range(0..=3u8)? {
+        match u.int_in_range(0..=4u8)? {
             0 | 1 => {
                 w(&mut dev, &mut mem, regs::QUEUE_NOTIFY, 0);
                 let popped = std::mem::take(&mut dev.device().popped);
@@ -189,6 +195,26 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
                 let len = u.int_in_range(0..=16usize)?.min(RAM - at);
                 let b = u.bytes(len.min(u.len()))?;
                 mem.ram.bytes_mut()[at..at + b.len()].copy_from_slice(b);
+            }
+            3 => {
+                // A descriptor, mostly plausible: in the table (or any 16-byte slot), a
+                // buffer mostly in RAM, any flags, a next mostly in range.
+                let slot = if u.ratio(3, 4)? {
+                    desc + 16 * u64::from(u.int_in_range(0..=size - 1)?)
+                } else {
+                    BASE + 16 * u.int_in_range(0..=RAM as u64 / 16 - 1)?
+                };
+                let addr: u64 = if u.ratio(7, 8)? { BASE + u.int_in_range(0..=RAM as u64)? } else { u.arbitrary()? };
+                let len: u32 = if u.ratio(7, 8)? { u.int_in_range(0..=512)? } else { u.arbitrary()? };
+                let flags: u16 = u.int_in_range(0..=7)?;
+                let next: u16 = if u.ratio(7, 8)? { u.int_in_range(0..=size)? } else { u.arbitrary()? };
+                let mut d = [0u8; 16];
+                d[..8].copy_from_slice(&addr.to_le_bytes());
+                d[8..12].copy_from_slice(&len.to_le_bytes());
+                d[12..14].copy_from_slice(&flags.to_le_bytes());
+                d[14..].copy_from_slice(&next.to_le_bytes());
+                let at = (slot - BASE) as usize;
+                mem.ram.bytes_mut()[at..at + 16].copy_from_slice(&d);
             }
             _ => {
                 // Mostly a few more chains published, sometimes any index.

@@ -202,6 +202,20 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
                     },
                 );
             }
+            if dm.memory.as_ref().is_some_and(|m| *m.get_ref()) {
+                let window = u8::try_from(
+                    d.device_model
+                        .iter()
+                        .take_while(|e| !core::ptr::eq(e.get_ref(), dm))
+                        .filter(|e| e.get_ref().memory.as_ref().is_some_and(|m| *m.get_ref()))
+                        .count(),
+                )
+                .unwrap_or(u8::MAX);
+                push(
+                    &mut domain.caps,
+                    cfg::Capability::DmMemory { target: u16::try_from(target).unwrap_or(u16::MAX), window },
+                );
+            }
             for irq in &dm.irqs {
                 push(
                     &mut domain.caps,

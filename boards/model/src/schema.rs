@@ -325,6 +325,13 @@ pub struct DeviceModelEntry {
     /// target, range `n` is one virtio-mmio device with interrupt `n`.
     #[serde(default)]
     pub irqs: Vec<Spanned<u32>>,
+    /// The target's RAM is mapped into this domain's address space (its
+    /// one region, at `bulkhead_abi::ioreq::guest_window(k)` plus its
+    /// guest address, `k` counting this domain's entries with `memory`):
+    /// a virtio device model must follow the target's descriptors. The
+    /// device model is trusted with that memory and nothing else.
+    #[serde(default)]
+    pub memory: Option<Spanned<bool>>,
 }
 
 /// One emulated MMIO range.

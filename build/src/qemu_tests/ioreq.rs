@@ -22,6 +22,7 @@ const BOARD: &str = "boards/test/ioreq.toml";
 const AWAITED: &[&str] = &[
     "[probe] dm-target: ok: magic, scratch, byte and word loads",
     "[probe] dm-target: ok: the device's interrupt 48 arrived",
+    "[probe] dm-target: ok: the device model read its RAM and refused an address outside it",
     "domain probe halted",
     "domain mute-probe halted",
     "[mute] dm-echo: refused:",

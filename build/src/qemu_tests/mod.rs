@@ -265,7 +265,7 @@ const TESTS: &[Test] = &[
         |_| crate::ninep_scenario::acknowledged_writes_survive_a_ninep_crash(),
     ),
     (
-        "qemu: ioreq: a target's trapped loads and stores reach its device model and come back, and the device's interrupt arrives (DmSetIrqLevel)",
+        "qemu: ioreq: a target's trapped loads and stores reach its device model and come back; the device's interrupt arrives; the device model reads the target's RAM, and only there",
         ioreq::trapped_accesses_reach_the_device_model_and_come_back,
     ),
     (

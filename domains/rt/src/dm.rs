@@ -64,6 +64,77 @@ pub fn set_irq_level(slot: u64, high: bool) -> u64 {
     call(Hypercall::DmSetIrqLevel as u32, slot, u64::from(high), 0)
 }
 
+/// A target's RAM as its device model reaches it (`memory = true` in the
+/// board entry): every guest address the target gives is an allegation,
+/// checked against the RAM's range here before a byte moves, and copied
+/// out before use.
+#[derive(Debug, Clone, Copy)]
+pub struct TargetMemory {
+    /// The target's domain index.
+    pub target: u32,
+    /// The RAM's guest address (in the target's space).
+    pub guest_base: u64,
+    /// Its size.
+    pub size: u64,
+    /// Where it is in this domain's space.
+    window: u64,
+}
+
+/// The guest range is not inside the target's RAM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutsideGuestRam;
+
+/// This domain's views of its targets' RAM, in slot order.
+pub fn memories() -> impl Iterator<Item = TargetMemory> {
+    use bulkhead_abi::ioreq::{GUEST_WINDOW_SIZE, GUEST_WINDOWS};
+    (0..MAX_SLOTS).map_while(|slot| info(slot).map(|info| (slot, info))).filter_map(|(_, info)| {
+        if info.kind != u32::from(<bulkhead_abi::DmMemory as CapKind>::TAG) {
+            return None;
+        }
+        let k = info.ipa.checked_sub(GUEST_WINDOWS)? / GUEST_WINDOW_SIZE;
+        let window = GUEST_WINDOWS + k * GUEST_WINDOW_SIZE;
+        Some(TargetMemory { target: info.end, guest_base: info.ipa - window, size: info.size, window })
+    })
+}
+
+impl TargetMemory {
+    /// This domain's address of `len` bytes at guest address `gpa`, if
+    /// they lie inside the target's RAM.
+    fn at(&self, gpa: u64, len: usize) -> Result<usize, OutsideGuestRam> {
+        let offset = gpa.checked_sub(self.guest_base).ok_or(OutsideGuestRam)?;
+        let end = offset.checked_add(len as u64).ok_or(OutsideGuestRam)?;
+        if end > self.size {
+            return Err(OutsideGuestRam);
+        }
+        usize::try_from(self.window + gpa).map_err(|_| OutsideGuestRam)
+    }
+
+    /// Copies `out.len()` bytes at guest address `gpa` out of the target.
+    pub fn read(&self, gpa: u64, out: &mut [u8]) -> Result<(), OutsideGuestRam> {
+        let at = self.at(gpa, out.len())?;
+        for (i, b) in out.iter_mut().enumerate() {
+            // SAFETY: `at..at + out.len()` lies inside the window the
+            // kernel maps (the DmMemory capability: the target's RAM, at
+            // this domain's IPA == VA with its stage-1 MMU off); no Rust
+            // object lives there (it is the target's memory, which it
+            // writes concurrently: a volatile byte copy, never a reference).
+            *b = unsafe { core::ptr::read_volatile((at + i) as *const u8) };
+        }
+        Ok(())
+    }
+
+    /// Copies `data` into the target at guest address `gpa`.
+    pub fn write(&self, gpa: u64, data: &[u8]) -> Result<(), OutsideGuestRam> {
+        let at = self.at(gpa, data.len())?;
+        for (i, b) in data.iter().enumerate() {
+            // SAFETY: as in `read`: inside the mapped window, no Rust
+            // object there, a volatile byte store.
+            unsafe { core::ptr::write_volatile((at + i) as *mut u8, *b) };
+        }
+        Ok(())
+    }
+}
+
 /// The page the kernel writes a target's ioreqs into: 4 KiB of this
 /// domain's RAM, one slot per target vCPU. Registered with
 /// [`IoreqPage::register`], again in every life.

@@ -57,6 +57,17 @@ pub fn describe(config: &BootConfig, domain: usize, cap: Capability) -> CapInfo 
                 info.size = size;
             }
         }
+        Capability::DmMemory { target, window } => {
+            if let Some(t) = config.domains.get(usize::from(target))
+                && let Some(r) = t.ram.first()
+            {
+                set_name(t.name.as_str());
+                info.kind = tag(bulkhead_abi::DmMemory::TAG);
+                info.end = u32::from(target);
+                info.ipa = bulkhead_abi::ioreq::guest_window(window).saturating_add(r.ipa.raw());
+                info.size = r.size;
+            }
+        }
         Capability::DmIrq { target, intid } => {
             if let Some(t) = config.domains.get(usize::from(target)) {
                 set_name(t.name.as_str());

@@ -71,9 +71,20 @@ fn range(base: PhysAddr, size: u64) -> PhysRange {
     PhysRange { base, size }
 }
 
+/// Whether `domain` holds a capability to `target`'s RAM (a device
+/// model's `DmMemory`): that RAM is not protected from it.
+fn models_memory(config: &BootConfig, domain: usize, target: usize) -> bool {
+    config.domains.get(domain).is_some_and(|d| {
+        d.caps
+            .iter()
+            .any(|c| matches!(*c, bulkhead_bootcfg::Capability::DmMemory { target: t, .. } if usize::from(t) == target))
+    })
+}
+
 /// Everything protected from domain `domain`: the kernel's region as
 /// linked (`kernel`, from the arch layer) and as configured, the GIC, the
-/// console UART's page, and every other domain's RAM.
+/// console UART's page, and every other domain's RAM but a target's whose
+/// device model it is with that target's memory (`DmMemory`).
 fn protected(config: &BootConfig, kernel: PhysRange, domain: usize) -> impl Iterator<Item = (Protected, PhysRange)> {
     let gic = &config.gic;
     let console = PhysAddr::new(config.console.base.raw() & !(PAGE_SIZE - 1));
@@ -89,7 +100,7 @@ fn protected(config: &BootConfig, kernel: PhysRange, domain: usize) -> impl Iter
         .domains
         .iter()
         .enumerate()
-        .filter(move |&(i, _)| i != domain)
+        .filter(move |&(i, _)| i != domain && !models_memory(config, domain, i))
         .flat_map(|(i, d)| d.ram.iter().map(move |r| (Protected::DomainRam { domain: i }, range(r.phys, r.size))));
     fixed.into_iter().flatten().chain(others)
 }
@@ -128,6 +139,7 @@ pub fn backing_name(m: Backing) -> &'static str {
         Backing::Ram => "RAM",
         Backing::Device => "a device",
         Backing::Channel => "a channel window",
+        Backing::Guest => "a device model's view of its target's RAM",
     }
 }
 
@@ -213,6 +225,28 @@ mod tests {
             matches!(err, BootError::Grant(GrantConflict { domain: 1, protected: Protected::Kernel, .. })),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn a_device_model_reaches_its_targets_ram_and_no_other() {
+        let mut c = config_with(&[&[1], &[2], &[3]]);
+        // Domain 1 models domain 0, with its memory.
+        c.domains[1].caps.push(bulkhead_bootcfg::Capability::DmMemory { target: 0, window: 0 }).unwrap();
+        assert_eq!(check_all(&c, KERNEL), Ok(()));
+        let plan = Stage2Plan::for_domain(&c, DomainId::new(1)).unwrap();
+        let guest = plan.mappings().iter().find(|m| m.backing == Backing::Guest).unwrap();
+        assert_eq!((guest.ipa.raw(), guest.pa.raw(), guest.size), (0x8_4000_0000, 0x4200_0000, 0x20_0000));
+        // Hypercall buffers are never in it.
+        assert_eq!(plan.ram_span(0x8_4000_0000, 16), None);
+        // Domain 2's RAM is still protected from domain 1.
+        c.domains[1]
+            .ram
+            .push(RamRegion { ipa: Ipa::new(0x4800_0000), phys: PhysAddr::new(0x4240_0000), size: 0x1000 })
+            .unwrap();
+        assert!(matches!(
+            check_all(&c, KERNEL),
+            Err(BootError::Grant(GrantConflict { protected: Protected::DomainRam { domain: 2 }, .. }))
+        ));
     }
 
     #[test]

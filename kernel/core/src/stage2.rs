@@ -21,6 +21,9 @@ pub enum Backing {
     Device,
     /// A channel window: normal memory, never executable.
     Channel,
+    /// A device model's view of its target's RAM: normal memory, never
+    /// executable, never its own RAM (hypercall buffers are refused there).
+    Guest,
 }
 
 /// One mapping: `size` bytes at `ipa` backed by `pa`.
@@ -79,6 +82,15 @@ impl Stage2Plan {
         for d in &domain.devices {
             let (start, size) = round_out(d.mmio.base.raw(), d.mmio.size).ok_or(PlanError::BadRange)?;
             add(Mapping { ipa: Ipa::new(start), pa: PhysAddr::new(start), size, backing: Backing::Device })?;
+        }
+        for cap in &domain.caps {
+            let bulkhead_bootcfg::Capability::DmMemory { target, window } = *cap else { continue };
+            let t = config.domains.get(usize::from(target)).ok_or(PlanError::NoDomain)?;
+            let base = bulkhead_abi::ioreq::guest_window(window);
+            for r in &t.ram {
+                let ipa = base.checked_add(r.ipa.raw()).ok_or(PlanError::BadRange)?;
+                add(Mapping { ipa: Ipa::new(ipa), pa: r.phys, size: r.size, backing: Backing::Guest })?;
+            }
         }
         for ch in &config.channels {
             for end in ch.ends.iter().filter(|e| e.domain == id) {

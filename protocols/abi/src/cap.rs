@@ -35,6 +35,8 @@ cap_kinds! {
     DmTarget = 5;
     /// An interrupt of a device a device model emulates for a target.
     DmIrq = 6;
+    /// A target's RAM, mapped into its device model's address space.
+    DmMemory = 7;
 }
 
 /// A handle to slot `slot` of the caller's table, expected to hold a `K`.

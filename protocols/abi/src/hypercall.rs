@@ -85,7 +85,7 @@ pub enum Hypercall {
 
 /// What `CapInfo` writes, little endian: kind (u32: 1 channel, 2 device,
 /// 3 interrupt, 4 console, 5 device-model target, 6 device-model
-/// interrupt), end (u32), guest
+/// interrupt, 7 a target's memory), end (u32), guest
 /// address (u64), size (u64), then the name (24 bytes, NUL padded). The
 /// bytes are the struct's own (`zerocopy::IntoBytes`, no padding): both
 /// ends are little-endian aarch64 (and the host tests little-endian too).
@@ -96,7 +96,10 @@ pub enum Hypercall {
 /// its INTID in `end` and the name "irq"; a device-model target the target
 /// domain's index in `end`, the emulated range in the target's address
 /// space, and the target's name; a device-model interrupt the target's
-/// index in `end`, the INTID in `size` and the target's name.
+/// index in `end`, the INTID in `size` and the target's name; a target's
+/// memory the target's index in `end`, where its RAM appears in the
+/// device model's space (`ioreq::guest_window(k)` plus the RAM's guest
+/// address) in `ipa`, the RAM's size, and the target's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
 pub struct CapInfo {

@@ -67,6 +67,23 @@ impl IoreqSlot {
     }
 }
 
+/// Where a device model sees its targets' RAM (board key
+/// `device_model.memory = true`): target `k` of the device model (in the
+/// order of its `DmMemory` capabilities) at `GUEST_WINDOWS + k *
+/// GUEST_WINDOW_SIZE`, and the target's guest address `g` at that window
+/// plus `g`.
+pub const GUEST_WINDOWS: u64 = 0x8_0000_0000;
+/// The span of one target's window (its RAM must lie below this guest
+/// address).
+pub const GUEST_WINDOW_SIZE: u64 = 0x2_0000_0000;
+/// Windows that fit below the 64 GiB IPA space.
+pub const MAX_GUEST_WINDOWS: u8 = 4;
+
+/// The device model's address of window `k`.
+pub const fn guest_window(k: u8) -> u64 {
+    GUEST_WINDOWS + k as u64 * GUEST_WINDOW_SIZE
+}
+
 /// Packs a completion's vCPU and id into the hypercall's x2.
 pub const fn completion_x2(vcpu: u32, id: u32) -> u64 {
     ((vcpu as u64) << 32) | id as u64

@@ -254,6 +254,17 @@ pub enum Capability {
         /// The SPI's INTID.
         intid: u32,
     },
+    /// Domain `target`'s RAM (its one region), mapped into this domain's
+    /// address space at `bulkhead_abi::ioreq::guest_window(window)` plus
+    /// the RAM's guest address, so that a virtio device model can follow
+    /// the target's descriptors. The device model is trusted with that
+    /// memory and nothing else.
+    DmMemory {
+        /// The target domain's index.
+        target: u16,
+        /// Its window (`0..MAX_GUEST_WINDOWS`).
+        window: u8,
+    },
 }
 
 /// A RAM grant: guest-physical range backed by physical memory.

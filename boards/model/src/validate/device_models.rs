@@ -20,6 +20,7 @@ pub fn check(c: &mut Checker, file: &BoardFile, address_maps: &AddressMaps<'_>) 
     for entry in &file.domains {
         let d = entry.get_ref();
         let name = d.name.get_ref().as_str();
+        let mut windows = 0u8;
         for dm in &d.device_model {
             let dm = dm.get_ref();
             let target = dm.target.get_ref().as_str();
@@ -48,6 +49,9 @@ pub fn check(c: &mut Checker, file: &BoardFile, address_maps: &AddressMaps<'_>) 
                     Diagnostic::new(span(t), format!("timeout_ms = {} is outside 1..=10000", t.get_ref()))
                         .help("how long the target may wait for an answer, in milliseconds: 50 when left out"),
                 );
+            }
+            if let Some(memory) = dm.memory.as_ref().filter(|m| *m.get_ref()) {
+                check_memory(c, file, name, target, memory, &mut windows);
             }
             if !dm.irqs.is_empty() && dm.irqs.len() != dm.mmio.get_ref().len() {
                 c.push(
@@ -144,4 +148,61 @@ fn target_irqs(file: &BoardFile, target: &str) -> Vec<u32> {
         out.push(crate::linux::CONSOLE_INTID);
     }
     out
+}
+
+/// `memory = true` of device model `name` for `target`: the target has one
+/// RAM region, below the window's span; the device model has a window
+/// left, and its own address map stays below the windows.
+fn check_memory(
+    c: &mut Checker,
+    file: &BoardFile,
+    name: &str,
+    target: &str,
+    memory: &toml::Spanned<bool>,
+    windows: &mut u8,
+) {
+    use bulkhead_abi::ioreq::{GUEST_WINDOW_SIZE, GUEST_WINDOWS, MAX_GUEST_WINDOWS};
+    let find = |n: &str| file.domains.iter().map(|d| d.get_ref()).find(|d| d.name.get_ref() == n);
+    let mut problems = Vec::new();
+    if let Some(t) = find(target) {
+        match t.memory.get_ref().as_slice() {
+            [region] => {
+                let r = region.get_ref();
+                let end = r.ipa.get_ref().saturating_add(r.size.get_ref().0);
+                if end > GUEST_WINDOW_SIZE {
+                    problems.push(format!(
+                        "`{target}`'s RAM ends at {end:#x}, past the {GUEST_WINDOW_SIZE:#x} a device model's window spans"
+                    ));
+                }
+            }
+            regions => problems.push(format!(
+                "`{target}` has {} RAM regions; a device model reaches a target with exactly one",
+                regions.len()
+            )),
+        }
+    }
+    if *windows >= MAX_GUEST_WINDOWS {
+        problems.push(format!("`{name}` reaches the memory of more than {MAX_GUEST_WINDOWS} targets"));
+    }
+    *windows = windows.saturating_add(1);
+    if let Some(dm) = find(name) {
+        let own_end = dm
+            .memory
+            .get_ref()
+            .iter()
+            .map(|m| m.get_ref().ipa.get_ref().saturating_add(m.get_ref().size.get_ref().0))
+            .max()
+            .unwrap_or(0);
+        if own_end > GUEST_WINDOWS {
+            problems.push(format!(
+                "`{name}`'s own RAM reaches {own_end:#x}, where its targets' memory windows begin ({GUEST_WINDOWS:#x})"
+            ));
+        }
+    }
+    for problem in problems {
+        c.push(
+            Diagnostic::new(span(memory), problem)
+                .help("`memory = true` maps the target's one RAM region into the device model at a fixed window"),
+        );
+    }
 }

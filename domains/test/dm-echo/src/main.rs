@@ -8,6 +8,11 @@
 //!   value written;
 //! - `+0xc` (write): the device's interrupt line, if its board entry
 //!   gives it one: 1 raises it, 0 lowers it;
+//! - `+0x18` (write): a guest address in the target's RAM, if its board
+//!   entry gives it the target's memory: the 32 bytes there are read
+//!   (the address checked against the target's RAM first);
+//! - `+0x20` (read): their FNV-1a 64, or `u64::MAX` if the address was
+//!   outside the target's RAM (refused, nothing read);
 //! - any other offset (read): the address XOR 0x5a5a.
 //!
 //! `mode=answer` (default) answers every ioreq; `mode=silent` registers
@@ -39,6 +44,10 @@ struct Target {
     slot: u64,
     /// The slot of its interrupt, if it has one.
     irq: Option<u64>,
+    /// Its RAM, if this device model may reach it.
+    memory: Option<dm::TargetMemory>,
+    /// What `+0x20` reads.
+    digest: u64,
     base: u64,
     vcpus: usize,
     scratch: u64,
@@ -62,7 +71,16 @@ impl Target {
                 }
                 0
             }
+            (0x18, true) => {
+                let mut bytes = [0u8; 32];
+                self.digest = match self.memory.map(|m| m.read(data, &mut bytes)) {
+                    Some(Ok(())) => fnv1a(&bytes),
+                    _ => u64::MAX,
+                };
+                0
+            }
             (_, true) => 0,
+            (0x20, false) => self.digest,
             (0x0, false) => MAGIC,
             (0x8, false) => self.scratch,
             (_, false) => address ^ 0x5a5a,
@@ -90,7 +108,8 @@ fn main(_boot: domain_rt::Boot) {
             if silent { ", silently" } else { "" }
         );
         let irq = dm::irqs().find(|i| i.target == t.info.end).map(|i| i.slot);
-        *cell = Some(Target { slot: t.slot, irq, base: t.info.ipa, vcpus, scratch: 0, page });
+        let memory = dm::memories().find(|m| m.target == t.info.end);
+        *cell = Some(Target { slot: t.slot, irq, memory, digest: 0, base: t.info.ipa, vcpus, scratch: 0, page });
     }
     refusals();
     loop {
@@ -125,4 +144,9 @@ fn refusals() {
             let _ = writeln!(Console, "dm-echo: FAIL: a call that must be refused returned {status:#x}");
         }
     }
+}
+
+/// FNV-1a, 64 bits.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }

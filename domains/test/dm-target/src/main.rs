@@ -10,7 +10,11 @@
 //!   `dm-target: FAIL: ...`; then, with `irq=<intid>`, asks the device
 //!   for its interrupt (a write of 1 to `+0xc`), takes it, lowers the
 //!   line (0 to `+0xc`) and prints `dm-target: ok: the device's
-//!   interrupt <intid> arrived`;
+//!   interrupt <intid> arrived`; then, with `memory=1`, hands the device
+//!   the address of 32 bytes of its RAM and reads back their FNV-1a as the
+//!   device model read them, then an address outside its RAM, which the
+//!   device model must refuse; prints `dm-target: ok: the device model
+//!   read its RAM and refused an address outside it`;
 //! - `mode=silent`: its device model never answers: prints
 //!   `dm-target: reading a device whose model is silent`, then reads; the
 //!   read must fail as a bus error (this domain's own EL1 exception
@@ -65,9 +69,34 @@ fn main(_boot: domain_rt::Boot) {
                 if let Some(intid) = param(params, "irq=").and_then(|i| i.parse().ok()) {
                     interrupt(base, intid);
                 }
+                if param(params, "memory=") == Some("1") {
+                    memory(base);
+                }
             }
         }
     }
+}
+
+/// 32 bytes the device model reads out of this domain's RAM.
+static SHOWN: [u8; 32] = *b"descriptors are allegations, 32B";
+
+/// Hands the device model an address in its RAM, then one outside it.
+fn memory(base: u64) {
+    let address = SHOWN.as_ptr() as u64;
+    probe::write_u64(base + 0x18, address);
+    let digest = probe::read_u64(base + 0x20);
+    let want = SHOWN.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
+    if digest != want {
+        let _ = writeln!(Console, "dm-target: FAIL: the device model read {digest:#x} at {address:#x}, want {want:#x}");
+        return;
+    }
+    probe::write_u64(base + 0x18, 0x1000);
+    let refused = probe::read_u64(base + 0x20);
+    if refused != u64::MAX {
+        let _ = writeln!(Console, "dm-target: FAIL: an address outside this RAM gave {refused:#x}");
+        return;
+    }
+    let _ = writeln!(Console, "dm-target: ok: the device model read its RAM and refused an address outside it");
 }
 
 /// Asks the device for its interrupt and waits for it (1 s at most).

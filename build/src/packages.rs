@@ -197,6 +197,7 @@ mod tests {
                 "bulkhead-sound-core",
                 "bulkhead-virtio-device",
                 "bulkhead-virtio-gpu-heads",
+                "bulkhead-virtio-input-device",
                 "kernel-core",
                 "xtask",
             ]

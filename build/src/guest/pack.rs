@@ -83,6 +83,8 @@ pub fn dtb_spec(board: &ValidBoard, index: usize, initrd: Option<Range>, cmdline
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let mut devices = devices;
+    devices.extend(emulated_devices(board, domain.name.as_str()));
     let me = DomainId::new(u16::try_from(index)?);
     let channels = config
         .channels
@@ -105,6 +107,30 @@ pub fn dtb_spec(board: &ValidBoard, index: usize, initrd: Option<Range>, cmdline
         devices,
         channels,
     })
+}
+
+/// The virtio-mmio devices device models emulate for the domain called
+/// `name`: range `n` of a `device_model` entry naming it is one
+/// `virtio,mmio` node with the entry's interrupt `n`. No `dma-coherent`:
+/// the device model reaches the target's RAM without caches (its stage-1
+/// MMU is off), so Linux's non-coherent DMA (buffers cleaned and
+/// invalidated around each transfer, rings mapped non-cacheable) is what
+/// keeps both sides' views equal.
+fn emulated_devices<'a>(board: &'a ValidBoard, name: &'a str) -> impl Iterator<Item = DeviceSpec> + 'a {
+    board.file.domains.iter().flat_map(|d| d.get_ref().device_model.iter()).filter_map(move |dm| {
+        let dm = dm.get_ref();
+        (dm.target.get_ref() == name).then(|| {
+            dm.mmio.get_ref().iter().enumerate().map(|(n, r)| {
+                let r = r.get_ref();
+                DeviceSpec {
+                    name: "virtio_mmio".into(),
+                    compatible: vec!["virtio,mmio".into()],
+                    reg: Range { base: *r.ipa.get_ref(), size: r.size.get_ref().0 },
+                    intids: dm.irqs.get(n).map(|i| vec![*i.get_ref()]).unwrap_or_default(),
+                }
+            })
+        })
+    }).flatten()
 }
 
 /// Domain `index` of `board`, a Linux domain with the files `linux`: its

@@ -117,20 +117,26 @@ pub fn dtb_spec(board: &ValidBoard, index: usize, initrd: Option<Range>, cmdline
 /// invalidated around each transfer, rings mapped non-cacheable) is what
 /// keeps both sides' views equal.
 fn emulated_devices<'a>(board: &'a ValidBoard, name: &'a str) -> impl Iterator<Item = DeviceSpec> + 'a {
-    board.file.domains.iter().flat_map(|d| d.get_ref().device_model.iter()).filter_map(move |dm| {
-        let dm = dm.get_ref();
-        (dm.target.get_ref() == name).then(|| {
-            dm.mmio.get_ref().iter().enumerate().map(|(n, r)| {
-                let r = r.get_ref();
-                DeviceSpec {
-                    name: "virtio_mmio".into(),
-                    compatible: vec!["virtio,mmio".into()],
-                    reg: Range { base: *r.ipa.get_ref(), size: r.size.get_ref().0 },
-                    intids: dm.irqs.get(n).map(|i| vec![*i.get_ref()]).unwrap_or_default(),
-                }
+    board
+        .file
+        .domains
+        .iter()
+        .flat_map(|d| d.get_ref().device_model.iter())
+        .filter_map(move |dm| {
+            let dm = dm.get_ref();
+            (dm.target.get_ref() == name).then(|| {
+                dm.mmio.get_ref().iter().enumerate().map(|(n, r)| {
+                    let r = r.get_ref();
+                    DeviceSpec {
+                        name: "virtio_mmio".into(),
+                        compatible: vec!["virtio,mmio".into()],
+                        reg: Range { base: *r.ipa.get_ref(), size: r.size.get_ref().0 },
+                        intids: dm.irqs.get(n).map(|i| vec![*i.get_ref()]).unwrap_or_default(),
+                    }
+                })
             })
         })
-    }).flatten()
+        .flatten()
 }
 
 /// Domain `index` of `board`, a Linux domain with the files `linux`: its

@@ -14,6 +14,7 @@
 use super::dtb::{self, ChannelSpec, ConsoleSpec, DeviceSpec, GicSpec, LinuxDtbSpec, Range};
 use crate::board::image_header;
 use crate::board::linux::{DTB_ROOM, KERNEL_OFFSET};
+use crate::board::schema::BoardFile;
 use crate::board::{LinuxImage, ValidBoard};
 use crate::image::{BootFileImage, DomainImage};
 use anyhow::{Context, Result, bail, ensure};
@@ -84,7 +85,7 @@ pub fn dtb_spec(board: &ValidBoard, index: usize, initrd: Option<Range>, cmdline
         })
         .collect::<Result<Vec<_>>>()?;
     let mut devices = devices;
-    devices.extend(emulated_devices(board, domain.name.as_str()));
+    devices.extend(emulated_devices(&board.file, domain.name.as_str()));
     let me = DomainId::new(u16::try_from(index)?);
     let channels = config
         .channels
@@ -116,27 +117,22 @@ pub fn dtb_spec(board: &ValidBoard, index: usize, initrd: Option<Range>, cmdline
 /// MMU is off), so Linux's non-coherent DMA (buffers cleaned and
 /// invalidated around each transfer, rings mapped non-cacheable) is what
 /// keeps both sides' views equal.
-fn emulated_devices<'a>(board: &'a ValidBoard, name: &'a str) -> impl Iterator<Item = DeviceSpec> + 'a {
-    board
-        .file
-        .domains
-        .iter()
-        .flat_map(|d| d.get_ref().device_model.iter())
-        .filter_map(move |dm| {
-            let dm = dm.get_ref();
-            (dm.target.get_ref() == name).then(|| {
-                dm.mmio.get_ref().iter().enumerate().map(|(n, r)| {
-                    let r = r.get_ref();
-                    DeviceSpec {
-                        name: "virtio_mmio".into(),
-                        compatible: vec!["virtio,mmio".into()],
-                        reg: Range { base: *r.ipa.get_ref(), size: r.size.get_ref().0 },
-                        intids: dm.irqs.get(n).map(|i| vec![*i.get_ref()]).unwrap_or_default(),
-                    }
-                })
+fn emulated_devices(file: &BoardFile, name: &str) -> Vec<DeviceSpec> {
+    let entries = file.domains.iter().flat_map(|d| d.get_ref().device_model.iter()).map(|dm| dm.get_ref());
+    entries
+        .filter(|dm| dm.target.get_ref() == name)
+        .flat_map(|dm| {
+            dm.mmio.get_ref().iter().enumerate().map(|(n, r)| {
+                let r = r.get_ref();
+                DeviceSpec {
+                    name: "virtio_mmio".into(),
+                    compatible: vec!["virtio,mmio".into()],
+                    reg: Range { base: *r.ipa.get_ref(), size: r.size.get_ref().0 },
+                    intids: dm.irqs.get(n).map(|i| vec![*i.get_ref()]).unwrap_or_default(),
+                }
             })
         })
-        .flatten()
+        .collect()
 }
 
 /// Domain `index` of `board`, a Linux domain with the files `linux`: its
@@ -186,6 +182,24 @@ mod tests {
     use image_header::ImageHeader;
 
     const MIB: u64 = 1 << 20;
+
+    #[test]
+    fn a_targets_emulated_devices_are_virtio_mmio_nodes_with_their_interrupts() {
+        let path = crate::workspace::root().join("boards/test/ioreq.toml");
+        let file: BoardFile = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let probe = emulated_devices(&file, "probe");
+        assert_eq!(
+            probe,
+            [DeviceSpec {
+                name: "virtio_mmio".into(),
+                compatible: vec!["virtio,mmio".into()],
+                reg: Range { base: 0x0a00_0000, size: 0x1000 },
+                intids: vec![48],
+            }]
+        );
+        assert_eq!(emulated_devices(&file, "mute-probe")[0].intids, Vec::<u32>::new());
+        assert!(emulated_devices(&file, "dm").is_empty());
+    }
 
     #[test]
     fn kernel_above_the_first_2_mib_initrd_below_the_dtb() {

@@ -109,7 +109,11 @@ pub fn run() -> Result<i32> {
 
     eprintln!("xtask: building the initramfs (busybox, its applets, /init, /dev/console)");
     let applets = initramfs::applets(&busybox).map_err(|e| anyhow::anyhow!("{}: {e}", shown(&busybox_file)))?;
-    let initrd = initramfs::build(&busybox).map_err(|e| anyhow::anyhow!(e))?;
+    let modules = guest::modules::load(&dir)?;
+    if modules.is_empty() {
+        eprintln!("xtask: no kernel modules (a local kernel image): virtio devices will not probe");
+    }
+    let initrd = initramfs::build(&busybox, &modules).map_err(|e| anyhow::anyhow!(e))?;
     let initrd_file = dir.join("initramfs.cpio.gz");
     std::fs::write(&initrd_file, &initrd).with_context(|| format!("writing {}", initrd_file.display()))?;
     manifest.store(&dir)?;
@@ -119,6 +123,7 @@ pub fn run() -> Result<i32> {
     println!("  {:<28} {:>10}", "Image", image.len());
     println!("  {:<28} {:>10}", format!("busybox ({} applets)", applets.len()), busybox.len());
     println!("  {:<28} {:>10}", "initramfs.cpio.gz", initrd.len());
+    println!("  {:<28} {:>10}", "modules (in the initramfs)", modules.len());
     println!("  board files name them `guest:Image` and `guest:initramfs`");
     eprintln!("xtask: fetch-guest done in {:.1} s", start.elapsed().as_secs_f64());
     Ok(0)
@@ -179,6 +184,8 @@ fn fetch_debian(dir: &Path, want_kernel: bool, want_busybox: bool) -> Result<Man
             eprintln!("xtask: extracting boot/vmlinuz-* from {} (a few seconds)", shown(&deb));
             let from = apt::extract_one(&deb, dir, |p| p.starts_with("boot/vmlinuz-"), &dir.join("Image"))?;
             eprintln!("xtask: {from} -> Image ({:.1} s)", t.elapsed().as_secs_f64());
+            eprintln!("xtask: extracting and decompressing the virtio modules (evdev, virtio_input, virtio_mmio)");
+            guest::modules::extract(&deb, dir)?;
             manifest.kernel_abi = package.trim_start_matches("linux-image-").to_string();
             manifest.kernel_source = format!("{package}:arm64 {version}");
         }

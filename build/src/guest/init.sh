@@ -11,6 +11,11 @@
 #   poweroff  PSCI SYSTEM_OFF (poweroff -f)
 #   reboot    PSCI SYSTEM_RESET (reboot -f)
 #   crash     a kernel panic (echo c > /proc/sysrq-trigger); pass panic=-1 to reset
+#   virtio-input  loads /lib/modules in /lib/modules/order (`BULKHEAD-MODULES: <n> loaded`), waits
+#             for the virtio keyboard a device model emulates, names each input device
+#             (`BULKHEAD-EVDEV: device <eventN> <name>`), says `BULKHEAD-EVDEV: ready`, then prints
+#             every event the keyboard's /dev/input/eventN gives: `BULKHEAD-EVDEV: <type> <code> <value>`
+#             (never returns)
 #   other     any busybox applet, run without arguments (e.g. uname, dmesg)
 # With no steps, or when they are done, a shell runs on the console.
 /bin/busybox mount -t proc proc /proc
@@ -56,6 +61,48 @@ features() {
     done
 }
 
+load_modules() {
+    n=0
+    for m in $(cat /lib/modules/order 2>/dev/null); do
+        insmod "/lib/modules/$m.ko" && n=$((n + 1))
+    done
+    echo "BULKHEAD-MODULES: $n loaded"
+}
+
+virtio_input() {
+    load_modules
+    i=0
+    dev=""
+    while [ -z "$dev" ] && [ "$i" -lt 100 ]; do
+        for e in /sys/class/input/event*; do
+            [ -e "$e/device/name" ] || continue
+            case "$(cat "$e/device/name")" in
+                *eyboard*) dev="/dev/input/${e##*/}" ;;
+            esac
+        done
+        [ -n "$dev" ] || sleep 0.1
+        i=$((i + 1))
+    done
+    for e in /sys/class/input/event*; do
+        [ -e "$e/device/name" ] && echo "BULKHEAD-EVDEV: device ${e##*/} $(cat "$e/device/name")"
+    done
+    if [ -z "$dev" ]; then
+        echo "BULKHEAD-EVDEV: FAILED: no virtio keyboard"
+        return 1
+    fi
+    # One open file for every read: evdev queues events per open file, so
+    # a reader that opened the device anew for each event would lose those
+    # that came between.
+    exec 3<"$dev"
+    echo "BULKHEAD-EVDEV: ready"
+    # struct input_event on arm64: 16 bytes of time, then type, code (u16)
+    # and value (s32, low half first): fields 9, 10, 11 of 12 u16s.
+    while true; do
+        set -- $(dd bs=24 count=1 <&3 2>/dev/null | od -An -v -t u2)
+        [ "$#" -ge 12 ] && echo "BULKHEAD-EVDEV: ${9} ${10} ${11}"
+    done
+}
+
 step() {
     case "$1" in
         workload) workload ;;
@@ -63,6 +110,7 @@ step() {
         poweroff) sync; poweroff -f ;;
         reboot) sync; reboot -f ;;
         crash) echo 1 >/proc/sys/kernel/sysrq; echo c >/proc/sysrq-trigger ;;
+        virtio-input) virtio_input ;;
         *)
             if command -v "$1" >/dev/null 2>&1; then
                 "$1"

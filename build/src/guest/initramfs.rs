@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 //! The busybox initramfs of Linux domains: `/init` (the script `init.sh`
 //! beside this file), a static arm64 busybox with a symlink per applet,
-//! `/bin/bulkhead-cntvct` (`stamp`), `/dev/console`, and the directories
-//! `/init` mounts on; a gzip-compressed newc archive, byte for byte the same
-//! for the same busybox.
+//! `/bin/bulkhead-cntvct` (`stamp`), `/dev/console`, the directories
+//! `/init` mounts on, and the kernel modules of `modules` under
+//! `/lib/modules/` with their load order in `/lib/modules/order`; a
+//! gzip-compressed newc archive, byte for byte the same for the same inputs.
 
 use super::cpio::Archive;
 use flate2::{Compression, GzBuilder};
@@ -44,7 +45,7 @@ pub fn applets(busybox: &[u8]) -> Result<Vec<String>, String> {
 }
 
 /// The uncompressed newc archive.
-pub fn archive(busybox: &[u8]) -> Result<Vec<u8>, String> {
+pub fn archive(busybox: &[u8], modules: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
     let applets = applets(busybox)?;
     let mut a = Archive::new();
     for dir in ["bin", "dev", "proc", "sys", "tmp", "root", "etc", "usr"] {
@@ -61,12 +62,21 @@ pub fn archive(busybox: &[u8]) -> Result<Vec<u8>, String> {
     for applet in applets.iter().filter(|a| a.as_str() != "busybox") {
         a.symlink(&format!("bin/{applet}"), "busybox");
     }
+    a.dir("lib", 0o755);
+    a.dir("lib/modules", 0o755);
+    let mut order = String::new();
+    for (name, bytes) in modules {
+        a.file(&format!("lib/modules/{name}.ko"), 0o644, bytes);
+        order.push_str(name);
+        order.push('\n');
+    }
+    a.file("lib/modules/order", 0o644, order.as_bytes());
     a.finish()
 }
 
 /// The archive, gzip-compressed (no name, mtime 0: deterministic).
-pub fn build(busybox: &[u8]) -> Result<Vec<u8>, String> {
-    let cpio = archive(busybox)?;
+pub fn build(busybox: &[u8], modules: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
+    let cpio = archive(busybox, modules)?;
     let mut gz = GzBuilder::new().mtime(0).write(Vec::new(), Compression::best());
     gz.write_all(&cpio).map_err(|e| format!("compressing the initramfs: {e}"))?;
     gz.finish().map_err(|e| format!("compressing the initramfs: {e}"))
@@ -103,8 +113,10 @@ mod tests {
 
     #[test]
     fn the_archive_holds_init_busybox_links_and_console() {
-        let gz = build(&fake_busybox()).unwrap();
-        assert_eq!(gz, build(&fake_busybox()).unwrap(), "deterministic");
+        let modules =
+            [("evdev".to_string(), b"\x7fELFevdev".to_vec()), ("virtio_mmio".to_string(), b"\x7fELFmmio".to_vec())];
+        let gz = build(&fake_busybox(), &modules).unwrap();
+        assert_eq!(gz, build(&fake_busybox(), &modules).unwrap(), "deterministic");
         let mut cpio_bytes = Vec::new();
         flate2::read::GzDecoder::new(gz.as_slice()).read_to_end(&mut cpio_bytes).unwrap();
         let entries = cpio::read(&cpio_bytes).unwrap();
@@ -118,9 +130,12 @@ mod tests {
         assert!(get("bin/[[").is_symlink());
         let console = get("dev/console");
         assert!(console.is_char_dev() && console.rdev == (5, 1));
-        for dir in ["proc", "sys", "dev", "tmp"] {
+        for dir in ["proc", "sys", "dev", "tmp", "lib/modules"] {
             assert!(get(dir).is_dir());
         }
+        assert_eq!(get("lib/modules/evdev.ko").data, b"\x7fELFevdev");
+        assert_eq!(get("lib/modules/virtio_mmio.ko").data, b"\x7fELFmmio");
+        assert_eq!(get("lib/modules/order").data, b"evdev\nvirtio_mmio\n", "the load order");
     }
 
     #[test]

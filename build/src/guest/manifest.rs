@@ -44,7 +44,9 @@ impl Manifest {
     /// Whether `Image` and `busybox` in `dir` are the files it describes.
     pub fn complete(&self, dir: &Path) -> bool {
         let size = |name: &str| std::fs::metadata(dir.join(name)).map(|m| m.len()).ok();
-        size("Image") == Some(self.image_bytes) && size("busybox") == Some(self.busybox_bytes)
+        // A Debian kernel's modules come with it (a local image has none).
+        let modules = self.kernel_abi == "local" || super::modules::complete(dir);
+        size("Image") == Some(self.image_bytes) && size("busybox") == Some(self.busybox_bytes) && modules
     }
 }
 

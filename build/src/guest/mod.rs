@@ -11,6 +11,7 @@ pub mod cpio;
 pub mod dtb;
 pub mod initramfs;
 pub mod manifest;
+pub mod modules;
 pub mod pack;
 pub mod stamp;
 

@@ -20,6 +20,7 @@ mod ipc;
 mod irq;
 mod isolation;
 mod linux;
+mod virtio_input;
 
 use crate::board::schema::LogFormat;
 use crate::cmd::build::{Built, build};
@@ -275,6 +276,10 @@ const TESTS: &[Test] = &[
     (
         "qemu: ioreq: DMOPs through a slot that grants no target, or completing an ioreq nobody waits for, are refused and audited",
         ioreq::dmops_without_a_capability_are_refused_and_audited,
+    ),
+    (
+        "qemu: device model: Debian's Linux reads keys from a virtio keyboard a device model emulates; the input domain restarts and keys still arrive",
+        virtio_input::linux_reads_a_virtio_keyboard_a_device_model_emulates,
     ),
     (
         "qemu: network domain: a host client's 1 MiB comes back from the echo domain through hostfwd, byte for byte",

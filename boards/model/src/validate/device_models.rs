@@ -71,10 +71,10 @@ pub fn check(c: &mut Checker, file: &BoardFile, address_maps: &AddressMaps<'_>) 
                     Some(format!("interrupt {intid} is reserved by the kernel: it is {why}"))
                 } else if owned.contains(&intid) {
                     Some(format!("interrupt {intid} is already `{target}`'s (a device, its irqs or its console)"))
-                } else if let Some(other) = emulated_irqs.insert((target, intid), name) {
-                    Some(format!("interrupt {intid} of `{target}` is emulated twice (also by `{other}`)"))
                 } else {
-                    None
+                    emulated_irqs
+                        .insert((target, intid), name)
+                        .map(|other| format!("interrupt {intid} of `{target}` is emulated twice (also by `{other}`)"))
                 };
                 if let Some(problem) = problem {
                     c.push(Diagnostic::new(span(irq), problem).help(

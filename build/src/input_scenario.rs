@@ -19,10 +19,63 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 /// One step: wait until `ready(log)`, then act.
-struct Step {
-    what: &'static str,
-    ready: fn(&str) -> bool,
-    act: fn(&mut Qmp) -> Result<()>,
+/// One step of a scenario driven through QMP: once the console shows
+/// `ready`, do `act`.
+pub(crate) struct Step {
+    /// What it does, for the error when it is never reached.
+    pub what: &'static str,
+    /// Whether the console is ready for it.
+    pub ready: fn(&str) -> bool,
+    /// What it does.
+    pub act: fn(&mut Qmp) -> Result<()>,
+}
+
+/// Runs `cmd` (started with `-qmp` at `socket`) under `timeout`, doing
+/// each of `steps` in turn as the console becomes ready for it, until the
+/// last is done and `done` accepts the console. An error names the step
+/// that failed or was never reached, with the console.
+pub(crate) fn run_steps(
+    cmd: std::process::Command,
+    socket: &std::path::Path,
+    timeout: Duration,
+    steps: &[Step],
+    done: impl Fn(&str) -> bool,
+) -> Result<qemu::Outcome> {
+    let mut qmp: Option<Qmp> = None;
+    let mut next = 0;
+    let mut failure: Option<anyhow::Error> = None;
+    let out = qemu::run_watching(cmd, timeout, |log| {
+        while let Some(step) = steps.get(next) {
+            if !(step.ready)(log) {
+                return false;
+            }
+            if qmp.is_none() {
+                match Qmp::connect(socket, Duration::from_secs(5)) {
+                    Ok(q) => qmp = Some(q),
+                    Err(e) => {
+                        failure = Some(e);
+                        return true;
+                    }
+                }
+            }
+            if let Some(q) = qmp.as_mut()
+                && let Err(e) = (step.act)(q).with_context(|| format!("step `{}`", step.what))
+            {
+                failure = Some(e);
+                return true;
+            }
+            next += 1;
+        }
+        done(log)
+    })?;
+    let _ = std::fs::remove_file(socket);
+    if let Some(e) = failure {
+        return Err(e.context(format!("console:\n{}", out.output)));
+    }
+    if let Some(step) = steps.get(next) {
+        bail!("never got to `{}`:\n{}", step.what, out.output);
+    }
+    Ok(out)
 }
 
 fn count(log: &str, line: &str) -> usize {
@@ -117,40 +170,7 @@ pub(crate) fn with_qmp_and(
 /// Runs the scenario; the error says which step was not reached.
 pub fn input_end_to_end() -> Result<()> {
     let (cmd, socket) = with_qmp("boards/test/input.toml", "scenario")?;
-    let mut qmp: Option<Qmp> = None;
-    let mut next = 0;
-    let mut failure: Option<anyhow::Error> = None;
-    let out = qemu::run_watching(cmd, Duration::from_secs(60), |log| {
-        while let Some(step) = STEPS.get(next) {
-            if !(step.ready)(log) {
-                return false;
-            }
-            if qmp.is_none() {
-                match Qmp::connect(&socket, Duration::from_secs(5)) {
-                    Ok(q) => qmp = Some(q),
-                    Err(e) => {
-                        failure = Some(e);
-                        return true;
-                    }
-                }
-            }
-            if let Some(q) = qmp.as_mut()
-                && let Err(e) = (step.act)(q).with_context(|| format!("step `{}`", step.what))
-            {
-                failure = Some(e);
-                return true;
-            }
-            next += 1;
-        }
-        true
-    })?;
-    let _ = std::fs::remove_file(&socket);
-    if let Some(e) = failure {
-        return Err(e.context(format!("console:\n{}", out.output)));
-    }
-    if let Some(step) = STEPS.get(next) {
-        bail!("never got to `{}`:\n{}", step.what, out.output);
-    }
+    let out = run_steps(cmd, &socket, Duration::from_secs(60), &STEPS, |_| true)?;
     let log = &out.output;
     // Each event reached exactly the client the focus policy names.
     for (line, who) in [

@@ -10,18 +10,9 @@
 //! the next key reaches Linux too.
 
 use super::{Ctx, has_line};
-use crate::input_scenario::with_qmp;
-use crate::qemu;
-use crate::qmp::Qmp;
-use anyhow::{Context, Result, bail, ensure};
+use crate::input_scenario::{Step, run_steps, with_qmp};
+use anyhow::{Result, ensure};
 use std::time::Duration;
-
-/// The steps: when the console shows `ready`, do `act`.
-struct Step {
-    what: &'static str,
-    ready: fn(&str) -> bool,
-    act: fn(&mut Qmp) -> Result<()>,
-}
 
 const STEPS: &[Step] = &[
     Step { what: "type `a`", ready: |l| has_line(l, "[linux] BULKHEAD-EVDEV: ready"), act: |q| q.tap("a") },
@@ -43,41 +34,10 @@ const STEPS: &[Step] = &[
 
 pub(super) fn linux_reads_a_virtio_keyboard_a_device_model_emulates(_ctx: &mut Ctx) -> Result<()> {
     let (cmd, socket) = with_qmp("boards/test/virtio-input.toml", "virtio-input")?;
-    let mut qmp: Option<Qmp> = None;
-    let mut next = 0;
-    let mut failure: Option<anyhow::Error> = None;
-    let out = qemu::run_watching(cmd, Duration::from_secs(300), |log| {
-        while let Some(step) = STEPS.get(next) {
-            if !(step.ready)(log) {
-                return false;
-            }
-            if qmp.is_none() {
-                match Qmp::connect(&socket, Duration::from_secs(5)) {
-                    Ok(q) => qmp = Some(q),
-                    Err(e) => {
-                        failure = Some(e);
-                        return true;
-                    }
-                }
-            }
-            if let Some(q) = qmp.as_mut()
-                && let Err(e) = (step.act)(q).with_context(|| format!("step `{}`", step.what))
-            {
-                failure = Some(e);
-                return true;
-            }
-            next += 1;
-        }
+    let out = run_steps(cmd, &socket, Duration::from_secs(300), STEPS, |log| {
         has_line(log, "[linux] BULKHEAD-EVDEV: 1 48 0") || log.contains("FAIL")
     })?;
-    let _ = std::fs::remove_file(&socket);
     let log = &out.output;
-    if let Some(e) = failure {
-        return Err(e.context(format!("console:\n{log}")));
-    }
-    if let Some(step) = STEPS.get(next) {
-        bail!("never got to `{}`:\n{log}", step.what);
-    }
     ensure!(
         has_line(log, "[linux] BULKHEAD-EVDEV: device event0 Bulkhead virtio keyboard"),
         "Linux never probed the emulated keyboard:\n{log}"

@@ -109,20 +109,20 @@ fn main(_boot: Boot) {
     let Some(channel) = param("channel=") else { fail!("devmodel: FAIL: no channel= in params") };
     let Some(end) = ChannelEnd::find(channel) else { fail!("devmodel: FAIL: no channel {channel}") };
     let kinds = param("devices=").unwrap_or("keyboard");
-    let Some(first) = dm::targets().next() else { fail!("devmodel: FAIL: no device-model capability") };
+    let dm_caps = dm::DmCaps::read();
+    let Some(first) = dm_caps.targets.first().copied() else { fail!("devmodel: FAIL: no device-model capability") };
     let target = first.info.end;
-    let Some(memory) = dm::memories().find(|m| m.target == target) else {
+    let Some(memory) = dm_caps.memory(target) else {
         fail!("devmodel: FAIL: the board gives no memory = true for the target")
     };
     let mut guest = Guest(memory);
-    let irqs: heapless::Vec<dm::DmIrq, MAX_DEVICES> =
-        dm::irqs().filter(|i| i.target == target).take(MAX_DEVICES).collect();
     let caps = capabilities();
     let mut devices: heapless::Vec<Emulated, MAX_DEVICES> = heapless::Vec::new();
-    for ((n, range), word) in dm::targets().filter(|t| t.info.end == target).enumerate().zip(kinds.split(',')) {
+    for ((n, range), word) in dm_caps.targets.iter().filter(|t| t.info.end == target).enumerate().zip(kinds.split(','))
+    {
         let Some((kind, name)) = kind(word) else { fail!("devmodel: FAIL: unknown device kind `{word}`") };
         let device = MmioDevice::new(InputDevice::new(kind, &caps, name));
-        let irq = irqs.get(n).map(|i| i.slot);
+        let irq = dm_caps.irq(target, n).map(|i| i.slot);
         let emulated = Emulated { base: range.info.ipa, size: range.info.size, irq, line: false, device };
         if devices.push(emulated).is_err() {
             fail!("devmodel: FAIL: more than {MAX_DEVICES} devices");

@@ -26,15 +26,6 @@ pub struct DmTarget {
     pub info: CapInfo,
 }
 
-/// This domain's device-model capabilities, in slot order. The table is
-/// dense from slot 0, so the walk ends at the first empty slot (one call
-/// the kernel refuses, not one per slot).
-pub fn targets() -> impl Iterator<Item = DmTarget> {
-    (0..MAX_SLOTS).map_while(|slot| info(slot).map(|info| (slot, info))).filter_map(|(slot, info)| {
-        (info.kind == u32::from(<bulkhead_abi::DmTarget as CapKind>::TAG)).then_some(DmTarget { slot, info })
-    })
-}
-
 /// One emulated device's interrupt: a virtual SPI of a target that this
 /// device model raises and lowers.
 #[derive(Debug, Clone, Copy)]
@@ -45,17 +36,6 @@ pub struct DmIrq {
     pub target: u32,
     /// The SPI's INTID.
     pub intid: u32,
-}
-
-/// This domain's emulated-device interrupts, in slot order.
-pub fn irqs() -> impl Iterator<Item = DmIrq> {
-    (0..MAX_SLOTS).map_while(|slot| info(slot).map(|info| (slot, info))).filter_map(|(slot, info)| {
-        (info.kind == u32::from(<bulkhead_abi::DmIrq as CapKind>::TAG)).then_some(DmIrq {
-            slot,
-            target: info.end,
-            intid: u32::try_from(info.size).unwrap_or(0),
-        })
-    })
 }
 
 /// Raises (`high`) or lowers the line of the interrupt in `slot`; the
@@ -84,17 +64,53 @@ pub struct TargetMemory {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutsideGuestRam;
 
-/// This domain's views of its targets' RAM, in slot order.
-pub fn memories() -> impl Iterator<Item = TargetMemory> {
-    use bulkhead_abi::ioreq::{GUEST_WINDOW_SIZE, GUEST_WINDOWS};
-    (0..MAX_SLOTS).map_while(|slot| info(slot).map(|info| (slot, info))).filter_map(|(_, info)| {
-        if info.kind != u32::from(<bulkhead_abi::DmMemory as CapKind>::TAG) {
-            return None;
+/// This domain's device-model capabilities, read from its capability
+/// table in one walk (in slot order). The table is dense from slot 0, so
+/// the walk ends at the first empty slot: one `CapInfo` the kernel
+/// refuses (and audits), however many lists the domain uses.
+#[derive(Debug, Default)]
+pub struct DmCaps {
+    /// The emulated ranges (`DmTarget`).
+    pub targets: heapless::Vec<DmTarget, { MAX_SLOTS as usize }>,
+    /// The emulated devices' interrupts (`DmIrq`).
+    pub irqs: heapless::Vec<DmIrq, { MAX_SLOTS as usize }>,
+    /// The targets' RAM (`DmMemory`).
+    pub memories: heapless::Vec<TargetMemory, { MAX_SLOTS as usize }>,
+}
+
+impl DmCaps {
+    /// Reads the table.
+    pub fn read() -> Self {
+        use bulkhead_abi::ioreq::{GUEST_WINDOW_SIZE, GUEST_WINDOWS};
+        let mut caps = Self::default();
+        for (slot, info) in (0..MAX_SLOTS).map_while(|slot| info(slot).map(|info| (slot, info))) {
+            let kind = u8::try_from(info.kind).unwrap_or(0);
+            // Each list holds at most MAX_SLOTS: a push cannot fail.
+            if kind == <bulkhead_abi::DmTarget as CapKind>::TAG {
+                let _ = caps.targets.push(DmTarget { slot, info });
+            } else if kind == <bulkhead_abi::DmIrq as CapKind>::TAG {
+                let intid = u32::try_from(info.size).unwrap_or(0);
+                let _ = caps.irqs.push(DmIrq { slot, target: info.end, intid });
+            } else if kind == <bulkhead_abi::DmMemory as CapKind>::TAG
+                && let Some(k) = info.ipa.checked_sub(GUEST_WINDOWS).map(|o| o / GUEST_WINDOW_SIZE)
+            {
+                let window = GUEST_WINDOWS + k * GUEST_WINDOW_SIZE;
+                let memory = TargetMemory { target: info.end, guest_base: info.ipa - window, size: info.size, window };
+                let _ = caps.memories.push(memory);
+            }
         }
-        let k = info.ipa.checked_sub(GUEST_WINDOWS)? / GUEST_WINDOW_SIZE;
-        let window = GUEST_WINDOWS + k * GUEST_WINDOW_SIZE;
-        Some(TargetMemory { target: info.end, guest_base: info.ipa - window, size: info.size, window })
-    })
+        caps
+    }
+
+    /// The interrupt of target `target`'s `n`th emulated device, if any.
+    pub fn irq(&self, target: u32, n: usize) -> Option<DmIrq> {
+        self.irqs.iter().filter(|i| i.target == target).nth(n).copied()
+    }
+
+    /// Target `target`'s RAM, if this domain may reach it.
+    pub fn memory(&self, target: u32) -> Option<TargetMemory> {
+        self.memories.iter().find(|m| m.target == target).copied()
+    }
 }
 
 impl TargetMemory {

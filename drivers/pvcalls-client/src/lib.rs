@@ -752,18 +752,12 @@ impl<W: Window + Clone> NetClient<W> {
 
     /// The next completion (`None`: nothing now).
     fn next_event(&mut self) -> Result<Option<Response>, NetError> {
-        match self.link.poll() {
-            Ok(_) => {}
-            Err(LinkError::Down) => return Ok(None),
-            Err(e) => return Err(e.into()),
-        }
         let mut buf = [0u8; MAX_MESSAGE];
-        let frame = match self.events.pop(&mut buf) {
+        let frame = match self.link.pop_from(&mut self.events, &mut buf) {
             Ok(frame) => frame,
-            Err(RingError::Empty) => return Ok(None),
-            // A backend that reconnects resets its index: the link went down.
-            Err(RingError::Broken(_)) if self.link.poll().is_err() => return Ok(None),
-            Err(e) => return Err(NetError::EventRing(e)),
+            Err(LinkError::Down | LinkError::Ring(RingError::Empty)) => return Ok(None),
+            Err(LinkError::Ring(e)) => return Err(NetError::EventRing(e)),
+            Err(e) => return Err(e.into()),
         };
         self.doorbell = true;
         match bulkhead_pvcalls::decode::<Event>(frame) {

@@ -322,19 +322,12 @@ impl<W: Window + Clone> SoundClient<W> {
     /// remembered ([`SoundClient::position`]). An undecodable frame, or an
     /// event about a stream we were not offered, is an error, consumed.
     pub fn next_event(&mut self) -> Result<Option<Event>, ClientError> {
-        match self.link.poll() {
-            Ok(_) => {}
-            Err(LinkError::Down) => return Ok(None),
-            Err(e) => return Err(e.into()),
-        }
         let mut buf = [0u8; MAX_MESSAGE];
-        let frame = match self.events.pop(&mut buf) {
+        let frame = match self.link.pop_from(&mut self.events, &mut buf) {
             Ok(frame) => frame,
-            Err(RingError::Empty) => return Ok(None),
-            // A backend that reconnects resets its index: that is the
-            // link going down, not corruption.
-            Err(RingError::Broken(_)) if self.link.poll().is_err() => return Ok(None),
-            Err(e) => return Err(ClientError::EventRing(e)),
+            Err(LinkError::Down | LinkError::Ring(RingError::Empty)) => return Ok(None),
+            Err(LinkError::Ring(e)) => return Err(ClientError::EventRing(e)),
+            Err(e) => return Err(e.into()),
         };
         // We made room in the backend's event ring.
         self.doorbell = true;

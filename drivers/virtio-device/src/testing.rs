@@ -69,3 +69,26 @@ impl GuestMemory for VecMemory {
         usize::try_from(len).is_ok_and(|len| self.range(addr, len).is_ok())
     }
 }
+
+/// Writes split-queue descriptor `i` of the table at `table` as a driver
+/// would (little endian: addr, len, flags, next), for tests that play the
+/// driver.
+pub fn put_descriptor(
+    mem: &mut dyn GuestMemory,
+    table: u64,
+    i: u16,
+    addr: u64,
+    len: u32,
+    flags: u16,
+    next: u16,
+) -> Result<(), MemoryError> {
+    let mut d = [0u8; 16];
+    let (a, rest) = d.split_at_mut(8);
+    let (l, rest) = rest.split_at_mut(4);
+    let (f, n) = rest.split_at_mut(2);
+    a.copy_from_slice(&addr.to_le_bytes());
+    l.copy_from_slice(&len.to_le_bytes());
+    f.copy_from_slice(&flags.to_le_bytes());
+    n.copy_from_slice(&next.to_le_bytes());
+    mem.write(table + 16 * u64::from(i), &d)
+}

@@ -262,6 +262,18 @@ impl<W: Window + Clone> Link<W> {
         }
     }
 
+    /// Pops one frame into `buf` from `ring`, another ring the peer
+    /// produces on this channel (an event ring), under the link's rules:
+    /// `Down` while the peer is not in our epoch, and a ring that looks
+    /// broken because a reconnecting peer reset its index is `Down` too.
+    pub fn pop_from<'b>(&mut self, ring: &mut Consumer<W>, buf: &'b mut [u8]) -> Result<&'b [u8], LinkError> {
+        self.poll()?;
+        match ring.pop(buf) {
+            Ok(frame) => Ok(frame),
+            Err(e) => Err(self.explain(e)),
+        }
+    }
+
     /// Whether the peer has popped every frame we pushed in this epoch.
     /// `Down` if the peer left our epoch (then it will never pop them).
     pub fn flushed(&mut self) -> Result<bool, LinkError> {

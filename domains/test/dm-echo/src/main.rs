@@ -92,7 +92,8 @@ fn main(_boot: domain_rt::Boot) {
     let mut text = [0u8; 64];
     let silent = caps::params(&mut text).split_whitespace().any(|w| w == "mode=silent");
     let mut targets: [Option<Target>; MAX_TARGETS] = [const { None }; MAX_TARGETS];
-    for ((t, cell), page) in dm::targets().zip(targets.iter_mut()).zip(PAGES.iter()) {
+    let caps = dm::DmCaps::read();
+    for ((t, cell), page) in caps.targets.iter().zip(targets.iter_mut()).zip(PAGES.iter()) {
         let status = page.register(t.slot);
         if status != 0 {
             let _ = writeln!(Console, "dm-echo: FAIL: registering the ioreq page of slot {} gave {status:#x}", t.slot);
@@ -107,11 +108,11 @@ fn main(_boot: domain_rt::Boot) {
             t.info.ipa,
             if silent { ", silently" } else { "" }
         );
-        let irq = dm::irqs().find(|i| i.target == t.info.end).map(|i| i.slot);
-        let memory = dm::memories().find(|m| m.target == t.info.end);
+        let irq = caps.irq(t.info.end, 0).map(|i| i.slot);
+        let memory = caps.memory(t.info.end);
         *cell = Some(Target { slot: t.slot, irq, memory, digest: 0, base: t.info.ipa, vcpus, scratch: 0, page });
     }
-    refusals();
+    refusals(caps.targets.first().map_or(0, |t| t.slot));
     loop {
         caps::wait();
         if silent {
@@ -131,12 +132,12 @@ fn main(_boot: domain_rt::Boot) {
 }
 
 /// Two calls the kernel must refuse (and audit).
-fn refusals() {
+fn refusals(target_slot: u64) {
     // A slot that is no device-model capability (the last slot a domain
     // can have; this one has fewer).
     let not_a_target = dm::nr_vcpus(15);
     // An ioreq nobody waits for.
-    let nobody = dm::complete(dm::targets().next().map_or(0, |t| t.slot), 0, 0x3fff_fff0, 0);
+    let nobody = dm::complete(target_slot, 0, 0x3fff_fff0, 0);
     for status in [not_a_target, nobody] {
         if (status as i64) < 0 {
             let _ = writeln!(Console, "dm-echo: refused: {status:#x}");

@@ -187,12 +187,7 @@ impl Rig {
 
     /// Writes descriptor `i` of the table at `table`.
     pub fn desc(&mut self, table: u64, i: u16, addr: u64, len: u32, flags: u16, next: u16) {
-        let mut d = [0u8; 16];
-        d[..8].copy_from_slice(&addr.to_le_bytes());
-        d[8..12].copy_from_slice(&len.to_le_bytes());
-        d[12..14].copy_from_slice(&flags.to_le_bytes());
-        d[14..].copy_from_slice(&next.to_le_bytes());
-        self.mem.write(table + 16 * u64::from(i), &d).unwrap();
+        bulkhead_virtio_device::testing::put_descriptor(&mut self.mem, table, i, addr, len, flags, next).unwrap();
     }
 
     pub fn u16_at(&self, addr: u64) -> u16 {

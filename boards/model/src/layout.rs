@@ -20,6 +20,10 @@ const BLOCK: u64 = 2 << 20;
 /// device model is gone sees bus errors rather than a hang.
 pub const DEFAULT_IOREQ_TIMEOUT_MS: u32 = 50;
 
+/// The most kept memory a domain may have (`kept`): what it keeps across
+/// restarts is small state, not a second RAM.
+pub const MAX_KEPT: u64 = 1 << 20;
+
 /// Free physical memory, as sorted disjoint `[start, end)` ranges.
 struct FreeRam(Vec<(u64, u64)>);
 
@@ -240,6 +244,18 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
             push(
                 &mut domain.ram,
                 cfg::RamRegion { ipa: Ipa::new(ipa), phys: PhysAddr::new(phys), size: m.size.get_ref().0 },
+            );
+        }
+        if let Some(kept) = &d.kept {
+            let k = kept.get_ref();
+            let phys = place(&k.size, format!("kept memory of domain `{}`", d.name.get_ref()), &mut free);
+            push(
+                &mut domain.caps,
+                cfg::Capability::Kept {
+                    ipa: Ipa::new(*k.ipa.get_ref()),
+                    phys: PhysAddr::new(phys),
+                    size: k.size.get_ref().0,
+                },
             );
         }
         for dev_name in &d.devices {

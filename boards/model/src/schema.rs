@@ -284,6 +284,19 @@ pub struct DomainEntry {
     /// An emulated console UART for a bare-metal domain (a Linux domain
     /// always has one), where a Linux domain's is.
     pub console: Option<Spanned<ConsoleModel>>,
+    /// Memory that survives the domain's restarts (bare-metal domains
+    /// only): zeroed once at boot, then left as each life leaves it.
+    pub kept: Option<Spanned<KeptEntry>>,
+}
+
+/// `kept = { ipa, size }`: a domain's kept memory.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeptEntry {
+    /// Where the domain sees it.
+    pub ipa: Spanned<u64>,
+    /// Its size (whole 4 KiB pages, at most [`crate::layout::MAX_KEPT`]).
+    pub size: Spanned<Size>,
 }
 
 /// The emulated console UART models.

@@ -278,7 +278,7 @@ const TESTS: &[Test] = &[
         ioreq::dmops_without_a_capability_are_refused_and_audited,
     ),
     (
-        "qemu: device model: Debian's Linux reads keys from a virtio keyboard a device model emulates; the input domain restarts and keys still arrive",
+        "qemu: device model: Debian's Linux reads keys from a virtio keyboard a device model emulates; keys still arrive after the input domain's restart, the device model's (no reset) and Linux's own",
         virtio_input::linux_reads_a_virtio_keyboard_a_device_model_emulates,
     ),
     (

@@ -30,25 +30,70 @@ const STEPS: &[Step] = &[
             q.tap("b")
         },
     },
+    Step {
+        what: "crash the device model with F11",
+        ready: |l| has_line(l, "[linux] BULKHEAD-EVDEV: 1 48 0"),
+        act: |q| q.tap("f11"),
+    },
+    Step {
+        what: "type `c` after the device model's restart",
+        ready: |l| has_line(l, "[dm] devmodel: device 0 restored") && has_line(l, "domain dm restarted"),
+        act: |q| {
+            std::thread::sleep(Duration::from_millis(500));
+            q.tap("c")
+        },
+    },
+    Step {
+        what: "make the device model restart Linux with F10",
+        ready: |l| has_line(l, "[linux] BULKHEAD-EVDEV: 1 46 0"),
+        act: |q| q.tap("f10"),
+    },
+    Step {
+        what: "type `d` in the new Linux",
+        ready: |l| {
+            has_line(l, "[dm] devmodel: linux is restarting: devices reset")
+                && l.lines().filter(|x| x.starts_with("[linux] BULKHEAD-EVDEV: ready")).count() == 2
+        },
+        act: |q| {
+            std::thread::sleep(Duration::from_millis(500));
+            q.tap("d")
+        },
+    },
 ];
 
 pub(super) fn linux_reads_a_virtio_keyboard_a_device_model_emulates(_ctx: &mut Ctx) -> Result<()> {
     let (cmd, socket) = with_qmp("boards/test/virtio-input.toml", "virtio-input")?;
-    let out = run_steps(cmd, &socket, Duration::from_secs(300), STEPS, |log| {
-        has_line(log, "[linux] BULKHEAD-EVDEV: 1 48 0") || log.contains("FAIL")
+    let out = run_steps(cmd, &socket, Duration::from_secs(420), STEPS, |log| {
+        has_line(log, "[linux] BULKHEAD-EVDEV: 1 32 0") || log.contains("FAIL")
     })?;
     let log = &out.output;
     ensure!(
         has_line(log, "[linux] BULKHEAD-EVDEV: device event0 Bulkhead virtio keyboard"),
         "Linux never probed the emulated keyboard:\n{log}"
     );
-    for line in ["1 30 1", "1 30 0", "1 48 1", "1 48 0"] {
+    for line in ["1 30 1", "1 30 0", "1 48 1", "1 48 0", "1 46 1", "1 46 0", "1 32 1", "1 32 0"] {
         ensure!(has_line(log, &format!("[linux] BULKHEAD-EVDEV: {line}")), "Linux never read `{line}`:\n{log}");
     }
-    ensure!(!log.contains("BULKHEAD-EVDEV: 1 88 "), "the crash key reached Linux:\n{log}");
+    for key in [88, 87, 68] {
+        ensure!(!log.contains(&format!("BULKHEAD-EVDEV: 1 {key} ")), "the test key {key} reached Linux:\n{log}");
+    }
+    // The device model's crash cost Linux nothing: no reset of the
+    // keyboard (its probe ran once per Linux life), no needs-reset.
+    let crash = log.find("devmodel: device 0 restored").unwrap_or(0);
+    let reboot = log.find("devmodel: linux is restarting").unwrap_or(log.len());
+    ensure!(crash < reboot, "the device model restored its device after Linux's restart:\n{log}");
     ensure!(
-        !log.contains("fault: domain linux") && !log.contains("fault: domain dm"),
-        "Linux or the device model faulted:\n{log}"
+        !log.contains("DEVICE_NEEDS_RESET") && !log[crash..reboot].contains("BULKHEAD-EVDEV: device event"),
+        "Linux saw the keyboard reset across the device model's crash:\n{log}"
+    );
+    ensure!(
+        has_line(log, "domain linux: restarted by its device model (DmRemoteShutdown)"),
+        "the kernel never restarted Linux for its device model:\n{log}"
+    );
+    ensure!(!log.contains("fault: domain linux"), "Linux faulted:\n{log}");
+    ensure!(
+        log.matches("fault: domain dm ").count() == 1 && has_line(log, "[dm] panic: crash requested with key 87"),
+        "the device model faulted other than once, on F11:\n{log}"
     );
     Ok(())
 }

@@ -21,7 +21,26 @@
 //! 0..32767, 10 contacts) so that they answer Linux's probe at once,
 //! whether the input domain is up yet or not.
 //!
-//! Prints `devmodel: serving <target>: <n> devices (<kinds>)` once up and
+//! Restarts:
+//! - **its own**: with kept memory (`kept` in the board file), each
+//!   device's transport state is saved there after every register write
+//!   (`keeper`), and the next life restores it: the target's driver sees
+//!   no reset, and its queues are served on from the used rings' indices.
+//!   Without kept memory, or with a saved state that fails its checks, the
+//!   device starts reset with DEVICE_NEEDS_RESET set and a
+//!   configuration-change interrupt (what Linux does with that: the
+//!   README);
+//! - **the target's**: its life (`DmTargetLife`, rung by the kernel when it
+//!   begins to stop) is read on every wake; when it changes every device is
+//!   reset and its line lowered at once, before the kernel reloads the
+//!   memory its queues were in.
+//!
+//! Test boards: `crash=<keycode>` makes a press of that key crash the
+//! device model on purpose; `reboot=<keycode>` makes it restart its target
+//! (`DmRemoteShutdown`). Neither key reaches the target.
+//!
+//! Prints `devmodel: serving <target>: <n> devices (<kinds>)` once up,
+//! `devmodel: device <n> restored (...)` per restored device, and
 //! `devmodel: input domain connected` on each connection.
 #![no_std]
 #![no_main]
@@ -31,12 +50,18 @@ use bulkhead_input::channel::{HELLO, TO_BACKEND, TO_CLIENT};
 use bulkhead_input::{AxisRange, Capabilities, Features, KeySet, MultiTouch};
 use bulkhead_input_client::{InputClient, Received};
 use bulkhead_ring::Link;
+use bulkhead_virtio_device::saved::SavedTransport;
 use bulkhead_virtio_device::{GuestMemory, MemoryError, MmioDevice};
 use bulkhead_virtio_input_device::{InputDevice, Kind};
 use core::fmt::Write;
 use domain_rt::caps::{self, ChannelEnd};
 use domain_rt::dm::{self, IoreqPage, TargetMemory};
 use domain_rt::{Boot, Console};
+use keeper::{Found, Keeper};
+
+mod keeper;
+
+extern crate alloc;
 
 domain_rt::entry!(main);
 
@@ -72,13 +97,66 @@ impl GuestMemory for Guest {
     }
 }
 
-/// One emulated device: its range, its interrupt slot and line, the model.
+/// One emulated device: its range, its interrupt slot and line, the model,
+/// and where its state is kept across this domain's lives.
 struct Emulated {
     base: u64,
     size: u64,
     irq: Option<u64>,
     line: bool,
     device: MmioDevice<InputDevice>,
+    keeper: Option<Keeper>,
+}
+
+impl Emulated {
+    /// Saves the transport state (tied to the target's `life`) if it changed.
+    fn keep(&mut self, life: u64) {
+        if let Some(k) = self.keeper.as_mut() {
+            k.save(&SavedTransport { tag: life, ..self.device.save() });
+        }
+    }
+
+    /// Sets the target's interrupt line to the device's interrupt status
+    /// (`force`: even if this life believes it already is).
+    fn drive_line(&mut self, force: bool) {
+        let level = self.device.interrupt_pending();
+        if (force || level != self.line)
+            && let Some(slot) = self.irq
+        {
+            self.line = level;
+            let _ = dm::set_irq_level(slot, level);
+        }
+    }
+}
+
+/// Brings device `n` back as a former life left it, for the target's life
+/// `life`: restored, or reset with DEVICE_NEEDS_RESET if what was kept is
+/// refused.
+fn revive(n: usize, d: &mut Emulated, life: u64, guest: &Guest) {
+    let Some(k) = d.keeper.as_mut() else { return };
+    match k.load(life) {
+        Found::Nothing => {}
+        Found::OtherLife => {
+            let _ = writeln!(Console, "devmodel: device {n}: the target restarted since its state was saved: reset");
+        }
+        Found::State(state) => match d.device.restore(&state, guest) {
+            Ok(()) => {
+                let _ = writeln!(
+                    Console,
+                    "devmodel: device {n} restored (status {:#x}, features {:#x})",
+                    state.status, state.driver_features
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(Console, "devmodel: device {n}: kept state refused ({e:?}): DEVICE_NEEDS_RESET");
+                d.device.needs_reset();
+            }
+        },
+        Found::Refused(e) => {
+            let _ = writeln!(Console, "devmodel: device {n}: kept records refused ({e:?}): DEVICE_NEEDS_RESET");
+            d.device.needs_reset();
+        }
+    }
 }
 
 fn capabilities() -> Capabilities {
@@ -102,7 +180,7 @@ fn kind(word: &str) -> Option<(Kind, &'static str)> {
     }
 }
 
-fn main(_boot: Boot) {
+fn main(boot: Boot) {
     let mut text = [0u8; 128];
     let params = caps::params(&mut text);
     let param = |key: &str| params.split_whitespace().find_map(|w| w.strip_prefix(key));
@@ -117,16 +195,35 @@ fn main(_boot: Boot) {
     };
     let mut guest = Guest(memory);
     let caps = capabilities();
-    let mut devices: heapless::Vec<Emulated, MAX_DEVICES> = heapless::Vec::new();
+    // On the heap: four devices with their event queues are larger than
+    // the 16 KiB stack.
+    let mut devices: alloc::vec::Vec<Emulated> = alloc::vec::Vec::with_capacity(MAX_DEVICES);
     for ((n, range), word) in dm_caps.targets.iter().filter(|t| t.info.end == target).enumerate().zip(kinds.split(','))
     {
         let Some((kind, name)) = kind(word) else { fail!("devmodel: FAIL: unknown device kind `{word}`") };
         let device = MmioDevice::new(InputDevice::new(kind, &caps, name));
         let irq = dm_caps.irq(target, n).map(|i| i.slot);
-        let emulated = Emulated { base: range.info.ipa, size: range.info.size, irq, line: false, device };
-        if devices.push(emulated).is_err() {
+        let keeper = dm_caps.kept.and_then(|kept| Keeper::new(kept, n));
+        let emulated = Emulated { base: range.info.ipa, size: range.info.size, irq, line: false, device, keeper };
+        if devices.len() == MAX_DEVICES {
             fail!("devmodel: FAIL: more than {MAX_DEVICES} devices");
         }
+        devices.push(emulated);
+    }
+    let crash_key: Option<u16> = param("crash=").and_then(|c| c.parse().ok());
+    let reboot_key: Option<u16> = param("reboot=").and_then(|c| c.parse().ok());
+    let mut life = dm::target_life(first.slot);
+    for (n, d) in devices.iter_mut().enumerate() {
+        if dm_caps.kept.is_some() && d.keeper.is_none() {
+            fail!("devmodel: FAIL: the kept memory has no room for device {n}");
+        }
+        if d.keeper.is_none() && boot.restarts > 0 {
+            // Nothing kept: the driver's set-up is lost with the former life.
+            d.device.needs_reset();
+        }
+        revive(n, d, life, &guest);
+        d.keep(life);
+        d.drive_line(true);
     }
     let vcpus = usize::try_from(dm::nr_vcpus(first.slot)).unwrap_or(0).min(bulkhead_abi::ioreq::SLOTS);
     let status = PAGE.register(first.slot);
@@ -145,6 +242,17 @@ fn main(_boot: Boot) {
     let mut input = InputClient::new(link, WANTED);
     end.notify();
     loop {
+        // 0. The target's life: a new one finds every device reset.
+        let now = dm::target_life(first.slot);
+        if now != life {
+            life = now;
+            for d in devices.iter_mut() {
+                d.device.reset();
+                d.keep(life);
+                d.drive_line(true);
+            }
+            let _ = writeln!(Console, "devmodel: {name} is restarting: devices reset");
+        }
         // 1. The target's accesses.
         for vcpu in 0..vcpus {
             let Some(req) = PAGE.take(vcpu) else { continue };
@@ -153,6 +261,7 @@ fn main(_boot: Boot) {
                 let offset = req.address - d.base;
                 if req.write != 0 {
                     d.device.write(offset, req.size, req.data, &mut guest);
+                    d.keep(life);
                 } else {
                     value = d.device.read(offset, req.size);
                 }
@@ -172,6 +281,18 @@ fn main(_boot: Boot) {
                     let _ = writeln!(Console, "devmodel: input domain connected");
                 }
                 Ok(Some(Received::Event(event))) => {
+                    if let bulkhead_input::Event::Key { code, pressed } = event {
+                        if pressed && crash_key == Some(code) {
+                            panic!("crash requested with key {code}");
+                        }
+                        if reboot_key == Some(code) {
+                            if pressed {
+                                let status = dm::remote_shutdown(first.slot, true);
+                                let _ = writeln!(Console, "devmodel: restarting {name} (key {code}): {status:#x}");
+                            }
+                            continue;
+                        }
+                    }
                     for d in devices.iter_mut() {
                         if d.device.device().wants(&event) && !d.device.device().push(&event) {
                             // Counted by the device (`dropped`): the guest is
@@ -190,13 +311,7 @@ fn main(_boot: Boot) {
         for d in devices.iter_mut() {
             let (device, queues) = d.device.device_and_queues();
             device.flush(queues, &mut guest);
-            let level = d.device.interrupt_pending();
-            if level != d.line
-                && let Some(slot) = d.irq
-            {
-                d.line = level;
-                let _ = dm::set_irq_level(slot, level);
-            }
+            d.drive_line(false);
         }
         caps::wait();
     }

@@ -8,6 +8,7 @@
 
 use crate::caps::info;
 use crate::hvc::call;
+use crate::kept::KeptMemory;
 use bulkhead_abi::ioreq::{IoreqSlot, PAGE_BYTES, SLOT_BYTES, completion_x2};
 use bulkhead_abi::{CapInfo, CapKind, Hypercall};
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -76,6 +77,9 @@ pub struct DmCaps {
     pub irqs: heapless::Vec<DmIrq, { MAX_SLOTS as usize }>,
     /// The targets' RAM (`DmMemory`).
     pub memories: heapless::Vec<TargetMemory, { MAX_SLOTS as usize }>,
+    /// The domain's own kept memory, if the board gives it one (where a
+    /// device model keeps its devices' state across its restarts).
+    pub kept: Option<KeptMemory>,
 }
 
 impl DmCaps {
@@ -91,6 +95,8 @@ impl DmCaps {
             } else if kind == <bulkhead_abi::DmIrq as CapKind>::TAG {
                 let intid = u32::try_from(info.size).unwrap_or(0);
                 let _ = caps.irqs.push(DmIrq { slot, target: info.end, intid });
+            } else if let Some(kept) = KeptMemory::from_info(&info) {
+                caps.kept = Some(kept);
             } else if kind == <bulkhead_abi::DmMemory as CapKind>::TAG
                 && let Some(k) = info.ipa.checked_sub(GUEST_WINDOWS).map(|o| o / GUEST_WINDOW_SIZE)
             {
@@ -202,6 +208,13 @@ pub fn complete(slot: u64, vcpu: u8, id: u32, data: u64) -> u64 {
 /// How many vCPUs the target of `slot` has (or a negative error).
 pub fn nr_vcpus(slot: u64) -> u64 {
     call(Hypercall::DmNrVcpus as u32, slot, 0, 0)
+}
+
+/// The life of the target of `slot`: a number that changes the moment the
+/// target begins to stop (its devices must then be reset) and stays the
+/// same for one life.
+pub fn target_life(slot: u64) -> u64 {
+    call(Hypercall::DmTargetLife as u32, slot, 0, 0)
 }
 
 /// Stops the target of `slot` (restarts it if `restart`); the call's x0.

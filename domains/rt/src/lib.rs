@@ -21,6 +21,7 @@ pub mod gic;
 mod heap;
 mod hvc;
 pub mod irq;
+pub mod kept;
 pub mod nap;
 pub mod peer;
 pub mod probe;

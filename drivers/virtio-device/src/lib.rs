@@ -25,6 +25,7 @@ mod memory;
 mod mmio;
 mod queue;
 pub mod regs;
+pub mod saved;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod walk;
@@ -32,5 +33,5 @@ mod walk;
 pub use chain::{Chain, ChainError, MAX_SEGMENTS, Segment};
 pub use device::Device;
 pub use memory::{GuestMemory, MemoryError};
-pub use mmio::MmioDevice;
+pub use mmio::{MmioDevice, RestoreError};
 pub use queue::{MAX_QUEUE_SIZE, MAX_QUEUES, QueueInfo, Queues};

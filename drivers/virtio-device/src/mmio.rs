@@ -8,11 +8,12 @@
 //! checks the accesses).
 
 use crate::features::{
-    INTERRUPT_CONFIG_CHANGE, STATUS_ACKNOWLEDGE, STATUS_DEVICE_NEEDS_RESET, STATUS_DRIVER, STATUS_DRIVER_OK,
-    STATUS_FAILED, STATUS_FEATURES_OK, VIRTIO_F_RING_INDIRECT_DESC, acceptable, offered,
+    INTERRUPT_CONFIG_CHANGE, INTERRUPT_USED_BUFFER, STATUS_ACKNOWLEDGE, STATUS_DEVICE_NEEDS_RESET, STATUS_DRIVER,
+    STATUS_DRIVER_OK, STATUS_FAILED, STATUS_FEATURES_OK, VIRTIO_F_RING_INDIRECT_DESC, acceptable, offered,
 };
 use crate::queue::{MAX_QUEUE_SIZE, MAX_QUEUES};
 use crate::regs::{self, CONFIG, MAGIC, MMIO_VERSION, VENDOR};
+use crate::saved::{SavedQueue, SavedTransport};
 use crate::{Device, GuestMemory, Queues, config};
 
 /// The status bits a driver may set.
@@ -31,6 +32,21 @@ fn high(v: u64) -> u32 {
 /// `v` with its low (`upper == false`) or high half replaced by `half`.
 fn set_half(v: u64, upper: bool, half: u32) -> u64 {
     if upper { (v & 0xffff_ffff) | (u64::from(half) << 32) } else { (v & !0xffff_ffff) | u64::from(half) }
+}
+
+/// Why a saved transport state was not restored (the device is then left
+/// reset).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RestoreError {
+    /// Status bits a driver cannot set, or FAILED.
+    Status,
+    /// FEATURES_OK with features the device does not offer (or without
+    /// VERSION_1), or DRIVER_OK without FEATURES_OK.
+    Features,
+    /// Queue `n`: set up on a queue the device lacks, or not valid against
+    /// guest memory (size, alignment, outside RAM, an unreadable used
+    /// ring).
+    Queue(u16),
 }
 
 /// One virtio-mmio device: the register file, the queues, the status and
@@ -244,8 +260,9 @@ impl<D: Device> MmioDevice<D> {
     }
 
     /// The device reset: registers, queues, interrupt status and the
-    /// device itself.
-    fn reset(&mut self) {
+    /// device itself (what the driver's write of 0 to Status does; the
+    /// device model also calls it when its target's life ends).
+    pub fn reset(&mut self) {
         self.status = 0;
         self.device_features_sel = 0;
         self.driver_features_sel = 0;
@@ -254,6 +271,86 @@ impl<D: Device> MmioDevice<D> {
         self.deferred = 0;
         self.queues.reset();
         self.device.reset();
+    }
+
+    /// The transport state a later life of the device model restores
+    /// ([`MmioDevice::restore`]).
+    pub fn save(&self) -> SavedTransport {
+        let mut saved = SavedTransport {
+            status: self.status,
+            driver_features: self.driver_features,
+            config_generation: self.config_generation,
+            selectors: [self.device_features_sel, self.driver_features_sel, self.queue_sel],
+            ..SavedTransport::default()
+        };
+        for (q, out) in (0u16..).zip(saved.queues.iter_mut()) {
+            if let Some(state) = self.queues.state(q) {
+                *out = SavedQueue {
+                    num: state.num,
+                    desc: state.desc,
+                    driver: state.driver,
+                    device: state.device,
+                    ready: state.ready,
+                };
+            }
+        }
+        saved
+    }
+
+    /// Restores a transport state a former life saved, checked as if the
+    /// driver wrote it again: status bits a driver may set, FEATURES_OK
+    /// only for acceptable features, DRIVER_OK only after it, and each
+    /// ready queue valid against `mem` (size, alignment, inside guest
+    /// RAM). A ready queue resumes at the used ring's index in guest
+    /// memory (the device completes chains in order), and a used-buffer
+    /// interrupt is raised in case the former life died before raising
+    /// its own. On any failure the device is left reset, and Err.
+    pub fn restore(&mut self, saved: &SavedTransport, mem: &dyn GuestMemory) -> Result<(), RestoreError> {
+        self.reset();
+        let result = self.try_restore(saved, mem);
+        if result.is_err() {
+            self.reset();
+        }
+        result
+    }
+
+    fn try_restore(&mut self, saved: &SavedTransport, mem: &dyn GuestMemory) -> Result<(), RestoreError> {
+        let status = saved.status;
+        if status & !DRIVER_BITS != 0 || status & STATUS_FAILED != 0 {
+            return Err(RestoreError::Status);
+        }
+        let features_ok = status & STATUS_FEATURES_OK != 0;
+        if (features_ok && !acceptable(self.offered_features(), saved.driver_features))
+            || (status & STATUS_DRIVER_OK != 0 && !features_ok)
+        {
+            return Err(RestoreError::Features);
+        }
+        self.driver_features = saved.driver_features;
+        self.config_generation = saved.config_generation;
+        [self.device_features_sel, self.driver_features_sel, self.queue_sel] = saved.selectors;
+        self.queues.set_indirect(features_ok && saved.driver_features & VIRTIO_F_RING_INDIRECT_DESC != 0);
+        for (q, s) in (0u16..).zip(saved.queues.iter()) {
+            let max = self.queue_max(u32::from(q));
+            if max == 0 {
+                if *s != SavedQueue::default() {
+                    return Err(RestoreError::Queue(q));
+                }
+                continue;
+            }
+            let Some(state) = self.queues.state_mut(q) else { return Err(RestoreError::Queue(q)) };
+            state.num = s.num;
+            state.desc = s.desc;
+            state.driver = s.driver;
+            state.device = s.device;
+            if s.ready && !self.queues.resume(q, max, mem) {
+                return Err(RestoreError::Queue(q));
+            }
+        }
+        self.status = status;
+        if status & STATUS_DRIVER_OK != 0 {
+            self.queues.interrupt_status |= INTERRUPT_USED_BUFFER;
+        }
+        Ok(())
     }
 
     /// Whether InterruptStatus is non-zero: the device-model domain raises

@@ -165,6 +165,31 @@ impl Queues {
         valid
     }
 
+    /// Queue `queue`'s state, if the core has room for it.
+    pub(crate) fn state(&self, queue: u16) -> Option<&QueueState> {
+        self.queues.get(usize::from(queue))
+    }
+
+    /// Makes `queue` ready again as a former life of the device model had
+    /// it ([`Queues::enable`]'s checks), resuming at the used ring's index
+    /// in guest memory: the device completes chains in order, as it takes
+    /// them. Whether it is ready afterwards.
+    pub(crate) fn resume(&mut self, queue: u16, max: u16, mem: &dyn GuestMemory) -> bool {
+        if !self.enable(queue, max, mem) {
+            return false;
+        }
+        let Some(q) = self.state_mut(queue) else {
+            return false;
+        };
+        let Ok(used_idx) = offset(q.device, 2).and_then(|at| read_u16(mem, at)) else {
+            *q = QueueState::default();
+            return false;
+        };
+        q.used_idx = used_idx;
+        q.last_avail = used_idx;
+        true
+    }
+
     /// Takes `queue` out of service (QueueReady written 0).
     pub(crate) fn disable(&mut self, queue: u16) {
         if let Some(q) = self.state_mut(queue) {

@@ -14,7 +14,7 @@ use crate::arch::{gic, guest, hyptimer, memory::phys, stage2, system, timer};
 use crate::log::Show;
 use crate::world::{DOMAINS, PLANS, VTTBR, WORLD, World, audit_summary, log_admits, name_of, vcpu_of, world};
 use bulkhead_abi::{DomainId, ExitCode};
-use bulkhead_bootcfg::{BootConfig, Delivery, DeviceReset, EntryAbi, FaultPolicy};
+use bulkhead_bootcfg::{BootConfig, Capability, Delivery, DeviceReset, EntryAbi, FaultPolicy};
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel_core::BootError;
 use kernel_core::entry::{self, Start};
@@ -43,10 +43,17 @@ pub fn build_world(config: &'static BootConfig, payload: &'static [u8]) -> Resul
         root.store(((i as u64 + 1) << 48) | table as u64, Ordering::Release);
     }
     stage2::flush_all();
-    for ch in &config.channels {
-        phys::sync_caches(ch.window.base.raw(), ch.window.size);
-        phys::zero(ch.window.base.raw(), ch.window.size);
-        phys::sync_caches(ch.window.base.raw(), ch.window.size);
+    // Channel windows and kept memory are zeroed here, once: restarts
+    // leave them alone (a channel's epoch changes; kept memory is what a
+    // domain keeps across its lives).
+    let kept = config.domains.iter().flat_map(|d| &d.caps).filter_map(|c| match *c {
+        Capability::Kept { phys, size, .. } => Some((phys.raw(), size)),
+        _ => None,
+    });
+    for (base, size) in config.channels.iter().map(|ch| (ch.window.base.raw(), ch.window.size)).chain(kept) {
+        phys::sync_caches(base, size);
+        phys::zero(base, size);
+        phys::sync_caches(base, size);
     }
     let world = WORLD.call_once(|| World { config, pins, payload });
     for (p, pcpu) in PCPUS.iter().enumerate() {
@@ -410,6 +417,9 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
     // Another vCPU of this domain is already stopping it: it will kick us.
     let Some(guard) = state.stopping.try_lock() else { park(p) };
     state.generation.fetch_add(1, Ordering::SeqCst);
+    // Its device models hear of it at once (its life changed): they stop
+    // touching queues in memory that is about to be reloaded.
+    crate::ioreq::target_stopping(d);
     for index in 0..domain.pcpus.len() {
         state.set_power(index, VcpuPower::Off);
     }

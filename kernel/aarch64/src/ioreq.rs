@@ -104,6 +104,18 @@ pub fn domain_stopped(d: usize) {
     }
 }
 
+/// Domain `target` begins to stop: every device model with a page for it
+/// is rung, so that it reads the target's new life (`DmTargetLife`) and
+/// resets its devices.
+pub fn target_stopping(target: usize) {
+    for (dm, row) in PAGES.iter().enumerate() {
+        let page = row.get(target).and_then(|cell| *cell.lock());
+        if let Some(page) = page {
+            ring(dm, page.bit);
+        }
+    }
+}
+
 /// The access `access` (a write's `value`) of the vCPU on pCPU `p`, at an
 /// address nothing else emulates: handed to its device model, if one
 /// serves it, and waited for.

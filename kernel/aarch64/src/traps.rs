@@ -152,6 +152,10 @@ impl Services for Caller {
         world::world().config.domains.get(usize::from(target)).map_or(0, |d| d.pcpus.len() as u64)
     }
 
+    fn target_life(&self, target: u16) -> u64 {
+        DOMAINS.get(usize::from(target)).map_or(0, |s| u64::from(s.generation.load(Ordering::Acquire)))
+    }
+
     fn remote_shutdown(&mut self, target: u16, restart: bool) {
         domains::request_shutdown(usize::from(target), restart);
     }

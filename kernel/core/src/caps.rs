@@ -76,6 +76,12 @@ pub fn describe(config: &BootConfig, domain: usize, cap: Capability) -> CapInfo 
                 info.size = u64::from(intid);
             }
         }
+        Capability::Kept { ipa, size, .. } => {
+            set_name("kept");
+            info.kind = tag(bulkhead_abi::Kept::TAG);
+            info.ipa = ipa.raw();
+            info.size = size;
+        }
     }
     info
 }

@@ -83,8 +83,9 @@ fn models_memory(config: &BootConfig, domain: usize, target: usize) -> bool {
 
 /// Everything protected from domain `domain`: the kernel's region as
 /// linked (`kernel`, from the arch layer) and as configured, the GIC, the
-/// console UART's page, and every other domain's RAM but a target's whose
-/// device model it is with that target's memory (`DmMemory`).
+/// console UART's page, and every other domain's RAM and kept memory but a
+/// target's RAM whose device model it is with that target's memory
+/// (`DmMemory`).
 fn protected(config: &BootConfig, kernel: PhysRange, domain: usize) -> impl Iterator<Item = (Protected, PhysRange)> {
     let gic = &config.gic;
     let console = PhysAddr::new(config.console.base.raw() & !(PAGE_SIZE - 1));
@@ -96,12 +97,14 @@ fn protected(config: &BootConfig, kernel: PhysRange, domain: usize) -> impl Iter
         gic.its.map(|its| (Protected::GicIts, range(its, GITS_SIZE))),
         Some((Protected::ConsoleUart, range(console, PAGE_SIZE))),
     ];
-    let others = config
-        .domains
-        .iter()
-        .enumerate()
-        .filter(move |&(i, _)| i != domain && !models_memory(config, domain, i))
-        .flat_map(|(i, d)| d.ram.iter().map(move |r| (Protected::DomainRam { domain: i }, range(r.phys, r.size))));
+    let others = config.domains.iter().enumerate().filter(move |&(i, _)| i != domain).flat_map(move |(i, d)| {
+        let ram = d.ram.iter().filter(move |_| !models_memory(config, domain, i)).map(|r| range(r.phys, r.size));
+        let kept = d.caps.iter().filter_map(|c| match *c {
+            bulkhead_bootcfg::Capability::Kept { phys, size, .. } => Some(range(phys, size)),
+            _ => None,
+        });
+        ram.chain(kept).map(move |r| (Protected::DomainRam { domain: i }, r))
+    });
     fixed.into_iter().flatten().chain(others)
 }
 
@@ -140,6 +143,7 @@ pub fn backing_name(m: Backing) -> &'static str {
         Backing::Device => "a device",
         Backing::Channel => "a channel window",
         Backing::Guest => "a device model's view of its target's RAM",
+        Backing::Kept => "kept memory",
     }
 }
 
@@ -225,6 +229,42 @@ mod tests {
             matches!(err, BootError::Grant(GrantConflict { domain: 1, protected: Protected::Kernel, .. })),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn kept_memory_is_mapped_for_its_domain_and_protected_from_every_other() {
+        let mut c = config_with(&[&[1], &[2], &[3]]);
+        let kept = bulkhead_bootcfg::Capability::Kept {
+            ipa: Ipa::new(0x4900_0000),
+            phys: PhysAddr::new(0x4400_0000),
+            size: 0x1000,
+        };
+        c.domains[0].caps.push(kept).unwrap();
+        // Domain 1 models domain 0 with its memory: RAM, not kept memory.
+        c.domains[1].caps.push(bulkhead_bootcfg::Capability::DmMemory { target: 0, window: 0 }).unwrap();
+        assert_eq!(check_all(&c, KERNEL), Ok(()));
+        let plan = Stage2Plan::for_domain(&c, DomainId::new(0)).unwrap();
+        let m = plan.mappings().iter().find(|m| m.backing == Backing::Kept).unwrap();
+        assert_eq!((m.ipa.raw(), m.pa.raw(), m.size), (0x4900_0000, 0x4400_0000, 0x1000));
+        // Not RAM for hypercall buffers.
+        assert_eq!(plan.ram_span(0x4900_0000, 16), None);
+        let dm = Stage2Plan::for_domain(&c, DomainId::new(1)).unwrap();
+        assert!(dm.mappings().iter().all(|m| m.pa.raw() != 0x4400_0000));
+        for other in [1, 2] {
+            c.domains[other]
+                .ram
+                .push(RamRegion { ipa: Ipa::new(0x4800_0000), phys: PhysAddr::new(0x4400_0000), size: 0x1000 })
+                .unwrap();
+            assert!(
+                matches!(
+                    check_all(&c, KERNEL),
+                    Err(BootError::Grant(GrantConflict { domain, protected: Protected::DomainRam { domain: 0 }, .. }))
+                        if domain == other
+                ),
+                "domain {other} reached domain 0's kept memory"
+            );
+            c.domains[other].ram.pop();
+        }
     }
 
     #[test]

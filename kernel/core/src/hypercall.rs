@@ -106,6 +106,9 @@ pub trait Services {
     fn complete_ioreq(&mut self, target: u16, vcpu: u64, id: u64, data: u64) -> bool;
     /// How many vCPUs domain `target` has.
     fn vcpu_count(&self, target: u16) -> u64;
+    /// Domain `target`'s life: a number that changes the moment it begins
+    /// to stop and stays the same for the whole of one life.
+    fn target_life(&self, target: u16) -> u64;
     /// Stops domain `target` (restarts it if `restart`).
     fn remote_shutdown(&mut self, target: u16, restart: bool);
     /// Raises (`high`) or lowers the line of virtual SPI `intid` of domain
@@ -158,6 +161,7 @@ fn dmop(call: Hypercall, [x1, x2, x3]: [u64; 3], s: &mut impl Services) -> Effec
             }
         }
         Hypercall::DmNrVcpus => Effect::Return(s.vcpu_count(target)),
+        Hypercall::DmTargetLife => Effect::Return(s.target_life(target)),
         Hypercall::DmRemoteShutdown => match x2 {
             0 | 1 => {
                 s.remote_shutdown(target, x2 == 1);
@@ -357,9 +361,11 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
                 Effect::Return(Error::Denied.to_x0())
             }
         },
-        Hypercall::DmIoreqPage | Hypercall::DmIoreqComplete | Hypercall::DmNrVcpus | Hypercall::DmRemoteShutdown => {
-            dmop(call, [x1, x2, x3], s)
-        }
+        Hypercall::DmIoreqPage
+        | Hypercall::DmIoreqComplete
+        | Hypercall::DmNrVcpus
+        | Hypercall::DmRemoteShutdown
+        | Hypercall::DmTargetLife => dmop(call, [x1, x2, x3], s),
         Hypercall::BenchEl2Entries => match s.el2_entries(x1) {
             Some(n) => Effect::Return(n),
             None => {
@@ -507,6 +513,9 @@ mod tests {
         fn vcpu_count(&self, target: u16) -> u64 {
             u64::from(target) + 1
         }
+        fn target_life(&self, target: u16) -> u64 {
+            u64::from(target) * 10
+        }
         fn remote_shutdown(&mut self, target: u16, restart: bool) {
             self.shutdowns.push((target, restart));
         }
@@ -519,6 +528,7 @@ mod tests {
     const DM_COMPLETE: u64 = Hypercall::DmIoreqComplete as u64;
     const DM_VCPUS: u64 = Hypercall::DmNrVcpus as u64;
     const DM_SHUTDOWN: u64 = Hypercall::DmRemoteShutdown as u64;
+    const DM_LIFE: u64 = Hypercall::DmTargetLife as u64;
 
     #[test]
     fn dmops_act_on_the_target_their_slot_names() {
@@ -529,6 +539,7 @@ mod tests {
         assert_eq!(dispatch([DM_COMPLETE, 2, x2, 0xabcd], &mut f), Effect::Return(0));
         assert_eq!(f.completed, [(3, 1, 9, 0xabcd)]);
         assert_eq!(dispatch([DM_VCPUS, 2, 0, 0], &mut f), Effect::Return(4));
+        assert_eq!(dispatch([DM_LIFE, 2, 0, 0], &mut f), Effect::Return(30));
         assert_eq!(dispatch([DM_SHUTDOWN, 2, 1, 0], &mut f), Effect::Return(0));
         assert_eq!(f.shutdowns, [(3, true)]);
         assert!(f.denials.is_empty(), "{:?}", f.denials);
@@ -555,14 +566,14 @@ mod tests {
         let mut f = Fake::new();
         let denied = Effect::Return(Error::Denied.to_x0());
         // Not a device-model slot, or no slot at all: nothing happens.
-        for call in [DM_PAGE, DM_COMPLETE, DM_VCPUS, DM_SHUTDOWN] {
+        for call in [DM_PAGE, DM_COMPLETE, DM_VCPUS, DM_SHUTDOWN, DM_LIFE] {
             assert_eq!(dispatch([call, 1, 0x4000_1000, 1], &mut f), denied);
             assert_eq!(dispatch([call, 9, 0x4000_1000, 1], &mut f), denied);
             assert_eq!(dispatch([call, 3, 0x4000_1000, 1], &mut f), denied);
         }
-        assert_eq!(f.denials.iter().filter(|d| matches!(d, Denial::WrongKind(3))).count(), 4);
-        assert_eq!(f.denials.iter().filter(|d| matches!(d, Denial::WrongKind(1))).count(), 4);
-        assert_eq!(f.denials.iter().filter(|d| matches!(d, Denial::NoSuchSlot(9))).count(), 4);
+        assert_eq!(f.denials.iter().filter(|d| matches!(d, Denial::WrongKind(3))).count(), 5);
+        assert_eq!(f.denials.iter().filter(|d| matches!(d, Denial::WrongKind(1))).count(), 5);
+        assert_eq!(f.denials.iter().filter(|d| matches!(d, Denial::NoSuchSlot(9))).count(), 5);
         // A page outside the caller's RAM, or not aligned.
         for ipa in [0x4000_1001, 0x9000_0000, u64::MAX - 4095] {
             assert_eq!(dispatch([DM_PAGE, 2, ipa, 0], &mut f), Effect::Return(Error::InvalidAddress.to_x0()));

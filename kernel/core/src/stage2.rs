@@ -24,6 +24,9 @@ pub enum Backing {
     /// A device model's view of its target's RAM: normal memory, never
     /// executable, never its own RAM (hypercall buffers are refused there).
     Guest,
+    /// The domain's kept memory (it survives restarts): normal memory,
+    /// never executable, not RAM for hypercall buffers either.
+    Kept,
 }
 
 /// One mapping: `size` bytes at `ipa` backed by `pa`.
@@ -84,6 +87,10 @@ impl Stage2Plan {
             add(Mapping { ipa: Ipa::new(start), pa: PhysAddr::new(start), size, backing: Backing::Device })?;
         }
         for cap in &domain.caps {
+            if let bulkhead_bootcfg::Capability::Kept { ipa, phys, size } = *cap {
+                add(Mapping { ipa, pa: phys, size, backing: Backing::Kept })?;
+                continue;
+            }
             let bulkhead_bootcfg::Capability::DmMemory { target, window } = *cap else { continue };
             let t = config.domains.get(usize::from(target)).ok_or(PlanError::NoDomain)?;
             let base = bulkhead_abi::ioreq::guest_window(window);

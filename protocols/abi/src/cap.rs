@@ -37,6 +37,8 @@ cap_kinds! {
     DmIrq = 6;
     /// A target's RAM, mapped into its device model's address space.
     DmMemory = 7;
+    /// Memory of the domain's own that survives its restarts.
+    Kept = 8;
 }
 
 /// A handle to slot `slot` of the caller's table, expected to hold a `K`.

@@ -81,11 +81,17 @@ pub enum Hypercall {
     /// (x2 = 1: pending for the vCPU the target routed it to) or low
     /// (x2 = 0: a copy not yet delivered is withdrawn).
     DmSetIrqLevel = 0xC600_0011,
+    /// Device model: the life of the target named by slot x1, a number
+    /// that changes the moment the target begins to stop (a fault, a
+    /// restart, a remote shutdown) and stays the same for the whole of
+    /// one life. A device model whose target's life changed resets its
+    /// devices: the queues it knew are in memory the kernel reloads.
+    DmTargetLife = 0xC600_0012,
 }
 
 /// What `CapInfo` writes, little endian: kind (u32: 1 channel, 2 device,
 /// 3 interrupt, 4 console, 5 device-model target, 6 device-model
-/// interrupt, 7 a target's memory), end (u32), guest
+/// interrupt, 7 a target's memory, 8 kept memory), end (u32), guest
 /// address (u64), size (u64), then the name (24 bytes, NUL padded). The
 /// bytes are the struct's own (`zerocopy::IntoBytes`, no padding): both
 /// ends are little-endian aarch64 (and the host tests little-endian too).
@@ -99,7 +105,9 @@ pub enum Hypercall {
 /// index in `end`, the INTID in `size` and the target's name; a target's
 /// memory the target's index in `end`, where its RAM appears in the
 /// device model's space (`ioreq::guest_window(k)` plus the RAM's guest
-/// address) in `ipa`, the RAM's size, and the target's name.
+/// address) in `ipa`, the RAM's size, and the target's name; kept memory
+/// (the domain's own, which the kernel zeroes at boot and never again) its
+/// range and the name "kept".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
 pub struct CapInfo {
@@ -179,9 +187,9 @@ mod tests {
     #[test]
     fn decoding_matches_the_discriminants() {
         let all: Vec<Hypercall> = Hypercall::all().collect();
-        assert_eq!(all.len(), 18);
+        assert_eq!(all.len(), 19);
         assert_eq!(all.first(), Some(&Hypercall::ConsoleWrite));
-        assert_eq!(all.last(), Some(&Hypercall::DmSetIrqLevel));
+        assert_eq!(all.last(), Some(&Hypercall::DmTargetLife));
         for h in all {
             assert_eq!(Hypercall::try_from(u32::from(h)), Ok(h));
         }

@@ -265,6 +265,19 @@ pub enum Capability {
         /// Its window (`0..MAX_GUEST_WINDOWS`).
         window: u8,
     },
+    /// Memory of the domain's own that survives its restarts: zeroed once
+    /// at boot, then never reloaded nor zeroed again (what a device model
+    /// keeps of its devices' state across its lives). What is in it after
+    /// a crash is whatever the crashed life wrote: the domain checks it
+    /// before it believes it.
+    Kept {
+        /// Where the domain sees it.
+        ipa: Ipa,
+        /// Where it really is.
+        phys: PhysAddr,
+        /// Its size in bytes (a multiple of 4 KiB).
+        size: u64,
+    },
 }
 
 /// A RAM grant: guest-physical range backed by physical memory.

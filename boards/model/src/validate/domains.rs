@@ -49,6 +49,7 @@ pub fn check<'a>(
         check_cpus(c, file, d, &mut pinned);
         found.images.push(check_image(c, entry, images));
         let mut ipa_ranges = check_memory(c, d, claims);
+        check_kept(c, d, &mut ipa_ranges);
         check_limits(c, d);
         domain_devices::check(c, file, d, &mut owners, &mut ipa_ranges);
         channel_windows(file, name, &mut ipa_ranges);
@@ -184,6 +185,35 @@ fn check_memory(c: &mut Checker, d: &DomainEntry, claims: &mut Vec<Claim>) -> Ve
         }
     }
     ipa_ranges
+}
+
+/// Kept memory: whole pages, small, and only for a bare-metal domain (a
+/// Linux domain's memory map is its RAM).
+fn check_kept(c: &mut Checker, d: &DomainEntry, ipa_ranges: &mut Vec<NamedRange>) {
+    let Some(kept) = &d.kept else { return };
+    let name = d.name.get_ref().as_str();
+    let k = kept.get_ref();
+    if d.linux.is_some() {
+        c.push(
+            Diagnostic::new(span(kept), format!("domain `{name}` is a Linux domain and cannot have kept memory"))
+                .help("kept memory is for bare-metal domains that find it through their capability table; drop `kept`"),
+        );
+        return;
+    }
+    c.page_aligned("IPA", &k.ipa);
+    c.page_multiple("kept memory", &k.size);
+    let (ipa, size) = (*k.ipa.get_ref(), k.size.get_ref().0);
+    if size == 0 || size > crate::layout::MAX_KEPT {
+        c.push(
+            Diagnostic::new(
+                span(&k.size),
+                format!("domain `{name}`'s kept memory of {size:#x} bytes is not 4 KiB to 1 MiB"),
+            )
+            .help("kept memory holds the small state a domain needs across restarts; give it 4 KiB to 1 MiB"),
+        );
+    }
+    c.ipa_in_range(&k.ipa, size);
+    ipa_ranges.push((ipa, ipa.saturating_add(size), "kept memory".into(), span(&k.ipa)));
 }
 
 /// Params length, restart limit, and direct interrupts only where trusted.

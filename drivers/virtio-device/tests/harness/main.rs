@@ -19,3 +19,4 @@ mod v3_split_queue;
 mod v4_hostile;
 mod v5_reset;
 mod v6_random;
+mod v7_restore;

@@ -82,7 +82,7 @@ pub fn build(plan: &Stage2Plan) -> Result<usize, BuildError> {
                     | Stage2Attributes::MEMATTR_NORMAL_OUTER_WB
                     | Stage2Attributes::SH_INNER
             }
-            Backing::Channel | Backing::Guest => {
+            Backing::Channel | Backing::Guest | Backing::Kept => {
                 Stage2Attributes::MEMATTR_NORMAL_INNER_WB
                     | Stage2Attributes::MEMATTR_NORMAL_OUTER_WB
                     | Stage2Attributes::SH_INNER

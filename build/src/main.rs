@@ -129,6 +129,13 @@ enum Command {
         /// and check them, write no results file.
         #[arg(long, conflicts_with_all = ["host_only", "linux_only", "ring_only", "peers", "plot", "display_only", "sound_only", "ninep_only", "net_only"])]
         ioreq_only: bool,
+        /// Only the virtio-input path's figures (a key from the physical
+        /// device's interrupt to an unmodified Linux's evdev read, through
+        /// the input domain and a device model), after the interrupt
+        /// benchmark whose mean it adds: print and check them, write no
+        /// results file.
+        #[arg(long, conflicts_with_all = ["host_only", "linux_only", "ring_only", "peers", "plot", "display_only", "sound_only", "ninep_only", "net_only", "ioreq_only"])]
+        virtio_input_only: bool,
         /// Only the peer comparison: one guest natively, under Bulkhead and
         /// under Xen 4.17 (fetched into target/guest-cache/xen/); print and
         /// check it, write target/bench/irq_samples.json but no results file.
@@ -175,6 +182,7 @@ fn main() {
         Command::Bench { ninep_only: true, .. } => cmd::bench::run_ninep(),
         Command::Bench { net_only: true, .. } => cmd::bench::run_net(),
         Command::Bench { ioreq_only: true, .. } => cmd::bench::run_ioreq(),
+        Command::Bench { virtio_input_only: true, .. } => cmd::bench::run_virtio_input(),
         Command::Bench { linux_only: true, xen, .. } => cmd::bench::run_linux(xen),
         Command::Bench { peers, plot, .. } => {
             let run = if peers { cmd::bench::run_peers } else { cmd::bench::run };

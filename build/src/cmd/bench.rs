@@ -39,6 +39,7 @@ pub mod plot;
 pub mod ring;
 pub mod sloc;
 pub mod sound;
+pub mod virtio_input;
 pub mod xen;
 
 use crate::board::schema::LogFormat;
@@ -219,6 +220,19 @@ pub fn run_ioreq() -> Result<i32> {
     Ok(report(&results))
 }
 
+/// Runs only the virtio-input path's benchmark ([`virtio_input`]), after
+/// the interrupt benchmark ([`irq`]) whose trap-and-inject mean it adds
+/// (printed too, as `irq_latency_inject_mean_wfi`): prints its table,
+/// checks its ranges, writes nothing; returns the exit status.
+pub fn run_virtio_input() -> Result<i32> {
+    let inject =
+        *irq::metrics()?.get("irq_latency_inject_mean_wfi").context("the interrupt benchmark gave no inject mean")?;
+    let mut results = virtio_input::metrics(inject)?;
+    results.insert("irq_latency_inject_mean_wfi".into(), inject);
+    checks::plausible(&results)?;
+    Ok(report(&results))
+}
+
 /// Runs only the Linux boot benchmark, under Xen too if `with_xen`, over
 /// [`linux::partial_seeds`]: prints its table, checks its target and
 /// ranges, writes nothing; returns the exit status.
@@ -283,6 +297,7 @@ pub fn run() -> Result<i32> {
     results.extend(irq::metrics()?);
     let inject = *results.get("irq_latency_inject_mean_wfi").context("the interrupt benchmark gave no inject mean")?;
     results.extend(input::metrics(inject)?);
+    results.extend(virtio_input::metrics(inject)?);
     results.extend(display::metrics()?);
     results.extend(sound::metrics()?);
     results.extend(ninep::metrics()?);

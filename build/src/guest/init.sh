@@ -16,6 +16,10 @@
 #             (`BULKHEAD-EVDEV: device <eventN> <name>`), says `BULKHEAD-EVDEV: ready`, then prints
 #             every event the keyboard's /dev/input/eventN gives: `BULKHEAD-EVDEV: <type> <code> <value>`
 #             (never returns)
+#   virtio-input-bench  as virtio-input up to `BULKHEAD-EVDEV: device` lines, then runs
+#             /bin/bulkhead-evstamp on the keyboard's /dev/input/eventN: `BULKHEAD-EVSTAMP: ready`,
+#             then a line per key event read with the virtual counter right after its read()
+#             (build/src/guest/evstamp.rs; the virtio-input benchmark; returns only if a read fails)
 #   other     any busybox applet, run without arguments (e.g. uname, dmesg)
 # With no steps, or when they are done, a shell runs on the console.
 /bin/busybox mount -t proc proc /proc
@@ -69,7 +73,9 @@ load_modules() {
     echo "BULKHEAD-MODULES: $n loaded"
 }
 
-virtio_input() {
+# Loads the modules and waits for the virtio keyboard; names each input
+# device; sets $dev to the keyboard's /dev/input/eventN (fails without one).
+find_keyboard() {
     load_modules
     i=0
     dev=""
@@ -90,6 +96,10 @@ virtio_input() {
         echo "BULKHEAD-EVDEV: FAILED: no virtio keyboard"
         return 1
     fi
+}
+
+virtio_input() {
+    find_keyboard || return 1
     # One open file for every read: evdev queues events per open file, so
     # a reader that opened the device anew for each event would lose those
     # that came between.
@@ -103,6 +113,12 @@ virtio_input() {
     done
 }
 
+virtio_input_bench() {
+    find_keyboard || return 1
+    # Not exec'd: if a read fails, it exits 1 and the step says so.
+    /bin/bulkhead-evstamp <"$dev"
+}
+
 step() {
     case "$1" in
         workload) workload ;;
@@ -111,6 +127,7 @@ step() {
         reboot) sync; reboot -f ;;
         crash) echo 1 >/proc/sys/kernel/sysrq; echo c >/proc/sysrq-trigger ;;
         virtio-input) virtio_input ;;
+        virtio-input-bench) virtio_input_bench ;;
         *)
             if command -v "$1" >/dev/null 2>&1; then
                 "$1"

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 //! The busybox initramfs of Linux domains: `/init` (the script `init.sh`
 //! beside this file), a static arm64 busybox with a symlink per applet,
-//! `/bin/bulkhead-cntvct` (`stamp`), `/dev/console`, the directories
-//! `/init` mounts on, and the kernel modules of `modules` under
-//! `/lib/modules/` with their load order in `/lib/modules/order`; a
-//! gzip-compressed newc archive, byte for byte the same for the same inputs.
+//! `/bin/bulkhead-cntvct` (`stamp`), `/bin/bulkhead-evstamp` (`evstamp`),
+//! `/dev/console`, the directories `/init` mounts on, and the kernel
+//! modules of `modules` under `/lib/modules/` with their load order in
+//! `/lib/modules/order`; a gzip-compressed newc archive, byte for byte the
+//! same for the same inputs.
 
 use super::cpio::Archive;
 use flate2::{Compression, GzBuilder};
@@ -59,6 +60,7 @@ pub fn archive(busybox: &[u8], modules: &[(String, Vec<u8>)]) -> Result<Vec<u8>,
     a.file("init", 0o755, INIT.as_bytes());
     a.file("bin/busybox", 0o755, busybox);
     a.file("bin/bulkhead-cntvct", 0o755, &super::stamp::program());
+    a.file("bin/bulkhead-evstamp", 0o755, &super::evstamp::program());
     for applet in applets.iter().filter(|a| a.as_str() != "busybox") {
         a.symlink(&format!("bin/{applet}"), "busybox");
     }
@@ -127,6 +129,8 @@ mod tests {
         assert!(get("bin/sh").is_symlink() && get("bin/sh").data == b"busybox");
         let stamp = get("bin/bulkhead-cntvct");
         assert!(stamp.mode & 0o111 != 0 && stamp.data == super::super::stamp::program());
+        let evstamp = get("bin/bulkhead-evstamp");
+        assert!(evstamp.mode & 0o111 != 0 && evstamp.data == super::super::evstamp::program());
         assert!(get("bin/[[").is_symlink());
         let console = get("dev/console");
         assert!(console.is_char_dev() && console.rdev == (5, 1));

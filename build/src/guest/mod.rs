@@ -9,6 +9,7 @@
 pub mod apt;
 pub mod cpio;
 pub mod dtb;
+pub mod evstamp;
 pub mod initramfs;
 pub mod manifest;
 pub mod modules;

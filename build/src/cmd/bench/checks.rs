@@ -109,6 +109,11 @@ pub const BOUNDS: &[(&str, f64, f64)] = &[
     ("net_connect_latency_insns", 1_000.0, 1e10),
     ("net_server_insns_per_kib", 100.0, 1e9),
     ("input_event_latency_*", 10.0, 1e9),
+    // The virtio-input path (`virtio_input`): an event through the input
+    // domain, the device model and Linux's driver, input core, evdev and a
+    // read(): at least several trapped accesses (ioreq round trips), at
+    // most a virtual second.
+    ("virtio_input_event_latency_*", 5_000.0, 1e9),
     ("input_events_per_s", 1.0, 1e10),
     // Linux boots.
     ("linux_boot_el2_entries", 1.0, 1e9),
@@ -278,6 +283,8 @@ mod tests {
             "sound_memcpy_4x_insns",
             "sound_mix_per_stream_insns",
             "sound_restart_silence_insns",
+            "virtio_input_event_latency_insns",
+            "virtio_input_event_latency_from_irq_entry_insns",
         ] {
             assert!(bounds(name).is_some(), "{name}");
         }

@@ -26,6 +26,7 @@ pub struct Keeper {
 }
 
 /// What the kept memory held for a device.
+#[allow(clippy::large_enum_variant, reason = "returned once per device per life, never stored")]
 pub enum Found {
     /// Nothing (the first life, or nothing saved yet).
     Nothing,

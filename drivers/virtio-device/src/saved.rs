@@ -84,12 +84,18 @@ pub enum RecordError {
 /// Encodes `state` as record number `sequence`.
 pub fn encode(state: &SavedTransport, sequence: u32) -> [u8; RECORD_BYTES] {
     let mut record = [0u8; RECORD_BYTES];
-    let (head, rest) = record.split_at_mut(HEADER);
-    let body_room = RECORD_BYTES - HEADER - TRAILER;
-    let len = rest.get_mut(..body_room).and_then(|room| postcard::to_slice(state, room).ok()).map_or(0, |b| b.len());
-    head[..4].copy_from_slice(&MAGIC.to_le_bytes());
-    head[4..8].copy_from_slice(&sequence.to_le_bytes());
-    head[8..10].copy_from_slice(&u16::try_from(len).unwrap_or(0).to_le_bytes());
+    let len = record
+        .get_mut(HEADER..RECORD_BYTES - TRAILER)
+        .and_then(|room| postcard::to_slice(state, room).ok())
+        .map_or(0, |body| body.len());
+    let header = MAGIC
+        .to_le_bytes()
+        .into_iter()
+        .chain(sequence.to_le_bytes())
+        .chain(u16::try_from(len).unwrap_or(0).to_le_bytes());
+    for (byte, value) in record.iter_mut().zip(header) {
+        *byte = value;
+    }
     let crc = CRC.checksum(record.get(..HEADER + len).unwrap_or(&[]));
     if let Some(tail) = record.get_mut(HEADER + len..HEADER + len + TRAILER) {
         tail.copy_from_slice(&crc.to_le_bytes());

@@ -417,6 +417,119 @@ device_model = [{ target = "alpha", mmio = [{ ipa = 0x0a00_0000, size = "8 KiB" 
 }
 
 #[test]
+fn kept_memory_is_placed_mapped_and_last_in_the_capability_table() {
+    use bulkhead_bootcfg::Capability;
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+kept = { ipa = 0x4100_0000, size = "8 KiB" }"#,
+    );
+    let valid = board::load("test.toml", &src, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    let caps = valid.config.domains[1].caps.as_slice();
+    let Some(&Capability::Kept { ipa, phys, size }) = caps.last() else { panic!("no kept memory last: {caps:?}") };
+    assert_eq!((ipa.raw(), size), (0x4100_0000, 0x2000));
+    // Placed right after the domains' RAM, apart from it and from the
+    // channel window.
+    assert_eq!(phys.raw(), 0x40e0_0000);
+    let apart = |base: u64, len: u64| phys.raw() + size <= base || base + len <= phys.raw();
+    for d in &valid.config.domains {
+        for r in &d.ram {
+            assert!(apart(r.phys.raw(), r.size));
+        }
+    }
+    let window = valid.config.channels[0].window;
+    assert!(apart(window.base.raw(), window.size));
+}
+
+#[test]
+fn kept_memory_over_the_domains_ram() {
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+kept = { ipa = 0x4010_0000, size = "4 KiB" } # <-"#,
+    );
+    assert_error(&src, "overlaps memory[0]");
+}
+
+#[test]
+fn kept_memory_too_large_or_not_whole_pages() {
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+kept = { ipa = 0x4100_0000,
+         size = "2 MiB" } # <-"#,
+    );
+    assert_error(&src, "kept memory of 0x200000 bytes is not 4 KiB to 1 MiB");
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+kept = { ipa = 0x4100_0000,
+         size = 0x1800 } # <-"#,
+    );
+    assert_error(&src, "kept memory");
+}
+
+#[test]
+fn kept_memory_unknown_key() {
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+kept = { ipa = 0x4100_0000, size = "4 KiB", phys = 0x4f00_0000 } # <-"#,
+    );
+    let report = errors(&src);
+    assert!(report.render().contains("phys"), "{}", report.render());
+}
+
+#[test]
+fn a_tracked_range_becomes_a_capability() {
+    use bulkhead_bootcfg::Capability;
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+device_model = [{ target = "alpha", mmio = [{ ipa = 0x0b00_0000, size = "4 KiB" }], vram = { ipa = 0x4010_0000, size = "64 KiB" } }]"#,
+    );
+    let valid = board::load("test.toml", &src, &Images).unwrap_or_else(|r| panic!("{}", r.render()));
+    assert!(
+        valid.config.domains[1].caps.contains(&Capability::DmVram {
+            target: 0,
+            ipa: bulkhead_abi::Ipa::new(0x4010_0000),
+            size: 0x1_0000
+        }),
+        "{:?}",
+        valid.config.domains[1].caps
+    );
+}
+
+#[test]
+fn a_tracked_range_outside_the_targets_ram() {
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+device_model = [{ target = "alpha", mmio = [{ ipa = 0x0b00_0000, size = "4 KiB" }],
+                  vram = { ipa = 0x401f_0000, size = "128 KiB" } }] # <-"#,
+    );
+    assert_error(&src, "vram 0x401f0000..0x40210000 is not inside one of `alpha`'s memory regions");
+}
+
+#[test]
+fn a_tracked_range_too_large_or_twice() {
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+device_model = [{ target = "alpha", mmio = [{ ipa = 0x0b00_0000, size = "4 KiB" }], vram = { ipa = 0x4000_0000,
+                  size = "32 MiB" } }] # <-"#,
+    );
+    assert_error(&src, "vram of 0x2000000 bytes is not 4 KiB to 16 MiB");
+    let src = edit(
+        r#"devices = ["gpio"]"#,
+        r#"devices = ["gpio"]
+device_model = [{ target = "alpha", mmio = [{ ipa = 0x0b00_0000, size = "4 KiB" }], vram = { ipa = 0x4000_0000, size = "4 KiB" } },
+  { target = "alpha", mmio = [{ ipa = 0x0b00_1000, size = "4 KiB" }], vram = { ipa = 0x4001_0000, size = "4 KiB" } }] # <-"#,
+    );
+    assert_error(&src, "`alpha` has a second tracked range");
+}
+
+#[test]
 fn params_too_long() {
     let long = "x".repeat(200);
     let src = edit(r#"devices = ["gpio"]"#, &format!("devices = [\"gpio\"]\nparams = \"{long}\" # <-"));
@@ -509,6 +622,13 @@ fn assert_linux_error(source: &str, message: &str) {
     };
     assert_eq!(report.position(d).0, marked, "wrong line for `{message}`:\n{}", report.render());
     assert!(d.help.is_some(), "no help for `{message}`");
+}
+
+#[test]
+fn a_linux_domain_cannot_have_kept_memory() {
+    let src =
+        linux_edit("size = \"64 MiB\" }]", "size = \"64 MiB\" }]\nkept = { ipa = 0x4800_0000, size = \"4 KiB\" } # <-");
+    assert_linux_error(&src, "is a Linux domain and cannot have kept memory");
 }
 
 #[test]

@@ -220,6 +220,17 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
                     cfg::Capability::DmMemory { target: u16::try_from(target).unwrap_or(u16::MAX), window },
                 );
             }
+            if let Some(vram) = &dm.vram {
+                let v = vram.get_ref();
+                push(
+                    &mut domain.caps,
+                    cfg::Capability::DmVram {
+                        target: u16::try_from(target).unwrap_or(u16::MAX),
+                        ipa: Ipa::new(*v.ipa.get_ref()),
+                        size: v.size.get_ref().0,
+                    },
+                );
+            }
             for irq in &dm.irqs {
                 push(
                     &mut domain.caps,

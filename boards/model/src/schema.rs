@@ -345,6 +345,11 @@ pub struct DeviceModelEntry {
     /// device model is trusted with that memory and nothing else.
     #[serde(default)]
     pub memory: Option<Spanned<bool>>,
+    /// A part of the target's RAM (a framebuffer) whose writes are tracked
+    /// for this device model (`DmTrackDirty`, `DmModifiedMemory`): inside
+    /// one of the target's memory regions, whole pages, at most 16 MiB; one
+    /// per target.
+    pub vram: Option<Spanned<DeviceModelRange>>,
 }
 
 /// One emulated MMIO range.

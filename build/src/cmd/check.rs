@@ -48,6 +48,17 @@ pub fn print_summary(board: &ValidBoard) {
             ram.join(", "),
             devices.join(", ")
         );
+        for cap in &d.caps {
+            if let bulkhead_bootcfg::Capability::Kept { ipa, phys, size } = *cap {
+                println!(
+                    "            {:<12} kept {} IPA {:#x} -> PA {:#x} (zeroed at boot only)",
+                    "",
+                    show_size(size),
+                    ipa.raw(),
+                    phys.raw()
+                );
+            }
+        }
     }
     for ch in &c.channels {
         println!(

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 //! The ioreq path and DMOP (issue 20), on `boards/test/ioreq.toml`, run
-//! once for three verdicts ([`ioreq_run`]): a target's trapped accesses
+//! once for four verdicts ([`ioreq_run`]): a target's trapped accesses
 //! reach its device model and come back; a device model that never
 //! answers fails its target's access as a bus error and stops nothing
 //! else; DMOP calls without a capability, or completing an ioreq nobody
-//! waits for, are refused and audited. Verdicts come from the kernel's own
+//! waits for, are refused and audited; the pages a target writes in its
+//! tracked range are exactly those its device model is told of. Verdicts come from the kernel's own
 //! lines and from the domains' lines by their prefix.
 
 use super::{Ctx, has_line};
@@ -23,6 +24,7 @@ const AWAITED: &[&str] = &[
     "[probe] dm-target: ok: magic, scratch, byte and word loads",
     "[probe] dm-target: ok: the device's interrupt 48 arrived",
     "[probe] dm-target: ok: the device model read its RAM and refused an address outside it",
+    "[probe] dm-target: ok: dirty pages 0x8009, none, 0x8, the device model's 0x20, and page 4096 refused",
     "domain probe halted",
     "domain mute-probe halted",
     "[mute] dm-echo: refused:",
@@ -101,8 +103,32 @@ pub(super) fn dmops_without_a_capability_are_refused_and_audited(_ctx: &mut Ctx)
             ),
             "the kernel did not audit {dm}'s completion of an ioreq nobody waits for:\n{log}"
         );
+        ensure!(
+            has_line(log, &format!("denied: domain {dm} vCPU 0: slot 1 holds another kind of capability")),
+            "the kernel did not audit {dm}'s dirty-page harvest through a target's slot:\n{log}"
+        );
         let refused = log.lines().filter(|l| l.starts_with(&format!("[{dm}] dm-echo: refused: 0xffff"))).count();
-        ensure!(refused == 2, "{dm} saw {refused} of its 2 bad calls refused:\n{log}");
+        ensure!(refused == 3, "{dm} saw {refused} of its 3 bad calls refused:\n{log}");
     }
+    Ok(())
+}
+
+/// The probe's writes to its device model's tracked range (`vram`) are
+/// reported page by page, once each, with the device model's own; a page
+/// outside the range is refused and audited; the writes themselves land.
+pub(super) fn a_device_model_sees_exactly_the_pages_its_target_wrote(_ctx: &mut Ctx) -> Result<()> {
+    let log = ioreq_run()?;
+    ensure!(
+        has_line(
+            log,
+            "[probe] dm-target: ok: dirty pages 0x8009, none, 0x8, the device model's 0x20, and page 4096 refused"
+        ),
+        "the dirty pages were not as written:\n{log}"
+    );
+    ensure!(
+        has_line(log, "denied: domain dm vCPU 0: pages 4096+1 outside its tracked range"),
+        "the kernel did not audit the page outside the range:\n{log}"
+    );
+    ensure!(!log.contains("fault: domain probe"), "the probe faulted on its tracked pages:\n{log}");
     Ok(())
 }

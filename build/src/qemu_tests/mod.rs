@@ -278,6 +278,10 @@ const TESTS: &[Test] = &[
         ioreq::dmops_without_a_capability_are_refused_and_audited,
     ),
     (
+        "qemu: ioreq: a device model is told exactly the pages of its tracked range that its target wrote (dirty tracking)",
+        ioreq::a_device_model_sees_exactly_the_pages_its_target_wrote,
+    ),
+    (
         "qemu: device model: Debian's Linux reads keys from a virtio keyboard a device model emulates; keys still arrive after the input domain's restart, the device model's (no reset) and Linux's own",
         virtio_input::linux_reads_a_virtio_keyboard_a_device_model_emulates,
     ),

@@ -39,6 +39,34 @@ pub struct DmIrq {
     pub intid: u32,
 }
 
+/// A part of a target's RAM whose writes the kernel tracks for this device
+/// model (its board entry's `vram`).
+#[derive(Debug, Clone, Copy)]
+pub struct DmVram {
+    /// The slot (names the range in [`track_dirty`] and
+    /// [`modified_memory`]).
+    pub slot: u64,
+    /// The target's domain index.
+    pub target: u32,
+    /// Where the range is in the target's address space.
+    pub ipa: u64,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// The pages of the range in `slot` written since the last call: bit n of
+/// `bitmap` (one bit per page, at least) is page n; the call's x0 (how
+/// many, or a negative error). The pages are write-protected again.
+pub fn track_dirty(slot: u64, bitmap: &mut [u8]) -> u64 {
+    call(Hypercall::DmTrackDirty as u32, slot, bitmap.as_mut_ptr() as u64, bitmap.len() as u64)
+}
+
+/// Tells the kernel this device model wrote pages `first..first + count`
+/// of the range in `slot` itself; the call's x0.
+pub fn modified_memory(slot: u64, first: u64, count: u64) -> u64 {
+    call(Hypercall::DmModifiedMemory as u32, slot, first, count)
+}
+
 /// Raises (`high`) or lowers the line of the interrupt in `slot`; the
 /// call's x0.
 pub fn set_irq_level(slot: u64, high: bool) -> u64 {
@@ -77,6 +105,8 @@ pub struct DmCaps {
     pub irqs: heapless::Vec<DmIrq, { MAX_SLOTS as usize }>,
     /// The targets' RAM (`DmMemory`).
     pub memories: heapless::Vec<TargetMemory, { MAX_SLOTS as usize }>,
+    /// The tracked ranges of targets' RAM (`DmVram`).
+    pub vrams: heapless::Vec<DmVram, { MAX_SLOTS as usize }>,
     /// The domain's own kept memory, if the board gives it one (where a
     /// device model keeps its devices' state across its restarts).
     pub kept: Option<KeptMemory>,
@@ -95,6 +125,8 @@ impl DmCaps {
             } else if kind == <bulkhead_abi::DmIrq as CapKind>::TAG {
                 let intid = u32::try_from(info.size).unwrap_or(0);
                 let _ = caps.irqs.push(DmIrq { slot, target: info.end, intid });
+            } else if kind == <bulkhead_abi::DmVram as CapKind>::TAG {
+                let _ = caps.vrams.push(DmVram { slot, target: info.end, ipa: info.ipa, size: info.size });
             } else if let Some(kept) = KeptMemory::from_info(&info) {
                 caps.kept = Some(kept);
             } else if kind == <bulkhead_abi::DmMemory as CapKind>::TAG

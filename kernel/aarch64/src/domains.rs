@@ -481,6 +481,7 @@ pub fn stop_domain(p: usize, vcpu: VcpuId, restart: bool) -> ! {
     reset_devices(world, d);
     crate::vgic::reset_domain(world, d);
     load(world, d);
+    crate::dirty::target_reloaded(d);
     if let (Some(saved), Some(vttbr)) = (&revoked, world.vttbr(d)) {
         stage2::reinstate(vttbr, saved);
     }

@@ -25,6 +25,7 @@ mod boot;
 mod console;
 mod console_input;
 mod cpus;
+mod dirty;
 mod domains;
 mod doorbell;
 mod ioreq;

@@ -152,6 +152,14 @@ impl Services for Caller {
         world::world().config.domains.get(usize::from(target)).map_or(0, |d| d.pcpus.len() as u64)
     }
 
+    fn harvest_dirty(&mut self, target: u16, range: kernel_core::dirty::Tracked, out: &mut [u8]) -> u64 {
+        crate::dirty::harvest(usize::from(target), range, out)
+    }
+
+    fn mark_dirty(&mut self, target: u16, first: u64, count: u64) {
+        crate::dirty::mark(usize::from(target), first, count);
+    }
+
     fn target_life(&self, target: u16) -> u64 {
         DOMAINS.get(usize::from(target)).map_or(0, |s| u64::from(s.generation.load(Ordering::Acquire)))
     }
@@ -191,6 +199,12 @@ impl core::fmt::Display for DenialText {
             Denial::NoSuchSlot(slot) => write!(f, "no capability in slot {slot}"),
             Denial::WrongKind(slot) => write!(f, "slot {slot} holds another kind of capability"),
             Denial::BadIoreqPage(ipa) => write!(f, "ioreq page {ipa:#x} not a page of its RAM"),
+            Denial::OutsideTrackedRange { first, count: 0 } => {
+                write!(f, "dirty bitmap of {first} bytes too short for its tracked range")
+            }
+            Denial::OutsideTrackedRange { first, count } => {
+                write!(f, "pages {first}+{count} outside its tracked range")
+            }
             Denial::NoSuchIoreq { vcpu, id } => {
                 write!(f, "completion of ioreq {id} of vCPU {vcpu}, which waits for none such")
             }
@@ -467,6 +481,13 @@ fn other_trap_with(esr: u64, frame: &mut Frame, high: Option<&[u64; 11]>) -> Reg
             // A load: its bytes, sign- or zero-extended to its register's width.
             return if access.write { NO_WRITE } else { set_guest_reg(frame, access.rt, access.loaded(read)) };
         }
+    }
+    // A write to a page of a tracked range (a device model's `vram`):
+    // recorded, made writable, and retried.
+    if let trap::Trap::DataAbort(trap::Abort { kind: trap::AbortKind::Permission(_), write: true, .. }) = trap
+        && crate::dirty::write_fault(p, kernel_core::dirty::fault_ipa(syndrome.hpfar))
+    {
+        return NO_WRITE;
     }
     match on_trap(trap) {
         TrapAction::Call { advance } => {

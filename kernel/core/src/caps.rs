@@ -76,6 +76,15 @@ pub fn describe(config: &BootConfig, domain: usize, cap: Capability) -> CapInfo 
                 info.size = u64::from(intid);
             }
         }
+        Capability::DmVram { target, ipa, size } => {
+            if let Some(t) = config.domains.get(usize::from(target)) {
+                set_name(t.name.as_str());
+                info.kind = tag(bulkhead_abi::DmVram::TAG);
+                info.end = u32::from(target);
+                info.ipa = ipa.raw();
+                info.size = size;
+            }
+        }
         Capability::Kept { ipa, size, .. } => {
             set_name("kept");
             info.kind = tag(bulkhead_abi::Kept::TAG);

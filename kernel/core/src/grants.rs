@@ -144,6 +144,7 @@ pub fn backing_name(m: Backing) -> &'static str {
         Backing::Channel => "a channel window",
         Backing::Guest => "a device model's view of its target's RAM",
         Backing::Kept => "kept memory",
+        Backing::Tracked => "RAM tracked for its device model",
     }
 }
 
@@ -250,16 +251,16 @@ mod tests {
         assert_eq!(plan.ram_span(0x4900_0000, 16), None);
         let dm = Stage2Plan::for_domain(&c, DomainId::new(1)).unwrap();
         assert!(dm.mappings().iter().all(|m| m.pa.raw() != 0x4400_0000));
-        for other in [1, 2] {
+        for (other, id) in [(1usize, DomainId::new(1)), (2, DomainId::new(2))] {
             c.domains[other]
                 .ram
                 .push(RamRegion { ipa: Ipa::new(0x4800_0000), phys: PhysAddr::new(0x4400_0000), size: 0x1000 })
                 .unwrap();
+            let plan = Stage2Plan::for_domain(&c, id).unwrap();
             assert!(
                 matches!(
-                    check_all(&c, KERNEL),
-                    Err(BootError::Grant(GrantConflict { domain, protected: Protected::DomainRam { domain: 0 }, .. }))
-                        if domain == other
+                    check_plan(&c, KERNEL, other, &plan),
+                    Err(GrantConflict { domain, protected: Protected::DomainRam { domain: 0 }, .. }) if domain == other
                 ),
                 "domain {other} reached domain 0's kept memory"
             );

@@ -46,6 +46,14 @@ pub enum Denial {
     WrongKind(u64),
     /// A device model's ioreq page not page-aligned or not in its RAM.
     BadIoreqPage(u64),
+    /// Pages outside a device model's tracked range (`DmModifiedMemory`),
+    /// or a dirty bitmap too short for it (`DmTrackDirty`).
+    OutsideTrackedRange {
+        /// The first page, or the bitmap's length in bytes.
+        first: u64,
+        /// How many pages (0 for a bitmap).
+        count: u64,
+    },
     /// A completion of an ioreq the target vCPU is not waiting for (a
     /// wrong vCPU or id, or one already answered or timed out).
     NoSuchIoreq {
@@ -106,6 +114,13 @@ pub trait Services {
     fn complete_ioreq(&mut self, target: u16, vcpu: u64, id: u64, data: u64) -> bool;
     /// How many vCPUs domain `target` has.
     fn vcpu_count(&self, target: u16) -> u64;
+    /// Takes the dirty pages of target `target`'s tracked range `range`
+    /// into `out` (see `dirty::DirtyLog::harvest`) and write-protects
+    /// them again; how many.
+    fn harvest_dirty(&mut self, target: u16, range: crate::dirty::Tracked, out: &mut [u8]) -> u64;
+    /// Records pages `first..first + count` (checked: inside the range) of
+    /// target `target`'s tracked range as dirty.
+    fn mark_dirty(&mut self, target: u16, first: u64, count: u64);
     /// Domain `target`'s life: a number that changes the moment it begins
     /// to stop and stays the same for the whole of one life.
     fn target_life(&self, target: u16) -> u64;
@@ -171,6 +186,51 @@ fn dmop(call: Hypercall, [x1, x2, x3]: [u64; 3], s: &mut impl Services) -> Effec
         },
         _ => Effect::Return(Error::NotSupported.to_x0()),
     }
+}
+
+/// `DmTrackDirty` and `DmModifiedMemory`: through a `DmVram` slot only,
+/// with a bitmap in the caller's RAM long enough for the range, or pages
+/// inside it; refusals are audited.
+#[inline(never)]
+fn dirty_call(call: Hypercall, [x1, x2, x3]: [u64; 3], s: &mut impl Services) -> Effect {
+    let (target, range) = match s.capability(x1) {
+        Some(Capability::DmVram { target, ipa, size }) => {
+            let pages = (size / bulkhead_abi::PAGE_SIZE).min(bulkhead_bootcfg::MAX_TRACKED_PAGES);
+            (target, crate::dirty::Tracked { ipa: ipa.raw(), pages })
+        }
+        Some(_) => {
+            s.audit(Denial::WrongKind(x1));
+            return Effect::Return(Error::Denied.to_x0());
+        }
+        None => {
+            s.audit(Denial::NoSuchSlot(x1));
+            return Effect::Return(Error::Denied.to_x0());
+        }
+    };
+    if call == Hypercall::DmModifiedMemory {
+        if !range.holds(x2, x3) {
+            s.audit(Denial::OutsideTrackedRange { first: x2, count: x3 });
+            return Effect::Return(Error::InvalidArgument.to_x0());
+        }
+        s.mark_dirty(target, x2, x3);
+        return Effect::Return(0);
+    }
+    let bytes = range.bitmap_bytes();
+    if x3 < bytes {
+        s.audit(Denial::OutsideTrackedRange { first: x3, count: 0 });
+        return Effect::Return(Error::InvalidArgument.to_x0());
+    }
+    let Some(pa) = s.plan().ram_span(x2, bytes) else {
+        s.audit(Denial::BadBuffer { ipa: x2, len: bytes });
+        return Effect::Return(Error::InvalidAddress.to_x0());
+    };
+    let mut bitmap = [0u8; crate::dirty::MAX_BITMAP_BYTES];
+    let Some(out) = bitmap.get_mut(..usize::try_from(bytes).unwrap_or(usize::MAX)) else {
+        return Effect::Return(Error::InvalidArgument.to_x0());
+    };
+    let count = s.harvest_dirty(target, range, out);
+    s.write_ram(pa, out);
+    Effect::Return(count)
 }
 
 /// The power state of a domain's vCPUs at one moment.
@@ -361,6 +421,7 @@ pub fn dispatch(x: [u64; 4], s: &mut impl Services) -> Effect {
                 Effect::Return(Error::Denied.to_x0())
             }
         },
+        Hypercall::DmTrackDirty | Hypercall::DmModifiedMemory => dirty_call(call, [x1, x2, x3], s),
         Hypercall::DmIoreqPage
         | Hypercall::DmIoreqComplete
         | Hypercall::DmNrVcpus
@@ -401,6 +462,8 @@ mod tests {
         completed: Vec<(u16, u64, u64, u64)>,
         shutdowns: Vec<(u16, bool)>,
         lines: Vec<(u16, u32, bool)>,
+        /// Pages recorded dirty per target (the fake's log).
+        dirty: Vec<(u16, u64)>,
     }
 
     impl Fake {
@@ -423,6 +486,7 @@ mod tests {
                 completed: Vec::new(),
                 shutdowns: Vec::new(),
                 lines: Vec::new(),
+                dirty: Vec::new(),
             }
         }
     }
@@ -466,6 +530,7 @@ mod tests {
                     timeout_ms: 50,
                 },
                 Capability::DmIrq { target: 3, intid: 48 },
+                Capability::DmVram { target: 3, ipa: bulkhead_abi::Ipa::new(0x4010_0000), size: 16 * 4096 },
             ]
             .get(slot as usize)
             .copied()
@@ -512,6 +577,19 @@ mod tests {
         }
         fn vcpu_count(&self, target: u16) -> u64 {
             u64::from(target) + 1
+        }
+        fn harvest_dirty(&mut self, target: u16, range: crate::dirty::Tracked, out: &mut [u8]) -> u64 {
+            let log = crate::dirty::DirtyLog::new();
+            for &(t, page) in &self.dirty {
+                if t == target {
+                    log.mark(page);
+                }
+            }
+            self.dirty.retain(|&(t, _)| t != target);
+            log.harvest(range.pages, out, |_| {})
+        }
+        fn mark_dirty(&mut self, target: u16, first: u64, count: u64) {
+            self.dirty.extend((first..first + count).map(|p| (target, p)));
         }
         fn target_life(&self, target: u16) -> u64 {
             u64::from(target) * 10
@@ -587,6 +665,38 @@ mod tests {
         }
         assert_eq!(dispatch([DM_SHUTDOWN, 2, 7, 0], &mut f), Effect::Return(Error::InvalidArgument.to_x0()));
         assert!(f.pages.is_empty() && f.completed.is_empty() && f.shutdowns.is_empty());
+    }
+
+    #[test]
+    fn dirty_tracking_goes_through_a_tracked_range_only() {
+        const TRACK: u64 = Hypercall::DmTrackDirty as u64;
+        const MODIFIED: u64 = Hypercall::DmModifiedMemory as u64;
+        let mut f = Fake::new();
+        // The device model marks pages 5 and 15 (it wrote them), then takes them.
+        assert_eq!(dispatch([MODIFIED, 4, 5, 1], &mut f), Effect::Return(0));
+        assert_eq!(dispatch([MODIFIED, 4, 15, 1], &mut f), Effect::Return(0));
+        assert_eq!(dispatch([TRACK, 4, 0x4000_1000, 2], &mut f), Effect::Return(2));
+        assert_eq!(*f.written.borrow(), [0b0010_0000, 0b1000_0000]);
+        assert_eq!(dispatch([TRACK, 4, 0x4000_1000, 64], &mut f), Effect::Return(0), "taken once");
+        assert!(f.denials.is_empty(), "{:?}", f.denials);
+        // Pages outside the 16, none, or wrapping: refused and audited.
+        for (first, count) in [(16, 1), (15, 2), (3, 0), (u64::MAX, 2)] {
+            assert_eq!(dispatch([MODIFIED, 4, first, count], &mut f), Effect::Return(Error::InvalidArgument.to_x0()));
+            assert!(f.denials.contains(&Denial::OutsideTrackedRange { first, count }));
+        }
+        assert!(f.dirty.is_empty());
+        // A bitmap too short for 16 pages, or outside the caller's RAM.
+        assert_eq!(dispatch([TRACK, 4, 0x4000_1000, 1], &mut f), Effect::Return(Error::InvalidArgument.to_x0()));
+        assert_eq!(dispatch([TRACK, 4, 0x4020_0000, 2], &mut f), Effect::Return(Error::InvalidAddress.to_x0()));
+        assert!(f.denials.contains(&Denial::BadBuffer { ipa: 0x4020_0000, len: 2 }));
+        // Through a target's slot, a channel, nothing.
+        for slot in [2, 1, 9] {
+            for call in [TRACK, MODIFIED] {
+                assert_eq!(dispatch([call, slot, 0x4000_1000, 2], &mut f), Effect::Return(Error::Denied.to_x0()));
+            }
+        }
+        assert!(f.denials.contains(&Denial::WrongKind(2)) && f.denials.contains(&Denial::NoSuchSlot(9)));
+        assert_eq!(f.written.borrow().len(), 4, "no refused call wrote anything");
     }
 
     const WRITE: u64 = Hypercall::ConsoleWrite as u64;

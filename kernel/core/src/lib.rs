@@ -28,6 +28,7 @@ pub mod caps;
 pub mod census;
 pub mod console;
 pub mod crosscheck;
+pub mod dirty;
 pub mod el2ctl;
 pub mod entry;
 pub mod esr;

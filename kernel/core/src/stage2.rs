@@ -24,6 +24,10 @@ pub enum Backing {
     /// A device model's view of its target's RAM: normal memory, never
     /// executable, never its own RAM (hypercall buffers are refused there).
     Guest,
+    /// A tracked range of the domain's RAM (its device model's `vram`):
+    /// normal memory, never executable, mapped page by page and
+    /// read-only until the domain writes a page (`dirty`).
+    Tracked,
     /// The domain's kept memory (it survives restarts): normal memory,
     /// never executable, not RAM for hypercall buffers either.
     Kept,
@@ -79,8 +83,33 @@ impl Stage2Plan {
         let domain = config.domains.get(id.index()).ok_or(PlanError::NoDomain)?;
         let mut mappings: Vec<Mapping, MAX_MAPPINGS> = Vec::new();
         let mut add = |m: Mapping| mappings.push(m).map_err(|_| PlanError::TooMany);
+        let tracked = crate::dirty::tracked(config, id.index());
         for r in &domain.ram {
-            add(Mapping { ipa: r.ipa, pa: r.phys, size: r.size, backing: Backing::Ram })?;
+            // A tracked range (a device model's `vram`) is its own mapping,
+            // page by page and read-only until written.
+            let inside = tracked.filter(|t| {
+                let size = t.pages * PAGE_SIZE;
+                t.ipa >= r.ipa.raw() && t.ipa.checked_add(size).is_some_and(|end| end <= r.ipa.raw() + r.size)
+            });
+            let Some(t) = inside else {
+                add(Mapping { ipa: r.ipa, pa: r.phys, size: r.size, backing: Backing::Ram })?;
+                continue;
+            };
+            let (before, size) = (t.ipa - r.ipa.raw(), t.pages * PAGE_SIZE);
+            let after = r.size - before - size;
+            let pa = |offset: u64| r.phys.checked_add(offset).ok_or(PlanError::BadRange);
+            if before > 0 {
+                add(Mapping { ipa: r.ipa, pa: r.phys, size: before, backing: Backing::Ram })?;
+            }
+            add(Mapping { ipa: Ipa::new(t.ipa), pa: pa(before)?, size, backing: Backing::Tracked })?;
+            if after > 0 {
+                add(Mapping {
+                    ipa: Ipa::new(t.ipa + size),
+                    pa: pa(before + size)?,
+                    size: after,
+                    backing: Backing::Ram,
+                })?;
+            }
         }
         for d in &domain.devices {
             let (start, size) = round_out(d.mmio.base.raw(), d.mmio.size).ok_or(PlanError::BadRange)?;
@@ -140,7 +169,7 @@ impl Stage2Plan {
     /// unmapped, straddling, wrapping) is refused.
     pub fn ram_span(&self, ipa: u64, len: u64) -> Option<PhysAddr> {
         let end = ipa.checked_add(len)?;
-        self.mappings.iter().filter(|m| m.backing == Backing::Ram).find_map(|m| {
+        self.mappings.iter().filter(|m| matches!(m.backing, Backing::Ram | Backing::Tracked)).find_map(|m| {
             let offset = ipa.checked_sub(m.ipa.raw())?;
             (end <= m.ipa_end()?).then(|| m.pa.checked_add(offset)).flatten()
         })
@@ -178,6 +207,35 @@ mod tests {
             })
             .unwrap();
         c
+    }
+
+    #[test]
+    fn a_tracked_range_is_its_own_mapping_inside_the_targets_ram() {
+        let mut c = config_with(&[&[1], &[2]]);
+        // Domain 1 tracks 16 pages in the middle of domain 0's 2 MiB.
+        let vram = bulkhead_bootcfg::Capability::DmVram { target: 0, ipa: Ipa::new(0x4010_0000), size: 0x1_0000 };
+        c.domains[1].caps.push(vram).unwrap();
+        let plan = Stage2Plan::for_domain(&c, DomainId::new(0)).unwrap();
+        let got: heapless::Vec<(u64, u64, u64, Backing), 8> =
+            plan.mappings().iter().map(|m| (m.ipa.raw(), m.pa.raw(), m.size, m.backing)).collect();
+        assert_eq!(
+            got.as_slice(),
+            [
+                (0x4000_0000, 0x4200_0000, 0x10_0000, Backing::Ram),
+                (0x4010_0000, 0x4210_0000, 0x1_0000, Backing::Tracked),
+                (0x4011_0000, 0x4211_0000, 0xf_0000, Backing::Ram),
+            ]
+        );
+        // Still RAM for hypercall buffers; the other domain is unchanged.
+        assert_eq!(plan.ram_span(0x4010_0ff0, 16), Some(PhysAddr::new(0x4210_0ff0)));
+        let other = Stage2Plan::for_domain(&c, DomainId::new(1)).unwrap();
+        assert!(other.mappings().iter().all(|m| m.backing != Backing::Tracked));
+        // At the very start and end of the RAM: no empty pieces.
+        c.domains[1].caps[0] =
+            bulkhead_bootcfg::Capability::DmVram { target: 0, ipa: Ipa::new(0x4000_0000), size: 0x20_0000 };
+        let whole = Stage2Plan::for_domain(&c, DomainId::new(0)).unwrap();
+        assert_eq!(whole.mappings().len(), 1);
+        assert_eq!(whole.mappings()[0].backing, Backing::Tracked);
     }
 
     #[test]

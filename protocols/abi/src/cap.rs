@@ -39,6 +39,9 @@ cap_kinds! {
     DmMemory = 7;
     /// Memory of the domain's own that survives its restarts.
     Kept = 8;
+    /// A part of a target's RAM whose writes are tracked for its device
+    /// model (a framebuffer's dirty pages).
+    DmVram = 9;
 }
 
 /// A handle to slot `slot` of the caller's table, expected to hold a `K`.

@@ -87,11 +87,24 @@ pub enum Hypercall {
     /// one life. A device model whose target's life changed resets its
     /// devices: the queues it knew are in memory the kernel reloads.
     DmTargetLife = 0xC600_0012,
+    /// Device model: the dirty pages of the tracked range in slot x1 (a
+    /// `DmVram` capability): bit n of the bitmap written at IPA x2 (x3
+    /// bytes, in the caller's RAM, at least one bit per page of the range)
+    /// says page n was written (by the target, or by the device model's
+    /// `DmModifiedMemory`) since the last call; returns how many. The
+    /// pages reported are write-protected again, so that the target's
+    /// next write to each is seen.
+    DmTrackDirty = 0xC600_0013,
+    /// Device model: marks pages x2..x2 + x3 of the tracked range in slot
+    /// x1 dirty (it wrote them itself), so that the next `DmTrackDirty`
+    /// reports them.
+    DmModifiedMemory = 0xC600_0014,
 }
 
 /// What `CapInfo` writes, little endian: kind (u32: 1 channel, 2 device,
 /// 3 interrupt, 4 console, 5 device-model target, 6 device-model
-/// interrupt, 7 a target's memory, 8 kept memory), end (u32), guest
+/// interrupt, 7 a target's memory, 8 kept memory, 9 a tracked range of a
+/// target's RAM), end (u32), guest
 /// address (u64), size (u64), then the name (24 bytes, NUL padded). The
 /// bytes are the struct's own (`zerocopy::IntoBytes`, no padding): both
 /// ends are little-endian aarch64 (and the host tests little-endian too).
@@ -107,7 +120,8 @@ pub enum Hypercall {
 /// device model's space (`ioreq::guest_window(k)` plus the RAM's guest
 /// address) in `ipa`, the RAM's size, and the target's name; kept memory
 /// (the domain's own, which the kernel zeroes at boot and never again) its
-/// range and the name "kept".
+/// range and the name "kept"; a tracked range the target's index in `end`,
+/// the range in the target's address space and the target's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
 pub struct CapInfo {
@@ -187,9 +201,9 @@ mod tests {
     #[test]
     fn decoding_matches_the_discriminants() {
         let all: Vec<Hypercall> = Hypercall::all().collect();
-        assert_eq!(all.len(), 19);
+        assert_eq!(all.len(), 21);
         assert_eq!(all.first(), Some(&Hypercall::ConsoleWrite));
-        assert_eq!(all.last(), Some(&Hypercall::DmTargetLife));
+        assert_eq!(all.last(), Some(&Hypercall::DmModifiedMemory));
         for h in all {
             assert_eq!(Hypercall::try_from(u32::from(h)), Ok(h));
         }

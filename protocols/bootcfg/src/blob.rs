@@ -21,7 +21,7 @@ pub const MAGIC: [u8; 4] = *b"BHCF";
 /// The blob format this crate reads and writes. Bump on any change to the
 /// model's encoding: the test `the_encoding_is_pinned_by_the_version`
 /// compares a fixed sample's encoding with `golden/blob-v{VERSION}.hex`.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 /// Size of the header before the postcard body.
 pub const HEADER_LEN: usize = 16;
 
@@ -142,6 +142,19 @@ mod tests {
         hello.max_restarts = 3;
         hello.image =
             ImageRef { offset: 4096, size: 100, crc32: 7, load: Ipa::new(0x4000_0000), entry: Ipa::new(0x4000_0000) };
+        // Every kind of capability (version 5 pins their encoding).
+        for cap in [
+            Capability::Console,
+            Capability::Channel { channel: 0, end: 1 },
+            Capability::Irq { intid: 40 },
+            Capability::DmTarget { target: 1, ipa: Ipa::new(0x0a00_0000), size: 0x1000, timeout_ms: 50 },
+            Capability::DmIrq { target: 1, intid: 80 },
+            Capability::DmMemory { target: 1, window: 0 },
+            Capability::DmVram { target: 1, ipa: Ipa::new(0x5010_0000), size: 0x1_0000 },
+            Capability::Kept { ipa: Ipa::new(0x4100_0000), phys: PhysAddr::new(0x4500_0000), size: 0x1000 },
+        ] {
+            hello.caps.push(cap).unwrap();
+        }
         config.domains.push(hello).unwrap();
         let mut linux = crate::sample::domain("linux", &[2, 3], 0x5000_0000);
         linux.entry_abi = EntryAbi::Linux { dtb: Ipa::new(0x4fe0_0000) };

@@ -21,6 +21,8 @@ pub const MAX_DEVICES: usize = 8;
 pub const MAX_DEVICE_IRQS: usize = 4;
 /// Most capability slots of one domain.
 pub const MAX_CAPS: usize = 16;
+/// Pages a tracked range (`Capability::DmVram`) may have: 16 MiB.
+pub const MAX_TRACKED_PAGES: u64 = 4096;
 /// Most interrupts a domain owns beyond its devices'.
 pub const MAX_DOMAIN_IRQS: usize = 16;
 /// Most interrupts the kernel reserves for itself.
@@ -264,6 +266,18 @@ pub enum Capability {
         target: u16,
         /// Its window (`0..MAX_GUEST_WINDOWS`).
         window: u8,
+    },
+    /// A part of domain `target`'s RAM whose writes are tracked for this
+    /// device model (`DmTrackDirty`, `DmModifiedMemory`): the target's
+    /// stage 2 maps it page by page, read-only until written.
+    DmVram {
+        /// The target domain's index.
+        target: u16,
+        /// Where the range is in the target's address space.
+        ipa: Ipa,
+        /// Its size in bytes (whole pages, at most
+        /// [`MAX_TRACKED_PAGES`] of them).
+        size: u64,
     },
     /// Memory of the domain's own that survives its restarts: zeroed once
     /// at boot, then never reloaded nor zeroed again (what a device model

@@ -17,6 +17,7 @@ pub fn check(c: &mut Checker, file: &BoardFile, address_maps: &AddressMaps<'_>) 
     let mut emulated: HashMap<&str, Vec<NamedRange>> = HashMap::new();
     let mut emulated_irqs: HashMap<(&str, u32), &str> = HashMap::new();
     let reserved = super::reserved_irqs(file);
+    let mut tracked: HashMap<String, std::ops::Range<usize>> = HashMap::new();
     for entry in &file.domains {
         let d = entry.get_ref();
         let name = d.name.get_ref().as_str();
@@ -52,6 +53,9 @@ pub fn check(c: &mut Checker, file: &BoardFile, address_maps: &AddressMaps<'_>) 
             }
             if let Some(memory) = dm.memory.as_ref().filter(|m| *m.get_ref()) {
                 check_memory(c, file, name, target, memory, &mut windows);
+            }
+            if let Some(vram) = &dm.vram {
+                check_vram(c, file, target, vram, &mut tracked);
             }
             if !dm.irqs.is_empty() && dm.irqs.len() != dm.mmio.get_ref().len() {
                 c.push(
@@ -129,6 +133,53 @@ pub fn check(c: &mut Checker, file: &BoardFile, address_maps: &AddressMaps<'_>) 
                 );
             }
         }
+    }
+}
+
+/// `vram` for `target`: whole pages, 4 KiB to 16 MiB, inside one of the
+/// target's memory regions, and the only tracked range of that target.
+fn check_vram(
+    c: &mut Checker,
+    file: &BoardFile,
+    target: &str,
+    vram: &toml::Spanned<crate::schema::DeviceModelRange>,
+    tracked: &mut HashMap<String, std::ops::Range<usize>>,
+) {
+    let v = vram.get_ref();
+    c.page_aligned("IPA", &v.ipa);
+    c.page_multiple("vram", &v.size);
+    let (start, size) = (*v.ipa.get_ref(), v.size.get_ref().0);
+    let end = start.saturating_add(size);
+    let limit = bulkhead_bootcfg::MAX_TRACKED_PAGES * bulkhead_abi::PAGE_SIZE;
+    if size == 0 || size > limit {
+        c.push(
+            Diagnostic::new(span(&v.size), format!("vram of {size:#x} bytes is not 4 KiB to 16 MiB"))
+                .help("a tracked range is a framebuffer's pages: at most 4096 of them"),
+        );
+    }
+    let t = file.domains.iter().map(|d| d.get_ref()).find(|d| d.name.get_ref() == target);
+    let inside = t.is_some_and(|t| {
+        t.memory.get_ref().iter().map(|m| m.get_ref()).any(|m| {
+            let (a, len) = (*m.ipa.get_ref(), m.size.get_ref().0);
+            a <= start && end <= a.saturating_add(len)
+        })
+    });
+    if !inside {
+        c.push(
+            Diagnostic::new(
+                span(&v.ipa),
+                format!("vram {} is not inside one of `{target}`'s memory regions", hex_range(start, end)),
+            )
+            .help("a tracked range is part of the target's RAM (its framebuffer)"),
+        );
+    }
+    if let Some(first) = tracked.insert(target.to_string(), span(&v.ipa)) {
+        let line = c.line_of(&first);
+        c.push(
+            Diagnostic::new(span(&v.ipa), format!("`{target}` has a second tracked range"))
+                .note(format!("the first is at line {line}"))
+                .help("a target has at most one `vram`"),
+        );
     }
 }
 

@@ -54,10 +54,22 @@ pub fn check<'a>(
         .flat_map(|ch| ch.get_ref().ends.get_ref().iter())
         .filter(|e| e.get_ref().domain.get_ref() == d.name.get_ref())
         .count();
-    let dm_ranges: usize = d.device_model.iter().map(|dm| dm.get_ref().mmio.get_ref().len()).sum();
+    // Each device-model entry gives a capability per range and per
+    // interrupt, and one each for the target's memory and tracked range.
+    let dm_caps: usize = d
+        .device_model
+        .iter()
+        .map(|dm| dm.get_ref())
+        .map(|dm| {
+            dm.mmio.get_ref().len()
+                + dm.irqs.len()
+                + usize::from(dm.memory.as_ref().is_some_and(|m| *m.get_ref()))
+                + usize::from(dm.vram.is_some())
+        })
+        .sum();
     c.capacity(
-        "capabilities (console, channel ends, devices, irqs, device-model ranges) in one domain",
-        1 + channel_ends + d.devices.len() + d.irqs.len() + dm_ranges,
+        "capabilities (console, channel ends, devices, irqs, kept memory, device-model ranges, their interrupts and memory) in one domain",
+        1 + channel_ends + d.devices.len() + d.irqs.len() + usize::from(d.kept.is_some()) + dm_caps,
         MAX_CAPS,
         span(&d.name),
     );

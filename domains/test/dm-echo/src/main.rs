@@ -13,13 +13,21 @@
 //!   (the address checked against the target's RAM first);
 //! - `+0x20` (read): their FNV-1a 64, or `u64::MAX` if the address was
 //!   outside the target's RAM (refused, nothing read);
+//! - `+0x28` (write): takes the dirty pages of the target's tracked range
+//!   (`vram` in the board entry; `DmTrackDirty`);
+//! - `+0x30` (read): their bitmap (pages 0 to 63), or `u64::MAX` if the
+//!   call failed;
+//! - `+0x38` (write): page n of the tracked range was written by the
+//!   device model (`DmModifiedMemory`);
+//! - `+0x40` (read): that call's x0;
 //! - any other offset (read): the address XOR 0x5a5a.
 //!
 //! `mode=answer` (default) answers every ioreq; `mode=silent` registers
 //! its page and never answers (its targets' accesses must fail as bus
 //! errors, and nothing else). In both modes it first makes two calls the
 //! kernel must refuse and audit: a DMOP through a slot that grants it no
-//! target, and a completion of an ioreq nobody waits for; it prints
+//! target, a completion of an ioreq nobody waits for, and a dirty-page
+//! harvest through a slot that is no tracked range; it prints
 //! `dm-echo: refused: <x0>` for each, and `dm-echo: FAIL: ...` if one
 //! was not refused.
 #![no_std]
@@ -48,6 +56,11 @@ struct Target {
     memory: Option<dm::TargetMemory>,
     /// What `+0x20` reads.
     digest: u64,
+    /// Its tracked range's slot, if it has one.
+    vram: Option<u64>,
+    /// What `+0x30` and `+0x40` read.
+    dirty: u64,
+    modified: u64,
     base: u64,
     vcpus: usize,
     scratch: u64,
@@ -79,8 +92,20 @@ impl Target {
                 };
                 0
             }
+            (0x28, true) => {
+                let mut bitmap = [0u8; 8];
+                let status = self.vram.map_or(u64::MAX, |slot| dm::track_dirty(slot, &mut bitmap));
+                self.dirty = if (status as i64) < 0 { u64::MAX } else { u64::from_le_bytes(bitmap) };
+                0
+            }
+            (0x38, true) => {
+                self.modified = self.vram.map_or(u64::MAX, |slot| dm::modified_memory(slot, data, 1));
+                0
+            }
             (_, true) => 0,
             (0x20, false) => self.digest,
+            (0x30, false) => self.dirty,
+            (0x40, false) => self.modified,
             (0x0, false) => MAGIC,
             (0x8, false) => self.scratch,
             (_, false) => address ^ 0x5a5a,
@@ -110,7 +135,20 @@ fn main(_boot: domain_rt::Boot) {
         );
         let irq = caps.irq(t.info.end, 0).map(|i| i.slot);
         let memory = caps.memory(t.info.end);
-        *cell = Some(Target { slot: t.slot, irq, memory, digest: 0, base: t.info.ipa, vcpus, scratch: 0, page });
+        let vram = caps.vrams.iter().find(|v| v.target == t.info.end).map(|v| v.slot);
+        *cell = Some(Target {
+            slot: t.slot,
+            irq,
+            memory,
+            digest: 0,
+            vram,
+            dirty: 0,
+            modified: 0,
+            base: t.info.ipa,
+            vcpus,
+            scratch: 0,
+            page,
+        });
     }
     refusals(caps.targets.first().map_or(0, |t| t.slot));
     loop {
@@ -138,7 +176,9 @@ fn refusals(target_slot: u64) {
     let not_a_target = dm::nr_vcpus(15);
     // An ioreq nobody waits for.
     let nobody = dm::complete(target_slot, 0, 0x3fff_fff0, 0);
-    for status in [not_a_target, nobody] {
+    // Dirty pages through a target's slot, which is no tracked range.
+    let not_tracked = dm::track_dirty(target_slot, &mut [0u8; 8]);
+    for status in [not_a_target, nobody, not_tracked] {
         if (status as i64) < 0 {
             let _ = writeln!(Console, "dm-echo: refused: {status:#x}");
         } else {

@@ -15,6 +15,13 @@
 //!   device model read them, then an address outside its RAM, which the
 //!   device model must refuse; prints `dm-target: ok: the device model
 //!   read its RAM and refused an address outside it`;
+//!   Then, with `dirty=0x<ipa>` (its device model's tracked range, 16
+//!   pages at least), writes pages 0, 3 and 15 of it and asks the device
+//!   model for the dirty pages (`+0x28`, `+0x30`): exactly those; again:
+//!   none; writes page 3 again: page 3 only; has the device model mark
+//!   page 5 (`+0x38`): page 5 only; has it mark page 4096, which must be
+//!   refused; prints `dm-target: ok: dirty pages 0x8009, none, 0x8, the
+//!   device model's 0x20, and page 4096 refused`;
 //! - `mode=silent`: its device model never answers: prints
 //!   `dm-target: reading a device whose model is silent`, then reads; the
 //!   read must fail as a bus error (this domain's own EL1 exception
@@ -72,6 +79,9 @@ fn main(_boot: domain_rt::Boot) {
                 if param(params, "memory=") == Some("1") {
                     memory(base);
                 }
+                if let Some(vram) = param(params, "dirty=0x").and_then(|v| u64::from_str_radix(v, 16).ok()) {
+                    dirty(base, vram);
+                }
             }
         }
     }
@@ -97,6 +107,55 @@ fn memory(base: u64) {
         return;
     }
     let _ = writeln!(Console, "dm-target: ok: the device model read its RAM and refused an address outside it");
+}
+
+/// The dirty pages of the tracked range at `vram`, as the device model
+/// reports them.
+fn dirty(base: u64, vram: u64) {
+    let harvest = || {
+        probe::write_u32(base + 0x28, 1);
+        probe::read_u64(base + 0x30)
+    };
+    let write_page = |page: u64, value: u32| probe::write_u32(vram + page * 4096 + 0x100, value);
+    let first = harvest();
+    for page in [0, 3, 15] {
+        write_page(page, 0x1000 + page as u32);
+    }
+    let written = harvest();
+    let quiet = harvest();
+    write_page(3, 0x2003);
+    let again = harvest();
+    probe::write_u64(base + 0x38, 5);
+    let modified = harvest();
+    probe::write_u64(base + 0x38, 4096);
+    let refused = probe::read_u64(base + 0x40);
+    let kept = [0, 3, 15].map(|page| probe::read_u32(vram + page * 4096 + 0x100));
+    let checks = [
+        ("before any write", first, 0),
+        ("after pages 0, 3, 15", written, 0x8009),
+        ("with nothing written since", quiet, 0),
+        ("after page 3 again", again, 0x8),
+        ("after the device model's page 5", modified, 0x20),
+        (
+            "the written values",
+            u64::from(kept[0]) | u64::from(kept[1]) << 16 | u64::from(kept[2]) << 32,
+            0x100f_2003_1000,
+        ),
+    ];
+    for (what, got, want) in checks {
+        if got != want {
+            let _ = writeln!(Console, "dm-target: FAIL: dirty pages {what}: {got:#x}, want {want:#x}");
+            return;
+        }
+    }
+    if (refused as i64) >= 0 {
+        let _ = writeln!(Console, "dm-target: FAIL: marking page 4096 gave {refused:#x}");
+        return;
+    }
+    let _ = writeln!(
+        Console,
+        "dm-target: ok: dirty pages 0x8009, none, 0x8, the device model's 0x20, and page 4096 refused"
+    );
 }
 
 /// Asks the device for its interrupt and waits for it (1 s at most).

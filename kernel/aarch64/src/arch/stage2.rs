@@ -15,7 +15,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel_core::stage2::{Backing, Stage2Plan};
 
 /// Pages for all domains' tables.
-const POOL_PAGES: usize = 192;
+const POOL_PAGES: usize = 208;
 
 #[repr(C, align(4096))]
 struct Pool(UnsafeCell<[[u8; 4096]; POOL_PAGES]>);
@@ -71,7 +71,11 @@ const WORST_PAGES_PER_MAPPING: usize = 4;
 
 /// Builds the tables of one domain; returns the root's physical address.
 pub fn build(plan: &Stage2Plan) -> Result<usize, BuildError> {
-    if NEXT.load(Ordering::Relaxed) + 1 + WORST_PAGES_PER_MAPPING * plan.mappings().len() > POOL_PAGES {
+    // A tracked range is mapped page by page: one level-3 table per 2 MiB.
+    let tracked_tables: usize =
+        plan.mappings().iter().filter(|m| m.backing == Backing::Tracked).map(|m| (m.size >> 21) as usize + 1).sum();
+    if NEXT.load(Ordering::Relaxed) + 1 + WORST_PAGES_PER_MAPPING * plan.mappings().len() + tracked_tables > POOL_PAGES
+    {
         return Err(BuildError::PoolExhausted);
     }
     let mut root = RootTable::new(PoolTranslation, 1, Stage2);
@@ -89,12 +93,25 @@ pub fn build(plan: &Stage2Plan) -> Result<usize, BuildError> {
                     | Stage2Attributes::XN
             }
             Backing::Device => Stage2Attributes::MEMATTR_DEVICE_nGnRE | Stage2Attributes::XN,
+            // Read-only page by page until written (`crate::dirty`).
+            Backing::Tracked => {
+                Stage2Attributes::MEMATTR_NORMAL_INNER_WB
+                    | Stage2Attributes::MEMATTR_NORMAL_OUTER_WB
+                    | Stage2Attributes::SH_INNER
+                    | Stage2Attributes::XN
+            }
         } | Stage2Attributes::VALID
             | Stage2Attributes::ACCESS_FLAG
-            | Stage2Attributes::S2AP_ACCESS_RW;
+            | if m.backing == Backing::Tracked {
+                Stage2Attributes::S2AP_ACCESS_RO
+            } else {
+                Stage2Attributes::S2AP_ACCESS_RW
+            };
+        let constraints =
+            if m.backing == Backing::Tracked { Constraints::NO_BLOCK_MAPPINGS } else { Constraints::empty() };
         let start = m.ipa.raw() as usize;
         let region = MemoryRegion::new(start, start + m.size as usize);
-        if root.map_range(&region, PhysicalAddress(m.pa.raw() as usize), attrs, Constraints::empty()).is_err() {
+        if root.map_range(&region, PhysicalAddress(m.pa.raw() as usize), attrs, constraints).is_err() {
             core::mem::forget(root);
             return Err(BuildError::OutOfRange);
         }
@@ -117,6 +134,62 @@ pub fn flush_all() {
 pub fn flush_current_vmid() {
     // SAFETY: TLB maintenance only discards cached translations.
     unsafe { core::arch::asm!("dsb ishst", "tlbi vmalls12e1is", "dsb ish", "isb", options(nostack, preserves_flags)) };
+}
+
+/// Sets the write permission of the level-3 (page) descriptor that maps
+/// `ipa` in the stage 2 `vttbr` names; false if `ipa` is not mapped by a
+/// page there. Only tracked ranges are mapped by pages with their
+/// permission changed: the caller checked `ipa` is in one. The caller
+/// invalidates the TLBs afterwards.
+pub fn set_writable(vttbr: u64, ipa: u64, writable: bool) -> bool {
+    const TABLE: u64 = 0b11;
+    const ADDRESS: u64 = 0x0000_ffff_ffff_f000;
+    const S2AP: u64 = 0b11 << 6;
+    let mut table = root_of(vttbr);
+    for level in 1..=3u32 {
+        let index = ((ipa >> (12 + 9 * (3 - level))) & 511) as usize;
+        let entry = table.wrapping_add(index);
+        // SAFETY: `entry` is in a table of this domain's stage 2: the root
+        // (a pool page, `root_of`) or a table a valid table descriptor of
+        // the level above points at (pool pages too, written by `build`);
+        // the MMU is off, so the physical address is the address.
+        // Volatile: other CPUs' table walkers read it.
+        let descriptor = unsafe { entry.read_volatile() };
+        if descriptor & TABLE != TABLE {
+            return false; // invalid, or a block: not a tracked page
+        }
+        if level < 3 {
+            table = (descriptor & ADDRESS) as usize as *mut u64;
+            continue;
+        }
+        let permission = if writable { S2AP } else { 1 << 6 };
+        // SAFETY: as above; only the access permission bits change.
+        unsafe { entry.write_volatile((descriptor & !S2AP) | permission) };
+    }
+    true
+}
+
+/// Invalidates, on every CPU, the TLB entries of the VMID in `vttbr` from
+/// a pCPU that runs another domain (a device model's call): its own
+/// VTTBR_EL2 is put back.
+pub fn invalidate_other_vmid(vttbr: u64) {
+    // SAFETY: the table writes are ordered before the invalidation; EL1
+    // runs nothing while EL2 swaps VTTBR_EL2 and restores it.
+    unsafe {
+        core::arch::asm!(
+            "dsb ishst",
+            "mrs {saved}, vttbr_el2",
+            "msr vttbr_el2, {0}",
+            "isb",
+            "tlbi vmalls12e1is",
+            "dsb ish",
+            "msr vttbr_el2, {saved}",
+            "isb",
+            in(reg) vttbr,
+            saved = out(reg) _,
+            options(nostack, preserves_flags)
+        )
+    };
 }
 
 /// Descriptors in a stage-2 root table (level 1 over the 39-bit IPA

@@ -86,16 +86,16 @@ fn key(qmp: &mut Qmp, keys: &[&str]) -> Result<()> {
     qmp.send_key(keys)
 }
 
-fn touch_down() -> Value {
+pub(crate) fn touch_down() -> Value {
     let mtt = |kind: &str, axis: &str, value: u32| json!({"type": "mtt", "data": {"type": kind, "slot": 0, "tracking-id": 1, "axis": axis, "value": value}});
     json!([mtt("begin", "x", 1000), mtt("data", "x", 1000), mtt("data", "y", 2000)])
 }
 
-fn touch_up() -> Value {
+pub(crate) fn touch_up() -> Value {
     json!([{"type": "mtt", "data": {"type": "end", "slot": 0, "tracking-id": -1, "axis": "x", "value": 0}}])
 }
 
-fn tablet() -> Value {
+pub(crate) fn tablet() -> Value {
     json!([{"type": "abs", "data": {"axis": "x", "value": 100}}, {"type": "abs", "data": {"axis": "y", "value": 200}}])
 }
 

@@ -87,6 +87,7 @@ pub fn run() -> Result<i32> {
             busybox_source: String::new(),
             image_bytes: 0,
             busybox_bytes: 0,
+            initramfs_recipe: None,
         },
         None => fetch_debian(&dir, local_image.is_none(), local_busybox.is_none())?,
     };
@@ -116,6 +117,7 @@ pub fn run() -> Result<i32> {
     let initrd = initramfs::build(&busybox, &modules).map_err(|e| anyhow::anyhow!(e))?;
     let initrd_file = dir.join("initramfs.cpio.gz");
     std::fs::write(&initrd_file, &initrd).with_context(|| format!("writing {}", initrd_file.display()))?;
+    manifest.initramfs_recipe = Some(initramfs::recipe());
     manifest.store(&dir)?;
 
     println!("guest cache {}: kernel {} ({})", shown(&dir), manifest.kernel_abi, manifest.kernel_source);
@@ -171,6 +173,7 @@ fn fetch_debian(dir: &Path, want_kernel: bool, want_busybox: bool) -> Result<Man
         busybox_source: String::new(),
         image_bytes: 0,
         busybox_bytes: 0,
+        initramfs_recipe: None,
     };
     for (package, version) in &wanted {
         let deb = apt::find_deb(&debs, package, version)

@@ -14,8 +14,9 @@
 #   virtio-input  loads /lib/modules in /lib/modules/order (`BULKHEAD-MODULES: <n> loaded`), waits
 #             for the virtio keyboard a device model emulates, names each input device
 #             (`BULKHEAD-EVDEV: device <eventN> <name>`), says `BULKHEAD-EVDEV: ready`, then prints
-#             every event the keyboard's /dev/input/eventN gives: `BULKHEAD-EVDEV: <type> <code> <value>`
-#             (never returns)
+#             every event the keyboard's /dev/input/eventN gives: `BULKHEAD-EVDEV: <type> <code> <value>`,
+#             and those of the virtio tablet and multi-touch devices, if any, as
+#             `BULKHEAD-EVDEV-TABLET: ...` and `BULKHEAD-EVDEV-TOUCH: ...` (never returns)
 #   virtio-input-bench  as virtio-input up to `BULKHEAD-EVDEV: device` lines, then runs
 #             /bin/bulkhead-evstamp on the keyboard's /dev/input/eventN: `BULKHEAD-EVSTAMP: ready`,
 #             then a line per key event read with the virtual counter right after its read()
@@ -98,19 +99,47 @@ find_keyboard() {
     fi
 }
 
-virtio_input() {
-    find_keyboard || return 1
-    # One open file for every read: evdev queues events per open file, so
-    # a reader that opened the device anew for each event would lose those
-    # that came between.
-    exec 3<"$dev"
-    echo "BULKHEAD-EVDEV: ready"
-    # struct input_event on arm64: 16 bytes of time, then type, code (u16)
-    # and value (s32, low half first): fields 9, 10, 11 of 12 u16s.
+# Prints every event read from the open file descriptor 3 as
+# `<prefix>: <type> <code> <value>` (never returns). One open file for
+# every read: evdev queues events per open file, so a reader that opened
+# the device anew for each event would lose those that came between.
+# struct input_event on arm64: 16 bytes of time, then type, code (u16)
+# and value (s32, low half first): fields 9, 10, 11 of 12 u16s.
+print_events() {
     while true; do
         set -- $(dd bs=24 count=1 <&3 2>/dev/null | od -An -v -t u2)
-        [ "$#" -ge 12 ] && echo "BULKHEAD-EVDEV: ${9} ${10} ${11}"
+        [ "$#" -ge 12 ] && echo "$prefix: ${9} ${10} ${11}"
     done
+}
+
+# The /dev/input/eventN of the input device whose name matches $1, if any.
+event_node() {
+    for e in /sys/class/input/event*; do
+        [ -e "$e/device/name" ] || continue
+        case "$(cat "$e/device/name")" in
+            $1) echo "/dev/input/${e##*/}"; return ;;
+        esac
+    done
+}
+
+virtio_input() {
+    find_keyboard || return 1
+    # The tablet and the multi-touch device probe beside the keyboard: give
+    # each 2 s to appear (a board may have neither).
+    for kind in tablet:TABLET multi-touch:TOUCH; do
+        i=0
+        node=""
+        while [ -z "$node" ] && [ "$i" -lt 20 ]; do
+            node=$(event_node "*${kind%%:*}")
+            [ -n "$node" ] || sleep 0.1
+            i=$((i + 1))
+        done
+        [ -n "$node" ] && (exec 3<"$node"; prefix="BULKHEAD-EVDEV-${kind##*:}"; print_events) &
+    done
+    exec 3<"$dev"
+    prefix="BULKHEAD-EVDEV"
+    echo "BULKHEAD-EVDEV: ready"
+    print_events
 }
 
 virtio_input_bench() {

@@ -76,6 +76,21 @@ pub fn archive(busybox: &[u8], modules: &[(String, Vec<u8>)]) -> Result<Vec<u8>,
     a.finish()
 }
 
+/// What this tree puts into every initramfs besides busybox and the
+/// modules (`/init` and the test programs), as a CRC-32: `fetch-guest`
+/// records it in the cache's manifest, and a build refuses an initramfs
+/// made from another recipe (an edited `init.sh` would otherwise run the
+/// old one, silently).
+pub fn recipe() -> u32 {
+    let crc = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
+    let mut digest = crc.digest();
+    for part in [INIT.as_bytes(), &super::stamp::program(), &super::evstamp::program()] {
+        digest.update(&(part.len() as u64).to_le_bytes());
+        digest.update(part);
+    }
+    digest.finalize()
+}
+
 /// The archive, gzip-compressed (no name, mtime 0: deterministic).
 pub fn build(busybox: &[u8], modules: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
     let cpio = archive(busybox, modules)?;

@@ -23,6 +23,10 @@ pub struct Manifest {
     pub image_bytes: u64,
     /// Bytes of `busybox`.
     pub busybox_bytes: u64,
+    /// `initramfs::recipe()` of the tree that built `initramfs.cpio.gz`
+    /// (absent in caches from before it was recorded).
+    #[serde(default)]
+    pub initramfs_recipe: Option<u32>,
 }
 
 impl Manifest {
@@ -62,8 +66,12 @@ mod tests {
             busybox_source: "busybox-static:arm64 1:1.35.0-4+b4".into(),
             image_bytes: 44_000_000,
             busybox_bytes: 2_000_000,
+            initramfs_recipe: Some(0x1234_5678),
         };
         let text = toml::to_string(&m).unwrap();
         assert_eq!(toml::from_str::<Manifest>(&text).unwrap(), m);
+        // A cache from before the recipe was recorded still loads.
+        let old = text.lines().filter(|l| !l.starts_with("initramfs_recipe")).collect::<Vec<_>>().join("\n");
+        assert_eq!(toml::from_str::<Manifest>(&old).unwrap().initramfs_recipe, None);
     }
 }

@@ -37,6 +37,18 @@ pub fn cache_file(name: &str) -> Option<PathBuf> {
     GUEST_FILES.iter().find(|(n, _)| *n == name).map(|(_, file)| cache_dir().join(file))
 }
 
+/// Why the cached initramfs cannot be used with this tree, if it cannot:
+/// it was built from another `/init` or other test programs (or before
+/// the recipe was recorded).
+pub fn stale_initramfs(manifest: Option<&manifest::Manifest>) -> Option<String> {
+    let recorded = manifest.and_then(|m| m.initramfs_recipe);
+    (recorded != Some(initramfs::recipe())).then(|| {
+        format!(
+            "`{GUEST_PREFIX}initramfs` was built from another /init or test programs than this tree's              (init.sh, stamp.rs, evstamp.rs): run `cargo xtask fetch-guest`, which rebuilds it from the cache              in seconds"
+        )
+    })
+}
+
 /// Resolves a Linux domain's file: `guest:<name>` in the cache, or a path
 /// relative to `base` (the board file's directory). The error says what to
 /// do about it.
@@ -47,6 +59,11 @@ pub fn resolve_file(name: &str, base: &Path) -> Result<PathBuf, String> {
             return Err(format!("there is no guest file `{name}`: the guest cache holds {}", known.join(", ")));
         };
         return if path.is_file() {
+            if guest == "initramfs"
+                && let Some(problem) = stale_initramfs(manifest::Manifest::load(&cache_dir()).as_ref())
+            {
+                return Err(problem);
+            }
             Ok(path)
         } else {
             Err(format!("`{name}` is not fetched yet ({} is missing): run `cargo xtask fetch-guest`", path.display()))
@@ -61,5 +78,28 @@ pub fn resolve_file(name: &str, base: &Path) -> Result<PathBuf, String> {
              (`{GUEST_PREFIX}Image`, `{GUEST_PREFIX}initramfs`) after `cargo xtask fetch-guest`",
             path.display()
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_initramfs_from_another_recipe_is_refused_with_the_remedy() {
+        let mut m = manifest::Manifest {
+            kernel_abi: "local".into(),
+            kernel_source: String::new(),
+            busybox_source: String::new(),
+            image_bytes: 0,
+            busybox_bytes: 0,
+            initramfs_recipe: Some(initramfs::recipe()),
+        };
+        assert_eq!(stale_initramfs(Some(&m)), None);
+        m.initramfs_recipe = Some(initramfs::recipe() ^ 1);
+        assert!(stale_initramfs(Some(&m)).is_some_and(|e| e.contains("cargo xtask fetch-guest")));
+        m.initramfs_recipe = None;
+        assert!(stale_initramfs(Some(&m)).is_some());
+        assert!(stale_initramfs(None).is_some());
     }
 }

@@ -282,7 +282,7 @@ const TESTS: &[Test] = &[
         ioreq::a_device_model_sees_exactly_the_pages_its_target_wrote,
     ),
     (
-        "qemu: device model: Debian's Linux reads keys from a virtio keyboard a device model emulates; keys still arrive after the input domain's restart, the device model's (no reset) and Linux's own",
+        "qemu: device model: Debian's Linux reads a virtio keyboard, tablet and multi-touch a device model emulates; keys still arrive after the input domain's restart, the device model's (no reset) and Linux's own",
         virtio_input::linux_reads_a_virtio_keyboard_a_device_model_emulates,
     ),
     (

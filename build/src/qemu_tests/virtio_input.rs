@@ -5,22 +5,37 @@
 //! its client the device model (`domains/devmodel`), into the virtio
 //! keyboard's event queue in Linux's memory, and out of Linux's
 //! `/dev/input/eventN`, which the initramfs prints line by line
-//! (`BULKHEAD-EVDEV: <type> <code> <value>`). Then F12 crashes the input
-//! domain (test `crash=88`): it restarts, the device model reconnects, and
-//! the next key reaches Linux too.
+//! (`BULKHEAD-EVDEV: <type> <code> <value>`); a tablet position and a
+//! touch (down and up) reach the emulated tablet's and multi-touch
+//! device's nodes the same way. Then F12 crashes the input domain (test
+//! `crash=88`): it restarts, the device model reconnects, and the next key
+//! reaches Linux too. F11 crashes the device model itself (`crash=87`):
+//! its next life restores its devices from its kept memory and Linux reads
+//! the next key with no reset of the device. F10 makes the device model
+//! restart Linux (`reboot=68`, DmRemoteShutdown): the device model resets
+//! its devices, and the new Linux probes them and reads a key.
 
 use super::{Ctx, has_line};
-use crate::input_scenario::{Step, run_steps, with_qmp};
+use crate::input_scenario::{Step, run_steps, tablet, touch_down, touch_up, with_qmp};
 use anyhow::{Result, ensure};
 use std::time::Duration;
 
 const STEPS: &[Step] = &[
     Step { what: "type `a`", ready: |l| has_line(l, "[linux] BULKHEAD-EVDEV: ready"), act: |q| q.tap("a") },
     Step {
-        what: "crash the input domain with F12",
+        what: "move the tablet",
         ready: |l| has_line(l, "[linux] BULKHEAD-EVDEV: 1 30 0"),
-        act: |q| q.tap("f12"),
+        act: |q| q.send_events(tablet()),
     },
+    Step {
+        what: "touch down and up",
+        ready: |l| has_line(l, "[linux] BULKHEAD-EVDEV-TABLET: 3 1 "),
+        act: |q| {
+            q.send_events(touch_down())?;
+            q.send_events(touch_up())
+        },
+    },
+    Step { what: "crash the input domain with F12", ready: touch_lifted, act: |q| q.tap("f12") },
     Step {
         what: "type `b` after the restart",
         ready: |l| has_line(l, "[dm] devmodel: input domain restarted") && has_line(l, "domain input restarted"),
@@ -61,6 +76,12 @@ const STEPS: &[Step] = &[
     },
 ];
 
+/// Linux read the contact lifted: ABS_MT_TRACKING_ID (57) -1, of which the
+/// initramfs prints the low u16 half (`od -t u2`: 65535).
+fn touch_lifted(log: &str) -> bool {
+    log.lines().any(|l| l.starts_with("[linux] BULKHEAD-EVDEV-TOUCH: 3 57 65535"))
+}
+
 pub(super) fn linux_reads_a_virtio_keyboard_a_device_model_emulates(_ctx: &mut Ctx) -> Result<()> {
     let (cmd, socket) = with_qmp("boards/test/virtio-input.toml", "virtio-input")?;
     let out = run_steps(cmd, &socket, Duration::from_secs(420), STEPS, |log| {
@@ -74,6 +95,12 @@ pub(super) fn linux_reads_a_virtio_keyboard_a_device_model_emulates(_ctx: &mut C
     for line in ["1 30 1", "1 30 0", "1 48 1", "1 48 0", "1 46 1", "1 46 0", "1 32 1", "1 32 0"] {
         ensure!(has_line(log, &format!("[linux] BULKHEAD-EVDEV: {line}")), "Linux never read `{line}`:\n{log}");
     }
+    // The tablet's position (EV_ABS ABS_X, ABS_Y) and the touch's contact
+    // (ABS_MT_TRACKING_ID, ABS_MT_POSITION_X/Y) reached Linux's evdev.
+    for line in ["EVDEV-TABLET: 3 0 ", "EVDEV-TABLET: 3 1 ", "EVDEV-TOUCH: 3 53 ", "EVDEV-TOUCH: 3 54 "] {
+        ensure!(has_line(log, &format!("[linux] BULKHEAD-{line}")), "Linux never read `{line}`:\n{log}");
+    }
+    ensure!(touch_lifted(log), "Linux never read the contact lifted:\n{log}");
     for key in [88, 87, 68] {
         ensure!(!log.contains(&format!("BULKHEAD-EVDEV: 1 {key} ")), "the test key {key} reached Linux:\n{log}");
     }

@@ -113,6 +113,13 @@ pub(super) fn linux_reads_a_virtio_keyboard_a_device_model_emulates(_ctx: &mut C
         !log.contains("DEVICE_NEEDS_RESET") && !log[crash..reboot].contains("BULKHEAD-EVDEV: device event"),
         "Linux saw the keyboard reset across the device model's crash:\n{log}"
     );
+    // The device model's crash ended a life whose DMOPs the kernel counted.
+    let trail = log.lines().find(|l| l.starts_with("domain dm: DMOPs in the life that ended: ")).unwrap_or("");
+    ensure!(
+        ["completions", "irq levels", "1 ioreq pages", "target lives"].iter().all(|k| trail.contains(k))
+            && trail.ends_with(" 0 refused"),
+        "no DMOP audit trail for the device model's first life, or refusals in it:\n{log}"
+    );
     ensure!(
         has_line(log, "domain linux: restarted by its device model (DmRemoteShutdown)"),
         "the kernel never restarted Linux for its device model:\n{log}"

@@ -8,7 +8,8 @@
 //!
 //! Owns: each device model's registered ioreq page per target (with the
 //! device model's generation: a page of an ended life is never written),
-//! and each pCPU's waiting ioreq (one vCPU per pCPU). Which device model
+//! each pCPU's waiting ioreq (one vCPU per pCPU), and each domain's DMOP
+//! audit trail (`kernel_core::dmop_audit`), printed when it stops. Which device model
 //! serves an address is `kernel_core::ioreq`'s policy; the slot's layout
 //! is `bulkhead_abi::ioreq`'s. Must not: read the device model's page
 //! (the answer comes in the completion's registers), wait for ever (the
@@ -86,6 +87,18 @@ pub fn register(dm: usize, target: usize, slot: u64, pa: PhysAddr) {
     *cell.lock() = Some(Page { pa: pa.raw(), generation, bit: 1u64 << (slot % 64) });
 }
 
+/// Each domain's DMOP audit trail for its current life.
+static TRAILS: [kernel_core::dmop_audit::DmopTrail; MAX_DOMAINS] =
+    [const { kernel_core::dmop_audit::DmopTrail::new() }; MAX_DOMAINS];
+
+/// Counts hypercall `call` of domain `d`, answered `x0`, in its DMOP audit
+/// trail if it is a device-model call.
+pub fn audit(d: usize, call: u64, x0: u64) {
+    if let Some(trail) = TRAILS.get(d) {
+        trail.record(call, x0);
+    }
+}
+
 /// Domain `d` stopped: the pages it registered as a device model are
 /// forgotten before its memory is reloaded (the lock orders this after any
 /// write in progress).
@@ -93,6 +106,12 @@ pub fn domain_stopped(d: usize) {
     let Some(row) = PAGES.get(d) else { return };
     for cell in row {
         *cell.lock() = None;
+    }
+    let counts = TRAILS.get(d).map(kernel_core::dmop_audit::DmopTrail::take);
+    if let Some(counts) = counts.filter(|c| !c.is_empty())
+        && crate::world::log_admits(d)
+    {
+        kprintln!("domain {}: DMOPs in the life that ended: {}", crate::world::name_of(d), counts);
     }
     let timed_out = TIMED_OUT.get(d).map_or(0, |t| t.swap(0, Ordering::Relaxed));
     if timed_out > 0 {

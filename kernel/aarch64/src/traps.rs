@@ -386,8 +386,12 @@ const WAIT: u64 = bulkhead_abi::Hypercall::Wait as u64;
 /// Any hypercall that needs the caller's state.
 #[inline(never)]
 fn hypercall(p: usize, vcpu: VcpuId, frame: &mut Frame) {
+    let call = frame.x[0];
     match dispatch([frame.x[0], frame.x[1], frame.x[2], frame.x[3]], &mut Caller { vcpu }) {
-        Effect::Return(x0) => frame.x[0] = x0,
+        Effect::Return(x0) => {
+            crate::ioreq::audit(vcpu.domain.index(), call, x0);
+            frame.x[0] = x0;
+        }
         Effect::Psci(x0, action) => {
             frame.x[0] = x0;
             psci_action(p, vcpu, frame, action);

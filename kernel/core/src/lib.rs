@@ -29,6 +29,7 @@ pub mod census;
 pub mod console;
 pub mod crosscheck;
 pub mod dirty;
+pub mod dmop_audit;
 pub mod el2ctl;
 pub mod entry;
 pub mod esr;

@@ -111,7 +111,7 @@ pub fn domain_stopped(d: usize) {
     if let Some(counts) = counts.filter(|c| !c.is_empty())
         && crate::world::log_admits(d)
     {
-        kprintln!("domain {}: DMOPs in the life that ended: {}", crate::world::name_of(d), counts);
+        kprintln!("domain {}: DMOPs in the life that ended: {}", crate::world::name_of(d), crate::log::Show(&counts));
     }
     let timed_out = TIMED_OUT.get(d).map_or(0, |t| t.swap(0, Ordering::Relaxed));
     if timed_out > 0 {

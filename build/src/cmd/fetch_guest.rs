@@ -187,7 +187,10 @@ fn fetch_debian(dir: &Path, want_kernel: bool, want_busybox: bool) -> Result<Man
             eprintln!("xtask: extracting boot/vmlinuz-* from {} (a few seconds)", shown(&deb));
             let from = apt::extract_one(&deb, dir, |p| p.starts_with("boot/vmlinuz-"), &dir.join("Image"))?;
             eprintln!("xtask: {from} -> Image ({:.1} s)", t.elapsed().as_secs_f64());
-            eprintln!("xtask: extracting and decompressing the virtio modules (evdev, virtio_input, virtio_mmio)");
+            eprintln!(
+                "xtask: extracting and decompressing the kernel modules {} and what they depend on (from their .modinfo)",
+                guest::modules::WANTED.join(", ")
+            );
             guest::modules::extract(&deb, dir)?;
             manifest.kernel_abi = package.trim_start_matches("linux-image-").to_string();
             manifest.kernel_source = format!("{package}:arm64 {version}");

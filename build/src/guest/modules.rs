@@ -4,31 +4,105 @@
 //! emulates for it (Debian builds every virtio driver as a module, and
 //! the virtio core and ring in). They come from the same kernel package as
 //! the `Image`, decompressed here (`.ko.xz`, with `lzma-rs`: no `xz` tool
-//! needed), and `/init` loads them in [`LOAD_ORDER`] with busybox `insmod`
-//! (the package ships no `modules.dep`; these three need only what is
-//! built in).
+//! needed). The package ships no `modules.dep`, so the load order is
+//! worked out here: [`WANTED`] and everything they depend on, each
+//! module's dependencies read from its own `.modinfo` section
+//! (`depends=a,b`; built-in code is never listed there), dependencies
+//! first ([`load_order`]). `/init` loads them in that order with busybox
+//! `insmod`; the order is kept in the cache beside them (`modules/order`).
 //!
-//! Owns the list and the extraction; the archive is `initramfs`'s.
+//! Owns the list, the dependency walk and the extraction; the archive is
+//! `initramfs`'s.
 
 use anyhow::{Context, Result, bail};
+use object::{Object, ObjectSection};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The modules, in the order `/init` loads them, with their path under
-/// `lib/modules/<version>/` in the package.
-pub const LOAD_ORDER: [(&str, &str); 3] = [
-    ("evdev", "kernel/drivers/input/evdev.ko.xz"),
-    ("virtio_input", "kernel/drivers/virtio/virtio_input.ko.xz"),
-    ("virtio_mmio", "kernel/drivers/virtio/virtio_mmio.ko.xz"),
-];
+/// The modules the initramfs is for (their dependencies come too).
+pub const WANTED: [&str; 3] = ["evdev", "virtio_input", "virtio_mmio"];
+
+/// Most modules one initramfs carries (a dependency cycle or a runaway
+/// closure is an error before this).
+const MAX_MODULES: usize = 64;
+
+/// A module's name as `depends=` and `insmod` know it: `-` is `_`.
+fn canonical(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+/// The names in the `depends=` entry of a module's `.modinfo` section
+/// (NUL-separated `key=value` strings).
+pub fn depends(modinfo: &[u8]) -> Vec<String> {
+    modinfo
+        .split(|&b| b == 0)
+        .filter_map(|entry| entry.strip_prefix(b"depends="))
+        .flat_map(|list| list.split(|&b| b == b','))
+        .filter(|name| !name.is_empty())
+        .map(|name| canonical(&String::from_utf8_lossy(name)))
+        .collect()
+}
+
+/// The `.modinfo` section of a module (an ELF relocatable object).
+pub fn modinfo(module: &[u8]) -> Result<Vec<u8>> {
+    let file = object::File::parse(module).context("not an ELF object")?;
+    let section = file.section_by_name(".modinfo").context("no .modinfo section: not a kernel module")?;
+    Ok(section.data().context("reading .modinfo")?.to_vec())
+}
+
+/// `wanted` and everything they depend on (`deps` gives a module's direct
+/// dependencies), each after all of its dependencies and otherwise in the
+/// order first met; an error for a dependency cycle or more than
+/// [`MAX_MODULES`] modules.
+pub fn load_order(wanted: &[&str], mut deps: impl FnMut(&str) -> Result<Vec<String>>) -> Result<Vec<String>> {
+    // Depth-first: 1 = on the current path, 2 = placed.
+    let mut state: BTreeMap<String, u8> = BTreeMap::new();
+    let mut order = Vec::new();
+    fn visit(
+        name: &str,
+        deps: &mut dyn FnMut(&str) -> Result<Vec<String>>,
+        state: &mut BTreeMap<String, u8>,
+        order: &mut Vec<String>,
+    ) -> Result<()> {
+        match state.get(name) {
+            Some(2) => return Ok(()),
+            Some(_) => bail!("the modules depend on each other in a cycle through `{name}`"),
+            None => {}
+        }
+        if state.len() >= MAX_MODULES {
+            bail!("more than {MAX_MODULES} modules: is `depends=` of `{name}` garbage?");
+        }
+        state.insert(name.to_string(), 1);
+        for dep in deps(name).with_context(|| format!("the dependencies of `{name}`"))? {
+            visit(&dep, deps, state, order)?;
+        }
+        state.insert(name.to_string(), 2);
+        order.push(name.to_string());
+        Ok(())
+    }
+    for name in wanted {
+        visit(&canonical(name), &mut deps, &mut state, &mut order)?;
+    }
+    Ok(order)
+}
 
 /// Where the decompressed modules are kept in the guest cache.
 pub fn dir(cache: &Path) -> PathBuf {
     cache.join("modules")
 }
 
-/// Whether every module is in the cache.
+/// The cached load order (`modules/order`), if there is one.
+fn cached_order(cache: &Path) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(dir(cache).join("order")).ok()?;
+    Some(text.lines().filter(|l| !l.is_empty()).map(str::to_string).collect())
+}
+
+/// Whether every module the cached order lists is in the cache, and the
+/// order covers [`WANTED`].
 pub fn complete(cache: &Path) -> bool {
-    LOAD_ORDER.iter().all(|(name, _)| dir(cache).join(format!("{name}.ko")).is_file())
+    let Some(order) = cached_order(cache) else { return false };
+    WANTED.iter().all(|w| order.iter().any(|o| *o == canonical(w)))
+        && order.iter().all(|name| dir(cache).join(format!("{name}.ko")).is_file())
 }
 
 /// Extracts the modules from the kernel package `deb` into the cache
@@ -60,13 +134,34 @@ fn extract_from(deb: &Path, scratch: &Path, out: &Path) -> Result<()> {
     let [version] = versions.as_slice() else {
         bail!("{} holds {} module trees, not one", deb.display(), versions.len());
     };
+    // Every module of the package, by canonical name.
+    let mut paths: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut pending = vec![version.join("kernel")];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).with_context(|| format!("reading {}", d.display()))?.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Some(name) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".ko.xz"))
+            {
+                paths.insert(canonical(name), path.clone());
+            }
+        }
+    }
+    let mut modules: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let order = load_order(&WANTED, |name| {
+        let path = paths.get(name).with_context(|| format!("{} has no module `{name}`", deb.display()))?;
+        let module = decompress(&std::fs::read(path)?).with_context(|| format!("decompressing {}", path.display()))?;
+        let deps = depends(&modinfo(&module).with_context(|| format!("{}", path.display()))?);
+        modules.insert(name.to_string(), module);
+        Ok(deps)
+    })?;
     std::fs::create_dir_all(out)?;
-    for (name, path) in LOAD_ORDER {
-        let from = version.join(path);
-        let packed = std::fs::read(&from).with_context(|| format!("{} has no {path}", deb.display()))?;
-        let module = decompress(&packed).with_context(|| format!("decompressing {path}"))?;
+    for name in &order {
+        let module = modules.get(name).with_context(|| format!("module `{name}` was not read"))?;
         std::fs::write(out.join(format!("{name}.ko")), module)?;
     }
+    std::fs::write(out.join("order"), order.iter().map(|n| format!("{n}\n")).collect::<String>())?;
     Ok(())
 }
 
@@ -80,17 +175,19 @@ pub fn decompress(packed: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// The cached modules in [`LOAD_ORDER`], or none if the cache has none
+/// The cached modules in their load order, or none if the cache has none
 /// (a local kernel image: `BULKHEAD_GUEST_IMAGE`).
 pub fn load(cache: &Path) -> Result<Vec<(String, Vec<u8>)>> {
     if !complete(cache) {
         return Ok(Vec::new());
     }
-    LOAD_ORDER
-        .iter()
-        .map(|(name, _)| {
+    cached_order(cache)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|name| {
             let file = dir(cache).join(format!("{name}.ko"));
-            Ok((name.to_string(), std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?))
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            Ok((name, bytes))
         })
         .collect()
 }
@@ -112,8 +209,45 @@ mod tests {
     }
 
     #[test]
-    fn drivers_load_after_what_they_need() {
-        let order: Vec<&str> = LOAD_ORDER.iter().map(|(n, _)| *n).collect();
-        assert_eq!(order, ["evdev", "virtio_input", "virtio_mmio"]);
+    fn dependencies_come_from_modinfo() {
+        let info = b"license=GPL\0depends=drm,drm-kms-helper,virtio_dma_buf\0intree=Y\0";
+        assert_eq!(depends(info), ["drm", "drm_kms_helper", "virtio_dma_buf"]);
+        assert!(depends(b"depends=\0name=evdev\0").is_empty());
+        assert!(depends(b"").is_empty());
+        assert!(modinfo(b"\x7fELF not really").is_err());
+    }
+
+    fn graph(edges: &[(&str, &[&str])]) -> impl FnMut(&str) -> Result<Vec<String>> {
+        let map: BTreeMap<String, Vec<String>> =
+            edges.iter().map(|(n, d)| (n.to_string(), d.iter().map(|s| s.to_string()).collect())).collect();
+        move |name| map.get(name).cloned().with_context(|| format!("no module `{name}`"))
+    }
+
+    #[test]
+    fn every_module_loads_after_what_it_needs() {
+        let deps = graph(&[
+            ("virtio_gpu", &["drm_shmem_helper", "drm_kms_helper", "drm", "virtio_dma_buf"]),
+            ("drm_shmem_helper", &["drm"]),
+            ("drm_kms_helper", &["drm"]),
+            ("drm", &[]),
+            ("virtio_dma_buf", &[]),
+            ("evdev", &[]),
+            ("virtio_mmio", &[]),
+        ]);
+        let order = load_order(&["evdev", "virtio-gpu", "virtio_mmio"], deps).unwrap();
+        assert_eq!(
+            order,
+            ["evdev", "drm", "drm_shmem_helper", "drm_kms_helper", "virtio_dma_buf", "virtio_gpu", "virtio_mmio"]
+        );
+        let position = |n: &str| order.iter().position(|o| o == n).unwrap();
+        assert!(position("drm") < position("drm_kms_helper") && position("drm_kms_helper") < position("virtio_gpu"));
+    }
+
+    #[test]
+    fn a_cycle_or_a_missing_module_is_an_error() {
+        let cycle = graph(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"])]);
+        assert!(format!("{:#}", load_order(&["a"], cycle).unwrap_err()).contains("cycle"));
+        let missing = graph(&[("a", &["ghost"])]);
+        assert!(format!("{:#}", load_order(&["a"], missing).unwrap_err()).contains("no module `ghost`"));
     }
 }

@@ -57,7 +57,7 @@ pub fn symbol(elf: &[u8], name: &str) -> Result<u64> {
     file.symbols()
         .find(|s| s.name() == Ok(name))
         .map(|s| s.address())
-        .with_context(|| format!("symbol `{name}` not found in the kernel ELF"))
+        .with_context(|| format!("symbol `{name}` not found in the ELF file"))
 }
 
 /// Sizes of code, read-only data, initialised data and zeroed data.

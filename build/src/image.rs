@@ -6,7 +6,7 @@
 
 use crate::board::{ImageSource, ValidBoard, image_header};
 use crate::elf::{self, Flat};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use bulkhead_abi::Ipa;
 use bulkhead_bootcfg::{self as cfg, blob, payload::PAYLOAD_ALIGN};
 
@@ -24,6 +24,8 @@ pub struct DomainImage {
     pub boot_files: Vec<BootFileImage>,
     /// What its vCPUs find in their registers when they start.
     pub entry_abi: cfg::EntryAbi,
+    /// Its stack guard pages (a `domain_rt` image's; none otherwise).
+    pub guards: Vec<u64>,
 }
 
 /// A file loaded into a domain's RAM beside its image.
@@ -38,13 +40,45 @@ impl DomainImage {
     /// From a domain crate's ELF.
     pub fn from_elf(elf_bytes: &[u8]) -> Result<Self> {
         let Flat { base, bytes, entry, mem_end } = elf::flatten(elf_bytes)?;
-        Ok(Self { bytes, load: base, entry, mem_end, boot_files: Vec::new(), entry_abi: cfg::EntryAbi::Bulkhead })
+        let guards = stack_guards(elf_bytes)?;
+        Ok(Self {
+            bytes,
+            load: base,
+            entry,
+            mem_end,
+            boot_files: Vec::new(),
+            entry_abi: cfg::EntryAbi::Bulkhead,
+            guards,
+        })
     }
 
     /// Bytes it adds to the payload (image and boot files, unpadded).
     pub fn payload_bytes(&self) -> usize {
         self.bytes.len() + self.boot_files.iter().map(|f| f.bytes.len()).sum::<usize>()
     }
+}
+
+/// The guard pages below a `domain_rt` image's stacks, from the symbols
+/// its linker script (`domains/rt/domain.x`) defines: `__stacks_start`,
+/// then `__stack_slots` slots of `__stack_slot_bytes`, each beginning with
+/// a guard page of `__stack_guard_bytes` (4 KiB). An image without them
+/// (not built on `domain_rt`) has none.
+fn stack_guards(elf_bytes: &[u8]) -> Result<Vec<u64>> {
+    let Ok(start) = elf::symbol(elf_bytes, "__stacks_start") else { return Ok(Vec::new()) };
+    let slot = elf::symbol(elf_bytes, "__stack_slot_bytes")?;
+    let slots = elf::symbol(elf_bytes, "__stack_slots")?;
+    let guard = elf::symbol(elf_bytes, "__stack_guard_bytes")?;
+    ensure!(
+        guard == bulkhead_abi::PAGE_SIZE
+            && slot > guard
+            && slot.is_multiple_of(bulkhead_abi::PAGE_SIZE)
+            && start.is_multiple_of(bulkhead_abi::PAGE_SIZE)
+            && (1..=cfg::MAX_PCPUS as u64).contains(&slots),
+        "the image's stack layout ({slots} slots of {slot:#x} bytes from {start:#x}, guards of {guard:#x}) is not \
+         whole pages with 4 KiB guards and at most {} slots",
+        cfg::MAX_PCPUS
+    );
+    Ok((0..slots).map(|i| start + i * slot).collect())
 }
 
 /// Sizes for the build's size table.
@@ -106,6 +140,7 @@ pub fn pack(board: &ValidBoard, kernel_elf: &[u8], domains: Vec<DomainImage>) ->
             entry: Ipa::new(bin.entry),
         };
         domain.entry_abi = bin.entry_abi;
+        domain.guards = bin.guards.iter().map(|&g| Ipa::new(g)).collect();
         domain.boot_files.clear();
         let mut used = vec![(bin.load, bin.mem_end.max(load_end), "its image".to_string())];
         for (i, file) in bin.boot_files.iter().enumerate() {
@@ -212,6 +247,7 @@ pub fn raw_file(source: &ImageSource, load: u64) -> Result<DomainImage> {
                 mem_end,
                 boot_files: Vec::new(),
                 entry_abi: cfg::EntryAbi::Bulkhead,
+                guards: Vec::new(),
             })
         }
         ImageSource::Crate(name) => bail!("{name} is a crate, not a file"),

@@ -169,6 +169,8 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
                 ipa: Ipa::new(crate::linux::CONSOLE_IPA),
                 intid: crate::linux::CONSOLE_INTID,
             }),
+            // Guard pages come with the image (`image::pack`).
+            guards: HVec::new(),
         };
         // Capability table: the console, then each channel end the domain
         // holds (board order), then each device it owns, each interrupt of

@@ -173,6 +173,7 @@ pub fn linux_image(board: &ValidBoard, index: usize, linux: &LinuxImage) -> Resu
         mem_end: at.kernel_end,
         boot_files,
         entry_abi: cfg::EntryAbi::Linux { dtb: Ipa::new(at.dtb) },
+        guards: Vec::new(),
     })
 }
 

@@ -20,6 +20,7 @@ mod ipc;
 mod irq;
 mod isolation;
 mod linux;
+mod stack_guard;
 mod virtio_input;
 
 use crate::board::schema::LogFormat;
@@ -276,6 +277,10 @@ const TESTS: &[Test] = &[
     (
         "qemu: ioreq: DMOPs through a slot that grants no target, or completing an ioreq nobody waits for, are refused and audited",
         ioreq::dmops_without_a_capability_are_refused_and_audited,
+    ),
+    (
+        "qemu: a domain that overflows its stack faults at the guard page below it (stack overflow), and nothing else",
+        stack_guard::a_stack_overflow_faults_at_the_guard_page,
     ),
     (
         "qemu: ioreq: a device model is told exactly the pages of its tracked range that its target wrote (dirty tracking)",

@@ -32,9 +32,6 @@ use core::sync::atomic::{AtomicBool, Ordering};
 pub use console::{Console, print, set_native_uart};
 pub use hvc::{call, cpu_on, heartbeat, system_off, system_reset};
 
-/// Stack bytes per vCPU (see domain.x).
-const STACK: usize = 0x4000;
-
 /// With the `image-header` feature the image starts with the 64-byte arm64
 /// `Image` header (Linux's Documentation/arch/arm64/booting.rst: a branch
 /// over it, text_offset 0, image_size up to the end of the stacks, the
@@ -89,7 +86,7 @@ core::arch::global_asm!(
     b       1b
 2:  ldr     x10, =__stacks_start
     add     x11, x9, #1
-    mov     x12, #{stack}
+    ldr     x12, =__stack_slot_bytes    // guard page + stack (domain.x)
     madd    x10, x11, x12, x10
     mov     sp, x10
     mov     x2, x9                  // x0 context, x1 restarts, x2 vCPU, x3 magic
@@ -97,7 +94,6 @@ core::arch::global_asm!(
 4:  wfi
     b       4b
 "#,
-    stack = const STACK,
 );
 
 /// What a vCPU learns at entry.

@@ -493,6 +493,13 @@ fn other_trap_with(esr: u64, frame: &mut Frame, high: Option<&[u64; 11]>) -> Reg
     {
         return NO_WRITE;
     }
+    // An access to a stack guard page: the domain's stack overflowed.
+    if let trap::Trap::DataAbort(trap::Abort { kind: trap::AbortKind::Translation(_), .. }) = trap
+        && let Some(domain) = world::world().config.domains.get(vcpu.domain.index())
+        && kernel_core::fault::in_stack_guard(&domain.guards, kernel_core::dirty::fault_ipa(syndrome.hpfar))
+    {
+        domains::fault(p, vcpu, FaultReason::StackOverflow, Some(syndrome));
+    }
     match on_trap(trap) {
         TrapAction::Call { advance } => {
             if advance {

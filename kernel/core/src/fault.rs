@@ -22,6 +22,16 @@ pub enum FaultReason {
     Panic,
     /// It missed its watchdog heartbeat.
     Watchdog,
+    /// It ran off the bottom of a vCPU's stack into that stack's guard
+    /// page (an access there; see [`in_stack_guard`]).
+    StackOverflow,
+}
+
+/// Whether guest address `ipa` lies in one of a domain's stack guard pages
+/// (`bulkhead_bootcfg::Domain::guards`): a stage-2 fault there is a stack
+/// overflow.
+pub fn in_stack_guard(guards: &[bulkhead_abi::Ipa], ipa: u64) -> bool {
+    guards.iter().any(|g| ipa.checked_sub(g.raw()).is_some_and(|offset| offset < bulkhead_abi::PAGE_SIZE))
 }
 
 impl fmt::Display for FaultReason {
@@ -34,6 +44,7 @@ impl fmt::Display for FaultReason {
             Self::SError => "SError",
             Self::Panic => "domain panic",
             Self::Watchdog => "missed watchdog heartbeat",
+            Self::StackOverflow => "stack overflow (into its guard page)",
         })
     }
 }
@@ -100,6 +111,15 @@ pub fn on_trap(trap: Trap) -> TrapAction {
 mod tests {
     use super::*;
     use crate::trap::classify;
+
+    #[test]
+    fn a_guard_page_is_exactly_its_4_kib() {
+        let guards = [bulkhead_abi::Ipa::new(0x4001_0000), bulkhead_abi::Ipa::new(0x4001_5000)];
+        assert!(in_stack_guard(&guards, 0x4001_0000) && in_stack_guard(&guards, 0x4001_0fff));
+        assert!(in_stack_guard(&guards, 0x4001_5ff8));
+        assert!(!in_stack_guard(&guards, 0x4000_ffff) && !in_stack_guard(&guards, 0x4001_1000));
+        assert!(!in_stack_guard(&[], 0x4001_0000));
+    }
 
     #[test]
     fn traps_map_to_actions() {

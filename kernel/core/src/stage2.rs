@@ -6,7 +6,7 @@
 //! allegations until a RAM grant covers them.
 
 use bulkhead_abi::{DomainId, Ipa, PAGE_SIZE, PhysAddr};
-use bulkhead_bootcfg::BootConfig;
+use bulkhead_bootcfg::{BootConfig, RamRegion};
 use heapless::Vec;
 
 /// Most mappings of one domain.
@@ -77,6 +77,31 @@ fn round_out(base: u64, size: u64) -> Option<(u64, u64)> {
     Some((start, end - start))
 }
 
+/// RAM region `r` cut around the guard pages that lie in it (at most one
+/// piece more than there are guards).
+fn without_guards(r: &RamRegion, guards: &[Ipa]) -> Vec<RamRegion, { bulkhead_bootcfg::MAX_PCPUS + 1 }> {
+    let mut pieces: Vec<RamRegion, { bulkhead_bootcfg::MAX_PCPUS + 1 }> = Vec::new();
+    let mut sorted: Vec<u64, { bulkhead_bootcfg::MAX_PCPUS }> = guards
+        .iter()
+        .map(|g| g.raw())
+        .filter(|&g| g >= r.ipa.raw() && g.checked_add(PAGE_SIZE).is_some_and(|end| end <= r.ipa.raw() + r.size))
+        .collect();
+    sorted.sort_unstable();
+    let mut start = r.ipa.raw();
+    for g in sorted.iter().copied().chain(core::iter::once(r.ipa.raw() + r.size)) {
+        if g > start {
+            let offset = start - r.ipa.raw();
+            let _ = pieces.push(RamRegion {
+                ipa: Ipa::new(start),
+                phys: PhysAddr::new(r.phys.raw() + offset),
+                size: g - start,
+            });
+        }
+        start = start.max(g.saturating_add(PAGE_SIZE));
+    }
+    pieces
+}
+
 impl Stage2Plan {
     /// The plan of domain `id` in `config`.
     pub fn for_domain(config: &BootConfig, id: DomainId) -> Result<Self, PlanError> {
@@ -84,7 +109,8 @@ impl Stage2Plan {
         let mut mappings: Vec<Mapping, MAX_MAPPINGS> = Vec::new();
         let mut add = |m: Mapping| mappings.push(m).map_err(|_| PlanError::TooMany);
         let tracked = crate::dirty::tracked(config, id.index());
-        for r in &domain.ram {
+        // Guard pages are holes in the RAM mappings (below).
+        for r in domain.ram.iter().flat_map(|r| without_guards(r, &domain.guards)) {
             // A tracked range (a device model's `vram`) is its own mapping,
             // page by page and read-only until written.
             let inside = tracked.filter(|t| {
@@ -207,6 +233,30 @@ mod tests {
             })
             .unwrap();
         c
+    }
+
+    #[test]
+    fn guard_pages_are_holes_in_the_ram() {
+        let mut c = config_with(&[&[1]]);
+        for g in [0x4001_5000u64, 0x4001_0000] {
+            c.domains[0].guards.push(Ipa::new(g)).unwrap();
+        }
+        let plan = Stage2Plan::for_domain(&c, DomainId::new(0)).unwrap();
+        let got: heapless::Vec<(u64, u64, u64), 8> =
+            plan.mappings().iter().map(|m| (m.ipa.raw(), m.pa.raw(), m.size)).collect();
+        assert_eq!(
+            got.as_slice(),
+            [
+                (0x4000_0000, 0x4200_0000, 0x1_0000),
+                (0x4001_1000, 0x4201_1000, 0x4000),
+                (0x4001_6000, 0x4201_6000, 0x20_0000 - 0x1_6000),
+            ]
+        );
+        assert_eq!(plan.ram_span(0x4001_0ff0, 8), None, "a guard page is no buffer either");
+        // A guard outside the RAM changes nothing.
+        c.domains[0].guards.clear();
+        c.domains[0].guards.push(Ipa::new(0x9000_0000)).unwrap();
+        assert_eq!(Stage2Plan::for_domain(&c, DomainId::new(0)).unwrap().mappings().len(), 1);
     }
 
     #[test]

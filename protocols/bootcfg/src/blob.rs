@@ -155,6 +155,7 @@ mod tests {
         ] {
             hello.caps.push(cap).unwrap();
         }
+        hello.guards.push(Ipa::new(0x4001_0000)).unwrap();
         config.domains.push(hello).unwrap();
         let mut linux = crate::sample::domain("linux", &[2, 3], 0x5000_0000);
         linux.entry_abi = EntryAbi::Linux { dtb: Ipa::new(0x4fe0_0000) };

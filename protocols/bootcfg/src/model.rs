@@ -196,6 +196,11 @@ pub struct Domain {
     /// An emulated PL011 console UART the kernel gives it (`None`: the
     /// console hypercall only).
     pub console: Option<VirtualConsole>,
+    /// Guard pages: 4 KiB of its RAM below each of its vCPUs' stacks that
+    /// its stage 2 leaves unmapped, so that a stack overflow faults (as a
+    /// stack overflow) instead of writing over its data. From the image
+    /// (`domain_rt`'s linker script); none for a Linux domain.
+    pub guards: Vec<Ipa, MAX_PCPUS>,
 }
 
 /// A domain's emulated PL011 console UART: its frame is left unmapped in

@@ -53,5 +53,6 @@ pub fn domain(name: &str, pcpus: &[u8], phys: u64) -> Domain {
         entry_abi: EntryAbi::Bulkhead,
         caps: heapless::Vec::new(),
         console: None,
+        guards: heapless::Vec::new(),
     }
 }

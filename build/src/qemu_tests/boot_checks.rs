@@ -111,9 +111,14 @@ pub(super) fn a_grant_over_the_kernel_is_refused(ctx: &mut Ctx) -> Result<()> {
     let mut config = bulkhead_bootcfg::decode(bytes.get(payload..).context("image shorter than its kernel")?)
         .map_err(|e| anyhow::anyhow!("the built image's configuration: {e:?}"))?;
     let kernel = config.kernel;
-    let ram = config.domains.get_mut(1).and_then(|d| d.ram.first_mut()).context("qemu-virt has 2 domains")?;
+    let domain = config.domains.get_mut(1).context("qemu-virt has 2 domains")?;
+    // The grant the kernel checks first: the RAM up to its first stack
+    // guard page (a hole in the stage-2 map), or all of it.
+    let guards: Vec<u64> = domain.guards.iter().map(|g| g.raw()).collect();
+    let ram = domain.ram.first_mut().context("domain 1 has RAM")?;
     ram.phys = kernel.base;
-    let size = ram.size;
+    let (start, end) = (ram.ipa.raw(), ram.ipa.raw() + ram.size);
+    let size = guards.iter().filter(|&&g| g > start && g < end).min().map_or(ram.size, |&g| g - start);
     let mut blob = vec![0u8; 64 * 1024];
     let len = bulkhead_bootcfg::encode(&config, &mut blob).map_err(|e| anyhow::anyhow!("re-encoding: {e:?}"))?;
     let room = config.domains.iter().map(|d| d.image.offset as usize).min().unwrap_or(0);

@@ -32,7 +32,7 @@ pub(super) fn a_stack_overflow_faults_at_the_guard_page(_ctx: &mut Ctx) -> Resul
     let elf = crate::workspace::target_dir().join("aarch64-unknown-none/release/domain-stack-diver");
     let guard = crate::elf::symbol(&std::fs::read(&elf)?, "__stacks_start")?;
     ensure!(guard != 0 && far & !0xfff == guard, "the fault at {far:#x} is not in the guard page {guard:#x}:\n{log}");
-    ensure!(has_line(log, "[diver] stack-diver: level 12"), "the diver never got deep:\n{log}");
+    ensure!(has_line(log, "[diver] stack-diver: level 96"), "the diver never got deep:\n{log}");
     ensure!(!log.contains("stack-diver: FAIL"), "the overflow went unnoticed:\n{log}");
     ensure!(has_line(log, "[hello] hello from a Bulkhead domain"), "hello never ran:\n{log}");
     ensure!(has_line(log, "system stop: exit 0"), "the system did not stop cleanly:\n{log}");

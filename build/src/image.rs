@@ -41,6 +41,7 @@ impl DomainImage {
     pub fn from_elf(elf_bytes: &[u8]) -> Result<Self> {
         let Flat { base, bytes, entry, mem_end } = elf::flatten(elf_bytes)?;
         let guards = stack_guards(elf_bytes)?;
+        check_frames(elf_bytes)?;
         Ok(Self {
             bytes,
             load: base,
@@ -79,6 +80,26 @@ fn stack_guards(elf_bytes: &[u8]) -> Result<Vec<u64>> {
         cfg::MAX_PCPUS
     );
     Ok((0..slots).map(|i| start + i * slot).collect())
+}
+
+/// Refuses a `domain_rt` image one of whose functions has a stack frame
+/// larger than its stack (`crate::frames`): it would fault at its guard
+/// page the first time it ran.
+fn check_frames(elf_bytes: &[u8]) -> Result<()> {
+    let (Ok(slot), Ok(guard)) =
+        (elf::symbol(elf_bytes, "__stack_slot_bytes"), elf::symbol(elf_bytes, "__stack_guard_bytes"))
+    else {
+        return Ok(());
+    };
+    let stack = slot.saturating_sub(guard);
+    if let Some((function, bytes)) = crate::frames::largest(elf_bytes)? {
+        ensure!(
+            bytes < stack,
+            "function `{function}` has a stack frame of {bytes} bytes, more than the {stack} bytes of a domain \
+             stack: move its large locals into a static or onto the heap"
+        );
+    }
+    Ok(())
 }
 
 /// Sizes for the build's size table.

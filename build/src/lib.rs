@@ -19,6 +19,7 @@ pub mod demo;
 pub mod disk_image;
 pub mod display_scenario;
 pub mod elf;
+pub mod frames;
 pub mod guest;
 pub mod image;
 pub mod input_scenario;

@@ -195,8 +195,8 @@ fn main(boot: Boot) {
     };
     let mut guest = Guest(memory);
     let caps = capabilities();
-    // On the heap: four devices with their event queues are larger than
-    // the 16 KiB stack.
+    // On the heap: four devices with their event queues would make main's
+    // frame most of a domain stack.
     let mut devices: alloc::vec::Vec<Emulated> = alloc::vec::Vec::with_capacity(MAX_DEVICES);
     for ((n, range), word) in dm_caps.targets.iter().filter(|t| t.info.end == target).enumerate().zip(kinds.split(','))
     {

@@ -43,8 +43,8 @@ impl From<SndError> for OutputError {
 /// The device's output stream, and its input stream if it has one.
 pub struct Output {
     /// Boxed: the driver's state is kilobytes, too much for the domain's
-    /// 16 KiB stack to carry around (an overflow there corrupts the heap
-    /// below it).
+    /// stack to carry around (128 KiB, an overflow faults at its guard
+    /// page).
     device: Box<Snd<IdentityHal, MmioTransport<'static>>>,
     stream: u32,
     input: Option<u32>,

@@ -98,7 +98,7 @@ pub enum FrameError {
 pub struct Backend {
     policy: Policy,
     /// On the heap: a client's tables are about 2 KiB, and a domain's
-    /// stack is small (16 KiB per vCPU in `domain-rt`).
+    /// stack is bounded (128 KiB per vCPU in `domain-rt`).
     clients: alloc::vec::Vec<Option<Client>>,
     damage: [Option<Rect>; MAX_CONNECTORS],
 }

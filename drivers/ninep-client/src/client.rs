@@ -21,7 +21,7 @@ use bulkhead_ring::{Port, Window};
 /// Buffers: there is no allocation, so the caller lends two message
 /// buffers, one for the request being sent and one for the reply being
 /// received (domains pass `&'static mut` arrays; never put them on a
-/// 16 KiB stack). Each bounds the msize the client offers: give each
+/// domain's stack). Each bounds the msize the client offers: give each
 /// [`MAX_MSIZE`](bulkhead_ninep::MAX_MSIZE) bytes for the largest
 /// messages, at least [`MIN_MSIZE`].
 pub struct NinepClient<'b, W: Window + Clone> {

@@ -20,7 +20,7 @@
 //! README.md.
 //!
 //! ```text
-//! // Two msize buffers, never on a domain's 16 KiB stack: leaked from the heap.
+//! // Two msize buffers, never on a domain's stack: leaked from the heap.
 //! let tx: &'static mut [u8] = Box::leak(vec![0; MAX_MSIZE as usize].into_boxed_slice());
 //! let rx: &'static mut [u8] = Box::leak(vec![0; MAX_MSIZE as usize].into_boxed_slice());
 //! let mut client = NinepClient::connect(&window, end.epoch(), tx, rx)?;

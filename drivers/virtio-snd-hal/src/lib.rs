@@ -156,7 +156,8 @@ struct InFlight {
 /// The device.
 ///
 /// Each queue is boxed: a `VirtQueue` is about a kilobyte, and a domain's
-/// stack is 16 KiB (an overflow corrupts the heap below it).
+/// stack is bounded (128 KiB in `domain-rt`; an overflow faults at its
+/// guard page).
 pub struct Snd<H: Hal, T: Transport> {
     transport: T,
     control: Box<VirtQueue<H, QUEUE_SIZE>>,

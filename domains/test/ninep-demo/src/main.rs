@@ -15,7 +15,7 @@
 //! Every line it prints starts with `ninep-demo: `; an unexpected error is
 //! `ninep-demo: FAIL: <what>: <error>`, after which the domain stops. The
 //! client's two message buffers and the data buffer (64 KiB each) are on
-//! the heap, never on the 16 KiB stack.
+//! the heap, never on the stack.
 #![no_std]
 #![no_main]
 #![forbid(unsafe_code)]

@@ -199,88 +199,64 @@ mod tests {
 
     #[test]
     fn evstamp_llvm_objdump_reads_the_intended_instructions() {
-        // rust-toolchain.toml installs llvm-tools, so the tools must be there.
-        let tool = |name: &str| crate::workspace::llvm_tool(name).unwrap_or_else(|| panic!("no {name} in llvm-tools"));
-        let dir = std::env::temp_dir().join(format!("bulkhead-evstamp-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let code: Vec<u8> = CODE.iter().flat_map(|w| w.to_le_bytes()).collect();
-        std::fs::write(dir.join("code.bin"), code).unwrap();
-        let run = |cmd: &mut std::process::Command| {
-            let out = cmd.current_dir(&dir).output().unwrap();
-            assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
-            String::from_utf8_lossy(&out.stdout).to_lowercase()
-        };
-        run(std::process::Command::new(tool("llvm-objcopy")).args([
-            "-I",
-            "binary",
-            "-O",
-            "elf64-littleaarch64",
-            "code.bin",
-            "code.o",
-        ]));
-        let text = run(std::process::Command::new(tool("llvm-objdump")).args(["-d", "-j", ".data", "code.o"]));
-        std::fs::remove_dir_all(&dir).ok();
-        let lines: Vec<&str> = text
-            .lines()
-            .filter(|l| l.trim_start().split_once(": ").is_some_and(|(a, _)| a.chars().all(|c| c.is_ascii_hexdigit())))
-            .collect();
-        assert_eq!(lines.len(), CODE.len(), "{text}");
         // Targets are offsets from the code's start: event 0xc8, ready
         // 0xe0, line 0xf8; labels 1: 0x18, 2: 0x90, 3: 0xb8.
-        for (line, wanted) in lines.iter().zip([
-            "adr\tx7, 0xc8",
-            "mov\tx0, #0x1",
-            "adr\tx1, 0xe0",
-            "mov\tx2, #0x18",
-            "mov\tx8, #0x40",
-            "svc\t#0",
-            "mov\tx0, #0x0",
-            "mov\tx1, x7",
-            "mov\tx2, #0x18",
-            "mov\tx8, #0x3f",
-            "svc\t#0",
-            "isb",
-            "mrs\tx9, cntvct_el0",
-            "cmp\tx0, #0x18",
-            "b.ne\t0xb8",
-            "ldrh\tw10, [x7, #0x10]",
-            "cmp\tw10, #0x1",
-            "b.ne\t0x18",
-            "mov\tx1, x9",
-            "adr\tx2, 0x12a",
-            "mov\tx3, #0x10",
-            "bl\t0x90",
-            "ldr\tw1, [x7, #0x14]",
-            "adr\tx2, 0x117",
-            "mov\tx3, #0x8",
-            "bl\t0x90",
-            "ldrh\tw1, [x7, #0x12]",
-            "adr\tx2, 0x10e",
-            "mov\tx3, #0x4",
-            "bl\t0x90",
-            "mov\tx0, #0x1",
-            "adr\tx1, 0xf8",
-            "mov\tx2, #0x33",
-            "mov\tx8, #0x40",
-            "svc\t#0",
-            "b\t0x18",
-            "and\tx4, x1, #0xf",
-            "add\tx5, x4, #0x30",
-            "add\tx6, x4, #0x57",
-            "cmp\tx4, #0xa",
-            "csel\tx4, x5, x6, lo",
-            "strb\tw4, [x2, #-0x1]!",
-            "lsr\tx1, x1, #4",
-            "subs\tx3, x3, #0x1",
-            "b.ne\t0x90",
-            "ret",
-            "mov\tx0, #0x1",
-            "mov\tx8, #0x5d",
-            "svc\t#0",
-            "b\t0xc4",
-        ]) {
-            assert!(line.contains(wanted), "expected `{wanted}` in `{line}`");
-        }
+        super::super::stamp::assert_disassembles_to(
+            "evstamp",
+            &CODE,
+            &[
+                "adr\tx7, 0xc8",
+                "mov\tx0, #0x1",
+                "adr\tx1, 0xe0",
+                "mov\tx2, #0x18",
+                "mov\tx8, #0x40",
+                "svc\t#0",
+                "mov\tx0, #0x0",
+                "mov\tx1, x7",
+                "mov\tx2, #0x18",
+                "mov\tx8, #0x3f",
+                "svc\t#0",
+                "isb",
+                "mrs\tx9, cntvct_el0",
+                "cmp\tx0, #0x18",
+                "b.ne\t0xb8",
+                "ldrh\tw10, [x7, #0x10]",
+                "cmp\tw10, #0x1",
+                "b.ne\t0x18",
+                "mov\tx1, x9",
+                "adr\tx2, 0x12a",
+                "mov\tx3, #0x10",
+                "bl\t0x90",
+                "ldr\tw1, [x7, #0x14]",
+                "adr\tx2, 0x117",
+                "mov\tx3, #0x8",
+                "bl\t0x90",
+                "ldrh\tw1, [x7, #0x12]",
+                "adr\tx2, 0x10e",
+                "mov\tx3, #0x4",
+                "bl\t0x90",
+                "mov\tx0, #0x1",
+                "adr\tx1, 0xf8",
+                "mov\tx2, #0x33",
+                "mov\tx8, #0x40",
+                "svc\t#0",
+                "b\t0x18",
+                "and\tx4, x1, #0xf",
+                "add\tx5, x4, #0x30",
+                "add\tx6, x4, #0x57",
+                "cmp\tx4, #0xa",
+                "csel\tx4, x5, x6, lo",
+                "strb\tw4, [x2, #-0x1]!",
+                "lsr\tx1, x1, #4",
+                "subs\tx3, x3, #0x1",
+                "b.ne\t0x90",
+                "ret",
+                "mov\tx0, #0x1",
+                "mov\tx8, #0x5d",
+                "svc\t#0",
+                "b\t0xc4",
+            ],
+        );
     }
 
     #[test]

@@ -101,6 +101,44 @@ pub fn parse(line: &str) -> Option<u64> {
     (digits.len() == 16).then(|| u64::from_str_radix(digits, 16).ok()).flatten()
 }
 
+/// Asserts that the toolchain's `llvm-objdump` reads `code` as the
+/// instructions `wanted`, in order (each line contains its entry): the
+/// test of every hand-assembled program here (`name` names its scratch
+/// directory).
+#[cfg(test)]
+pub(crate) fn assert_disassembles_to(name: &str, code: &[u32], wanted: &[&str]) {
+    // rust-toolchain.toml installs llvm-tools, so the tools must be there.
+    let tool = |tool: &str| crate::workspace::llvm_tool(tool).unwrap_or_else(|| panic!("no {tool} in llvm-tools"));
+    let dir = std::env::temp_dir().join(format!("bulkhead-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bytes: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
+    std::fs::write(dir.join("code.bin"), bytes).unwrap();
+    let run = |cmd: &mut std::process::Command| {
+        let out = cmd.current_dir(&dir).output().unwrap();
+        assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_lowercase()
+    };
+    run(std::process::Command::new(tool("llvm-objcopy")).args([
+        "-I",
+        "binary",
+        "-O",
+        "elf64-littleaarch64",
+        "code.bin",
+        "code.o",
+    ]));
+    let text = run(std::process::Command::new(tool("llvm-objdump")).args(["-d", "-j", ".data", "code.o"]));
+    std::fs::remove_dir_all(&dir).ok();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().split_once(": ").is_some_and(|(a, _)| a.chars().all(|c| c.is_ascii_hexdigit())))
+        .collect();
+    assert_eq!(lines.len(), code.len(), "{text}");
+    assert_eq!(lines.len(), wanted.len(), "{text}");
+    for (line, wanted) in lines.iter().zip(wanted) {
+        assert!(line.contains(wanted), "expected `{wanted}` in `{line}`");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,58 +176,34 @@ mod tests {
 
     #[test]
     fn llvm_objdump_reads_the_intended_instructions() {
-        // rust-toolchain.toml installs llvm-tools, so the tools must be there.
-        let tool = |name: &str| crate::workspace::llvm_tool(name).unwrap_or_else(|| panic!("no {name} in llvm-tools"));
-        let dir = std::env::temp_dir().join(format!("bulkhead-stamp-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let code: Vec<u8> = CODE.iter().flat_map(|w| w.to_le_bytes()).collect();
-        std::fs::write(dir.join("code.bin"), code).unwrap();
-        let run = |cmd: &mut std::process::Command| {
-            let out = cmd.current_dir(&dir).output().unwrap();
-            assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
-            String::from_utf8_lossy(&out.stdout).to_lowercase()
-        };
-        run(std::process::Command::new(tool("llvm-objcopy")).args([
-            "-I",
-            "binary",
-            "-O",
-            "elf64-littleaarch64",
-            "code.bin",
-            "code.o",
-        ]));
-        let text = run(std::process::Command::new(tool("llvm-objdump")).args(["-d", "-j", ".data", "code.o"]));
-        std::fs::remove_dir_all(&dir).ok();
-        let lines: Vec<&str> = text
-            .lines()
-            .filter(|l| l.trim_start().split_once(": ").is_some_and(|(a, _)| a.chars().all(|c| c.is_ascii_hexdigit())))
-            .collect();
-        assert_eq!(lines.len(), CODE.len(), "{text}");
-        for (line, wanted) in lines.iter().zip([
-            "isb",
-            "mrs\tx1, cntvct_el0",
-            "adr\tx2, 0x7b",
-            "mov\tx3, #0x10",
-            "and\tx4, x1, #0xf",
-            "add\tx5, x4, #0x30",
-            "add\tx6, x4, #0x57",
-            "cmp\tx4, #0xa",
-            "csel\tx4, x5, x6, lo",
-            "strb\tw4, [x2, #-0x1]!",
-            "lsr\tx1, x1, #4",
-            "subs\tx3, x3, #0x1",
-            "b.ne\t0x10",
-            "mov\tx0, #0x1",
-            "adr\tx1, 0x58",
-            "mov\tx2, #0x24",
-            "mov\tx8, #0x40",
-            "svc\t#0",
-            "mov\tx0, #0x0",
-            "mov\tx8, #0x5d",
-            "svc\t#0",
-            "b\t0x54",
-        ]) {
-            assert!(line.contains(wanted), "expected `{wanted}` in `{line}`");
-        }
+        assert_disassembles_to(
+            "stamp",
+            &CODE,
+            &[
+                "isb",
+                "mrs\tx1, cntvct_el0",
+                "adr\tx2, 0x7b",
+                "mov\tx3, #0x10",
+                "and\tx4, x1, #0xf",
+                "add\tx5, x4, #0x30",
+                "add\tx6, x4, #0x57",
+                "cmp\tx4, #0xa",
+                "csel\tx4, x5, x6, lo",
+                "strb\tw4, [x2, #-0x1]!",
+                "lsr\tx1, x1, #4",
+                "subs\tx3, x3, #0x1",
+                "b.ne\t0x10",
+                "mov\tx0, #0x1",
+                "adr\tx1, 0x58",
+                "mov\tx2, #0x24",
+                "mov\tx8, #0x40",
+                "svc\t#0",
+                "mov\tx0, #0x0",
+                "mov\tx8, #0x5d",
+                "svc\t#0",
+                "b\t0x54",
+            ],
+        );
     }
 
     #[test]

@@ -79,7 +79,7 @@ const STEPS: &[Step] = &[
 /// Linux read the contact lifted: ABS_MT_TRACKING_ID (57) -1, of which the
 /// initramfs prints the low u16 half (`od -t u2`: 65535).
 fn touch_lifted(log: &str) -> bool {
-    log.lines().any(|l| l.starts_with("[linux] BULKHEAD-EVDEV-TOUCH: 3 57 65535"))
+    has_line(log, "[linux] BULKHEAD-EVDEV-TOUCH: 3 57 65535")
 }
 
 pub(super) fn linux_reads_a_virtio_keyboard_a_device_model_emulates(_ctx: &mut Ctx) -> Result<()> {

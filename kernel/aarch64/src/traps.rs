@@ -489,14 +489,14 @@ fn other_trap_with(esr: u64, frame: &mut Frame, high: Option<&[u64; 11]>) -> Reg
     // A write to a page of a tracked range (a device model's `vram`):
     // recorded, made writable, and retried.
     if let trap::Trap::DataAbort(trap::Abort { kind: trap::AbortKind::Permission(_), write: true, .. }) = trap
-        && crate::dirty::write_fault(p, kernel_core::dirty::fault_ipa(syndrome.hpfar))
+        && crate::dirty::write_fault(p, trap::fault_page(syndrome.hpfar))
     {
         return NO_WRITE;
     }
     // An access to a stack guard page: the domain's stack overflowed.
     if let trap::Trap::DataAbort(trap::Abort { kind: trap::AbortKind::Translation(_), .. }) = trap
         && let Some(domain) = world::world().config.domains.get(vcpu.domain.index())
-        && kernel_core::fault::in_stack_guard(&domain.guards, kernel_core::dirty::fault_ipa(syndrome.hpfar))
+        && kernel_core::fault::in_stack_guard(&domain.guards, trap::fault_page(syndrome.hpfar))
     {
         domains::fault(p, vcpu, FaultReason::StackOverflow, Some(syndrome));
     }

@@ -62,12 +62,6 @@ pub fn tracked(config: &BootConfig, target: usize) -> Option<Tracked> {
     })
 }
 
-/// The guest page address a stage-2 abort reports in HPFAR_EL2 (FIPA,
-/// bits 4 to 43: the IPA's bits 12 to 51).
-pub fn fault_ipa(hpfar: u64) -> u64 {
-    ((hpfar >> 4) & ((1 << 40) - 1)) << 12
-}
-
 /// One target's log: bit n set = page n written since the last harvest.
 pub struct DirtyLog {
     words: [AtomicU64; WORDS],
@@ -135,12 +129,6 @@ mod tests {
     use super::*;
     use std::vec::Vec;
     extern crate std;
-
-    #[test]
-    fn the_faulting_page_comes_from_hpfar() {
-        assert_eq!(fault_ipa(0x4010_3000 >> 8), 0x4010_3000);
-        assert_eq!(fault_ipa((0x8_4010_3000 >> 8) | 0xf), 0x8_4010_3000, "low bits are not the address");
-    }
 
     #[test]
     fn pages_are_found_in_the_range_only() {

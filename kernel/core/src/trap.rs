@@ -101,6 +101,12 @@ fn abort(esr: Esr, fetch: bool) -> Abort {
     Abort { kind, write: !fetch && iss.wnr, fetch }
 }
 
+/// The guest page address a stage-2 abort reports in HPFAR_EL2 (FIPA,
+/// bits 4 to 43: the IPA's bits 12 to 51).
+pub fn fault_page(hpfar: u64) -> u64 {
+    ((hpfar >> 4) & ((1 << 40) - 1)) << 12
+}
+
 /// Classifies a trap from ESR_EL2.
 pub fn classify(esr: u64) -> Trap {
     let esr = Esr::new(esr);
@@ -135,6 +141,12 @@ pub const fn instruction_length(esr: u64) -> u64 {
 #[allow(clippy::identity_op, clippy::cast_possible_truncation, reason = "tests")]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_faulting_page_comes_from_hpfar() {
+        assert_eq!(fault_page(0x4010_3000 >> 8), 0x4010_3000);
+        assert_eq!(fault_page((0x8_4010_3000 >> 8) | 0xf), 0x8_4010_3000, "low bits are not the address");
+    }
 
     fn esr(class: u64, iss: u64) -> u64 {
         (class << 26) | (1 << 25) | iss

@@ -53,6 +53,7 @@ use super::parse_bench;
 use crate::board::schema::LogFormat;
 use crate::guest::evstamp::{self, Stamp};
 use crate::qemu::{self, Overrides};
+use crate::qemu_tests::has_line;
 use crate::qmp::Qmp;
 use anyhow::{Context, Result, bail, ensure};
 use std::collections::BTreeMap;
@@ -65,10 +66,6 @@ pub const SAMPLES: usize = 11;
 const KEY_A: u16 = 30;
 /// Linux's console prefix.
 const LINUX: &str = "[linux] ";
-
-fn has_line(log: &str, start: &str) -> bool {
-    log.lines().any(|l| l.starts_with(start))
-}
 
 /// Linux's key records in the console, in order.
 fn linux_stamps(log: &str) -> Vec<Stamp> {

@@ -6,9 +6,6 @@
 
 use crate::esr::{Esr, ExceptionClass};
 
-/// HPFAR_EL2.FIPA, bits 43:4 (IPA bits 51:12).
-const FIPA_MASK: u64 = (1 << 40) - 1;
-
 /// One load or store a guest made to an emulated device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MmioAccess {
@@ -56,7 +53,7 @@ pub fn decode_mmio(esr: u64, hpfar: u64, far: u64) -> Option<MmioAccess> {
     if esr.class() != ExceptionClass::DataAbortLower || !iss.isv {
         return None;
     }
-    let ipa = (((hpfar >> 4) & FIPA_MASK) << 12) | (far & 0xfff);
+    let ipa = crate::trap::fault_page(hpfar) | (far & 0xfff);
     Some(MmioAccess { ipa, size: 1 << iss.sas, write: iss.wnr, rt: iss.srt, sign_extend: iss.sse, wide: iss.sf })
 }
 

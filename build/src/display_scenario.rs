@@ -29,7 +29,7 @@ const CENTRE: (u32, u32, u32, u32) = (0, 0, 1280, 720);
 
 /// The hexadecimal CRC a client printed in the last line starting with
 /// `prefix` at or after byte `from` of `log`.
-fn printed_crc(log: &str, from: usize, prefix: &str) -> Option<u32> {
+pub(crate) fn printed_crc(log: &str, from: usize, prefix: &str) -> Option<u32> {
     log.get(from..)?
         .lines()
         .rev()
@@ -39,7 +39,7 @@ fn printed_crc(log: &str, from: usize, prefix: &str) -> Option<u32> {
 }
 
 /// Takes head `head` of the GPU as a PNG into `dir`.
-fn screendump(qmp: &mut Qmp, dir: &Path, head: u32, tag: &str) -> Result<PathBuf> {
+pub(crate) fn screendump(qmp: &mut Qmp, dir: &Path, head: u32, tag: &str) -> Result<PathBuf> {
     let path = dir.join(format!("connector-{head}{tag}.png"));
     let _ = std::fs::remove_file(&path);
     qmp.execute(

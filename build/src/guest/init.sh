@@ -21,6 +21,10 @@
 #             /bin/bulkhead-evstamp on the keyboard's /dev/input/eventN: `BULKHEAD-EVSTAMP: ready`,
 #             then a line per key event read with the virtual counter right after its read()
 #             (build/src/guest/evstamp.rs; the virtio-input benchmark; returns only if a read fails)
+#   virtio-gpu  loads the modules, waits for /dev/fb0 (the virtio GPU a device model emulates),
+#             unbinds the framebuffer console, says `BULKHEAD-FB: <width>x<height> stride <bytes>`,
+#             writes /lib/bulkhead/band.raw down the whole framebuffer (build/src/guest/fbpattern.rs)
+#             and says `BULKHEAD-FB: written <rows> rows`
 #   other     any busybox applet, run without arguments (e.g. uname, dmesg)
 # With no steps, or when they are done, a shell runs on the console.
 /bin/busybox mount -t proc proc /proc
@@ -148,6 +152,35 @@ virtio_input_bench() {
     /bin/bulkhead-evstamp <"$dev"
 }
 
+virtio_gpu() {
+    load_modules
+    i=0
+    while [ ! -e /dev/fb0 ] && [ "$i" -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    if [ ! -e /dev/fb0 ]; then
+        echo "BULKHEAD-FB: FAILED: no /dev/fb0"
+        return 1
+    fi
+    # The console must not draw over the picture.
+    for v in /sys/class/vtconsole/vtcon*; do
+        grep -q "frame buffer" "$v/name" 2>/dev/null && echo 0 >"$v/bind"
+    done
+    size=$(cat /sys/class/graphics/fb0/virtual_size)
+    width=${size%,*}
+    height=${size#*,}
+    echo "BULKHEAD-FB: ${width}x${height} stride $(cat /sys/class/graphics/fb0/stride)"
+    # 16 rows per band (fbpattern::BAND_ROWS).
+    bands=$((height / 16))
+    i=0
+    while [ "$i" -lt "$bands" ]; do
+        cat /lib/bulkhead/band.raw
+        i=$((i + 1))
+    done >/dev/fb0
+    echo "BULKHEAD-FB: written $((bands * 16)) rows"
+}
+
 step() {
     case "$1" in
         workload) workload ;;
@@ -157,6 +190,7 @@ step() {
         crash) echo 1 >/proc/sys/kernel/sysrq; echo c >/proc/sysrq-trigger ;;
         virtio-input) virtio_input ;;
         virtio-input-bench) virtio_input_bench ;;
+        virtio-gpu) virtio_gpu ;;
         *)
             if command -v "$1" >/dev/null 2>&1; then
                 "$1"

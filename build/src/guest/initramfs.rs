@@ -2,6 +2,7 @@
 //! The busybox initramfs of Linux domains: `/init` (the script `init.sh`
 //! beside this file), a static arm64 busybox with a symlink per applet,
 //! `/bin/bulkhead-cntvct` (`stamp`), `/bin/bulkhead-evstamp` (`evstamp`),
+//! the framebuffer test's picture `/lib/bulkhead/band.raw` (`fbpattern`),
 //! `/dev/console`, the directories `/init` mounts on, and the kernel
 //! modules of `modules` under `/lib/modules/` with their load order in
 //! `/lib/modules/order`; a gzip-compressed newc archive, byte for byte the
@@ -65,6 +66,8 @@ pub fn archive(busybox: &[u8], modules: &[(String, Vec<u8>)]) -> Result<Vec<u8>,
         a.symlink(&format!("bin/{applet}"), "busybox");
     }
     a.dir("lib", 0o755);
+    a.dir("lib/bulkhead", 0o755);
+    a.file("lib/bulkhead/band.raw", 0o644, &super::fbpattern::band());
     a.dir("lib/modules", 0o755);
     let mut order = String::new();
     for (name, bytes) in modules {
@@ -84,7 +87,7 @@ pub fn archive(busybox: &[u8], modules: &[(String, Vec<u8>)]) -> Result<Vec<u8>,
 pub fn recipe() -> u32 {
     let crc = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
     let mut digest = crc.digest();
-    for part in [INIT.as_bytes(), &super::stamp::program(), &super::evstamp::program()] {
+    for part in [INIT.as_bytes(), &super::stamp::program(), &super::evstamp::program(), &super::fbpattern::band()] {
         digest.update(&(part.len() as u64).to_le_bytes());
         digest.update(part);
     }

@@ -10,6 +10,7 @@ pub mod apt;
 pub mod cpio;
 pub mod dtb;
 pub mod evstamp;
+pub mod fbpattern;
 pub mod initramfs;
 pub mod manifest;
 pub mod modules;
@@ -44,7 +45,9 @@ pub fn stale_initramfs(manifest: Option<&manifest::Manifest>) -> Option<String> 
     let recorded = manifest.and_then(|m| m.initramfs_recipe);
     (recorded != Some(initramfs::recipe())).then(|| {
         format!(
-            "`{GUEST_PREFIX}initramfs` was built from another /init or test programs than this tree's              (init.sh, stamp.rs, evstamp.rs): run `cargo xtask fetch-guest`, which rebuilds it from the cache              in seconds"
+            "`{GUEST_PREFIX}initramfs` was built from another /init or test files than this tree's (init.sh, \
+             stamp.rs, evstamp.rs, fbpattern.rs): run `cargo xtask fetch-guest`, which rebuilds it from the cache \
+             in seconds"
         )
     })
 }

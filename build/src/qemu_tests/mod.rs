@@ -21,6 +21,7 @@ mod irq;
 mod isolation;
 mod linux;
 mod stack_guard;
+mod virtio_gpu;
 mod virtio_input;
 
 use crate::board::schema::LogFormat;
@@ -289,6 +290,10 @@ const TESTS: &[Test] = &[
     (
         "qemu: device model: Debian's Linux reads a virtio keyboard, tablet and multi-touch a device model emulates; keys still arrive after the input domain's restart, the device model's (no reset) and Linux's own",
         virtio_input::linux_reads_a_virtio_keyboard_a_device_model_emulates,
+    ),
+    (
+        "qemu: device model: Debian's Linux writes a picture to the virtio-gpu a device model emulates; the centre display shows it pixel for pixel through the display domain, beside the cluster's untouched tell-tales (screendump)",
+        virtio_gpu::linux_shows_its_framebuffer_through_the_display_domain,
     ),
     (
         "qemu: network domain: a host client's 1 MiB comes back from the echo domain through hostfwd, byte for byte",

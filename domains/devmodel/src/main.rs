@@ -1,17 +1,25 @@
 // SPDX-License-Identifier: MIT
 //! `devmodel`: the device model of an unmodified Linux domain. It presents
-//! virtio-mmio input devices to its target (one per `device_model` range
-//! of its board entry, kinds from `devices=keyboard,tablet,touch` in
-//! order), served by Bulkhead's input domain: it is that domain's client on
-//! `channel=` and turns its events into evdev events on each device's
-//! event queue. All decisions are in `bulkhead_virtio_device` (registers,
-//! queues, descriptor-chain checks) and `bulkhead_virtio_input_device`
-//! (config space, evdev translation), host-tested; this file is the loop:
+//! virtio-mmio devices to its target, one per `device_model` range of its
+//! board entry, kinds from `devices=keyboard,tablet,touch,gpu` in order:
+//! - input devices, served by Bulkhead's input domain: it is that domain's
+//!   client on `input=` and turns its events into evdev events on each
+//!   device's event queue (`input_side`);
+//! - a 2D GPU, whose scanout 0 (`gpu=<width>x<height>@c<connector>`) it
+//!   shows through the display domain as that domain's client on
+//!   `display=` (`display_side`).
+//!
+//! All decisions are in `bulkhead_virtio_device` (registers, queues,
+//! descriptor-chain checks), `bulkhead_virtio_input_device` (config space,
+//! evdev translation) and `bulkhead_virtio_gpu_device` (the control
+//! queue's commands, resources, scanouts), host-tested; this file is the
+//! loop:
 //!
 //! 1. take the target's posted ioreqs (its ioreq page), hand each to the
-//!    device whose range it falls in, complete it with the value read;
-//! 2. take the input domain's events, push them to the devices that want
-//!    them and move them into their event queues;
+//!    device whose range it falls in, complete it with the value read (a
+//!    queue notify runs the GPU's commands there and then);
+//! 2. take the input domain's events and move them into the input devices'
+//!    event queues; flip what the GPU flushed;
 //! 3. set each device's interrupt line to its interrupt status
 //!    (`DmSetIrqLevel`), and sleep until a doorbell.
 //!
@@ -29,7 +37,7 @@
 //!   Without kept memory, or with a saved state that fails its checks, the
 //!   device starts reset with DEVICE_NEEDS_RESET set and a
 //!   configuration-change interrupt (what Linux does with that: the
-//!   README);
+//!   README). A GPU is never restored: its resources are not kept;
 //! - **the target's**: its life (`DmTargetLife`, rung by the kernel when it
 //!   begins to stop) is read on every wake; when it changes every device is
 //!   reset and its line lowered at once, before the kernel reloads the
@@ -40,28 +48,37 @@
 //! (`DmRemoteShutdown`). Neither key reaches the target.
 //!
 //! Prints `devmodel: serving <target>: <n> devices (<kinds>)` once up,
-//! `devmodel: device <n> restored (...)` per restored device, and
-//! `devmodel: input domain connected` on each connection.
+//! `devmodel: device <n> restored (...)` per restored device,
+//! `devmodel: input domain connected` on each connection,
+//! `devmodel: showing the GPU's scanout on connector <c> (<w>x<h>)` when
+//! the display domain accepted the set-up, and `devmodel: gpu frame <n>
+//! shown` for the first three frames and every hundredth.
 #![no_std]
 #![no_main]
 #![forbid(unsafe_code)]
 
-use bulkhead_input::channel::{HELLO, TO_BACKEND, TO_CLIENT};
-use bulkhead_input::{AxisRange, Capabilities, Features, KeySet, MultiTouch};
-use bulkhead_input_client::{InputClient, Received};
-use bulkhead_ring::Link;
-use bulkhead_virtio_device::saved::SavedTransport;
-use bulkhead_virtio_device::{GuestMemory, MemoryError, MmioDevice};
-use bulkhead_virtio_input_device::{InputDevice, Kind};
-use core::fmt::Write;
-use domain_rt::caps::{self, ChannelEnd};
-use domain_rt::dm::{self, IoreqPage, TargetMemory};
-use domain_rt::{Boot, Console};
-use keeper::{Found, Keeper};
-
+mod display_side;
+mod emulated;
+mod guest;
+mod input_side;
 mod keeper;
 
 extern crate alloc;
+
+use alloc::boxed::Box;
+use bulkhead_input::{AxisRange, Capabilities, KeySet};
+use bulkhead_virtio_device::MmioDevice;
+use bulkhead_virtio_gpu_device::{Display, GpuDevice};
+use bulkhead_virtio_input_device::{InputDevice, Kind};
+use core::fmt::Write;
+use display_side::DisplaySide;
+use domain_rt::caps::{self, ChannelEnd};
+use domain_rt::dm::{self, IoreqPage};
+use domain_rt::{Boot, Console};
+use emulated::{Emulated, Model};
+use guest::Guest;
+use input_side::InputSide;
+use keeper::Keeper;
 
 domain_rt::entry!(main);
 
@@ -70,93 +87,11 @@ const MAX_DEVICES: usize = 4;
 
 static PAGE: IoreqPage = IoreqPage::new();
 
-const WANTED: Features = Features {
-    keyboard: true,
-    pointer: true,
-    abs_pointer: true,
-    raw_pointer: false,
-    multi_touch: Some(MultiTouch { contacts: 10, width: u32::MAX, height: u32::MAX }),
-};
-
 macro_rules! fail {
     ($($arg:tt)*) => {{
         let _ = writeln!(Console, $($arg)*);
         return;
     }};
-}
-
-/// The target's RAM as the virtio core reaches it.
-struct Guest(TargetMemory);
-
-impl GuestMemory for Guest {
-    fn read(&self, addr: u64, out: &mut [u8]) -> Result<(), MemoryError> {
-        self.0.read(addr, out).map_err(|_| MemoryError)
-    }
-    fn write(&mut self, addr: u64, data: &[u8]) -> Result<(), MemoryError> {
-        self.0.write(addr, data).map_err(|_| MemoryError)
-    }
-}
-
-/// One emulated device: its range, its interrupt slot and line, the model,
-/// and where its state is kept across this domain's lives.
-struct Emulated {
-    base: u64,
-    size: u64,
-    irq: Option<u64>,
-    line: bool,
-    device: MmioDevice<InputDevice>,
-    keeper: Option<Keeper>,
-}
-
-impl Emulated {
-    /// Saves the transport state (tied to the target's `life`) if it changed.
-    fn keep(&mut self, life: u64) {
-        if let Some(k) = self.keeper.as_mut() {
-            k.save(&SavedTransport { tag: life, ..self.device.save() });
-        }
-    }
-
-    /// Sets the target's interrupt line to the device's interrupt status
-    /// (`force`: even if this life believes it already is).
-    fn drive_line(&mut self, force: bool) {
-        let level = self.device.interrupt_pending();
-        if (force || level != self.line)
-            && let Some(slot) = self.irq
-        {
-            self.line = level;
-            let _ = dm::set_irq_level(slot, level);
-        }
-    }
-}
-
-/// Brings device `n` back as a former life left it, for the target's life
-/// `life`: restored, or reset with DEVICE_NEEDS_RESET if what was kept is
-/// refused.
-fn revive(n: usize, d: &mut Emulated, life: u64, guest: &Guest) {
-    let Some(k) = d.keeper.as_mut() else { return };
-    match k.load(life) {
-        Found::Nothing => {}
-        Found::OtherLife => {
-            let _ = writeln!(Console, "devmodel: device {n}: the target restarted since its state was saved: reset");
-        }
-        Found::State(state) => match d.device.restore(&state, guest) {
-            Ok(()) => {
-                let _ = writeln!(
-                    Console,
-                    "devmodel: device {n} restored (status {:#x}, features {:#x})",
-                    state.status, state.driver_features
-                );
-            }
-            Err(e) => {
-                let _ = writeln!(Console, "devmodel: device {n}: kept state refused ({e:?}): DEVICE_NEEDS_RESET");
-                d.device.needs_reset();
-            }
-        },
-        Found::Refused(e) => {
-            let _ = writeln!(Console, "devmodel: device {n}: kept records refused ({e:?}): DEVICE_NEEDS_RESET");
-            d.device.needs_reset();
-        }
-    }
 }
 
 fn capabilities() -> Capabilities {
@@ -171,11 +106,29 @@ fn capabilities() -> Capabilities {
     Capabilities { keys, abs_x: axis, abs_y: axis, contacts: 10 }
 }
 
-fn kind(word: &str) -> Option<(Kind, &'static str)> {
+/// The scanout's size and connector of `gpu=<width>x<height>@c<connector>`.
+fn gpu_param(text: &str) -> Option<((u32, u32), u8)> {
+    let (size, connector) = text.split_once("@c")?;
+    let (w, h) = size.split_once('x')?;
+    let size = (w.parse().ok()?, h.parse().ok()?);
+    let max = bulkhead_virtio_gpu_device::MAX_DIM;
+    (size.0 > 0 && size.1 > 0 && size.0 <= max && size.1 <= max).then_some((size, connector.parse().ok()?))
+}
+
+/// The model of kind `word`, built on the heap (a GPU's resource table is
+/// tens of KiB; not inlined, so that it is built in this frame, not main's).
+#[inline(never)]
+fn model(word: &str, caps: &Capabilities, scanout: Option<(u32, u32)>) -> Option<Model> {
+    let input = |kind, name| Some(Model::Input(Box::new(MmioDevice::new(InputDevice::new(kind, caps, name)))));
     match word {
-        "keyboard" => Some((Kind::Keyboard, "Bulkhead virtio keyboard")),
-        "tablet" => Some((Kind::Tablet, "Bulkhead virtio tablet")),
-        "touch" => Some((Kind::MultiTouch, "Bulkhead virtio multi-touch")),
+        "keyboard" => input(Kind::Keyboard, "Bulkhead virtio keyboard"),
+        "tablet" => input(Kind::Tablet, "Bulkhead virtio tablet"),
+        "touch" => input(Kind::MultiTouch, "Bulkhead virtio multi-touch"),
+        "gpu" => {
+            let (width, height) = scanout?;
+            let display = Display { width, height, enabled: true };
+            Some(Model::Gpu(Box::new(MmioDevice::new(GpuDevice::new(&[display])))))
+        }
         _ => None,
     }
 }
@@ -184,9 +137,24 @@ fn main(boot: Boot) {
     let mut text = [0u8; 128];
     let params = caps::params(&mut text);
     let param = |key: &str| params.split_whitespace().find_map(|w| w.strip_prefix(key));
-    let Some(channel) = param("channel=") else { fail!("devmodel: FAIL: no channel= in params") };
-    let Some(end) = ChannelEnd::find(channel) else { fail!("devmodel: FAIL: no channel {channel}") };
+    let channel = |key: &str| -> Result<Option<ChannelEnd>, &str> {
+        match param(key) {
+            None => Ok(None),
+            Some(name) => ChannelEnd::find(name).map(Some).ok_or(name),
+        }
+    };
     let kinds = param("devices=").unwrap_or("keyboard");
+    let gpu = match param("gpu=") {
+        None => None,
+        Some(text) => match gpu_param(text) {
+            Some(g) => Some(g),
+            None => fail!("devmodel: FAIL: gpu={text}: expected <width>x<height>@c<connector>"),
+        },
+    };
+    let (input_end, display_end) = match (channel("input="), channel("display=")) {
+        (Ok(i), Ok(d)) => (i, d),
+        (Err(name), _) | (_, Err(name)) => fail!("devmodel: FAIL: no channel {name}"),
+    };
     let dm_caps = dm::DmCaps::read();
     let Some(first) = dm_caps.targets.first().copied() else { fail!("devmodel: FAIL: no device-model capability") };
     let target = first.info.end;
@@ -195,33 +163,41 @@ fn main(boot: Boot) {
     };
     let mut guest = Guest(memory);
     let caps = capabilities();
-    // On the heap: four devices with their event queues would make main's
-    // frame most of a domain stack.
+    // On the heap: four devices with their queues would make main's frame
+    // most of a domain stack.
     let mut devices: alloc::vec::Vec<Emulated> = alloc::vec::Vec::with_capacity(MAX_DEVICES);
     for ((n, range), word) in dm_caps.targets.iter().filter(|t| t.info.end == target).enumerate().zip(kinds.split(','))
     {
-        let Some((kind, name)) = kind(word) else { fail!("devmodel: FAIL: unknown device kind `{word}`") };
-        let device = MmioDevice::new(InputDevice::new(kind, &caps, name));
-        let irq = dm_caps.irq(target, n).map(|i| i.slot);
-        let keeper = dm_caps.kept.and_then(|kept| Keeper::new(kept, n));
-        let emulated = Emulated { base: range.info.ipa, size: range.info.size, irq, line: false, device, keeper };
+        let Some(model) = model(word, &caps, gpu.map(|g| g.0)) else {
+            fail!("devmodel: FAIL: unknown device kind `{word}` (or gpu without gpu=)")
+        };
         if devices.len() == MAX_DEVICES {
             fail!("devmodel: FAIL: more than {MAX_DEVICES} devices");
         }
-        devices.push(emulated);
+        let irq = dm_caps.irq(target, n).map(|i| i.slot);
+        let keeper = dm_caps.kept.and_then(|kept| Keeper::new(kept, n));
+        devices.push(Emulated::new(range.info.ipa, range.info.size, irq, model, keeper));
+    }
+    let wants_input = devices.iter().any(|d| matches!(d.model, Model::Input(_)));
+    let wants_display = devices.iter().any(|d| matches!(d.model, Model::Gpu(_)));
+    if wants_input && input_end.is_none() {
+        fail!("devmodel: FAIL: input devices need input=<channel>");
+    }
+    if wants_display && display_end.is_none() {
+        fail!("devmodel: FAIL: a gpu needs display=<channel>");
     }
     let crash_key: Option<u16> = param("crash=").and_then(|c| c.parse().ok());
     let reboot_key: Option<u16> = param("reboot=").and_then(|c| c.parse().ok());
     let mut life = dm::target_life(first.slot);
     for (n, d) in devices.iter_mut().enumerate() {
-        if dm_caps.kept.is_some() && d.keeper.is_none() {
+        if dm_caps.kept.is_some() && !d.is_kept() {
             fail!("devmodel: FAIL: the kept memory has no room for device {n}");
         }
-        if d.keeper.is_none() && boot.restarts > 0 {
+        if !d.is_kept() && boot.restarts > 0 {
             // Nothing kept: the driver's set-up is lost with the former life.
-            d.device.needs_reset();
+            d.needs_reset();
         }
-        revive(n, d, life, &guest);
+        d.revive(n, life, &guest);
         d.keep(life);
         d.drive_line(true);
     }
@@ -234,20 +210,27 @@ fn main(boot: Boot) {
     let name = core::str::from_utf8(first.info.name.get(..len).unwrap_or(&[])).unwrap_or("?");
     let _ = writeln!(Console, "devmodel: serving {name}: {} devices ({kinds}), {vcpus} vCPUs", devices.len());
 
-    let window = end.window();
-    let side = u8::try_from(end.info.end).unwrap_or(u8::MAX);
-    let Ok(link) = Link::connect(&window, side, end.epoch(), HELLO, TO_BACKEND, TO_CLIENT) else {
-        fail!("devmodel: FAIL: bad input ring layout")
+    let mut input = match input_end.filter(|_| wants_input) {
+        None => None,
+        Some(end) => match InputSide::connect(end, crash_key, reboot_key) {
+            Some(i) => Some(i),
+            None => fail!("devmodel: FAIL: bad input ring layout"),
+        },
     };
-    let mut input = InputClient::new(link, WANTED);
-    end.notify();
+    let mut display = match (display_end.filter(|_| wants_display), gpu) {
+        (Some(end), Some((size, connector))) => match DisplaySide::connect(end, connector, size) {
+            Some(d) => Some(d),
+            None => fail!("devmodel: FAIL: bad display ring layout"),
+        },
+        _ => None,
+    };
     loop {
         // 0. The target's life: a new one finds every device reset.
         let now = dm::target_life(first.slot);
         if now != life {
             life = now;
             for d in devices.iter_mut() {
-                d.device.reset();
+                d.reset();
                 d.keep(life);
                 d.drive_line(true);
             }
@@ -257,13 +240,12 @@ fn main(boot: Boot) {
         for vcpu in 0..vcpus {
             let Some(req) = PAGE.take(vcpu) else { continue };
             let mut value = 0;
-            if let Some(d) = devices.iter_mut().find(|d| req.address.wrapping_sub(d.base) < d.size) {
+            if let Some(d) = devices.iter_mut().find(|d| d.covers(req.address)) {
                 let offset = req.address - d.base;
                 if req.write != 0 {
-                    d.device.write(offset, req.size, req.data, &mut guest);
-                    d.keep(life);
+                    d.write(offset, req.size, req.data, &mut guest, life);
                 } else {
-                    value = d.device.read(offset, req.size);
+                    value = d.read(offset, req.size);
                 }
             }
             let status = dm::complete(first.slot, req.vcpu, req.id, value);
@@ -271,46 +253,19 @@ fn main(boot: Boot) {
                 let _ = writeln!(Console, "devmodel: completing ioreq {} gave {status:#x}", req.id);
             }
         }
-        // 2. The input domain's events.
-        if let Ok(true) = input.follow(end.epoch()) {
-            let _ = writeln!(Console, "devmodel: input domain restarted: reconnecting in epoch {}", end.epoch());
+        // 2. The backends.
+        if let Some(input) = input.as_mut() {
+            input.pump(&mut devices, first.slot, name);
         }
-        loop {
-            match input.next_event() {
-                Ok(Some(Received::Connected { .. })) => {
-                    let _ = writeln!(Console, "devmodel: input domain connected");
-                }
-                Ok(Some(Received::Event(event))) => {
-                    if let bulkhead_input::Event::Key { code, pressed } = event {
-                        if pressed && crash_key == Some(code) {
-                            panic!("crash requested with key {code}");
-                        }
-                        if reboot_key == Some(code) {
-                            if pressed {
-                                let status = dm::remote_shutdown(first.slot, true);
-                                let _ = writeln!(Console, "devmodel: restarting {name} (key {code}): {status:#x}");
-                            }
-                            continue;
-                        }
-                    }
-                    for d in devices.iter_mut() {
-                        if d.device.device().wants(&event) && !d.device.device().push(&event) {
-                            // Counted by the device (`dropped`): the guest is
-                            // not taking its events.
-                        }
-                    }
-                }
-                Ok(Some(_)) => {}
-                Ok(None) | Err(_) => break,
-            }
-        }
-        if input.take_doorbell() {
-            end.notify();
+        if let Some(display) = display.as_mut() {
+            display.pump(&mut devices, &guest);
         }
         // 3. Events into the queues, and the interrupt lines.
         for d in devices.iter_mut() {
-            let (device, queues) = d.device.device_and_queues();
-            device.flush(queues, &mut guest);
+            if let Model::Input(input) = &mut d.model {
+                let (device, queues) = input.device_and_queues();
+                device.flush(queues, &mut guest);
+            }
             d.drive_line(false);
         }
         caps::wait();

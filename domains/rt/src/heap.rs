@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: MIT
 //! A heap, for domains that use crates needing `alloc` (feature `heap`):
-//! `linked_list_allocator` over 256 KiB of the domain's `.bss` (32 MiB
-//! with the feature `large-heap`, for the display domain's scanouts and
-//! shadows), set up by vCPU 0 before `main` in every life of the domain.
+//! `linked_list_allocator` over 256 KiB of the domain's `.bss` (4 MiB with
+//! the feature `medium-heap`, for the device model's GPU; 32 MiB with
+//! `large-heap`, for the display domain's scanouts and shadows), set up by vCPU 0 before `main` in every life of the domain.
 
 use core::cell::UnsafeCell;
 use linked_list_allocator::LockedHeap;
 
 /// Heap bytes.
-#[cfg(not(feature = "large-heap"))]
+#[cfg(not(any(feature = "large-heap", feature = "medium-heap")))]
 const HEAP: usize = 256 * 1024;
+#[cfg(all(feature = "medium-heap", not(feature = "large-heap")))]
+const HEAP: usize = 4 * 1024 * 1024;
 #[cfg(feature = "large-heap")]
 const HEAP: usize = 32 * 1024 * 1024;
 

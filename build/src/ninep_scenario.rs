@@ -32,7 +32,7 @@ use std::time::Duration;
 /// Builds `board`, gives it a fresh disk image (tagged `tag`), runs it
 /// until `done` accepts the console, and quits QEMU through QMP; the
 /// console and the image.
-fn run(board: &str, tag: &str, done: impl Fn(&str) -> bool) -> Result<(String, PathBuf)> {
+pub(crate) fn run(board: &str, tag: &str, done: impl Fn(&str) -> bool) -> Result<(String, PathBuf)> {
     let built = build(board, Some(LogFormat::Text))?;
     let disk = board_disk::prepare(&built.board, tag)?.context("the board has no [qemu] disk")?;
     let socket = std::env::temp_dir().join(format!("bulkhead-qmp-ninep-{tag}-{}.sock", std::process::id()));

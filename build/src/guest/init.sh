@@ -25,6 +25,10 @@
 #             unbinds the framebuffer console, says `BULKHEAD-FB: <width>x<height> stride <bytes>`,
 #             writes /lib/bulkhead/band.raw down the whole framebuffer (build/src/guest/fbpattern.rs)
 #             and says `BULKHEAD-FB: written <rows> rows`
+#   virtio-9p  loads the modules, mounts the 9P device a device model emulates (tag `bulkhead`) on
+#             /mnt/ivi (`BULKHEAD-9P: mounted`), prints each line of its WELCOME.TXT
+#             (`BULKHEAD-9P: read: <line>`), writes LINUX.TXT, lists the directory
+#             (`BULKHEAD-9P: ls: <names>`), unmounts and says `BULKHEAD-9P: written`
 #   other     any busybox applet, run without arguments (e.g. uname, dmesg)
 # With no steps, or when they are done, a shell runs on the console.
 /bin/busybox mount -t proc proc /proc
@@ -181,6 +185,23 @@ virtio_gpu() {
     echo "BULKHEAD-FB: written $((bands * 16)) rows"
 }
 
+virtio_9p() {
+    load_modules
+    mkdir -p /mnt/ivi
+    if ! mount -t 9p -o trans=virtio,version=9p2000.L bulkhead /mnt/ivi; then
+        echo "BULKHEAD-9P: FAILED: mount"
+        return 1
+    fi
+    echo "BULKHEAD-9P: mounted"
+    while read -r line; do
+        echo "BULKHEAD-9P: read: $line"
+    done </mnt/ivi/WELCOME.TXT
+    echo "Linux was here, through the device model and the 9pfs domain." >/mnt/ivi/LINUX.TXT || return 1
+    echo "BULKHEAD-9P: ls:" $(ls /mnt/ivi)
+    umount /mnt/ivi || return 1
+    echo "BULKHEAD-9P: written"
+}
+
 step() {
     case "$1" in
         workload) workload ;;
@@ -191,6 +212,7 @@ step() {
         virtio-input) virtio_input ;;
         virtio-input-bench) virtio_input_bench ;;
         virtio-gpu) virtio_gpu ;;
+        virtio-9p) virtio_9p ;;
         *)
             if command -v "$1" >/dev/null 2>&1; then
                 "$1"

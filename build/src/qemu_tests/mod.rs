@@ -21,6 +21,7 @@ mod irq;
 mod isolation;
 mod linux;
 mod stack_guard;
+mod virtio_9p;
 mod virtio_gpu;
 mod virtio_input;
 
@@ -294,6 +295,10 @@ const TESTS: &[Test] = &[
     (
         "qemu: device model: Debian's Linux writes a picture to the virtio-gpu a device model emulates; the centre display shows it pixel for pixel through the display domain, beside the cluster's untouched tell-tales (screendump)",
         virtio_gpu::linux_shows_its_framebuffer_through_the_display_domain,
+    ),
+    (
+        "qemu: device model: Debian's Linux mounts the 9pfs domain's export through a virtio-9p device a device model emulates, reads the host's file and writes one the host reads back (mtools)",
+        virtio_9p::linux_mounts_the_9pfs_domains_export,
     ),
     (
         "qemu: network domain: a host client's 1 MiB comes back from the echo domain through hostfwd, byte for byte",

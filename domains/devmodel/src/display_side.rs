@@ -92,7 +92,7 @@ impl DisplaySide {
         self.receive();
         let Some(gpu) = devices.iter_mut().find_map(|d| match &mut d.model {
             Model::Gpu(g) => Some(g),
-            Model::Input(_) => None,
+            _ => None,
         }) else {
             return;
         };

@@ -10,6 +10,7 @@
 use crate::guest::Guest;
 use crate::keeper::{Found, Keeper};
 use alloc::boxed::Box;
+use bulkhead_virtio_9p_device::Virtio9p;
 use bulkhead_virtio_device::saved::SavedTransport;
 use bulkhead_virtio_device::{GuestMemory, MmioDevice};
 use bulkhead_virtio_gpu_device::GpuDevice;
@@ -24,6 +25,8 @@ pub enum Model {
     Input(Box<MmioDevice<InputDevice>>),
     /// A 2D GPU whose scanout 0 is shown through the display domain.
     Gpu(Box<MmioDevice<GpuDevice>>),
+    /// A 9P transport whose messages the 9pfs domain answers.
+    NineP(Box<MmioDevice<Virtio9p>>),
 }
 
 /// `$body` with `$d` bound to the device's transport, whatever the model.
@@ -32,6 +35,7 @@ macro_rules! each {
         match $model {
             Model::Input($d) => $body,
             Model::Gpu($d) => $body,
+            Model::NineP($d) => $body,
         }
     };
 }
@@ -39,7 +43,8 @@ macro_rules! each {
 impl Model {
     /// Whether the device's state lives in the transport alone, so that
     /// restoring the transport restores the device. A GPU's resources and
-    /// scanouts are not kept: its driver's set-up is lost with a life.
+    /// scanouts are not kept, nor a 9P device's requests in flight: its
+    /// driver's set-up is lost with a life.
     fn restorable(&self) -> bool {
         matches!(self, Model::Input(_))
     }

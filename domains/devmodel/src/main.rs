@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 //! `devmodel`: the device model of an unmodified Linux domain. It presents
 //! virtio-mmio devices to its target, one per `device_model` range of its
-//! board entry, kinds from `devices=keyboard,tablet,touch,gpu` in order:
+//! board entry, kinds from `devices=keyboard,tablet,touch,gpu,9p` in order:
 //! - input devices, served by Bulkhead's input domain: it is that domain's
 //!   client on `input=` and turns its events into evdev events on each
 //!   device's event queue (`input_side`);
 //! - a 2D GPU, whose scanout 0 (`gpu=<width>x<height>@c<connector>`) it
 //!   shows through the display domain as that domain's client on
-//!   `display=` (`display_side`).
+//!   `display=` (`display_side`);
+//! - a 9P transport (kind `9p`, mount tag `bulkhead`), whose T-messages it
+//!   carries to the 9pfs domain on `ninep=` and whose replies it writes
+//!   back (`ninep_side`).
 //!
 //! All decisions are in `bulkhead_virtio_device` (registers, queues,
 //! descriptor-chain checks), `bulkhead_virtio_input_device` (config space,
@@ -62,11 +65,13 @@ mod emulated;
 mod guest;
 mod input_side;
 mod keeper;
+mod ninep_side;
 
 extern crate alloc;
 
 use alloc::boxed::Box;
 use bulkhead_input::{AxisRange, Capabilities, KeySet};
+use bulkhead_virtio_9p_device::{MountTag, Virtio9p};
 use bulkhead_virtio_device::MmioDevice;
 use bulkhead_virtio_gpu_device::{Display, GpuDevice};
 use bulkhead_virtio_input_device::{InputDevice, Kind};
@@ -79,6 +84,7 @@ use emulated::{Emulated, Model};
 use guest::Guest;
 use input_side::InputSide;
 use keeper::Keeper;
+use ninep_side::NinepSide;
 
 domain_rt::entry!(main);
 
@@ -86,6 +92,9 @@ domain_rt::entry!(main);
 const MAX_DEVICES: usize = 4;
 
 static PAGE: IoreqPage = IoreqPage::new();
+
+/// The 9P device's mount tag: `mount -t 9p -o trans=virtio bulkhead <dir>`.
+const MOUNT_TAG: &str = "bulkhead";
 
 macro_rules! fail {
     ($($arg:tt)*) => {{
@@ -129,6 +138,10 @@ fn model(word: &str, caps: &Capabilities, scanout: Option<(u32, u32)>) -> Option
             let display = Display { width, height, enabled: true };
             Some(Model::Gpu(Box::new(MmioDevice::new(GpuDevice::new(&[display])))))
         }
+        "9p" => {
+            let tag = MountTag::new(MOUNT_TAG).ok()?;
+            Some(Model::NineP(Box::new(MmioDevice::new(Virtio9p::new(tag)))))
+        }
         _ => None,
     }
 }
@@ -151,9 +164,9 @@ fn main(boot: Boot) {
             None => fail!("devmodel: FAIL: gpu={text}: expected <width>x<height>@c<connector>"),
         },
     };
-    let (input_end, display_end) = match (channel("input="), channel("display=")) {
-        (Ok(i), Ok(d)) => (i, d),
-        (Err(name), _) | (_, Err(name)) => fail!("devmodel: FAIL: no channel {name}"),
+    let (input_end, display_end, ninep_end) = match (channel("input="), channel("display="), channel("ninep=")) {
+        (Ok(i), Ok(d), Ok(n)) => (i, d, n),
+        (Err(name), _, _) | (_, Err(name), _) | (_, _, Err(name)) => fail!("devmodel: FAIL: no channel {name}"),
     };
     let dm_caps = dm::DmCaps::read();
     let Some(first) = dm_caps.targets.first().copied() else { fail!("devmodel: FAIL: no device-model capability") };
@@ -185,6 +198,10 @@ fn main(boot: Boot) {
     }
     if wants_display && display_end.is_none() {
         fail!("devmodel: FAIL: a gpu needs display=<channel>");
+    }
+    let wants_ninep = devices.iter().any(|d| matches!(d.model, Model::NineP(_)));
+    if wants_ninep && ninep_end.is_none() {
+        fail!("devmodel: FAIL: a 9p device needs ninep=<channel>");
     }
     let crash_key: Option<u16> = param("crash=").and_then(|c| c.parse().ok());
     let reboot_key: Option<u16> = param("reboot=").and_then(|c| c.parse().ok());
@@ -224,6 +241,13 @@ fn main(boot: Boot) {
         },
         _ => None,
     };
+    let mut ninep = match ninep_end.filter(|_| wants_ninep) {
+        None => None,
+        Some(end) => match NinepSide::connect(end) {
+            Some(n) => Some(n),
+            None => fail!("devmodel: FAIL: bad 9pfs ring layout"),
+        },
+    };
     loop {
         // 0. The target's life: a new one finds every device reset.
         let now = dm::target_life(first.slot);
@@ -259,6 +283,9 @@ fn main(boot: Boot) {
         }
         if let Some(display) = display.as_mut() {
             display.pump(&mut devices, &guest);
+        }
+        if let Some(ninep) = ninep.as_mut() {
+            ninep.pump(&mut devices, &mut guest);
         }
         // 3. Events into the queues, and the interrupt lines.
         for d in devices.iter_mut() {

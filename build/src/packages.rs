@@ -183,6 +183,7 @@ mod tests {
                 "bulkhead-input",
                 "bulkhead-input-client",
                 "bulkhead-input-core",
+                "bulkhead-netif",
                 "bulkhead-ninep",
                 "bulkhead-ninep-client",
                 "bulkhead-ninep-core",
@@ -200,6 +201,8 @@ mod tests {
                 "bulkhead-virtio-gpu-device",
                 "bulkhead-virtio-gpu-heads",
                 "bulkhead-virtio-input-device",
+                "bulkhead-virtio-net-device",
+                "bulkhead-virtio-snd-device",
                 "kernel-core",
                 "xtask",
             ]

@@ -15,6 +15,8 @@ use bulkhead_virtio_device::saved::SavedTransport;
 use bulkhead_virtio_device::{GuestMemory, MmioDevice};
 use bulkhead_virtio_gpu_device::GpuDevice;
 use bulkhead_virtio_input_device::InputDevice;
+use bulkhead_virtio_net_device::VirtioNet;
+use bulkhead_virtio_snd_device::VirtioSnd;
 use core::fmt::Write;
 use domain_rt::Console;
 use domain_rt::dm;
@@ -27,6 +29,10 @@ pub enum Model {
     Gpu(Box<MmioDevice<GpuDevice>>),
     /// A 9P transport whose messages the 9pfs domain answers.
     NineP(Box<MmioDevice<Virtio9p>>),
+    /// A sound card with one playback stream, played by the sound domain.
+    Sound(Box<MmioDevice<VirtioSnd>>),
+    /// A NIC on one of the network domain's L2 ports.
+    Net(Box<MmioDevice<VirtioNet>>),
 }
 
 /// `$body` with `$d` bound to the device's transport, whatever the model.
@@ -36,6 +42,8 @@ macro_rules! each {
             Model::Input($d) => $body,
             Model::Gpu($d) => $body,
             Model::NineP($d) => $body,
+            Model::Sound($d) => $body,
+            Model::Net($d) => $body,
         }
     };
 }
@@ -43,8 +51,9 @@ macro_rules! each {
 impl Model {
     /// Whether the device's state lives in the transport alone, so that
     /// restoring the transport restores the device. A GPU's resources and
-    /// scanouts are not kept, nor a 9P device's requests in flight: its
-    /// driver's set-up is lost with a life.
+    /// scanouts are not kept, nor a 9P device's requests in flight, nor a
+    /// sound card's stream, nor a NIC's posted buffers: its driver's set-up
+    /// is lost with a life.
     fn restorable(&self) -> bool {
         matches!(self, Model::Input(_))
     }

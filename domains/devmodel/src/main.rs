@@ -66,6 +66,7 @@ mod guest;
 mod input_side;
 mod keeper;
 mod ninep_side;
+mod sound_side;
 
 extern crate alloc;
 
@@ -75,6 +76,8 @@ use bulkhead_virtio_9p_device::{MountTag, Virtio9p};
 use bulkhead_virtio_device::MmioDevice;
 use bulkhead_virtio_gpu_device::{Display, GpuDevice};
 use bulkhead_virtio_input_device::{InputDevice, Kind};
+use bulkhead_virtio_net_device::VirtioNet;
+use bulkhead_virtio_snd_device::VirtioSnd;
 use core::fmt::Write;
 use display_side::DisplaySide;
 use domain_rt::caps::{self, ChannelEnd};
@@ -85,6 +88,7 @@ use guest::Guest;
 use input_side::InputSide;
 use keeper::Keeper;
 use ninep_side::NinepSide;
+use sound_side::SoundSide;
 
 domain_rt::entry!(main);
 
@@ -127,7 +131,7 @@ fn gpu_param(text: &str) -> Option<((u32, u32), u8)> {
 /// The model of kind `word`, built on the heap (a GPU's resource table is
 /// tens of KiB; not inlined, so that it is built in this frame, not main's).
 #[inline(never)]
-fn model(word: &str, caps: &Capabilities, scanout: Option<(u32, u32)>) -> Option<Model> {
+fn model(word: &str, caps: &Capabilities, scanout: Option<(u32, u32)>, net_mac: Option<[u8; 6]>) -> Option<Model> {
     let input = |kind, name| Some(Model::Input(Box::new(MmioDevice::new(InputDevice::new(kind, caps, name)))));
     match word {
         "keyboard" => input(Kind::Keyboard, "Bulkhead virtio keyboard"),
@@ -137,6 +141,11 @@ fn model(word: &str, caps: &Capabilities, scanout: Option<(u32, u32)>) -> Option
             let (width, height) = scanout?;
             let display = Display { width, height, enabled: true };
             Some(Model::Gpu(Box::new(MmioDevice::new(GpuDevice::new(&[display])))))
+        }
+        "sound" => Some(Model::Sound(Box::new(MmioDevice::new(VirtioSnd::new())))),
+        "net" => {
+            let mac = net_mac?;
+            Some(Model::Net(Box::new(MmioDevice::new(VirtioNet::new(mac)))))
         }
         "9p" => {
             let tag = MountTag::new(MOUNT_TAG).ok()?;
@@ -181,7 +190,7 @@ fn main(boot: Boot) {
     let mut devices: alloc::vec::Vec<Emulated> = alloc::vec::Vec::with_capacity(MAX_DEVICES);
     for ((n, range), word) in dm_caps.targets.iter().filter(|t| t.info.end == target).enumerate().zip(kinds.split(','))
     {
-        let Some(model) = model(word, &caps, gpu.map(|g| g.0)) else {
+        let Some(model) = model(word, &caps, gpu.map(|g| g.0), None) else {
             fail!("devmodel: FAIL: unknown device kind `{word}` (or gpu without gpu=)")
         };
         if devices.len() == MAX_DEVICES {
@@ -202,6 +211,14 @@ fn main(boot: Boot) {
     let wants_ninep = devices.iter().any(|d| matches!(d.model, Model::NineP(_)));
     if wants_ninep && ninep_end.is_none() {
         fail!("devmodel: FAIL: a 9p device needs ninep=<channel>");
+    }
+    let sound_end = match channel("sound=") {
+        Ok(s) => s,
+        Err(name) => fail!("devmodel: FAIL: no channel {name}"),
+    };
+    let wants_sound = devices.iter().any(|d| matches!(d.model, Model::Sound(_)));
+    if wants_sound && sound_end.is_none() {
+        fail!("devmodel: FAIL: a sound device needs sound=<channel>");
     }
     let crash_key: Option<u16> = param("crash=").and_then(|c| c.parse().ok());
     let reboot_key: Option<u16> = param("reboot=").and_then(|c| c.parse().ok());
@@ -248,6 +265,13 @@ fn main(boot: Boot) {
             None => fail!("devmodel: FAIL: bad 9pfs ring layout"),
         },
     };
+    let mut sound = match sound_end.filter(|_| wants_sound) {
+        None => None,
+        Some(end) => match SoundSide::connect(end) {
+            Some(s) => Some(s),
+            None => fail!("devmodel: FAIL: bad sound ring layout"),
+        },
+    };
     loop {
         // 0. The target's life: a new one finds every device reset.
         let now = dm::target_life(first.slot);
@@ -286,6 +310,9 @@ fn main(boot: Boot) {
         }
         if let Some(ninep) = ninep.as_mut() {
             ninep.pump(&mut devices, &mut guest);
+        }
+        if let Some(sound) = sound.as_mut() {
+            sound.pump(&mut devices, &mut guest);
         }
         // 3. Events into the queues, and the interrupt lines.
         for d in devices.iter_mut() {

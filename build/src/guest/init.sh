@@ -29,6 +29,17 @@
 #             /mnt/ivi (`BULKHEAD-9P: mounted`), prints each line of its WELCOME.TXT
 #             (`BULKHEAD-9P: read: <line>`), writes LINUX.TXT, lists the directory
 #             (`BULKHEAD-9P: ls: <names>`), unmounts and says `BULKHEAD-9P: written`
+#   virtio-net  loads the modules, waits for eth0 (the virtio NIC a device model emulates on the
+#             network domain's switch), gives it 10.0.2.16/24 and the default route via QEMU's
+#             10.0.2.2 (`BULKHEAD-NET: up <mac>`), fetches http://10.0.2.2:5580/cockpit.txt (the QEMU
+#             test's server on the host's 127.0.0.1) and prints each line of the answer, headers too
+#             (`BULKHEAD-NET: got: <line>`), then `BULKHEAD-NET: fetched <bytes> bytes`; then takes
+#             another MAC (52:54:00:00:00:66) and pings 10.0.2.2: `BULKHEAD-NET: spoofed ping: lost`
+#             if nothing came back (the switch drops spoofed frames), `... answered` if it did
+#   virtio-snd  loads the modules, waits for /dev/snd/pcmC0D0p (the virtio-snd device a device
+#             model emulates; `BULKHEAD-SND: ready`), then runs /bin/bulkhead-tone: 5 s of a 480 Hz
+#             tone (build/src/guest/tone.rs; `BULKHEAD-TONE: playing`, then `BULKHEAD-TONE: done`
+#             or `BULKHEAD-TONE: failed`)
 #   other     any busybox applet, run without arguments (e.g. uname, dmesg)
 # With no steps, or when they are done, a shell runs on the console.
 /bin/busybox mount -t proc proc /proc
@@ -202,6 +213,51 @@ virtio_9p() {
     echo "BULKHEAD-9P: written"
 }
 
+virtio_net() {
+    load_modules
+    i=0
+    while [ ! -e /sys/class/net/eth0 ] && [ "$i" -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    if [ ! -e /sys/class/net/eth0 ]; then
+        echo "BULKHEAD-NET: FAILED: no eth0"
+        return 1
+    fi
+    ip link set eth0 up && ip addr add 10.0.2.16/24 dev eth0 && ip route add default via 10.0.2.2 || return 1
+    echo "BULKHEAD-NET: up $(cat /sys/class/net/eth0/address)"
+    # busybox-static's wget crashes in Debian 12 (its resolver, even for an
+    # address): an HTTP/1.0 request by hand through nc instead.
+    printf 'GET /cockpit.txt HTTP/1.0\r\nHost: 10.0.2.2\r\n\r\n' | nc -w 20 10.0.2.2 5580 | tr -d '\r' >/tmp/page
+    [ -s /tmp/page ] || { echo "BULKHEAD-NET: FAILED: no answer"; return 1; }
+    while read -r line; do
+        echo "BULKHEAD-NET: got: $line"
+    done </tmp/page
+    echo "BULKHEAD-NET: fetched $(wc -c </tmp/page) bytes"
+    # Another source MAC: the switch must drop every frame.
+    ip link set eth0 down && ip link set eth0 address 52:54:00:00:00:66 && ip link set eth0 up || return 1
+    if ping -c 2 -W 2 10.0.2.2 >/dev/null 2>&1; then
+        echo "BULKHEAD-NET: spoofed ping: answered"
+    else
+        echo "BULKHEAD-NET: spoofed ping: lost"
+    fi
+}
+
+virtio_snd() {
+    load_modules
+    i=0
+    while [ ! -e /dev/snd/pcmC0D0p ] && [ "$i" -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    if [ ! -e /dev/snd/pcmC0D0p ]; then
+        echo "BULKHEAD-SND: FAILED: no /dev/snd/pcmC0D0p"
+        return 1
+    fi
+    echo "BULKHEAD-SND: ready"
+    /bin/bulkhead-tone
+}
+
 step() {
     case "$1" in
         workload) workload ;;
@@ -213,6 +269,8 @@ step() {
         virtio-input-bench) virtio_input_bench ;;
         virtio-gpu) virtio_gpu ;;
         virtio-9p) virtio_9p ;;
+        virtio-net) virtio_net ;;
+        virtio-snd) virtio_snd ;;
         *)
             if command -v "$1" >/dev/null 2>&1; then
                 "$1"

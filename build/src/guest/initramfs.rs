@@ -2,6 +2,7 @@
 //! The busybox initramfs of Linux domains: `/init` (the script `init.sh`
 //! beside this file), a static arm64 busybox with a symlink per applet,
 //! `/bin/bulkhead-cntvct` (`stamp`), `/bin/bulkhead-evstamp` (`evstamp`),
+//! `/bin/bulkhead-tone` (`tone`),
 //! the framebuffer test's picture `/lib/bulkhead/band.raw` (`fbpattern`),
 //! `/dev/console`, the directories `/init` mounts on, and the kernel
 //! modules of `modules` under `/lib/modules/` with their load order in
@@ -62,6 +63,7 @@ pub fn archive(busybox: &[u8], modules: &[(String, Vec<u8>)]) -> Result<Vec<u8>,
     a.file("bin/busybox", 0o755, busybox);
     a.file("bin/bulkhead-cntvct", 0o755, &super::stamp::program());
     a.file("bin/bulkhead-evstamp", 0o755, &super::evstamp::program());
+    a.file("bin/bulkhead-tone", 0o755, &super::tone::program());
     for applet in applets.iter().filter(|a| a.as_str() != "busybox") {
         a.symlink(&format!("bin/{applet}"), "busybox");
     }
@@ -87,7 +89,13 @@ pub fn archive(busybox: &[u8], modules: &[(String, Vec<u8>)]) -> Result<Vec<u8>,
 pub fn recipe() -> u32 {
     let crc = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
     let mut digest = crc.digest();
-    for part in [INIT.as_bytes(), &super::stamp::program(), &super::evstamp::program(), &super::fbpattern::band()] {
+    for part in [
+        INIT.as_bytes(),
+        &super::stamp::program(),
+        &super::evstamp::program(),
+        &super::tone::program(),
+        &super::fbpattern::band(),
+    ] {
         digest.update(&(part.len() as u64).to_le_bytes());
         digest.update(part);
     }

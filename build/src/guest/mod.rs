@@ -16,6 +16,7 @@ pub mod manifest;
 pub mod modules;
 pub mod pack;
 pub mod stamp;
+pub mod tone;
 
 use crate::workspace;
 use std::path::{Path, PathBuf};
@@ -46,7 +47,7 @@ pub fn stale_initramfs(manifest: Option<&manifest::Manifest>) -> Option<String> 
     (recorded != Some(initramfs::recipe())).then(|| {
         format!(
             "`{GUEST_PREFIX}initramfs` was built from another /init or test files than this tree's (init.sh, \
-             stamp.rs, evstamp.rs, fbpattern.rs): run `cargo xtask fetch-guest`, which rebuilds it from the cache \
+             stamp.rs, evstamp.rs, tone.rs, fbpattern.rs): run `cargo xtask fetch-guest`, which rebuilds it from the cache \
              in seconds"
         )
     })

@@ -20,7 +20,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The modules the initramfs is for (their dependencies come too).
-pub const WANTED: [&str; 6] = ["evdev", "virtio_input", "virtio_gpu", "9p", "9pnet_virtio", "virtio_mmio"];
+pub const WANTED: [&str; 8] =
+    ["evdev", "virtio_input", "virtio_gpu", "9p", "9pnet_virtio", "virtio_net", "virtio_snd", "virtio_mmio"];
 
 /// Most modules one initramfs carries (a dependency cycle or a runaway
 /// closure is an error before this).

@@ -24,6 +24,8 @@ mod stack_guard;
 mod virtio_9p;
 mod virtio_gpu;
 mod virtio_input;
+mod virtio_net;
+mod virtio_snd;
 
 use crate::board::schema::LogFormat;
 use crate::cmd::build::{Built, build};
@@ -299,6 +301,14 @@ const TESTS: &[Test] = &[
     (
         "qemu: device model: Debian's Linux mounts the 9pfs domain's export through a virtio-9p device a device model emulates, reads the host's file and writes one the host reads back (mtools)",
         virtio_9p::linux_mounts_the_9pfs_domains_export,
+    ),
+    (
+        "qemu: device model: Debian's Linux on the network domain's switch fetches a page from the host's HTTP server through a virtio-net a device model emulates; frames with another source MAC are refused",
+        virtio_net::linux_fetches_a_host_page_through_the_switch,
+    ),
+    (
+        "qemu: device model: Debian's Linux plays a 480 Hz tone on the virtio-snd a device model emulates; the sound domain plays it beside the cluster's chime, which ducks it (wav, FFT)",
+        virtio_snd::linux_plays_a_tone_through_the_sound_domain,
     ),
     (
         "qemu: network domain: a host client's 1 MiB comes back from the echo domain through hostfwd, byte for byte",

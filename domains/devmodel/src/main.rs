@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 //! `devmodel`: the device model of an unmodified Linux domain. It presents
 //! virtio-mmio devices to its target, one per `device_model` range of its
-//! board entry, kinds from `devices=keyboard,tablet,touch,gpu,9p` in order:
+//! board entry, kinds from `devices=keyboard,tablet,touch,gpu,9p,sound,net` in order:
 //! - input devices, served by Bulkhead's input domain: it is that domain's
 //!   client on `input=` and turns its events into evdev events on each
 //!   device's event queue (`input_side`);
@@ -10,7 +10,11 @@
 //!   `display=` (`display_side`);
 //! - a 9P transport (kind `9p`, mount tag `bulkhead`), whose T-messages it
 //!   carries to the 9pfs domain on `ninep=` and whose replies it writes
-//!   back (`ninep_side`).
+//!   back (`ninep_side`);
+//! - a sound card (kind `sound`) played through the sound domain on
+//!   `sound=` (`sound_side`);
+//! - a NIC (kind `net`) on the network domain's L2 port `net=`, with the
+//!   MAC the switch assigns (`net_side`).
 //!
 //! All decisions are in `bulkhead_virtio_device` (registers, queues,
 //! descriptor-chain checks), `bulkhead_virtio_input_device` (config space,
@@ -65,6 +69,7 @@ mod emulated;
 mod guest;
 mod input_side;
 mod keeper;
+mod net_side;
 mod ninep_side;
 mod sound_side;
 
@@ -87,6 +92,7 @@ use emulated::{Emulated, Model};
 use guest::Guest;
 use input_side::InputSide;
 use keeper::Keeper;
+use net_side::NetSide;
 use ninep_side::NinepSide;
 use sound_side::SoundSide;
 
@@ -128,11 +134,18 @@ fn gpu_param(text: &str) -> Option<((u32, u32), u8)> {
     (size.0 > 0 && size.1 > 0 && size.0 <= max && size.1 <= max).then_some((size, connector.parse().ok()?))
 }
 
-/// The model of kind `word`, built on the heap (a GPU's resource table is
-/// tens of KiB; not inlined, so that it is built in this frame, not main's).
+/// `make()` on the heap, allocated first and written once. Each device is
+/// tens of KiB (a GPU's resource table, a sound card's or a 9P device's
+/// requests in flight): not inlined, so that at most one is ever built in
+/// a frame (this crate's build.rs gives it stacks for that).
 #[inline(never)]
+fn boxed<T>(make: impl FnOnce() -> T) -> Box<T> {
+    Box::write(Box::new_uninit(), make())
+}
+
+/// The model of kind `word`, built on the heap.
 fn model(word: &str, caps: &Capabilities, scanout: Option<(u32, u32)>, net_mac: Option<[u8; 6]>) -> Option<Model> {
-    let input = |kind, name| Some(Model::Input(Box::new(MmioDevice::new(InputDevice::new(kind, caps, name)))));
+    let input = |kind, name| Some(Model::Input(boxed(|| MmioDevice::new(InputDevice::new(kind, caps, name)))));
     match word {
         "keyboard" => input(Kind::Keyboard, "Bulkhead virtio keyboard"),
         "tablet" => input(Kind::Tablet, "Bulkhead virtio tablet"),
@@ -140,16 +153,16 @@ fn model(word: &str, caps: &Capabilities, scanout: Option<(u32, u32)>, net_mac: 
         "gpu" => {
             let (width, height) = scanout?;
             let display = Display { width, height, enabled: true };
-            Some(Model::Gpu(Box::new(MmioDevice::new(GpuDevice::new(&[display])))))
+            Some(Model::Gpu(boxed(|| MmioDevice::new(GpuDevice::new(&[display])))))
         }
-        "sound" => Some(Model::Sound(Box::new(MmioDevice::new(VirtioSnd::new())))),
+        "sound" => Some(Model::Sound(boxed(|| MmioDevice::new(VirtioSnd::new())))),
         "net" => {
             let mac = net_mac?;
-            Some(Model::Net(Box::new(MmioDevice::new(VirtioNet::new(mac)))))
+            Some(Model::Net(boxed(|| MmioDevice::new(VirtioNet::new(mac)))))
         }
         "9p" => {
             let tag = MountTag::new(MOUNT_TAG).ok()?;
-            Some(Model::NineP(Box::new(MmioDevice::new(Virtio9p::new(tag)))))
+            Some(Model::NineP(boxed(|| MmioDevice::new(Virtio9p::new(tag)))))
         }
         _ => None,
     }
@@ -177,6 +190,24 @@ fn main(boot: Boot) {
         (Ok(i), Ok(d), Ok(n)) => (i, d, n),
         (Err(name), _, _) | (_, Err(name), _) | (_, _, Err(name)) => fail!("devmodel: FAIL: no channel {name}"),
     };
+    let net_end = match channel("net=") {
+        Ok(n) => n,
+        Err(name) => fail!("devmodel: FAIL: no channel {name}"),
+    };
+    let wants_net = kinds.split(',').any(|k| k == "net");
+    if wants_net && net_end.is_none() {
+        fail!("devmodel: FAIL: a net device needs net=<channel>");
+    }
+    // The NIC's MAC is the switch port's, assigned by the network domain:
+    // it must be known before the target can probe the device.
+    let mut net = match net_end.filter(|_| wants_net) {
+        None => None,
+        Some(end) => match NetSide::connect(end) {
+            Some(n) => Some(n),
+            None => fail!("devmodel: FAIL: bad L2 port ring layout"),
+        },
+    };
+    let net_mac = net.as_mut().map(NetSide::wait_for_mac);
     let dm_caps = dm::DmCaps::read();
     let Some(first) = dm_caps.targets.first().copied() else { fail!("devmodel: FAIL: no device-model capability") };
     let target = first.info.end;
@@ -190,7 +221,7 @@ fn main(boot: Boot) {
     let mut devices: alloc::vec::Vec<Emulated> = alloc::vec::Vec::with_capacity(MAX_DEVICES);
     for ((n, range), word) in dm_caps.targets.iter().filter(|t| t.info.end == target).enumerate().zip(kinds.split(','))
     {
-        let Some(model) = model(word, &caps, gpu.map(|g| g.0), None) else {
+        let Some(model) = model(word, &caps, gpu.map(|g| g.0), net_mac) else {
             fail!("devmodel: FAIL: unknown device kind `{word}` (or gpu without gpu=)")
         };
         if devices.len() == MAX_DEVICES {
@@ -313,6 +344,9 @@ fn main(boot: Boot) {
         }
         if let Some(sound) = sound.as_mut() {
             sound.pump(&mut devices, &mut guest);
+        }
+        if let Some(net) = net.as_mut() {
+            net.pump(&mut devices, &mut guest);
         }
         // 3. Events into the queues, and the interrupt lines.
         for d in devices.iter_mut() {

@@ -14,7 +14,9 @@
 //!    (`Backend::poll`), post the completions it made;
 //! 3. print its notices (firewall refusals, once per rule; the address
 //!    DHCP gave; a client that broke a data ring);
-//! 4. ring the doorbells of the clients whose rings moved, and sleep until
+//! 4. switch the L2 ports' frames (`ports`: a device model's virtio-net on
+//!    each, by the board's `l2=` words) between their channels and the NIC;
+//! 5. ring the doorbells of the clients whose rings moved, and sleep until
 //!    a doorbell, the NIC's interrupt, or the stack's next timer (at most
 //!    1 ms while bytes wait on either side: a client that takes or gives
 //!    bytes need not ring).
@@ -33,6 +35,7 @@
 extern crate alloc;
 
 mod nic;
+mod ports;
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -46,6 +49,7 @@ use domain_rt::caps::{self, ChannelEnd};
 use domain_rt::{Boot, Console, gic, irq, timer};
 use domain_serve::Clients;
 use nic::Nic;
+use ports::Port;
 
 domain_rt::entry!(main);
 
@@ -98,8 +102,12 @@ fn now_ms(ticks_per_ms: u64) -> u64 {
 fn main(boot: Boot) {
     let mut text = [0u8; 128];
     let params = caps::params(&mut text);
+    // A switch for L2 ports alone (`l2=` words, no `clients=`) serves no
+    // PV Calls client.
+    let switch_only = params.contains("l2=") && !params.split_whitespace().any(|w| w.starts_with("clients="));
     let policies = match policy::parse(params) {
         Ok(p) => p,
+        Err(policy::PolicyError::NoClients) if switch_only => Vec::new(),
         Err(e) => fail!("network: bad params: {e:?}"),
     };
     let net = match NetConfig::parse(params) {
@@ -123,7 +131,12 @@ fn main(boot: Boot) {
         Ok(t) => t,
         Err(e) => fail!("network: no virtio-mmio transport at {:#x}: {e:?}", info.ipa),
     };
-    let nic = match Nic::new(transport) {
+    let rules = match bulkhead_netif::rule::PortRule::parse_all(params) {
+        Ok(r) => r,
+        Err(e) => fail!("network: bad params: {e:?}"),
+    };
+    let macs: Vec<[u8; 6]> = rules.iter().map(|r| r.mac).collect();
+    let nic = match Nic::new(transport, &macs) {
         Ok(n) => n,
         Err(e) => fail!("network: virtio-net refused: {e}"),
     };
@@ -145,12 +158,20 @@ fn main(boot: Boot) {
         Ok(c) => c,
         Err(e) => fail!("network: clients: {e:?}"),
     };
+    let mut ports: Vec<Port> = Vec::new();
+    for (index, rule) in rules.into_iter().enumerate() {
+        match Port::connect(rule, index) {
+            Ok(p) => ports.push(p),
+            Err(e) => fail!("network: {e}"),
+        }
+    }
     let [a, b, c, d, e, f] = mac;
     let _ = writeln!(
         Console,
-        "network: ready (life {}): mac {a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{f:02x}, {} clients",
+        "network: ready (life {}): mac {a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{f:02x}, {} clients, {} L2 ports",
         boot.restarts + 1,
-        clients.len()
+        clients.len(),
+        ports.len()
     );
     let bench = params.split_whitespace().any(|w| w == "bench=1");
     let (mut busy_ticks, mut reported) = (0u64, 0u64);
@@ -181,6 +202,14 @@ fn main(boot: Boot) {
             print_notice(&notice, &names);
         }
         clients.ring();
+        let mut frames_wait = false;
+        for port in &mut ports {
+            let moved = port.pump(backend.device_mut());
+            frames_wait |= moved.waiting;
+            if moved.ring {
+                port.notify();
+            }
+        }
         let (out, inbound) = backend.bytes_moved();
         let moved = out + inbound;
         if moved != moved_before.0 + moved_before.1 {
@@ -198,7 +227,8 @@ fn main(boot: Boot) {
         // Bytes moved: the peers may take or give more without a doorbell
         // (a client that reads its inbound stream does not ring), so look
         // again in 1 ms; otherwise when the stack's next timer is due.
-        let delay_ms = if pumped.doorbell != 0 { 1 } else { pumped.next_poll_ms.unwrap_or(100).clamp(1, 100) };
+        let delay_ms =
+            if pumped.doorbell != 0 || frames_wait { 1 } else { pumped.next_poll_ms.unwrap_or(100).clamp(1, 100) };
         timer::arm_after_ticks(u32::try_from(delay_ms * ticks_per_ms).unwrap_or(u32::MAX));
         irq::wait_until(|| WOKEN.load(SeqCst) != 0);
         let woken = WOKEN.swap(0, SeqCst);

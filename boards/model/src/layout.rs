@@ -81,7 +81,7 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
         let d = d.get_ref();
         for m in d.memory.get_ref() {
             let m = m.get_ref();
-            let start = m.phys.as_ref().map(|p| *p.get_ref()).or(d.dma.then(|| *m.ipa.get_ref()));
+            let start = m.phys.as_ref().map(|p| *p.get_ref());
             if let Some(start) = start {
                 free.take(start, start + m.size.get_ref().0);
             }
@@ -249,10 +249,12 @@ pub fn layout(file: &BoardFile) -> Result<cfg::BootConfig, Vec<Diagnostic>> {
         for (i, m) in d.memory.get_ref().iter().enumerate() {
             let m = m.get_ref();
             let ipa = *m.ipa.get_ref();
-            let phys = match (&m.phys, d.dma) {
-                (Some(p), _) => *p.get_ref(),
-                (None, true) => ipa,
-                (None, false) => place(&m.size, format!("memory[{i}] of domain `{}`", d.name.get_ref()), &mut free),
+            // A DMA domain's RAM is placed like any other: it learns the
+            // physical address at entry (`kernel_core::entry`) and gives
+            // its devices translated addresses (`domain_rt::dma`).
+            let phys = match &m.phys {
+                Some(p) => *p.get_ref(),
+                None => place(&m.size, format!("memory[{i}] of domain `{}`", d.name.get_ref()), &mut free),
             };
             push(
                 &mut domain.ram,

@@ -275,7 +275,8 @@ pub struct DomainEntry {
     pub max_restarts: Option<Spanned<u32>>,
     /// A parameter string handed to the domain (`Params` hypercall).
     pub params: Option<Spanned<String>>,
-    /// It drives DMA: its RAM is at IPA == PA.
+    /// It drives DMA: its devices are given physical addresses, which it
+    /// learns at entry (its RAM is placed like any other domain's).
     #[serde(default)]
     pub dma: bool,
     /// Device-model targets: MMIO ranges of other domains it emulates.

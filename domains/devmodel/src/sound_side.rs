@@ -115,6 +115,7 @@ pub struct SoundSide {
     /// Dropping unplayed: since this counter value, this many bytes.
     away: Option<(u64, u128)>,
     complaints: u32,
+    dbg_running: bool,
 }
 
 impl SoundSide {
@@ -140,6 +141,7 @@ impl SoundSide {
             dropped: 0,
             away: None,
             complaints: 0,
+            dbg_running: false,
         })
     }
 
@@ -158,7 +160,12 @@ impl SoundSide {
         }) else {
             return;
         };
+        let pending = dev.interrupt_pending();
         let (snd, queues) = dev.device_and_queues();
+        if snd.running() != self.dbg_running {
+            self.dbg_running = snd.running();
+            let _ = writeln!(Console, "DBG running {} inflight {} staged {} sent {} wait_room {} asked {} irq {} played {} stats {:?} q {:?}", snd.running(), snd.in_flight(), self.staged, self.sent, self.wait_room, self.asked.is_some(), pending, self.played, snd.stats(), snd.state());
+        }
         let epoch = self.end.epoch();
         match self.client.follow(epoch) {
             Ok(true) => {
@@ -274,6 +281,8 @@ impl SoundSide {
         }
         let Some(stream) = self.stream else { return };
         let running = snd.running();
+        // What `open` becomes once the request is sent.
+        let mut then = self.open;
         let (op, asked) = match self.open {
             None => {
                 let Some(params) = snd.params().filter(|_| running) else { return };
@@ -293,14 +302,11 @@ impl SoundSide {
                     buffer_bytes: len,
                     period_bytes: slot,
                 };
-                self.open = Some(Open { slot, linux_period: params.period_bytes, started: false });
-                self.next_slot = 0;
-                self.wait_room = false;
+                then = Some(Open { slot, linux_period: params.period_bytes, started: false });
                 (Operation::Open { params: pcm, buffer }, Asked::Open)
             }
             Some(_) if !running => {
-                self.open = None;
-                self.wait_room = false;
+                then = None;
                 (Operation::Close, Asked::Close)
             }
             Some(open) if !open.started => (Operation::Trigger(Trigger::Start), Asked::Start),
@@ -336,13 +342,17 @@ impl SoundSide {
             }
         };
         match self.client.send(stream, op) {
-            Ok(id) => self.asked = Some((id, asked)),
-            // Down or full: the sound domain's doorbell brings us back.
-            Err(ClientError::Down | ClientError::Full) => {
-                if matches!(asked, Asked::Open) {
-                    self.open = None;
+            Ok(id) => {
+                self.asked = Some((id, asked));
+                if matches!(asked, Asked::Open | Asked::Close) {
+                    self.open = then;
+                    self.next_slot = 0;
+                    self.wait_room = false;
                 }
             }
+            // Down or full: the sound domain's doorbell brings us back, and
+            // the same request is made again.
+            Err(ClientError::Down | ClientError::Full) => {}
             Err(e) => self.complain(format_args!("a request could not be sent: {e:?}")),
         }
     }

@@ -96,13 +96,18 @@ fn main(boot: Boot) {
     if (gpu.scanouts() as usize) < connectors {
         fail!("display: the GPU has {} scanouts, the policy {connectors} connectors", gpu.scanouts());
     }
-    // The scanout buffers: the domain runs at IPA == PA (`dma = true`), so
-    // a buffer's address is the one the device reads.
+    // The scanout buffers, given to the device by their physical address
+    // (`dma = true`: `domain_rt::dma`).
     let mut scanouts: Vec<Vec<u8>> = Vec::new();
     for (n, c) in params.policy.connectors.iter().enumerate() {
         let buffer = vec![0u8; c.width as usize * c.height as usize * 4];
         let scanout = u32::try_from(n).unwrap_or(u32::MAX);
-        if let Err(e) = gpu.attach_scanout(scanout, (c.width, c.height), buffer.as_ptr() as u64, buffer.len()) {
+        if let Err(e) = gpu.attach_scanout(
+            scanout,
+            (c.width, c.height),
+            domain_rt::dma::device_address(buffer.as_ptr() as u64),
+            buffer.len(),
+        ) {
             fail!("display: scanout {n}: {e:?}");
         }
         scanouts.push(buffer);

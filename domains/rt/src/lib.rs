@@ -16,6 +16,7 @@ pub mod arena;
 pub mod caps;
 mod console;
 pub mod dm;
+pub mod dma;
 pub mod gic;
 #[cfg(feature = "heap")]
 mod heap;
@@ -89,7 +90,7 @@ core::arch::global_asm!(
     ldr     x12, =__stack_slot_bytes    // guard page + stack (domain.x)
     madd    x10, x11, x12, x10
     mov     sp, x10
-    mov     x2, x9                  // x0 context, x1 restarts, x2 vCPU, x3 magic
+    mov     x4, x9                  // x0 context, x1 restarts, x2 RAM's PA, x3 magic, x4 vCPU
     bl      domain_rt_start
 4:  wfi
     b       4b
@@ -122,9 +123,11 @@ pub fn native() -> bool {
 }
 
 #[unsafe(no_mangle)]
-extern "C" fn domain_rt_start(context: u64, restarts: u64, vcpu: usize, magic: u64) -> ! {
+extern "C" fn domain_rt_start(context: u64, restarts: u64, ram_phys: u64, magic: u64, vcpu: usize) -> ! {
     if vcpu == 0 {
-        NATIVE.store(magic != bulkhead_abi::hypercall::ENTRY_MAGIC, Ordering::Relaxed);
+        let native = magic != bulkhead_abi::hypercall::ENTRY_MAGIC;
+        NATIVE.store(native, Ordering::Relaxed);
+        dma::set_ram_phys(if native { dma::image_base() } else { ram_phys });
         #[cfg(feature = "heap")]
         heap::init();
     }

@@ -14,8 +14,8 @@
 //! synthesises EDIDs from its board policy).
 //!
 //! The scanout memory is the caller's: a buffer in the domain's RAM, whose
-//! address the device reads (the display domain runs at IPA == PA, so the
-//! address of the slice is the one to give). Owns only the command
+//! physical address the caller gives (the display domain translates the
+//! slice's address with `domain_rt::dma::device_address`). Owns only the command
 //! encoding and the control queue.
 #![no_std]
 #![forbid(unsafe_code)]

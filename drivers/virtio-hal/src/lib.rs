@@ -3,12 +3,13 @@
 //! such a domain creates MMIO transports. One of the crates where `unsafe`
 //! may live (`*-hal`).
 //!
-//! It is correct only for a domain that the board file marks `dma = true`:
-//! its RAM is at IPA == PA (the build tool places it so), it runs with its
-//! stage-1 MMU off (so a pointer is its IPA, hence its physical address),
-//! and its devices are mapped at IPA == PA. A virtio-mmio device DMAs with
-//! physical addresses and bypasses any IOMMU (see DESIGN.md), which is why
-//! this identity is needed at all.
+//! It is correct only for a domain that the board file marks `dma = true`
+//! (its RAM is one physically contiguous region): it runs with its stage-1
+//! MMU off, so a pointer is its guest address, and a virtio-mmio device
+//! DMAs with physical addresses and bypasses any IOMMU (see DESIGN.md), so
+//! every address handed to a device is translated to the physical one
+//! (`domain_rt::dma::device_address`: the kernel says where the RAM is).
+//! Its devices are mapped at IPA == PA, so MMIO needs no translation.
 //!
 //! DMA memory comes from a static pool in the domain's `.bss`, handed out
 //! page by page and never returned (driver domains set up their queues
@@ -35,13 +36,13 @@ static POOL: Pool = Pool(core::cell::UnsafeCell::new([0; POOL_PAGES * PAGE_SIZE]
 /// Pages of the pool handed out so far.
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
-/// The HAL (a unit type: all state is static).
+/// The HAL (a unit type: all state is static). The name is historical:
+/// MMIO is identity-mapped, DMA addresses are translated.
 pub struct IdentityHal;
 
 // SAFETY: `dma_alloc` returns page-aligned, zeroed, never-aliased pages of
 // the static pool (each page is handed out at most once); addresses are
-// identity-mapped (see the crate docs), so the physical address the device
-// uses is the pointer's address.
+// translated to the physical ones the device must use (see the crate docs).
 unsafe impl Hal for IdentityHal {
     fn dma_alloc(pages: usize, _direction: BufferDirection) -> (PhysAddr, NonNull<u8>) {
         let first = NEXT.fetch_add(pages, Ordering::AcqRel);
@@ -52,7 +53,7 @@ unsafe impl Hal for IdentityHal {
         // SAFETY: as above: these bytes belong to no one else yet.
         unsafe { core::ptr::write_bytes(ptr, 0, pages * PAGE_SIZE) };
         let nonnull = NonNull::new(ptr).expect("the pool is not at address 0");
-        (ptr as usize as PhysAddr, nonnull)
+        (domain_rt::dma::device_address(ptr as usize as u64) as PhysAddr, nonnull)
     }
 
     unsafe fn dma_dealloc(_paddr: PhysAddr, _vaddr: NonNull<u8>, _pages: usize) -> i32 {
@@ -64,7 +65,7 @@ unsafe impl Hal for IdentityHal {
     }
 
     unsafe fn share(buffer: NonNull<[u8]>, _direction: BufferDirection) -> PhysAddr {
-        buffer.cast::<u8>().as_ptr() as usize as PhysAddr
+        domain_rt::dma::device_address(buffer.cast::<u8>().as_ptr() as usize as u64) as PhysAddr
     }
 
     unsafe fn unshare(_paddr: PhysAddr, _buffer: NonNull<[u8]>, _direction: BufferDirection) {}

@@ -119,8 +119,10 @@ fn load(world: &World, index: usize) {
 
 /// x0..x3 for a vCPU of domain `d` started for `start`.
 pub fn entry_registers(d: usize, start: Start) -> [u64; 4] {
-    let abi = world().config.domains.get(d).map_or(EntryAbi::Bulkhead, |domain| domain.entry_abi);
-    entry::registers(abi, start, DOMAINS[d].restarts.load(Ordering::Acquire))
+    let domain = world().config.domains.get(d);
+    let abi = domain.map_or(EntryAbi::Bulkhead, |domain| domain.entry_abi);
+    let ram_phys = domain.and_then(|domain| domain.ram.first()).map_or(0, |r| r.phys.raw());
+    entry::registers(abi, start, DOMAINS[d].restarts.load(Ordering::Acquire), ram_phys)
 }
 
 /// Puts the domain's devices and interrupts back in their reset state.

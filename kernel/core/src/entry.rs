@@ -22,15 +22,19 @@ pub enum Start {
 }
 
 /// x0..x3 for a vCPU of a domain with convention `abi` that has restarted
-/// `restarts` times.
-pub fn registers(abi: EntryAbi, start: Start, restarts: u32) -> [u64; 4] {
+/// `restarts` times and whose first RAM region is at physical address
+/// `ram_phys`. A bare-metal domain gets x0 = 0 (or `CPU_ON`'s context),
+/// x1 = its restarts, x2 = `ram_phys` (what its devices must be given as
+/// the address of its memory: they DMA with physical addresses, and its
+/// RAM is wherever the board placed it), x3 = [`ENTRY_MAGIC`].
+pub fn registers(abi: EntryAbi, start: Start, restarts: u32, ram_phys: u64) -> [u64; 4] {
     let x0 = match (abi, start) {
         (_, Start::CpuOn { context }) => context,
         (EntryAbi::Bulkhead, Start::Boot) => 0,
         (EntryAbi::Linux { dtb }, Start::Boot) => dtb.raw(),
     };
     match abi {
-        EntryAbi::Bulkhead => [x0, u64::from(restarts), 0, ENTRY_MAGIC],
+        EntryAbi::Bulkhead => [x0, u64::from(restarts), ram_phys, ENTRY_MAGIC],
         EntryAbi::Linux { .. } => [x0, 0, 0, 0],
     }
 }
@@ -42,15 +46,22 @@ mod tests {
 
     #[test]
     fn bare_metal_gets_restarts_and_the_magic() {
-        assert_eq!(registers(EntryAbi::Bulkhead, Start::Boot, 3), [0, 3, 0, ENTRY_MAGIC]);
-        assert_eq!(registers(EntryAbi::Bulkhead, Start::CpuOn { context: 7 }, 1), [7, 1, 0, ENTRY_MAGIC]);
+        assert_eq!(registers(EntryAbi::Bulkhead, Start::Boot, 3, 0x4d40_0000), [0, 3, 0x4d40_0000, ENTRY_MAGIC]);
+        assert_eq!(
+            registers(EntryAbi::Bulkhead, Start::CpuOn { context: 7 }, 1, 0x4d40_0000),
+            [7, 1, 0x4d40_0000, ENTRY_MAGIC]
+        );
     }
 
     #[test]
     fn linux_gets_its_device_tree_and_zeros() {
         let linux = EntryAbi::Linux { dtb: Ipa::new(0x4fe0_0000) };
-        assert_eq!(registers(linux, Start::Boot, 0), [0x4fe0_0000, 0, 0, 0]);
-        assert_eq!(registers(linux, Start::Boot, 5), [0x4fe0_0000, 0, 0, 0], "a restart boots the same way");
-        assert_eq!(registers(linux, Start::CpuOn { context: 0x1234 }, 5), [0x1234, 0, 0, 0]);
+        assert_eq!(registers(linux, Start::Boot, 0, 0x5000_0000), [0x4fe0_0000, 0, 0, 0]);
+        assert_eq!(
+            registers(linux, Start::Boot, 5, 0x5000_0000),
+            [0x4fe0_0000, 0, 0, 0],
+            "a restart boots the same way"
+        );
+        assert_eq!(registers(linux, Start::CpuOn { context: 0x1234 }, 5, 0x5000_0000), [0x1234, 0, 0, 0]);
     }
 }

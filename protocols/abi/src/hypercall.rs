@@ -173,7 +173,9 @@ impl Hypercall {
 
 /// Value of x3 when the kernel enters a domain ("BULKHEAD", little
 /// endian): a domain image booted natively (no hypervisor, as the
-/// benchmarks' native runs do) sees something else there.
+/// benchmarks' native runs do) sees something else there. With it, x1
+/// holds the domain's restarts and x2 the physical address of its first
+/// RAM region (the address its devices' DMA must use for it).
 pub const ENTRY_MAGIC: u64 = u64::from_le_bytes(*b"BULKHEAD");
 
 #[cfg(test)]

@@ -160,20 +160,12 @@ fn check_memory(c: &mut Checker, d: &DomainEntry, claims: &mut Vec<Claim>) -> Ve
         let size = m.size.get_ref().0;
         c.ipa_in_range(&m.ipa, size);
         ipa_ranges.push((ipa, ipa.saturating_add(size), format!("memory[{i}]"), span(&m.ipa)));
-        let phys = match (&m.phys, d.dma) {
-            (Some(p), true) if *p.get_ref() != ipa => {
-                c.push(
-                    Diagnostic::new(span(p), format!("domain `{name}` drives DMA, so its RAM must be at IPA == PA"))
-                        .help(format!("set phys = {ipa:#x} or drop `phys`")),
-                );
-                None
-            }
-            (Some(p), _) => {
+        let phys = match &m.phys {
+            Some(p) => {
                 c.page_aligned("physical address", p);
                 Some((*p.get_ref(), span(p)))
             }
-            (None, true) => Some((ipa, span(&m.ipa))),
-            (None, false) => None,
+            None => None,
         };
         if let Some((start, at)) = phys {
             claims.push(Claim {

@@ -40,6 +40,10 @@
 #             model emulates; `BULKHEAD-SND: ready`), then runs /bin/bulkhead-tone: 5 s of a 480 Hz
 #             tone (build/src/guest/tone.rs; `BULKHEAD-TONE: playing`, then `BULKHEAD-TONE: done`
 #             or `BULKHEAD-TONE: failed`)
+#   cockpit   the cockpit board's IVI: the modules, then virtio-gpu's picture, virtio-9p's read and
+#             write and virtio-net's fetch (without the spoofing), as those steps do; then
+#             virtio-snd's tone over and over in the background, and virtio-input's key printing
+#             (never returns)
 #   other     any busybox applet, run without arguments (e.g. uname, dmesg)
 # With no steps, or when they are done, a shell runs on the console.
 /bin/busybox mount -t proc proc /proc
@@ -86,6 +90,8 @@ features() {
 }
 
 load_modules() {
+    [ -e /tmp/.modules-loaded ] && return 0
+    : >/tmp/.modules-loaded
     n=0
     for m in $(cat /lib/modules/order 2>/dev/null); do
         insmod "/lib/modules/$m.ko" && n=$((n + 1))
@@ -214,6 +220,11 @@ virtio_9p() {
 }
 
 virtio_net() {
+    net_fetch && net_spoof
+}
+
+# eth0 up as 10.0.2.16/24, and the page fetched and printed.
+net_fetch() {
     load_modules
     i=0
     while [ ! -e /sys/class/net/eth0 ] && [ "$i" -lt 100 ]; do
@@ -234,7 +245,10 @@ virtio_net() {
         echo "BULKHEAD-NET: got: $line"
     done </tmp/page
     echo "BULKHEAD-NET: fetched $(wc -c </tmp/page) bytes"
-    # Another source MAC: the switch must drop every frame.
+}
+
+# Another source MAC: the switch must drop every frame.
+net_spoof() {
     ip link set eth0 down && ip link set eth0 address 52:54:00:00:00:66 && ip link set eth0 up || return 1
     if ping -c 2 -W 2 10.0.2.2 >/dev/null 2>&1; then
         echo "BULKHEAD-NET: spoofed ping: answered"
@@ -258,6 +272,16 @@ virtio_snd() {
     /bin/bulkhead-tone
 }
 
+cockpit() {
+    load_modules
+    virtio_gpu
+    virtio_9p
+    net_fetch
+    # The tone plays on and on, in the background.
+    (while virtio_snd; do :; done) &
+    virtio_input
+}
+
 step() {
     case "$1" in
         workload) workload ;;
@@ -271,6 +295,7 @@ step() {
         virtio-9p) virtio_9p ;;
         virtio-net) virtio_net ;;
         virtio-snd) virtio_snd ;;
+        cockpit) cockpit ;;
         *)
             if command -v "$1" >/dev/null 2>&1; then
                 "$1"

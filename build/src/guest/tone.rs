@@ -5,12 +5,15 @@
 //! sets its hardware parameters ([`hw_params`]: interleaved S16_LE stereo
 //! at 48 kHz, periods of [`PERIOD_FRAMES`] in a buffer of
 //! [`BUFFER_FRAMES`]), prepares it, prints `BULKHEAD-TONE: playing`,
-//! writes the same [`FRAMES`]-frame block ([`pcm`]: exactly 48 cycles of
+//! writes the same [`FRAMES`]-frame block ([`pcm`]: exactly 81 cycles of
 //! the tone, 100 samples each, at half of full scale, about -6 dBFS)
 //! [`WRITES`] times with `SNDRV_PCM_IOCTL_WRITEI_FRAMES` (ALSA starts the
 //! stream on the first write: its default start threshold is one frame),
-//! prints `BULKHEAD-TONE: done` and exits 0. Any system call that fails
-//! (or a write that took fewer frames than asked) prints
+//! prints `BULKHEAD-TONE: done` and exits 0. A write answered `-EPIPE`
+//! (an underrun: the guest did not write in time) prints
+//! `BULKHEAD-TONE: underrun`, prepares the device again and writes the
+//! same block again, as `aplay` does, at most [`MAX_UNDERRUNS`] times;
+//! any other failed system call (or one underrun more) prints
 //! `BULKHEAD-TONE: failed` and exits 1. `/init`'s `virtio-snd` step runs
 //! it; the virtio-snd QEMU test looks for the tone in the recording.
 //!
@@ -24,13 +27,14 @@
 //! whose buffer pointer is the PCM's address in the mapped file, the PCM,
 //! the path and the lines. The code only makes the system calls; Linux's
 //! arm64 system calls keep every register but x0, so x10 holds the file
-//! descriptor, x11 the writes left and x12 the `snd_xferi`'s address.
+//! descriptor, x11 the writes left, x12 the `snd_xferi`'s address and
+//! x13 the underruns left.
 //!
 //! The file is `stamp`'s ELF header and single read-write-execute
 //! `PT_LOAD` program header (the whole file at [`BASE`]; the kernel
 //! writes its answer into the parameters inside it) with this file's
 //! size, then the code, the parameters (8-aligned), the `snd_xferi`, the
-//! PCM, the path and the three lines.
+//! PCM, the path and the four lines.
 
 pub use super::stamp::BASE;
 
@@ -43,10 +47,13 @@ pub const PERIOD_FRAMES: u32 = 1024;
 /// virtio-snd allows (32 KiB), so that a guest slowed down by its host
 /// does not underrun.
 pub const BUFFER_FRAMES: u32 = 8 * PERIOD_FRAMES;
-/// Frames per write: 100 ms, 48 whole cycles of the tone.
-pub const FRAMES: usize = 4800;
-/// Writes: 50 of 100 ms, five seconds of tone.
-pub const WRITES: u16 = 50;
+/// Frames per write: 168.75 ms, 81 whole cycles of the tone, and nearly
+/// the whole buffer: ALSA starts the stream on the first write (its
+/// default start threshold is one frame), so the first write is what the
+/// stream has in hand before the program writes again.
+pub const FRAMES: usize = 8100;
+/// Writes: 30 of 168.75 ms, about five seconds of tone.
+pub const WRITES: u16 = 30;
 /// The tone, in Hz: 100 samples per cycle at 48 kHz.
 pub const TONE_HZ: u32 = 480;
 /// The rate.
@@ -126,67 +133,81 @@ pub const SUBFORMAT_STD: u32 = 0;
 
 /// The code; it expects the parameters, the `snd_xferi`, the PCM, the
 /// path and the lines right after it, in that order (PC-relative `adr`s).
-const CODE: [u32; 60] = [
-    0x1000_0789, //     adr  x9, params
-    0x9280_0c60, //     movn x0, #99            ; AT_FDCWD (-100)
-    0x1002_7301, //     adr  x1, path
-    0xd280_0042, //     mov  x2, #2             ; O_RDWR
+const CODE: [u32; 74] = [
+    0x1000_0949, //     adr  x9, params
+    0x9280_0c60, //     movn x0, #99         ; AT_FDCWD (-100)
+    0x1004_1141, //     adr  x1, path
+    0xd280_0042, //     mov  x2, #2          ; O_RDWR
     0xd280_0003, //     mov  x3, #0
-    0xd280_0708, //     mov  x8, #56            ; __NR_openat
+    0xd280_0708, //     mov  x8, #56         ; __NR_openat
     0xd400_0001, //     svc  #0
-    0xb7f8_0580, //     tbnz x0, #63, 3f        ; -errno
-    0xaa00_03ea, //     mov  x10, x0            ; the PCM's fd
+    0xb7f8_0560, //     tbnz x0, #63, 3f     ; -errno
+    0xaa00_03ea, //     mov  x10, x0         ; the PCM's fd
     0xaa0a_03e0, //     mov  x0, x10
-    0xd288_2221, //     mov  x1, #0x4111        ; SNDRV_PCM_IOCTL_HW_PARAMS
+    0xd288_2221, //     mov  x1, #0x4111     ; SNDRV_PCM_IOCTL_HW_PARAMS
     0xf2b8_4c01, //     movk x1, #0xc260, lsl #16
     0xaa09_03e2, //     mov  x2, x9
-    0xd280_03a8, //     mov  x8, #29            ; __NR_ioctl
+    0xd280_03a8, //     mov  x8, #29         ; __NR_ioctl
     0xd400_0001, //     svc  #0
-    0xb500_0480, //     cbnz x0, 3f
+    0xb500_0460, //     cbnz x0, 3f
     0xaa0a_03e0, //     mov  x0, x10
-    0xd288_2801, //     mov  x1, #0x4140        ; SNDRV_PCM_IOCTL_PREPARE
+    0xd288_2801, //     mov  x1, #0x4140     ; SNDRV_PCM_IOCTL_PREPARE
     0xd280_0002, //     mov  x2, #0
-    0xd280_03a8, //     mov  x8, #29            ; __NR_ioctl
+    0xd280_03a8, //     mov  x8, #29         ; __NR_ioctl
     0xd400_0001, //     svc  #0
-    0xb500_03c0, //     cbnz x0, 3f
-    0xd280_0020, //     mov  x0, #1             ; stdout
-    0x5002_70e1, //     adr  x1, playing
-    0xd280_02e2, //     mov  x2, #23            ; PLAYING.len()
-    0xd280_0808, //     mov  x8, #64            ; __NR_write
+    0xb500_03a0, //     cbnz x0, 3f
+    0xd280_0020, //     mov  x0, #1          ; stdout
+    0x5004_0f21, //     adr  x1, playing
+    0xd280_02e2, //     mov  x2, #23         ; PLAYING.len()
+    0xd280_0808, //     mov  x8, #64         ; __NR_write
     0xd400_0001, //     svc  #0
-    0xd280_064b, //     mov  x11, #50           ; WRITES
-    0x1000_170c, //     adr  x12, xferi
+    0xd280_03cb, //     mov  x11, #30        ; WRITES
+    0xd280_020d, //     mov  x13, #16        ; MAX_UNDERRUNS + 1
+    0x1000_18ac, //     adr  x12, xferi
     0xaa0a_03e0, // 1:  mov  x0, x10
-    0xd288_2a01, //     mov  x1, #0x4150        ; SNDRV_PCM_IOCTL_WRITEI_FRAMES
+    0xd288_2a01, //     mov  x1, #0x4150     ; SNDRV_PCM_IOCTL_WRITEI_FRAMES
     0xf2a8_0301, //     movk x1, #0x4018, lsl #16
     0xaa0c_03e2, //     mov  x2, x12
-    0xd280_03a8, //     mov  x8, #29            ; __NR_ioctl
+    0xd280_03a8, //     mov  x8, #29         ; __NR_ioctl
     0xd400_0001, //     svc  #0
-    0xb500_0200, //     cbnz x0, 3f
-    0xf940_0183, //     ldr  x3, [x12]          ; result: frames written
-    0xf940_0984, //     ldr  x4, [x12, #16]     ; frames asked
-    0xeb04_007f, //     cmp  x3, x4
-    0x5400_0181, //     b.ne 3f
+    0xb100_801f, //     cmn  x0, #32         ; -EPIPE: an underrun
+    0x5400_02c0, //     b.eq 4f
+    0xb500_0180, //     cbnz x0, 3f
     0xf100_056b, //     subs x11, x11, #1
-    0x54ff_fe81, //     b.ne 1b
-    0xd280_0020, //     mov  x0, #1             ; stdout
-    0x3002_6f21, //     adr  x1, done
-    0xd280_0282, //     mov  x2, #20            ; DONE.len()
-    0xd280_0808, //     mov  x8, #64            ; __NR_write
+    0x54ff_fec1, //     b.ne 1b
+    0xd280_0020, //     mov  x0, #1          ; stdout
+    0x3004_0d81, //     adr  x1, done
+    0xd280_0282, //     mov  x2, #20         ; DONE.len()
+    0xd280_0808, //     mov  x8, #64         ; __NR_write
     0xd400_0001, //     svc  #0
     0xd280_0000, //     mov  x0, #0
-    0xd280_0ba8, //     mov  x8, #93            ; __NR_exit
+    0xd280_0ba8, //     mov  x8, #93         ; __NR_exit
     0xd400_0001, //     svc  #0
     0x1400_0000, //     b    .
-    0xd280_0020, // 3:  mov  x0, #1             ; stdout
-    0x3002_6ea1, //     adr  x1, failed
-    0xd280_02c2, //     mov  x2, #22            ; FAILED.len()
-    0xd280_0808, //     mov  x8, #64            ; __NR_write
+    0xd280_0020, // 3:  mov  x0, #1          ; stdout
+    0x3004_0d01, //     adr  x1, failed
+    0xd280_02c2, //     mov  x2, #22         ; FAILED.len()
+    0xd280_0808, //     mov  x8, #64         ; __NR_write
     0xd400_0001, //     svc  #0
     0xd280_0020, //     mov  x0, #1
-    0xd280_0ba8, //     mov  x8, #93            ; __NR_exit
+    0xd280_0ba8, //     mov  x8, #93         ; __NR_exit
     0xd400_0001, //     svc  #0
     0x1400_0000, //     b    .
+    0xd280_0020, // 4:  mov  x0, #1          ; stdout
+    0x7004_0c81, //     adr  x1, underrun
+    0xd280_0302, //     mov  x2, #24         ; UNDERRUN.len()
+    0xd280_0808, //     mov  x8, #64         ; __NR_write
+    0xd400_0001, //     svc  #0
+    0xf100_05ad, //     subs x13, x13, #1
+    0x54ff_fe20, //     b.eq 3b              ; too many underruns
+    0xaa0a_03e0, //     mov  x0, x10
+    0xd288_2801, //     mov  x1, #0x4140     ; SNDRV_PCM_IOCTL_PREPARE
+    0xd280_0002, //     mov  x2, #0
+    0xd280_03a8, //     mov  x8, #29         ; __NR_ioctl
+    0xd400_0001, //     svc  #0
+    0xb5ff_fd60, //     cbnz x0, 3b
+    0x17ff_ffd6, //     b    1b              ; the same block again
+    0xd503_201f, //     nop                  ; the parameters 8-aligned
 ];
 
 /// The device node (NUL-terminated).
@@ -197,6 +218,10 @@ pub const PLAYING: &[u8; 23] = b"BULKHEAD-TONE: playing\n";
 pub const DONE: &[u8; 20] = b"BULKHEAD-TONE: done\n";
 /// Printed when a system call fails.
 pub const FAILED: &[u8; 22] = b"BULKHEAD-TONE: failed\n";
+/// Printed for each underrun (a write answered `-EPIPE`).
+pub const UNDERRUN: &[u8; 24] = b"BULKHEAD-TONE: underrun\n";
+/// Underruns it survives: the one after these fails.
+pub const MAX_UNDERRUNS: u16 = 15;
 
 /// Offsets from the code's start.
 const PARAMS_AT: usize = CODE.len() * 4;
@@ -207,7 +232,8 @@ const PATH_AT: usize = PCM_AT + PCM_LEN;
 const PLAYING_AT: usize = PATH_AT + PATH.len();
 const DONE_AT: usize = PLAYING_AT + PLAYING.len();
 const FAILED_AT: usize = DONE_AT + DONE.len();
-const END: usize = FAILED_AT + FAILED.len();
+const UNDERRUN_AT: usize = FAILED_AT + FAILED.len();
+const END: usize = UNDERRUN_AT + UNDERRUN.len();
 
 fn put32(buf: &mut [u8], at: usize, value: u32) {
     buf[at..at + 4].copy_from_slice(&value.to_le_bytes());
@@ -284,6 +310,7 @@ pub fn program() -> Vec<u8> {
     elf.extend_from_slice(PLAYING);
     elf.extend_from_slice(DONE);
     elf.extend_from_slice(FAILED);
+    elf.extend_from_slice(UNDERRUN);
     debug_assert_eq!(elf.len() as u64, size);
     elf
 }
@@ -385,7 +412,8 @@ mod tests {
         assert_eq!(&bytes[at(PATH_AT)..at(PLAYING_AT)], PATH);
         assert_eq!(&bytes[at(PLAYING_AT)..at(DONE_AT)], PLAYING);
         assert_eq!(&bytes[at(DONE_AT)..at(FAILED_AT)], DONE);
-        assert_eq!(&bytes[at(FAILED_AT)..], FAILED);
+        assert_eq!(&bytes[at(FAILED_AT)..at(UNDERRUN_AT)], FAILED);
+        assert_eq!(&bytes[at(UNDERRUN_AT)..], UNDERRUN);
     }
 
     #[test]
@@ -399,36 +427,42 @@ mod tests {
         assert_eq!(adr(0), PARAMS_AT);
         assert_eq!(adr(2), PATH_AT);
         assert_eq!(adr(23), PLAYING_AT);
-        assert_eq!(adr(28), XFERI_AT);
-        assert_eq!(adr(43), DONE_AT);
-        assert_eq!(adr(52), FAILED_AT);
+        assert_eq!(adr(29), XFERI_AT);
+        assert_eq!(adr(42), DONE_AT);
+        assert_eq!(adr(51), FAILED_AT);
+        assert_eq!(adr(60), UNDERRUN_AT);
         let imm16 = |index: usize| (CODE[index] >> 5) & 0xffff;
         assert_eq!(imm16(10) | imm16(11) << 16, IOCTL_HW_PARAMS);
         assert_eq!(imm16(17), IOCTL_PREPARE);
-        assert_eq!(imm16(30) | imm16(31) << 16, IOCTL_WRITEI_FRAMES);
+        assert_eq!(imm16(67), IOCTL_PREPARE, "after an underrun");
+        assert_eq!(imm16(31) | imm16(32) << 16, IOCTL_WRITEI_FRAMES);
         assert_eq!(imm16(24) as usize, PLAYING.len());
-        assert_eq!(imm16(44) as usize, DONE.len());
-        assert_eq!(imm16(53) as usize, FAILED.len());
+        assert_eq!(imm16(43) as usize, DONE.len());
+        assert_eq!(imm16(52) as usize, FAILED.len());
+        assert_eq!(imm16(61) as usize, UNDERRUN.len());
         assert_eq!(imm16(27), u32::from(WRITES));
+        assert_eq!(imm16(28), u32::from(MAX_UNDERRUNS) + 1);
+        // cmn x0, #32: the -EPIPE an underrun gives.
+        assert_eq!((CODE[36] >> 10) & 0xfff, 32);
     }
 
     #[test]
     fn tone_llvm_objdump_reads_the_intended_instructions() {
-        // Targets are offsets from the code's start: params 0xf0, xferi
-        // 0x350, path 0x4e68, playing 0x4e7a, done 0x4e91, failed 0x4ea5;
-        // labels 1: 0x74, 3: 0xcc.
+        // Targets are offsets from the code's start: params 0x128, xferi
+        // 0x388, path 0x8230, playing 0x8242, done 0x8259, failed 0x826d,
+        // underrun 0x8283; labels 1: 0x78, 3: 0xc8, 4: 0xec.
         super::super::stamp::assert_disassembles_to(
             "tone",
             &CODE,
             &[
-                "adr\tx9, 0xf0",
+                "adr\tx9, 0x128",
                 "mov\tx0, #-0x64",
-                "adr\tx1, 0x4e68",
+                "adr\tx1, 0x8230",
                 "mov\tx2, #0x2",
                 "mov\tx3, #0x0",
                 "mov\tx8, #0x38",
                 "svc\t#0",
-                "tbnz\tx0, #0x3f, 0xcc",
+                "tbnz\tx0, #0x3f, 0xc8",
                 "mov\tx10, x0",
                 "mov\tx0, x10",
                 "mov\tx1, #0x4111",
@@ -436,51 +470,65 @@ mod tests {
                 "mov\tx2, x9",
                 "mov\tx8, #0x1d",
                 "svc\t#0",
-                "cbnz\tx0, 0xcc",
+                "cbnz\tx0, 0xc8",
                 "mov\tx0, x10",
                 "mov\tx1, #0x4140",
                 "mov\tx2, #0x0",
                 "mov\tx8, #0x1d",
                 "svc\t#0",
-                "cbnz\tx0, 0xcc",
+                "cbnz\tx0, 0xc8",
                 "mov\tx0, #0x1",
-                "adr\tx1, 0x4e7a",
+                "adr\tx1, 0x8242",
                 "mov\tx2, #0x17",
                 "mov\tx8, #0x40",
                 "svc\t#0",
-                "mov\tx11, #0x32",
-                "adr\tx12, 0x350",
+                "mov\tx11, #0x1e",
+                "mov\tx13, #0x10",
+                "adr\tx12, 0x388",
                 "mov\tx0, x10",
                 "mov\tx1, #0x4150",
                 "movk\tx1, #0x4018, lsl #16",
                 "mov\tx2, x12",
                 "mov\tx8, #0x1d",
                 "svc\t#0",
-                "cbnz\tx0, 0xcc",
-                "ldr\tx3, [x12]",
-                "ldr\tx4, [x12, #0x10]",
-                "cmp\tx3, x4",
-                "b.ne\t0xcc",
+                "cmn\tx0, #0x20",
+                "b.eq\t0xec",
+                "cbnz\tx0, 0xc8",
                 "subs\tx11, x11, #0x1",
-                "b.ne\t0x74",
+                "b.ne\t0x78",
                 "mov\tx0, #0x1",
-                "adr\tx1, 0x4e91",
+                "adr\tx1, 0x8259",
                 "mov\tx2, #0x14",
                 "mov\tx8, #0x40",
                 "svc\t#0",
                 "mov\tx0, #0x0",
                 "mov\tx8, #0x5d",
                 "svc\t#0",
-                "b\t0xc8",
+                "b\t0xc4",
                 "mov\tx0, #0x1",
-                "adr\tx1, 0x4ea5",
+                "adr\tx1, 0x826d",
                 "mov\tx2, #0x16",
                 "mov\tx8, #0x40",
                 "svc\t#0",
                 "mov\tx0, #0x1",
                 "mov\tx8, #0x5d",
                 "svc\t#0",
-                "b\t0xec",
+                "b\t0xe8",
+                "mov\tx0, #0x1",
+                "adr\tx1, 0x8283",
+                "mov\tx2, #0x18",
+                "mov\tx8, #0x40",
+                "svc\t#0",
+                "subs\tx13, x13, #0x1",
+                "b.eq\t0xc8",
+                "mov\tx0, x10",
+                "mov\tx1, #0x4140",
+                "mov\tx2, #0x0",
+                "mov\tx8, #0x1d",
+                "svc\t#0",
+                "cbnz\tx0, 0xc8",
+                "b\t0x78",
+                "nop",
             ],
         );
     }

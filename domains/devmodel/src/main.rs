@@ -16,6 +16,10 @@
 //! - a NIC (kind `net`) on the network domain's L2 port `net=`, with the
 //!   MAC the switch assigns (`net_side`).
 //!
+//! Each backend's channel is the key's (`input=<channel>`, ...) or, with
+//! `client=<name>`, the backend's convention (`input-<name>`,
+//! `display-<name>`, `sound-<name>`, `ninep-<name>`, `l2-<name>`).
+//!
 //! All decisions are in `bulkhead_virtio_device` (registers, queues,
 //! descriptor-chain checks), `bulkhead_virtio_input_device` (config space,
 //! evdev translation) and `bulkhead_virtio_gpu_device` (the control
@@ -99,7 +103,7 @@ use sound_side::SoundSide;
 domain_rt::entry!(main);
 
 /// Devices served at most (ranges of the board entry).
-const MAX_DEVICES: usize = 4;
+const MAX_DEVICES: usize = 8;
 
 static PAGE: IoreqPage = IoreqPage::new();
 
@@ -172,10 +176,27 @@ fn main(boot: Boot) {
     let mut text = [0u8; 128];
     let params = caps::params(&mut text);
     let param = |key: &str| params.split_whitespace().find_map(|w| w.strip_prefix(key));
-    let channel = |key: &str| -> Result<Option<ChannelEnd>, &str> {
-        match param(key) {
-            None => Ok(None),
-            Some(name) => ChannelEnd::find(name).map(Some).ok_or(name),
+    // `client=<name>`: each backend's channel by its convention
+    // (`input-<name>`, `display-<name>`, ...) unless a key names another.
+    let client = param("client=");
+    let mut conventional: heapless::String<40> = heapless::String::new();
+    let mut channel = |key: &str, prefix: &str| -> Result<Option<ChannelEnd>, ()> {
+        let name = match (param(key), client) {
+            (Some(name), _) => name,
+            (None, Some(client)) => {
+                conventional.clear();
+                let _ = write!(conventional, "{prefix}-{client}");
+                conventional.as_str()
+            }
+            (None, None) => return Ok(None),
+        };
+        match ChannelEnd::find(name) {
+            Some(end) => Ok(Some(end)),
+            None if param(key).is_none() => Ok(None),
+            None => {
+                let _ = writeln!(Console, "devmodel: FAIL: no channel {name}");
+                Err(())
+            }
         }
     };
     let kinds = param("devices=").unwrap_or("keyboard");
@@ -186,13 +207,14 @@ fn main(boot: Boot) {
             None => fail!("devmodel: FAIL: gpu={text}: expected <width>x<height>@c<connector>"),
         },
     };
-    let (input_end, display_end, ninep_end) = match (channel("input="), channel("display="), channel("ninep=")) {
-        (Ok(i), Ok(d), Ok(n)) => (i, d, n),
-        (Err(name), _, _) | (_, Err(name), _) | (_, _, Err(name)) => fail!("devmodel: FAIL: no channel {name}"),
-    };
-    let net_end = match channel("net=") {
-        Ok(n) => n,
-        Err(name) => fail!("devmodel: FAIL: no channel {name}"),
+    let (Ok(input_end), Ok(display_end), Ok(ninep_end), Ok(sound_end), Ok(net_end)) = (
+        channel("input=", "input"),
+        channel("display=", "display"),
+        channel("ninep=", "ninep"),
+        channel("sound=", "sound"),
+        channel("net=", "l2"),
+    ) else {
+        return;
     };
     let wants_net = kinds.split(',').any(|k| k == "net");
     if wants_net && net_end.is_none() {
@@ -243,10 +265,6 @@ fn main(boot: Boot) {
     if wants_ninep && ninep_end.is_none() {
         fail!("devmodel: FAIL: a 9p device needs ninep=<channel>");
     }
-    let sound_end = match channel("sound=") {
-        Ok(s) => s,
-        Err(name) => fail!("devmodel: FAIL: no channel {name}"),
-    };
     let wants_sound = devices.iter().any(|d| matches!(d.model, Model::Sound(_)));
     if wants_sound && sound_end.is_none() {
         fail!("devmodel: FAIL: a sound device needs sound=<channel>");

@@ -35,14 +35,28 @@
 //! between wakes (Linux's register accesses, a doorbell) nothing is
 //! completed, and Linux waits no longer than the reconnection.
 //!
+//! The interrupt line: completions here come at the sound domain's pace,
+//! not in answer to one of the target's accesses, so two guards keep the
+//! target hearing them. The line is lowered at the start of each pump if
+//! the target acknowledged the interrupt in this wake (the main loop sets
+//! the line once after the backends, so an acknowledgement and a new
+//! completion in one wake would leave it high without a new edge, and the
+//! kernel pends an emulated line on its rising edge); and an interrupt
+//! left pending unacknowledged for [`STUCK_MS`] is raised again (seen
+//! under load even with the first guard; a raise the target did hear
+//! costs it one spurious interrupt). The sound domain's position and
+//! underrun events wake us every period while Linux plays, so the second
+//! guard gets its chance.
+//!
 //! Prints `devmodel: sound: playing <rate> Hz <ch> ch, period <n> bytes`
 //! when the stream starts (`n`: Linux's period), `devmodel: sound: <n>
-//! periods played, <m> dropped` every 100 periods, the restarts, and the
-//! first few errors.
+//! periods played, <m> dropped, interrupt raised again <k> times` every
+//! 100 periods, the restarts, and the first few errors.
 //!
 //! Owns the sound channel, its client session and the staged PCM; must
 //! not touch other devices, nor the virtio-snd device but through its
-//! domain-side API (`next_buffer_len`, `read_buffer`, `complete_buffer`).
+//! domain-side API (`next_buffer_len`, `read_buffer`, `complete_buffer`)
+//! and its line (`Emulated::drive_line`).
 
 use crate::emulated::{Emulated, Model};
 use crate::guest::Guest;
@@ -70,6 +84,8 @@ const CHANNELS: u8 = 2;
 const BYTES_PER_SECOND: u128 = RATE as u128 * 4;
 /// A count line every this many periods.
 const REPORT_EVERY: u64 = 100;
+/// An interrupt pending this long unacknowledged is raised again.
+const STUCK_MS: u64 = 20;
 /// Errors printed at most.
 const MAX_COMPLAINTS: u32 = 3;
 
@@ -115,7 +131,10 @@ pub struct SoundSide {
     /// Dropping unplayed: since this counter value, this many bytes.
     away: Option<(u64, u128)>,
     complaints: u32,
-    dbg_running: bool,
+    /// Since when (counter) the device's interrupt has been pending.
+    pending_since: Option<u64>,
+    /// Times the line was raised again.
+    reraised: u64,
 }
 
 impl SoundSide {
@@ -141,7 +160,8 @@ impl SoundSide {
             dropped: 0,
             away: None,
             complaints: 0,
-            dbg_running: false,
+            pending_since: None,
+            reraised: 0,
         })
     }
 
@@ -154,18 +174,16 @@ impl SoundSide {
 
     /// Plays what the sound device of `devices` queued.
     pub fn pump(&mut self, devices: &mut [Emulated], guest: &mut Guest) {
-        let Some(dev) = devices.iter_mut().find_map(|d| match &mut d.model {
-            Model::Sound(s) => Some(s),
-            _ => None,
-        }) else {
-            return;
-        };
-        let pending = dev.interrupt_pending();
+        let Some(d) = devices.iter_mut().find(|d| matches!(d.model, Model::Sound(_))) else { return };
+        // Lower the line now if the target acknowledged the interrupt in
+        // this wake: the main loop sets it once after the backends, so an
+        // acknowledgement and a new completion in the same wake would
+        // leave it high with no new edge, and the target would never hear
+        // of the completion (the kernel pends a line on its rising edge).
+        d.drive_line(false);
+        self.watch_line(d);
+        let Model::Sound(dev) = &mut d.model else { return };
         let (snd, queues) = dev.device_and_queues();
-        if snd.running() != self.dbg_running {
-            self.dbg_running = snd.running();
-            let _ = writeln!(Console, "DBG running {} inflight {} staged {} sent {} wait_room {} asked {} irq {} played {} stats {:?} q {:?}", snd.running(), snd.in_flight(), self.staged, self.sent, self.wait_room, self.asked.is_some(), pending, self.played, snd.stats(), snd.state());
-        }
         let epoch = self.end.epoch();
         match self.client.follow(epoch) {
             Ok(true) => {
@@ -194,6 +212,25 @@ impl SoundSide {
         self.drop_while_away(snd, queues, guest);
         if self.client.take_doorbell() {
             self.end.notify();
+        }
+    }
+
+    /// Raises the line again if the device's interrupt has been pending
+    /// for [`STUCK_MS`] without the target acknowledging it: the target
+    /// has not heard it (an edge was lost), and without its completions
+    /// its playback stops for good. A raise the target did hear only costs
+    /// it one more interrupt.
+    fn watch_line(&mut self, d: &mut Emulated) {
+        if !sound_pending(d) {
+            self.pending_since = None;
+            return;
+        }
+        let now = timer::counter();
+        let since = *self.pending_since.get_or_insert(now);
+        if now.saturating_sub(since) > STUCK_MS * timer::frequency() / 1000 {
+            d.drive_line(true);
+            self.pending_since = Some(now);
+            self.reraised += 1;
         }
     }
 
@@ -254,8 +291,11 @@ impl SoundSide {
                     if snd.complete_buffer(queues, guest) {
                         self.played += 1;
                         if self.played.is_multiple_of(REPORT_EVERY) {
-                            let (p, d) = (self.played, self.dropped);
-                            let _ = writeln!(Console, "devmodel: sound: {p} periods played, {d} dropped");
+                            let (p, d, r) = (self.played, self.dropped, self.reraised);
+                            let _ = writeln!(
+                                Console,
+                                "devmodel: sound: {p} periods played, {d} dropped, interrupt raised again {r} times"
+                            );
                         }
                     }
                 }
@@ -390,5 +430,13 @@ impl SoundSide {
             done += len as u128;
         }
         self.away = Some((since, done));
+    }
+}
+
+/// Whether the sound device `d` has its interrupt pending.
+fn sound_pending(d: &Emulated) -> bool {
+    match &d.model {
+        Model::Sound(s) => s.interrupt_pending(),
+        _ => false,
     }
 }

@@ -8,7 +8,7 @@ use bulkhead_abi::{CapInfo, CapKind, Error, Hypercall};
 use bulkhead_ring_hal::SharedWindow;
 
 /// Slots a domain can have.
-const MAX_SLOTS: u64 = 16;
+const MAX_SLOTS: u64 = bulkhead_abi::CAP_SLOTS as u64;
 
 /// Describes slot `slot`, or `None` if the domain has no such slot.
 pub fn info(slot: u64) -> Option<CapInfo> {

@@ -468,6 +468,22 @@ fn other_trap_with(esr: u64, frame: &mut Frame, high: Option<&[u64; 11]>) -> Reg
             crate::vgic::MmioOutcome::NotGic => crate::vuart::mmio(p, access, value),
             done => done,
         };
+        // Its own device on a page another domain's device shares.
+        let outcome = match outcome {
+            crate::vgic::MmioOutcome::NotGic => {
+                let d = vcpu.domain.index();
+                match kernel_core::shared_mmio::trapped_access(world::world().config, d, access.ipa, access.size) {
+                    Some(pa) => crate::vgic::MmioOutcome::Done(crate::arch::memory::phys::device_access(
+                        pa,
+                        access.size,
+                        access.write,
+                        value,
+                    )),
+                    None => outcome,
+                }
+            }
+            done => done,
+        };
         // Neither: a device model's range, if the board gives it one.
         let outcome = match outcome {
             crate::vgic::MmioOutcome::NotGic => match crate::ioreq::emulate(p, access, value) {

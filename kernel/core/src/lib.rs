@@ -46,6 +46,7 @@ pub mod psci;
 pub mod ratelimit;
 pub mod restart;
 pub mod serror;
+pub mod shared_mmio;
 pub mod stage2;
 pub mod trap;
 pub mod vgic;

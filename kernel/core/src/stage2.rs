@@ -137,9 +137,23 @@ impl Stage2Plan {
                 })?;
             }
         }
+        // A device's pages, but for those another domain's device shares:
+        // those trap, and the kernel performs its accesses (`shared_mmio`).
         for d in &domain.devices {
             let (start, size) = round_out(d.mmio.base.raw(), d.mmio.size).ok_or(PlanError::BadRange)?;
-            add(Mapping { ipa: Ipa::new(start), pa: PhysAddr::new(start), size, backing: Backing::Device })?;
+            let mut run: Option<(u64, u64)> = None;
+            for page in (0..size / PAGE_SIZE).map(|i| start + i * PAGE_SIZE) {
+                if crate::shared_mmio::page_is_shared(config, id.index(), page) {
+                    if let Some((s, n)) = run.take() {
+                        add(Mapping { ipa: Ipa::new(s), pa: PhysAddr::new(s), size: n, backing: Backing::Device })?;
+                    }
+                } else {
+                    run = Some(run.map_or((page, PAGE_SIZE), |(s, n)| (s, n + PAGE_SIZE)));
+                }
+            }
+            if let Some((s, n)) = run {
+                add(Mapping { ipa: Ipa::new(s), pa: PhysAddr::new(s), size: n, backing: Backing::Device })?;
+            }
         }
         for cap in &domain.caps {
             if let bulkhead_bootcfg::Capability::Kept { ipa, phys, size } = *cap {

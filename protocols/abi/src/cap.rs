@@ -44,6 +44,12 @@ cap_kinds! {
     DmVram = 9;
 }
 
+/// Slots of a domain's capability table (0 to 31): the pending-doorbell
+/// word (`Pending`, `Wait`) has a bit per slot. A device model with six
+/// emulated devices holds 6 targets, 6 interrupts, its target's memory, its
+/// kept memory and a channel per backend.
+pub const CAP_SLOTS: usize = 32;
+
 /// A handle to slot `slot` of the caller's table, expected to hold a `K`.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Cap<K: CapKind> {

@@ -19,7 +19,7 @@ mod id;
 pub mod ioreq;
 
 pub use addr::{Ipa, PAGE_SIZE, PhysAddr};
-pub use cap::{Cap, CapKind, Channel, Console, Device, DmIrq, DmMemory, DmTarget, DmVram, Irq, Kept};
+pub use cap::{CAP_SLOTS, Cap, CapKind, Channel, Console, Device, DmIrq, DmMemory, DmTarget, DmVram, Irq, Kept};
 pub use error::Error;
 pub use exit::{ExitCode, STOP_LINE_PREFIX};
 pub use hypercall::{CapInfo, Hypercall};

@@ -8,9 +8,9 @@ use heapless::{String, Vec};
 use serde::{Deserialize, Serialize};
 
 /// Most physical CPUs a board may have.
-pub const MAX_PCPUS: usize = 8;
+pub const MAX_PCPUS: usize = 16;
 /// Most domains in one image.
-pub const MAX_DOMAINS: usize = 8;
+pub const MAX_DOMAINS: usize = 16;
 /// Longest name of a board, domain, device or channel, in bytes.
 pub const MAX_NAME: usize = 24;
 /// Most RAM regions of one domain.
@@ -20,7 +20,7 @@ pub const MAX_DEVICES: usize = 8;
 /// Most interrupts one device raises.
 pub const MAX_DEVICE_IRQS: usize = 4;
 /// Most capability slots of one domain.
-pub const MAX_CAPS: usize = 16;
+pub const MAX_CAPS: usize = bulkhead_abi::CAP_SLOTS;
 /// Pages a tracked range (`Capability::DmVram`) may have: 16 MiB.
 pub const MAX_TRACKED_PAGES: u64 = 4096;
 /// Most interrupts a domain owns beyond its devices'.

@@ -10,7 +10,7 @@ use crate::schema::{BoardFile, DeviceEntry};
 use crate::units::show_size;
 use bulkhead_abi::PAGE_SIZE;
 use bulkhead_bootcfg::MAX_DEVICE_IRQS;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// The devices of `file` by name.
@@ -91,43 +91,5 @@ pub fn check(c: &mut Checker, file: &BoardFile, ram: &Range<u64>) {
             }
         }
         c.capacity("interrupts on one device", d.irqs.len(), MAX_DEVICE_IRQS, span(&d.name));
-    }
-}
-
-/// No 4 KiB page holds devices of two different owner domains.
-pub fn check_shared_pages(c: &mut Checker, file: &BoardFile) {
-    let devices = by_name(file);
-    let mut page_owner: BTreeMap<u64, (&str, &str, Range<usize>)> = BTreeMap::new();
-    for entry in &file.domains {
-        let d = entry.get_ref();
-        for dev_name in &d.devices {
-            let Some(dev) = devices.get(dev_name.get_ref().as_str()) else { continue };
-            let start = *dev.base.get_ref() / PAGE_SIZE;
-            let end = (dev.base.get_ref().saturating_add(dev.size.get_ref().0.max(1)) - 1) / PAGE_SIZE;
-            for page in start..=end {
-                match page_owner.get(&page) {
-                    Some((other_domain, other_dev, _)) if *other_domain != d.name.get_ref().as_str() => {
-                        c.push(
-                            Diagnostic::new(
-                                span(dev_name),
-                                format!(
-                                    "device `{}` of domain `{}` shares the 4 KiB page {:#x} with device `{other_dev}` of domain `{other_domain}`",
-                                    dev_name.get_ref(),
-                                    d.name.get_ref(),
-                                    page * PAGE_SIZE
-                                ),
-                            )
-                            .help("stage-2 isolates whole pages: give both devices to one domain, or lay the devices out so each owner's fill pages of their own"),
-                        );
-                        break;
-                    }
-                    Some(_) => {}
-                    None => {
-                        page_owner
-                            .insert(page, (d.name.get_ref().as_str(), dev_name.get_ref().as_str(), span(dev_name)));
-                    }
-                }
-            }
-        }
     }
 }

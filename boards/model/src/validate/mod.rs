@@ -53,7 +53,6 @@ pub fn check(file: &BoardFile, source: &str, images: &dyn ImageResolver) -> Resu
     devices::check(&mut c, file, &ram);
     let domains = domains::check(&mut c, file, images, &mut claims);
     device_models::check(&mut c, file, &domains.address_maps);
-    devices::check_shared_pages(&mut c, file);
     channels::check(&mut c, file, &mut claims);
     memory::check_claims(&mut c, &ram, &claims);
 

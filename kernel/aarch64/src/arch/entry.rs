@@ -16,8 +16,13 @@
 
 use core::arch::global_asm;
 
-/// Bytes of each CPU's stack (must match `STACKS` in build.rs).
+/// Bytes of each secondary CPU's stack (must match `STACKS` in build.rs).
 pub const STACK_SIZE: usize = 128 * 1024;
+/// Bytes of the boot CPU's stack, slot 0 (must match build.rs): it decodes
+/// the boot configuration (39 KiB with 16 domains of 32 capabilities), and
+/// serde's and `bulkhead_primary_main`'s frames hold it by value several
+/// times over (about 330 KiB measured).
+pub const BOOT_STACK_SIZE: usize = 1024 * 1024;
 
 global_asm!(
     r#"
@@ -48,7 +53,7 @@ primary_entry:
     stp     xzr, xzr, [x1], #16
     b       1b
 2:  ldr     x1, =__stacks_start
-    add     x1, x1, #{stack}        // slot 0: the boot CPU
+    add     x1, x1, #{boot_stack}   // slot 0: the boot CPU
     mov     sp, x1
     ldr     x1, =el2_vectors
     msr     vbar_el2, x1
@@ -60,7 +65,8 @@ primary_entry:
     .global secondary_entry
 secondary_entry:                    // x0 = context id = device-tree CPU index
     ldr     x1, =__stacks_start
-    add     x2, x0, #2              // slot i+1, stack top at its end
+    add     x1, x1, #{boot_stack}   // past slot 0
+    add     x2, x0, #1              // slot i+1, stack top at its end
     mov     x3, #{stack}
     madd    x1, x2, x3, x1
     mov     sp, x1
@@ -73,6 +79,7 @@ cpu_park:
     b       cpu_park
 "#,
     stack = const STACK_SIZE,
+    boot_stack = const BOOT_STACK_SIZE,
 );
 
 unsafe extern "C" {

@@ -218,6 +218,40 @@ pub mod phys {
         unsafe { core::ptr::write_volatile(pa as usize as *mut u32, value) };
     }
 
+    /// A domain's access of `size` bytes (1, 2, 4 or 8) to its own device
+    /// register at `pa`, on a page another domain's device shares
+    /// (`kernel_core::shared_mmio::trapped_access` checked it): the value
+    /// read, or 0 after a write.
+    pub fn device_access(pa: u64, size: u8, write: bool, value: u64) -> u64 {
+        let at = pa as usize;
+        match (size, write) {
+            (1, false) => u64::from(device_read::<u8>(at)),
+            (2, false) => u64::from(device_read::<u16>(at)),
+            (4, false) => u64::from(device_read::<u32>(at)),
+            (8, false) => device_read::<u64>(at),
+            (1, true) => device_write(at, value as u8),
+            (2, true) => device_write(at, value as u16),
+            (4, true) => device_write(at, value as u32),
+            (8, true) => device_write(at, value),
+            _ => 0,
+        }
+    }
+
+    fn device_read<T: Copy>(at: usize) -> T {
+        // SAFETY: `at` is a naturally aligned register inside a device the
+        // board grants the accessing domain (`device_access`'s caller
+        // checked it), at IPA == PA with the MMU off (Device memory); the
+        // access is the one the domain made, with its own size, so the
+        // device sees nothing the domain could not have done itself.
+        unsafe { core::ptr::read_volatile(at as *const T) }
+    }
+
+    fn device_write<T: Copy>(at: usize, value: T) -> u64 {
+        // SAFETY: as in `device_read`, for the domain's own store.
+        unsafe { core::ptr::write_volatile(at as *mut T, value) };
+        0
+    }
+
     /// Cleans and invalidates the data cache over `len` bytes at `pa`, then
     /// invalidates the instruction cache, so that the domain sees what the
     /// kernel wrote with its MMU (and caches) off.
@@ -270,5 +304,6 @@ pub fn kernel_region() -> bulkhead_bootcfg::PhysRange {
 /// Top of EL2 stack slot `slot` (slot 0: the boot CPU; slot i+1: device-tree
 /// CPU i), as laid out by `entry.rs`.
 pub fn stack_top(slot: usize) -> usize {
-    &raw const __stacks_start as usize + (slot + 1) * super::entry::STACK_SIZE
+    let boot = &raw const __stacks_start as usize + super::entry::BOOT_STACK_SIZE;
+    if slot == 0 { boot } else { boot + slot * super::entry::STACK_SIZE }
 }

@@ -21,6 +21,9 @@ use core::fmt::Write;
 use domain_rt::Console;
 use domain_rt::dm;
 
+/// The virtio-mmio InterruptACK register.
+const INTERRUPT_ACK: u64 = 0x064;
+
 /// What a device is.
 pub enum Model {
     /// A keyboard, tablet or multi-touch device, served by the input domain.
@@ -67,6 +70,8 @@ pub struct Emulated {
     pub size: u64,
     irq: Option<u64>,
     line: bool,
+    /// The target wrote InterruptACK since the line was last driven.
+    acked: bool,
     /// The model.
     pub model: Model,
     keeper: Option<Keeper>,
@@ -76,7 +81,7 @@ impl Emulated {
     /// Device `model` at `base..base + size`, raising the target's line
     /// through interrupt slot `irq`, its state kept by `keeper`.
     pub fn new(base: u64, size: u64, irq: Option<u64>, model: Model, keeper: Option<Keeper>) -> Self {
-        Self { base, size, irq, line: false, model, keeper }
+        Self { base, size, irq, line: false, acked: false, model, keeper }
     }
 
     /// Whether its state is kept across this domain's lives.
@@ -96,6 +101,7 @@ impl Emulated {
 
     /// A target's write, then the state saved for the target's `life`.
     pub fn write(&mut self, offset: u64, size: u8, value: u64, guest: &mut Guest, life: u64) {
+        self.acked |= offset == INTERRUPT_ACK;
         each!(&mut self.model, d => d.write(offset, size, value, guest));
         self.keep(life);
     }
@@ -119,10 +125,15 @@ impl Emulated {
     }
 
     /// Sets the target's interrupt line to the device's interrupt status
-    /// (`force`: even if this life believes it already is).
+    /// (`force`: even if this life believes it already is). The kernel
+    /// pends the target's interrupt when the line is raised (an edge): a
+    /// line still high after the target acknowledged the interrupt (a new
+    /// completion came in the same wake as the acknowledgement) is raised
+    /// again, or the target would never hear of that completion.
     pub fn drive_line(&mut self, force: bool) {
         let level = each!(&self.model, d => d.interrupt_pending());
-        if (force || level != self.line)
+        let again = level && core::mem::take(&mut self.acked);
+        if (force || again || level != self.line)
             && let Some(slot) = self.irq
         {
             self.line = level;

@@ -83,7 +83,7 @@ impl NetSide {
     fn receive(
         &mut self,
         mut net: Option<&mut Box<bulkhead_virtio_device::MmioDevice<bulkhead_virtio_net_device::VirtioNet>>>,
-        mut guest: Option<&mut Guest>,
+        guest: Option<&mut Guest>,
     ) -> bool {
         let mut took = false;
         loop {
@@ -123,7 +123,7 @@ impl NetSide {
                 Err(_) => self.dropped += 1,
             }
         }
-        if let (Some(dev), Some(guest)) = (net, guest.as_deref_mut()) {
+        if let (Some(dev), Some(guest)) = (net, guest) {
             let (device, queues) = dev.device_and_queues();
             while let Some(frame) = self.held.front() {
                 if !device.can_deliver(queues, guest) {

@@ -71,24 +71,6 @@ fn record(board: &str, name: &str, done: impl Fn(&str) -> bool) -> Result<(Strin
     Ok((log, rec))
 }
 
-/// The windows well inside runs where `pred` holds (the first and last
-/// two windows of each run, where ramps and window edges blur the level,
-/// are left out).
-fn inside(levels: &[Levels], pred: impl Fn(&Levels) -> bool) -> Vec<&Levels> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for i in 0..=levels.len() {
-        if levels.get(i).is_some_and(&pred) {
-            continue;
-        }
-        if i - start > 4 {
-            out.extend(&levels[start + 2..i - 2]);
-        }
-        start = i + 1;
-    }
-    out
-}
-
 fn median_of(windows: &[&Levels], tone: usize) -> Option<f64> {
     wav_analysis::median(windows.iter().map(|l| l.db[tone]))
 }
@@ -108,11 +90,11 @@ pub fn tones_duck_and_mute() -> Result<()> {
     let levels = wav_analysis::tone_levels(&rec, &[TONE_HZ, CHIME_HZ], WINDOW, HOP);
     const T: usize = 0;
     const C: usize = 1;
-    let chime = inside(&levels, |l| l.db[C] > ON_DB);
-    let quiet = inside(&levels, |l| l.db[C] < OFF_DB && l.db[T] > ON_DB);
+    let chime = wav_analysis::inside(&levels, |l| l.db[C] > ON_DB);
+    let quiet = wav_analysis::inside(&levels, |l| l.db[C] < OFF_DB && l.db[T] > ON_DB);
     let chime_level = near("the chime", median_of(&chime, C), PLAYED_DB)?;
     let tone_level = near("the tone, no chime", median_of(&quiet, T), PLAYED_DB + TONE_VOLUME_DB)?;
-    let ducked = inside(&levels, |l| l.db[C] > ON_DB && l.db[T] > OFF_DB);
+    let ducked = wav_analysis::inside(&levels, |l| l.db[C] > ON_DB && l.db[T] > OFF_DB);
     let ducked_level = near("the tone under the chime", median_of(&ducked, T), PLAYED_DB + TONE_VOLUME_DB + DUCK_DB)?;
     // Mute: a run of about a second (100 periods) with no tone, during
     // which the chime still sounds.

@@ -201,6 +201,24 @@ pub fn runs(levels: &[Levels], pred: impl Fn(&Levels) -> bool) -> Vec<(f64, f64)
 }
 
 /// The median of `values`, ignoring NaNs; the mean of the two middle values
+/// The windows well inside runs where `pred` holds (the first and last
+/// two windows of each run, where ramps and window edges blur the level,
+/// are left out).
+pub fn inside(levels: &[Levels], pred: impl Fn(&Levels) -> bool) -> Vec<&Levels> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 0..=levels.len() {
+        if levels.get(i).is_some_and(&pred) {
+            continue;
+        }
+        if i - start > 4 {
+            out.extend(&levels[start + 2..i - 2]);
+        }
+        start = i + 1;
+    }
+    out
+}
+
 /// for an even count; `None` when nothing (but NaN) is given.
 pub fn median(values: impl IntoIterator<Item = f64>) -> Option<f64> {
     let mut v: Vec<f64> = values.into_iter().filter(|x| !x.is_nan()).collect();

@@ -15,14 +15,18 @@ pub fn target_dir() -> PathBuf {
     root().join("target")
 }
 
-/// A board argument: a path to a file, or a name under `boards/`.
+/// A board argument: a path to a file, or a name under `boards/`
+/// (`<name>.toml`, else the QEMU board `qemu-<name>.toml`: `cockpit` is
+/// `boards/qemu-cockpit.toml`).
 pub fn board_path(arg: &str) -> PathBuf {
     let as_path = PathBuf::from(arg);
     if arg.ends_with(".toml") || arg.contains('/') {
-        as_path
-    } else {
-        root().join("boards").join(format!("{arg}.toml"))
+        return as_path;
     }
+    let boards = root().join("boards");
+    let named = boards.join(format!("{arg}.toml"));
+    let qemu = boards.join(format!("qemu-{arg}.toml"));
+    if !named.is_file() && qemu.is_file() { qemu } else { named }
 }
 
 /// Where the product domains live: one crate per folder, package
@@ -91,5 +95,14 @@ mod tests {
             !names.iter().any(|n| n == "rt" || n == "test" || n == "benchkit"),
             "a library or folder listed: {names:?}"
         );
+    }
+
+    #[test]
+    fn board_names_resolve_under_boards_then_as_qemu_boards() {
+        assert!(board_path("display").ends_with("boards/display.toml"));
+        assert!(board_path("cockpit").ends_with("boards/qemu-cockpit.toml"));
+        assert!(board_path("qemu-virt").ends_with("boards/qemu-virt.toml"));
+        assert!(board_path("no-such-board").ends_with("boards/no-such-board.toml"), "the error names the plain path");
+        assert_eq!(board_path("boards/test/irq.toml"), PathBuf::from("boards/test/irq.toml"));
     }
 }

@@ -35,23 +35,6 @@ const OFF_DB: f64 = -50.0;
 /// the start and the end lose a little to the pipeline's latency).
 const MIN_TONE_SECONDS: f64 = 3.0;
 
-/// The windows well inside runs where `pred` holds (the first and last
-/// two windows of each run are left out: ramps and edges blur them).
-fn inside(levels: &[Levels], pred: impl Fn(&Levels) -> bool) -> Vec<&Levels> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for i in 0..=levels.len() {
-        if levels.get(i).is_some_and(&pred) {
-            continue;
-        }
-        if i - start > 4 {
-            out.extend(&levels[start + 2..i - 2]);
-        }
-        start = i + 1;
-    }
-    out
-}
-
 fn near(what: &str, windows: &[&Levels], tone: usize, expected: f64) -> Result<f64> {
     let m = wav_analysis::median(windows.iter().map(|l| l.db[tone])).with_context(|| format!("{what}: no window"))?;
     ensure!((m - expected).abs() <= TOLERANCE_DB, "{what}: {m:.2} dBFS, expected {expected:.2} ±{TOLERANCE_DB}");
@@ -96,11 +79,11 @@ pub(super) fn linux_plays_a_tone_through_the_sound_domain(_ctx: &mut Ctx) -> Res
         "the tone sounded for {tone_seconds:.2} s of {:.1} s recorded, not at least {MIN_TONE_SECONDS} s",
         rec.seconds()
     );
-    let chime = inside(&levels, |l| l.db[C] > ON_DB);
+    let chime = wav_analysis::inside(&levels, |l| l.db[C] > ON_DB);
     let chime_level = near("the chime", &chime, C, PLAYED_DB)?;
-    let alone = inside(&levels, |l| l.db[C] < OFF_DB && l.db[T] > ON_DB);
+    let alone = wav_analysis::inside(&levels, |l| l.db[C] < OFF_DB && l.db[T] > ON_DB);
     let tone_level = near("Linux's tone, no chime", &alone, T, PLAYED_DB)?;
-    let ducked = inside(&levels, |l| l.db[C] > ON_DB && l.db[T] > OFF_DB);
+    let ducked = wav_analysis::inside(&levels, |l| l.db[C] > ON_DB && l.db[T] > OFF_DB);
     let ducked_level = near("Linux's tone under the chime", &ducked, T, PLAYED_DB + DUCK_DB)?;
     println!(
         "      {opened}; tone {tone_level:.2} dBFS for {tone_seconds:.2} s, chime {chime_level:.2} dBFS, \

@@ -153,9 +153,9 @@ mod tests {
     extern crate std;
 
     use super::*;
-    use crate::testing::config_with;
+    use crate::testing::{config_with, device};
     use bulkhead_abi::Ipa;
-    use bulkhead_bootcfg::{Channel, ChannelEnd, DeviceGrant, DeviceReset, Name, NotifyBudget, RamRegion};
+    use bulkhead_bootcfg::{Channel, ChannelEnd, Name, NotifyBudget, RamRegion};
 
     /// The kernel's region as linked on the sample board.
     const KERNEL: PhysRange = PhysRange { base: PhysAddr::new(0x4020_0000), size: 0x100_0000 };
@@ -164,15 +164,6 @@ mod tests {
         // Domain RAM at 0x4200_0000 and 0x4220_0000 (above the kernel's
         // 16 MiB at 0x4020_0000).
         config_with(&[&[1], &[2]])
-    }
-
-    fn device(base: u64, size: u64) -> DeviceGrant {
-        DeviceGrant {
-            name: Name::try_from("dev").unwrap(),
-            mmio: PhysRange { base: PhysAddr::new(base), size },
-            irqs: heapless::Vec::new(),
-            reset: DeviceReset::None,
-        }
     }
 
     #[test]

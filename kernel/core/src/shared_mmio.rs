@@ -52,21 +52,10 @@ pub fn trapped_access(config: &BootConfig, owner: usize, ipa: u64, size: u8) -> 
 mod tests {
     extern crate std;
     use super::*;
-    use crate::testing::config_with;
-    use bulkhead_abi::PhysAddr;
-    use bulkhead_bootcfg::{DeviceGrant, DeviceReset, Name, PhysRange};
+    use crate::testing::{config_with, device};
 
     fn two_domains() -> BootConfig {
         config_with(&[&[1], &[2]])
-    }
-
-    fn device(base: u64, size: u64) -> DeviceGrant {
-        DeviceGrant {
-            name: Name::try_from("dev").unwrap(),
-            mmio: PhysRange { base: PhysAddr::new(base), size },
-            irqs: heapless::Vec::new(),
-            reset: DeviceReset::None,
-        }
     }
 
     #[test]

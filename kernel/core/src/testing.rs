@@ -12,3 +12,13 @@ pub fn config_with(pcpus: &[&[u8]]) -> BootConfig {
     }
     config
 }
+
+/// A device grant named `dev` at `base`, `size` bytes, no interrupts.
+pub fn device(base: u64, size: u64) -> DeviceGrant {
+    DeviceGrant {
+        name: Name::try_from("dev").unwrap_or_default(),
+        mmio: PhysRange { base: bulkhead_abi::PhysAddr::new(base), size },
+        irqs: heapless::Vec::new(),
+        reset: DeviceReset::None,
+    }
+}

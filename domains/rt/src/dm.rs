@@ -14,7 +14,7 @@ use bulkhead_abi::{CapInfo, CapKind, Hypercall};
 use core::sync::atomic::{AtomicU32, Ordering};
 
 /// Slots a domain can have.
-const MAX_SLOTS: u64 = 16;
+const MAX_SLOTS: u64 = bulkhead_abi::CAP_SLOTS as u64;
 
 /// One device-model capability: a range of a target it emulates.
 #[derive(Debug, Clone, Copy)]

@@ -31,7 +31,7 @@
 pub use super::stamp::BASE;
 
 /// Size of the ELF header plus one program header: the code starts here.
-const HEADERS: usize = 64 + 56;
+use super::stamp::HEADERS;
 
 /// The code; it expects [`EVENT`], [`READY`] and [`LINE`] right after it,
 /// in that order (PC-relative `adr`s).
@@ -102,20 +102,7 @@ pub const PREFIX: &str = "BULKHEAD-EVSTAMP: ";
 
 /// The program's bytes.
 pub fn program() -> Vec<u8> {
-    let size = (HEADERS + CODE.len() * 4 + EVENT + READY.len() + LINE.len()) as u64;
-    // `stamp`'s headers (same base, same entry), with this file's size in
-    // the program header's p_filesz and p_memsz.
-    let mut elf = super::stamp::program()[..HEADERS].to_vec();
-    elf[64 + 32..64 + 40].copy_from_slice(&size.to_le_bytes());
-    elf[64 + 40..64 + 48].copy_from_slice(&size.to_le_bytes());
-    for word in CODE {
-        elf.extend_from_slice(&word.to_le_bytes());
-    }
-    elf.extend_from_slice(&[0; EVENT]);
-    elf.extend_from_slice(READY);
-    elf.extend_from_slice(LINE);
-    debug_assert_eq!(elf.len() as u64, size);
-    elf
+    super::stamp::executable(&CODE, &[&[0; EVENT], READY, LINE])
 }
 
 /// One printed key record.
@@ -149,21 +136,12 @@ pub fn parse(line: &str) -> Option<Stamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use object::{Object, ObjectSegment};
 
     #[test]
     fn evstamp_is_a_static_arm64_executable_with_one_rwx_segment() {
         let bytes = program();
         assert_eq!(bytes.len(), 419);
-        let file = object::File::parse(&*bytes).expect("an ELF file");
-        assert_eq!(file.architecture(), object::Architecture::Aarch64);
-        assert_eq!(file.kind(), object::ObjectKind::Executable);
-        assert_eq!(file.entry(), BASE + HEADERS as u64);
-        let segments: Vec<_> = file.segments().collect();
-        assert_eq!(segments.len(), 1);
-        assert_eq!(segments[0].address(), BASE);
-        assert_eq!(segments[0].size(), bytes.len() as u64);
-        assert_eq!(segments[0].file_range(), (0, bytes.len() as u64));
+        super::super::stamp::assert_one_segment_executable(&bytes);
         let data = HEADERS + CODE.len() * 4;
         assert_eq!(data % 8, 0, "the record buffer is 8-aligned");
         assert_eq!(&bytes[data..data + EVENT], &[0; EVENT]);

@@ -23,7 +23,7 @@
 pub const BASE: u64 = 0x40_0000;
 
 /// Size of the ELF header plus one program header: the code starts here.
-const HEADERS: usize = 64 + 56;
+pub const HEADERS: usize = 64 + 56;
 
 /// The code; it expects [`LINE`] right after it (PC-relative `adr`s).
 const CODE: [u32; 22] = [
@@ -59,7 +59,15 @@ pub const PREFIX: &str = "BULKHEAD-CNTVCT: 0x";
 
 /// The program's bytes.
 pub fn program() -> Vec<u8> {
-    let size = (HEADERS + CODE.len() * 4 + LINE.len()) as u64;
+    executable(&CODE, &[LINE])
+}
+
+/// A static arm64 executable: the ELF header and one read-write-execute
+/// `PT_LOAD` program header covering the whole file at [`BASE`], the entry
+/// right after them, then `code` and `data` in order (what `stamp`,
+/// `evstamp` and `tone` are).
+pub fn executable(code: &[u32], data: &[&[u8]]) -> Vec<u8> {
+    let size = (HEADERS + code.len() * 4 + data.iter().map(|d| d.len()).sum::<usize>()) as u64;
     let entry = BASE + HEADERS as u64;
     let mut elf = Vec::with_capacity(size as usize);
     // ELF header: 64-bit, little-endian, version 1, System V ABI.
@@ -86,10 +94,13 @@ pub fn program() -> Vec<u8> {
     elf.extend_from_slice(&size.to_le_bytes()); // p_memsz
     elf.extend_from_slice(&0x1000u64.to_le_bytes()); // p_align
     debug_assert_eq!(elf.len(), HEADERS);
-    for word in CODE {
+    for word in code {
         elf.extend_from_slice(&word.to_le_bytes());
     }
-    elf.extend_from_slice(LINE);
+    for d in data {
+        elf.extend_from_slice(d);
+    }
+    debug_assert_eq!(elf.len() as u64, size);
     elf
 }
 
@@ -105,6 +116,23 @@ pub fn parse(line: &str) -> Option<u64> {
 /// instructions `wanted`, in order (each line contains its entry): the
 /// test of every hand-assembled program here (`name` names its scratch
 /// directory).
+/// Asserts that `bytes` is what [`executable`] makes: a static arm64
+/// executable entered right after its headers, with one segment at
+/// [`BASE`] that is the whole file.
+#[cfg(test)]
+pub(crate) fn assert_one_segment_executable(bytes: &[u8]) {
+    use object::{Object, ObjectSegment};
+    let file = object::File::parse(bytes).expect("an ELF file");
+    assert_eq!(file.architecture(), object::Architecture::Aarch64);
+    assert_eq!(file.kind(), object::ObjectKind::Executable);
+    assert_eq!(file.entry(), BASE + HEADERS as u64);
+    let segments: Vec<_> = file.segments().collect();
+    assert_eq!(segments.len(), 1);
+    assert_eq!(segments[0].address(), BASE);
+    assert_eq!(segments[0].size(), bytes.len() as u64);
+    assert_eq!(segments[0].file_range(), (0, bytes.len() as u64));
+}
+
 #[cfg(test)]
 pub(crate) fn assert_disassembles_to(name: &str, code: &[u32], wanted: &[&str]) {
     // rust-toolchain.toml installs llvm-tools, so the tools must be there.
@@ -142,20 +170,11 @@ pub(crate) fn assert_disassembles_to(name: &str, code: &[u32], wanted: &[&str]) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use object::{Object, ObjectSegment};
 
     #[test]
     fn the_program_is_a_static_arm64_executable_with_one_rwx_segment() {
         let bytes = program();
-        let file = object::File::parse(&*bytes).expect("an ELF file");
-        assert_eq!(file.architecture(), object::Architecture::Aarch64);
-        assert_eq!(file.kind(), object::ObjectKind::Executable);
-        assert_eq!(file.entry(), BASE + HEADERS as u64);
-        let segments: Vec<_> = file.segments().collect();
-        assert_eq!(segments.len(), 1);
-        assert_eq!(segments[0].address(), BASE);
-        assert_eq!(segments[0].size(), bytes.len() as u64);
-        assert_eq!(segments[0].file_range(), (0, bytes.len() as u64));
+        assert_one_segment_executable(&bytes);
         // The line sits right after the code, where the `adr`s point.
         assert_eq!(&bytes[HEADERS + CODE.len() * 4..], LINE);
     }

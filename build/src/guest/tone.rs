@@ -39,7 +39,7 @@
 pub use super::stamp::BASE;
 
 /// Size of the ELF header plus one program header: the code starts here.
-const HEADERS: usize = 64 + 56;
+use super::stamp::HEADERS;
 
 /// Frames per period the program asks for (about 21 ms).
 pub const PERIOD_FRAMES: u32 = 1024;
@@ -296,22 +296,8 @@ pub fn pcm() -> Vec<u8> {
 
 /// The program's bytes.
 pub fn program() -> Vec<u8> {
-    let size = (HEADERS + END) as u64;
-    let mut elf = super::stamp::program()[..HEADERS].to_vec();
-    elf[64 + 32..64 + 40].copy_from_slice(&size.to_le_bytes());
-    elf[64 + 40..64 + 48].copy_from_slice(&size.to_le_bytes());
-    for word in CODE {
-        elf.extend_from_slice(&word.to_le_bytes());
-    }
-    elf.extend_from_slice(&hw_params());
-    elf.extend_from_slice(&xferi());
-    elf.extend_from_slice(&pcm());
-    elf.extend_from_slice(PATH);
-    elf.extend_from_slice(PLAYING);
-    elf.extend_from_slice(DONE);
-    elf.extend_from_slice(FAILED);
-    elf.extend_from_slice(UNDERRUN);
-    debug_assert_eq!(elf.len() as u64, size);
+    let elf = super::stamp::executable(&CODE, &[&hw_params(), &xferi(), &pcm(), PATH, PLAYING, DONE, FAILED, UNDERRUN]);
+    debug_assert_eq!(elf.len(), HEADERS + END);
     elf
 }
 
@@ -319,7 +305,6 @@ pub fn program() -> Vec<u8> {
 mod tests {
     use super::layout::*;
     use super::*;
-    use object::{Object, ObjectSegment};
 
     fn get32(buf: &[u8], at: usize) -> u32 {
         u32::from_le_bytes(buf[at..at + 4].try_into().unwrap())
@@ -393,14 +378,7 @@ mod tests {
     #[test]
     fn tone_is_a_static_arm64_executable_with_its_data_in_place() {
         let bytes = program();
-        let file = object::File::parse(&*bytes).expect("an ELF file");
-        assert_eq!(file.architecture(), object::Architecture::Aarch64);
-        assert_eq!(file.kind(), object::ObjectKind::Executable);
-        assert_eq!(file.entry(), BASE + HEADERS as u64);
-        let segments: Vec<_> = file.segments().collect();
-        assert_eq!(segments.len(), 1);
-        assert_eq!(segments[0].address(), BASE);
-        assert_eq!(segments[0].size(), bytes.len() as u64);
+        super::super::stamp::assert_one_segment_executable(&bytes);
         let at = |offset: usize| HEADERS + offset;
         assert_eq!(at(PARAMS_AT) % 8, 0, "the parameters are 8-aligned");
         assert_eq!(&bytes[at(PARAMS_AT)..at(XFERI_AT)], &hw_params());

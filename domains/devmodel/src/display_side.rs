@@ -20,7 +20,6 @@ use crate::guest::Guest;
 use bulkhead_display::channel::{HELLO, TO_BACKEND, TO_CLIENT};
 use bulkhead_display::{BufferSource, DataRef, Operation, PixelFormat, Rect, Status};
 use bulkhead_display_client::{DisplayClient, Received};
-use bulkhead_ring::Link;
 use bulkhead_ring_hal::SharedWindow;
 use bulkhead_virtio_gpu_device::Rect as GpuRect;
 use core::fmt::Write;
@@ -62,9 +61,7 @@ pub struct DisplaySide {
 impl DisplaySide {
     /// Connects over `end`, to show a `size` scanout on `connector`.
     pub fn connect(end: ChannelEnd, connector: u8, size: (u32, u32)) -> Option<Self> {
-        let window: &'static SharedWindow = alloc::boxed::Box::leak(alloc::boxed::Box::new(end.window()));
-        let side = u8::try_from(end.info.end).unwrap_or(u8::MAX);
-        let link = Link::connect(window, side, end.epoch(), HELLO, TO_BACKEND, TO_CLIENT).ok()?;
+        let (link, window) = crate::backend::link(&end, HELLO, TO_BACKEND, TO_CLIENT)?;
         let client = DisplayClient::new(link, window);
         end.notify();
         Some(Self {

@@ -12,7 +12,6 @@ use crate::emulated::{Emulated, Model};
 use bulkhead_input::channel::{HELLO, TO_BACKEND, TO_CLIENT};
 use bulkhead_input::{Event, Features, MultiTouch};
 use bulkhead_input_client::{InputClient, Received};
-use bulkhead_ring::Link;
 use bulkhead_ring_hal::SharedWindow;
 use core::fmt::Write;
 use domain_rt::caps::ChannelEnd;
@@ -38,9 +37,7 @@ pub struct InputSide {
 impl InputSide {
     /// Connects over `end` (the window lives as long as the domain).
     pub fn connect(end: ChannelEnd, crash_key: Option<u16>, reboot_key: Option<u16>) -> Option<Self> {
-        let window: &'static SharedWindow = alloc::boxed::Box::leak(alloc::boxed::Box::new(end.window()));
-        let side = u8::try_from(end.info.end).unwrap_or(u8::MAX);
-        let link = Link::connect(window, side, end.epoch(), HELLO, TO_BACKEND, TO_CLIENT).ok()?;
+        let (link, _) = crate::backend::link(&end, HELLO, TO_BACKEND, TO_CLIENT)?;
         let client = InputClient::new(link, WANTED);
         end.notify();
         Some(Self { end, client, crash_key, reboot_key })

@@ -68,6 +68,7 @@
 #![no_main]
 #![forbid(unsafe_code)]
 
+mod backend;
 mod display_side;
 mod emulated;
 mod guest;

@@ -50,9 +50,7 @@ pub struct NetSide {
 impl NetSide {
     /// Connects over `end`.
     pub fn connect(end: ChannelEnd) -> Option<Self> {
-        let window: &'static SharedWindow = Box::leak(Box::new(end.window()));
-        let side = u8::try_from(end.info.end).unwrap_or(u8::MAX);
-        let link = Link::connect(window, side, end.epoch(), HELLO, TO_BACKEND, TO_CLIENT).ok()?;
+        let (link, _) = crate::backend::link(&end, HELLO, TO_BACKEND, TO_CLIENT)?;
         end.notify();
         Some(Self {
             end,

@@ -43,10 +43,8 @@ pub struct NinepSide {
 impl NinepSide {
     /// Connects over `end`.
     pub fn connect(end: ChannelEnd) -> Option<Self> {
-        let window: &'static SharedWindow = Box::leak(Box::new(end.window()));
-        let side = u8::try_from(end.info.end).unwrap_or(u8::MAX);
         let epoch = end.epoch();
-        let link = Link::connect(window, side, epoch, HELLO, TO_BACKEND, TO_CLIENT).ok()?;
+        let (link, _) = crate::backend::link(&end, HELLO, TO_BACKEND, TO_CLIENT)?;
         end.notify();
         let size = MSIZE as usize;
         let rx_size = bulkhead_ninep::MAX_MSIZE as usize;

@@ -140,8 +140,7 @@ pub struct SoundSide {
 impl SoundSide {
     /// Connects over `end`.
     pub fn connect(end: ChannelEnd) -> Option<Self> {
-        let window: &'static SharedWindow = Box::leak(Box::new(end.window()));
-        let side = u8::try_from(end.info.end).unwrap_or(u8::MAX);
+        let (window, side) = crate::backend::window_of(&end);
         let client = SoundClient::connect(window, side, end.epoch()).ok()?;
         end.notify();
         Some(Self {

@@ -30,9 +30,6 @@
 
 pub use super::stamp::BASE;
 
-/// Size of the ELF header plus one program header: the code starts here.
-use super::stamp::HEADERS;
-
 /// The code; it expects [`EVENT`], [`READY`] and [`LINE`] right after it,
 /// in that order (PC-relative `adr`s).
 const CODE: [u32; 50] = [
@@ -135,6 +132,7 @@ pub fn parse(line: &str) -> Option<Stamp> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::stamp::HEADERS;
     use super::*;
 
     #[test]

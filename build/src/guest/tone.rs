@@ -38,7 +38,6 @@
 
 pub use super::stamp::BASE;
 
-/// Size of the ELF header plus one program header: the code starts here.
 use super::stamp::HEADERS;
 
 /// Frames per period the program asks for (about 21 ms).
